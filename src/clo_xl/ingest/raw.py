@@ -1,0 +1,84 @@
+"""Raw tables: the boundary between file formats and the parsers that build domain objects.
+
+A workbook sheet, a JSON extract or a CSV file is first read into a :class:`RawTable` (header → value per row,
+values still as the file gave them: str, float, int, bool, datetime or None) that remembers where each
+value came from. Parsers turn raw tables into typed, frozen domain objects and raise
+:class:`clo_xl.errors.IngestError` with the exact :class:`Location` of a bad value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from clo_xl.errors import Location
+
+
+def column_letter(index: int) -> str:
+    """1-based column index → Excel letters (1 → 'A', 27 → 'AA')."""
+    if index < 1:
+        raise ValueError(f"column index must be >= 1, got {index}")
+    letters = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One data row: values keyed by header, plus how to locate each value."""
+
+    values: Mapping[str, object]
+    table: RawTable
+    index: int  # 0-based position in the table
+
+    def get(self, header: str) -> object:
+        return self.values.get(header)
+
+    def locate(self, header: str) -> Location:
+        return self.table.locate(self.index, header)
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """Rows of raw values keyed by header.
+
+    ``first_row`` is the sheet row number of the first data row (None for extracts without rows);
+    ``columns`` maps each header to its 1-based sheet column (None for JSON extracts).
+    """
+
+    file: str | None
+    sheet: str | None
+    headers: Sequence[str]
+    rows: Sequence[Mapping[str, object]]
+    first_row: int | None = None
+    columns: Mapping[str, int] = field(default_factory=dict)
+    row_numbers: Sequence[int] | None = None  # explicit sheet rows when not contiguous
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[RawRow]:
+        for i, values in enumerate(self.rows):
+            yield RawRow(values, self, i)
+
+    def sheet_row(self, index: int) -> int | None:
+        if self.row_numbers is not None:
+            return self.row_numbers[index]
+        if self.first_row is None:
+            return None
+        return self.first_row + index
+
+    def locate(self, index: int, header: str | None = None) -> Location:
+        row = self.sheet_row(index)
+        cell = None
+        if header is not None and row is not None and header in self.columns:
+            cell = f"{column_letter(self.columns[header])}{row}"
+        return Location(
+            file=self.file,
+            sheet=self.sheet,
+            cell=cell,
+            column=header,
+            row=row if row is not None else index + 1,
+        )
