@@ -82,3 +82,24 @@ class RawTable:
             column=header,
             row=row if row is not None else index + 1,
         )
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """A nested document of raw values (the deal-inputs interchange shape of CONTRACT §2).
+
+    ``locations`` maps a key path such as ``"test_thresholds[3].threshold"`` or ``"accounts[1].principal"``
+    to where that value sits (a workbook cell, or just the file and key for JSON). Unknown paths are
+    located by file and key path alone.
+    """
+
+    file: str | None
+    data: Mapping[str, object]
+    locations: Mapping[str, Location] = field(default_factory=dict)
+    sheet: str | None = None
+
+    def locate(self, path: str) -> Location:
+        found = self.locations.get(path)
+        if found is not None:
+            return found
+        return Location(file=self.file, sheet=self.sheet, column=path)
