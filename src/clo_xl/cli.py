@@ -17,7 +17,6 @@ import traceback
 from datetime import datetime
 from pathlib import Path
 
-import click
 import typer
 
 from clo_xl import __version__
@@ -92,6 +91,22 @@ def _log_internal_error(exc: BaseException) -> Path:
     return path
 
 
+def _click_exit(exc: Exception, as_json: bool) -> int | None:
+    """Exit code for click's own exceptions (typer vendors click, so match by name, not by class)."""
+    name = type(exc).__name__
+    if name == "Exit":
+        return int(getattr(exc, "exit_code", 0) or 0)
+    if name == "Abort":
+        err_console.print("aborted")
+        return 2
+    if hasattr(exc, "format_message") and hasattr(exc, "show"):
+        if as_json:
+            sys.stdout.write(to_json_text({"error": "UsageError", "message": exc.format_message()}) + "\n")
+        exc.show()
+        return 2
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -106,22 +121,14 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(to_json_text(exc.to_json()) + "\n")
         err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
         return exc.exit_code
-    except typer.Exit as exc:
-        return int(exc.exit_code or 0)
-    except click.exceptions.Abort:
-        err_console.print("aborted")
-        return 2
-    except click.ClickException as exc:
-        if as_json:
-            sys.stdout.write(to_json_text({"error": "UsageError", "message": exc.format_message()}) + "\n")
-        exc.show()
-        return 2
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code or 0)
     except KeyboardInterrupt:
         err_console.print("interrupted")
         return 130
-    except Exception as exc:  # the last line of defence: no traceback reaches a user
+    except Exception as exc:
+        code = _click_exit(exc, as_json)
+        if code is not None:
+            return code
+        # the last line of defence: no traceback reaches a user
         path = _log_internal_error(exc)
         err_console.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc} (details in {path})")
         return 3
