@@ -1,0 +1,226 @@
+"""Read the legacy extract files of CONTRACT §2 into raw tables / documents, then parse them.
+
+* Assets: a JSON list of records keyed by the ``All Assets`` headers plus one ``<DEAL>_Par_Amount``
+  column per deal (like ``legacy/mag17_assets.json``); the same headers in CSV or XLSX (first sheet, or a
+  sheet named ``All Assets``) are accepted too.
+* Deal inputs: a JSON document shaped like ``legacy/mag17_deal.json``.
+* Trades (``--hypo``): CSV or JSON with Deal, BRS ID, Transaction (Buy/Sale), Par, Price.
+
+Deliberate difference from the legacy loader: the legacy silently drops a row with a bad value; clo-xl
+refuses it with an error naming the file, row, column and value (exit 2 from the CLI).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from clo_xl.deal import DealInputs
+from clo_xl.errors import IngestError, Location
+from clo_xl.ingest.assets import parse_assets, parse_holdings, resolve_headers
+from clo_xl.ingest.deal_inputs import parse_deal_inputs, parse_trade_records
+from clo_xl.ingest.raw import RawDocument, RawTable
+from clo_xl.portfolio.asset import Asset
+from clo_xl.portfolio.pool import Holding, Trade
+
+
+def _fail_file(path: Path, reason: str, value: object = None) -> IngestError:
+    return IngestError(Location(file=str(path)), value, reason)
+
+
+def _load_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise _fail_file(path, "file not found") from None
+    except OSError as exc:
+        raise _fail_file(path, f"cannot read the file ({exc.strerror})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise IngestError(
+            Location(file=str(path), row=exc.lineno),
+            text.splitlines()[exc.lineno - 1][:60] if text else "",
+            f"not valid JSON ({exc.msg}, line {exc.lineno} column {exc.colno})",
+        ) from None
+
+
+def _table_from_records(path: Path, records: Any) -> RawTable:
+    if isinstance(records, Mapping):
+        for key in ("assets", "records", "All Assets", "data"):
+            if isinstance(records.get(key), list):
+                records = records[key]
+                break
+    if not isinstance(records, list):
+        raise _fail_file(path, "expected a JSON list of asset records")
+    headers: list[str] = []
+    seen: set[str] = set()
+    for i, rec in enumerate(records):
+        if not isinstance(rec, Mapping):
+            raise IngestError(Location(file=str(path), row=i + 1), rec, "expected a record keyed by header")
+        for k in rec:
+            if k not in seen:
+                seen.add(k)
+                headers.append(k)
+    return RawTable(file=str(path), sheet=None, headers=tuple(headers), rows=tuple(records))
+
+
+def _table_from_csv(path: Path) -> RawTable:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            rows = list(reader)
+    except FileNotFoundError:
+        raise _fail_file(path, "file not found") from None
+    if not rows:
+        raise _fail_file(path, "the CSV file is empty")
+    headers = rows[0]
+    records = [
+        {h: (row[j] if j < len(row) else None) for j, h in enumerate(headers)}
+        for row in rows[1:]
+        if any(c.strip() for c in row)
+    ]
+    line_numbers = [i + 2 for i, row in enumerate(rows[1:]) if any(c.strip() for c in row)]
+    return RawTable(
+        file=str(path), sheet=None, headers=tuple(headers), rows=tuple(records), row_numbers=line_numbers
+    )
+
+
+def _table_from_xlsx(path: Path, sheet: str | None = None) -> RawTable:
+    try:
+        import openpyxl
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise _fail_file(path, f"reading XLSX needs openpyxl ({exc})") from None
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise _fail_file(path, "file not found") from None
+    except Exception as exc:
+        raise _fail_file(path, f"not a readable XLSX workbook ({type(exc).__name__})") from None
+    try:
+        if sheet is None:
+            sheet = "All Assets" if "All Assets" in wb.sheetnames else wb.sheetnames[0]
+        ws = wb[sheet]
+        it = ws.iter_rows(values_only=True)
+        header_row = next(it, None)
+        if header_row is None:
+            raise IngestError(Location(file=str(path), sheet=sheet), None, "the sheet is empty")
+        headers = [("" if h is None else str(h)) for h in header_row]
+        columns = {h: j + 1 for j, h in enumerate(headers) if h}
+        records: list[dict[str, object]] = []
+        numbers: list[int] = []
+        for r, values in enumerate(it, start=2):
+            if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue
+            records.append({h: values[j] if j < len(values) else None for j, h in enumerate(headers) if h})
+            numbers.append(r)
+    finally:
+        wb.close()
+    return RawTable(
+        file=str(path),
+        sheet=sheet,
+        headers=tuple(h for h in headers if h),
+        rows=tuple(records),
+        columns=columns,
+        row_numbers=numbers,
+    )
+
+
+def read_table(path: str | Path) -> RawTable:
+    """A JSON/CSV/XLSX extract file → :class:`RawTable` (format chosen by the file suffix)."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".json":
+        return _table_from_records(p, _load_json(p))
+    if suffix in {".csv", ".txt"}:
+        return _table_from_csv(p)
+    if suffix in {".xlsx", ".xlsm"}:
+        return _table_from_xlsx(p)
+    raise _fail_file(p, "unsupported file type (use .json, .csv or .xlsx)", p.suffix)
+
+
+def read_deal_document(path: str | Path) -> RawDocument:
+    """A deal-inputs JSON file → :class:`RawDocument`."""
+    p = Path(path)
+    data = _load_json(p)
+    if not isinstance(data, Mapping):
+        raise _fail_file(p, "expected a JSON object with the deal inputs (see legacy/mag17_deal.json)")
+    return RawDocument(file=str(p), data=data)
+
+
+def par_column_for(deal: str) -> str:
+    """``"Mag 17"`` → ``"MAG17_Par_Amount"`` (CONTRACT §2)."""
+    return re.sub(r"[^A-Z0-9]", "", deal.upper()) + "_Par_Amount"
+
+
+@dataclass(frozen=True)
+class Extract:
+    """What an extract pair holds: the asset universe, the deal's holdings and its inputs."""
+
+    assets: tuple[Asset, ...]
+    holdings: tuple[Holding, ...]
+    deal_inputs: DealInputs
+
+
+def load_extract(assets_path: str | Path, deal_inputs_path: str | Path) -> Extract:
+    """Read and parse an assets extract and a deal-inputs file; holdings come from the deal's par column
+    (the document's ``par_column`` or ``<DEAL>_Par_Amount``)."""
+    doc = read_deal_document(deal_inputs_path)
+    deal_inputs = parse_deal_inputs(doc)
+    table = read_table(assets_path)
+    assets = parse_assets(table)
+    par_col = deal_inputs.par_column or par_column_for(deal_inputs.deal)
+    if resolve_headers(table, [par_col])[par_col] is None and deal_inputs.holdings:
+        holdings = deal_inputs.holdings
+    else:
+        if resolve_headers(table, [par_col])[par_col] is None:
+            others = [h for h in table.headers if h.endswith("_Par_Amount")]
+            hint = f"; par columns present: {', '.join(others)}" if others else ""
+            raise IngestError(
+                Location(file=table.file, sheet=table.sheet, column=par_col),
+                None,
+                f"missing par column {par_col!r} for deal {deal_inputs.deal!r}{hint}",
+            )
+        holdings = parse_holdings(table, par_header=par_col)
+    return Extract(assets, holdings, deal_inputs)
+
+
+def read_trades(path: str | Path, *, deal: str | None = None) -> tuple[Trade, ...]:
+    """Trades file (CSV/JSON: Deal, BRS ID, Transaction Buy/Sale, Par, Price). With ``deal``, only rows whose
+    Deal is blank or equals it (ignoring case and spaces) are kept, as the legacy keeps rows equal to C9."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".json":
+        data = _load_json(p)
+        if isinstance(data, Mapping):
+            data = data.get("trades", [])
+        if not isinstance(data, list):
+            raise _fail_file(p, "expected a JSON list of trades")
+        doc = RawDocument(file=str(p), data={"trades": data})
+        trades = parse_trade_records(doc, "trades", data)
+    elif suffix in {".csv", ".txt", ".xlsx", ".xlsm"}:
+        table = read_table(p)
+        records = list(table.rows)
+        locations = {}
+        for i, _rec in enumerate(records):
+            for h in table.headers:
+                locations[f"trades[{i}].{h}"] = table.locate(i, h)
+        doc = RawDocument(file=str(p), data={"trades": records}, locations=locations, sheet=table.sheet)
+        trades = parse_trade_records(doc, "trades", records)
+    else:
+        raise _fail_file(p, "unsupported trades file type (use .csv or .json)", p.suffix)
+    if deal is None:
+        return trades
+
+    def norm(s: str) -> str:
+        return re.sub(r"\s+", "", s).upper()
+
+    return tuple(t for t in trades if t.deal is None or norm(t.deal) == norm(deal))
+
+
+__all__ = ["Extract", "load_extract", "par_column_for", "read_deal_document", "read_table", "read_trades"]

@@ -1,0 +1,13 @@
+"""Rating scales, cross-agency derivations, rating factors and the recovery matrix (COMPLIANCE_SPEC §3).
+
+The tables live as data in :mod:`clo_xl.data.ratings`; this package only loads and applies them.
+"""
+
+from clo_xl.ratings.scales import (
+    MoodysRating,
+    SPRating,
+    parse_moodys,
+    parse_sp,
+)
+
+__all__ = ["MoodysRating", "SPRating", "parse_moodys", "parse_sp"]
