@@ -1,0 +1,177 @@
+"""Alembic migrations build schemas clo and audit; the audit trail records every change and cannot be
+rewritten; the roles get exactly their least privileges."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from sqlalchemy.exc import DBAPIError
+
+from clo_xl.persistence import schema
+from clo_xl.persistence.audit import record_run, set_actor
+from clo_xl.persistence.engine import engine
+from clo_xl.persistence.models import Base
+
+pytestmark = pytest.mark.postgres
+
+
+def _deal(conn: sa.Connection, name: str = "Mag 99") -> None:
+    conn.execute(
+        sa.text("INSERT INTO clo.deal (deal, sheet_name, current_libor) VALUES (:d, :s, 0.005)"),
+        {"d": name, "s": f"{name} Inputs"},
+    )
+
+
+def test_upgrade_builds_both_schemas_and_is_idempotent(empty_db_url: str) -> None:
+    assert schema.upgrade(empty_db_url) == schema.head_revision()
+    assert schema.upgrade(empty_db_url) == schema.head_revision()  # second run: nothing to do
+    with engine(empty_db_url).connect() as conn:
+        tables = conn.execute(
+            sa.text(
+                "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+                "WHERE table_schema IN ('clo', 'audit')"
+            )
+        ).scalars()
+        found = set(tables)
+    assert found == {f"{t.schema}.{t.name}" for t in Base.metadata.sorted_tables}
+    assert "clo.asset" in found and "audit.change_log" in found
+
+
+def test_downgrade_to_base_and_back(empty_db_url: str) -> None:
+    schema.upgrade(empty_db_url)
+    cfg = schema.alembic_config(empty_db_url)
+    with engine(empty_db_url).begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "base")
+    with engine(empty_db_url).connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM pg_namespace WHERE nspname = 'clo'")).scalar() == 0
+    assert schema.upgrade(empty_db_url) == schema.head_revision()
+
+
+def test_asset_table_keeps_all_seventy_legacy_columns(db_url: str) -> None:
+    with engine(db_url).connect() as conn:
+        comments = conn.execute(
+            sa.text(
+                "SELECT col_description('clo.asset'::regclass, attnum) FROM pg_attribute "
+                "WHERE attrelid = 'clo.asset'::regclass AND attnum > 0 AND NOT attisdropped"
+            )
+        ).scalars()
+        headers = {c for c in comments if c}
+    from clo_xl.persistence.asset_columns import HEADERS
+
+    missing = set(HEADERS) - headers - {"All Assets row it was read from"}
+    assert missing == set(), missing
+    assert "Country " in headers and "Delayed Drawdown " in headers  # trailing spaces kept
+
+
+def test_change_log_records_who_what_before_and_after(db_url: str) -> None:
+    eng = engine(db_url)
+    with eng.begin() as conn:
+        set_actor(conn, "alice")
+        _deal(conn)
+    with eng.begin() as conn:
+        set_actor(conn, "bob")
+        conn.execute(sa.text("UPDATE clo.deal SET current_libor = 0.006 WHERE deal = 'Mag 99'"))
+    with eng.begin() as conn:
+        conn.execute(sa.text("DELETE FROM clo.deal WHERE deal = 'Mag 99'"))
+    with eng.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT actor, operation, row_key, before->>'current_libor', after->>'current_libor', "
+                "table_name FROM audit.change_log ORDER BY change_id"
+            )
+        ).all()
+    assert [(r[0], r[1]) for r in rows] == [("alice", "INSERT"), ("bob", "UPDATE"), ("postgres", "DELETE")]
+    assert all(r[2] == {"deal": "Mag 99"} and r[5] == "clo.deal" for r in rows)
+    assert (rows[0][3], rows[0][4]) == (None, "0.005")
+    assert (rows[1][3], rows[1][4]) == ("0.005", "0.006")
+    assert (rows[2][3], rows[2][4]) == ("0.006", None)
+
+
+def _as_role(conn: sa.Connection, role: str) -> None:
+    conn.execute(sa.text(f"SET LOCAL ROLE {role}"))
+
+
+def _refused(db_url: str, role: str, sql: str) -> str:
+    with engine(db_url).connect() as conn, pytest.raises(DBAPIError) as info, conn.begin():
+        _as_role(conn, role)
+        conn.execute(sa.text(sql))
+    return str(info.value.orig)
+
+
+def _allowed(db_url: str, role: str, sql: str) -> None:
+    with engine(db_url).connect() as conn:
+        tx = conn.begin()
+        _as_role(conn, role)
+        conn.execute(sa.text(sql))
+        tx.rollback()
+
+
+@pytest.fixture
+def seeded(db_url: str) -> str:
+    with engine(db_url).begin() as conn:
+        _deal(conn)
+        record_run(conn, kind="compliance", status="ok", deal="Mag 99", outputs={"tests": []})
+    return db_url
+
+
+def test_audit_rows_cannot_be_changed_by_any_role(seeded: str) -> None:
+    for role in ("clo_readonly", "clo_analyst", "clo_ops"):
+        assert "permission denied" in _refused(seeded, role, "UPDATE audit.change_log SET actor = 'x'")
+        assert "permission denied" in _refused(seeded, role, "DELETE FROM audit.run_log")
+        assert "permission denied" in _refused(seeded, role, "TRUNCATE audit.change_log")
+
+
+def test_append_only_trigger_refuses_even_a_granted_update(seeded: str) -> None:
+    with engine(seeded).begin() as conn:
+        conn.execute(sa.text("DROP ROLE IF EXISTS clo_test_rogue"))
+        conn.execute(sa.text("CREATE ROLE clo_test_rogue NOLOGIN"))
+        conn.execute(sa.text("GRANT USAGE ON SCHEMA audit TO clo_test_rogue"))
+        conn.execute(sa.text("GRANT SELECT, UPDATE, DELETE ON audit.change_log TO clo_test_rogue"))
+    try:
+        assert "append-only" in _refused(seeded, "clo_test_rogue", "UPDATE audit.change_log SET actor = 'x'")
+        assert "append-only" in _refused(seeded, "clo_test_rogue", "DELETE FROM audit.change_log")
+    finally:
+        with engine(seeded).begin() as conn:
+            conn.execute(sa.text("REVOKE ALL ON audit.change_log FROM clo_test_rogue"))
+            conn.execute(sa.text("REVOKE ALL ON SCHEMA audit FROM clo_test_rogue"))
+            conn.execute(sa.text("DROP ROLE clo_test_rogue"))
+
+
+def test_readonly_reads_but_never_writes(seeded: str) -> None:
+    _allowed(seeded, "clo_readonly", "SELECT * FROM clo.asset, clo.deal")
+    _allowed(seeded, "clo_readonly", "SELECT * FROM audit.run_log")
+    assert "permission denied" in _refused(seeded, "clo_readonly", "UPDATE clo.deal SET current_libor = 0")
+    assert "permission denied" in _refused(seeded, "clo_readonly", "SELECT * FROM audit.change_log")
+
+
+def test_analyst_edits_deal_inputs_but_not_the_universe(seeded: str) -> None:
+    _allowed(seeded, "clo_analyst", "UPDATE clo.deal SET current_libor = 0.007 WHERE deal = 'Mag 99'")
+    _allowed(
+        seeded,
+        "clo_analyst",
+        "INSERT INTO clo.objective_weight (deal, position, test_number, weight) "
+        "VALUES ('Mag 99', 1, 32, 0.6)",
+    )
+    _allowed(
+        seeded,
+        "clo_analyst",
+        "INSERT INTO clo.hypo_trade (deal, asset_id, transaction, par) VALUES ('Mag 99', 'X1', 'Buy', 1e6)",
+    )
+    _allowed(seeded, "clo_analyst", "SELECT * FROM audit.change_log")
+    assert "permission denied" in _refused(
+        seeded, "clo_analyst", "INSERT INTO clo.asset (asset_id) VALUES ('X')"
+    )
+    assert "permission denied" in _refused(seeded, "clo_analyst", "DELETE FROM clo.rating")
+
+
+def test_ops_loads_every_business_table(seeded: str) -> None:
+    _allowed(seeded, "clo_ops", "INSERT INTO clo.asset (asset_id) VALUES ('X')")
+    _allowed(seeded, "clo_ops", "DELETE FROM clo.deal")
+    _allowed(
+        seeded,
+        "clo_ops",
+        "INSERT INTO audit.run_log (actor, kind, code_version, status) VALUES ('o', 'migrate', 'v', 'ok')",
+    )
+    assert "must be owner" in _refused(seeded, "clo_ops", "DROP TABLE clo.asset")
