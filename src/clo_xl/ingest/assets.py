@@ -300,6 +300,7 @@ def _parse_row(row: RawRow, headers: Mapping[str, str | None]) -> Asset | None:
         return None
     kwargs: dict[str, Any] = {}
     inexact: set[str] = set()
+    withdrawn: set[str] = set()
     for header, name, kind in ASSET_COLUMNS:
         src = headers.get(header)
         if src is None:
@@ -319,11 +320,14 @@ def _parse_row(row: RawRow, headers: Mapping[str, str | None]) -> Asset | None:
             continue
         if kind == "coupon_type" and value is not None and str(raw).strip() != value.value:
             inexact.add(name)  # legacy compares Coupon Type to exact "FLOAT"/"FIXED" (§6 Q3)
+        if kind in {"moodys", "sp"} and value is None and parse_text(raw).upper() == "WR":
+            withdrawn.add(name)
         if kind == "upper":
             value = value.upper()
         kwargs[name] = value
     kwargs["brs_id"] = brs_id
     kwargs["inexact_flags"] = frozenset(inexact)
+    kwargs["withdrawn_ratings"] = frozenset(withdrawn)
     try:
         return Asset(**kwargs)
     except ValueError as exc:

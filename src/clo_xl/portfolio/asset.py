@@ -113,6 +113,8 @@ class Asset:
 
     ``inexact_flags`` names the flag fields whose cell meant "yes" without being exactly ``"Yes"`` (e.g.
     ``"yes"``, ``"TRUE"``): the legacy loader reads those as False (§6 Q1); the legacy convention does too.
+    ``withdrawn_ratings`` names the rating fields whose cell was ``"WR"``: unrated for clo-xl, but the legacy
+    treats WR as a present rating of rank 0 (so notching it gives Aaa, §6 Q6).
     """
 
     brs_id: str
@@ -186,6 +188,7 @@ class Asset:
     amount_issued: float = 0.0
     analyst_opinion: str = "HOLD"
     inexact_flags: frozenset[str] = field(default_factory=frozenset)
+    withdrawn_ratings: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         if not self.brs_id or self.brs_id != self.brs_id.strip():

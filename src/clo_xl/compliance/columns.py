@@ -1,0 +1,252 @@
+"""Column arrays over a universe, computed once per (convention, analysis date, holidays) and cached on the
+:class:`~clo_xl.portfolio.pool.Universe`. A pool evaluation only indexes them by the pool's positions.
+
+This is where the legacy's load-time normalisations are applied (COMPLIANCE_SPEC §2.1): uppercased
+Moody's industry and country, raw S&P industry (Q3), exact-"Yes" flags (Q1), exact "FLOAT"/"FIXED" (Q3),
+derived ratings and recovery (§3), business-day-adjusted maturity (§2.2, Q5).
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+from clo_xl.compliance.quirks import Quirk, QuirkSet
+from clo_xl.enums import BusinessDayConvention, CouponType
+from clo_xl.portfolio.asset import Asset
+from clo_xl.portfolio.pool import Universe
+from clo_xl.ratings.derive import (
+    NON_SENIOR_SECURED_LOAN_CATEGORY,
+    DerivedRatings,
+    Deriver,
+    derive,
+    rating_factor,
+)
+from clo_xl.ratings.scales import SPRating
+
+BoolArray = npt.NDArray[np.bool_]
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+SP_SECOND_LIEN = "SENIOR UNSECURED LOAN/SECOND LIEN LOAN"
+CCC_SET = frozenset({SPRating.CCC_PLUS, SPRating.CCC, SPRating.CCC_MINUS, SPRating.CC, SPRating.C})
+
+
+def adjust_business_day(
+    d: date, convention: BusinessDayConvention | None, holidays: frozenset[date], quirks: QuirkSet
+) -> date:
+    """Move a date off weekends and holidays (MT 9–20).
+
+    Legacy (Q5): always to the next business day, except "Mod Following" on the last calendar day of the
+    month, which moves back; "Previous" is never honoured. Corrected: Following, Modified Following
+    (back only when rolling forward leaves the month), Previous and Modified Previous as usual.
+    """
+
+    def is_bd(x: date) -> bool:
+        return x.weekday() < 5 and x not in holidays
+
+    if is_bd(d) or convention is BusinessDayConvention.UNADJUSTED:
+        return d
+
+    def step(x: date, days: int) -> date:
+        x += timedelta(days=days)
+        while not is_bd(x):
+            x += timedelta(days=days)
+        return x
+
+    month_end = calendar.monthrange(d.year, d.month)[1] == d.day
+    if Quirk.Q5_BUSINESS_DAY_ADJUST in quirks:
+        if convention is BusinessDayConvention.MOD_FOLLOWING and month_end:
+            return step(d, -1)
+        return step(d, 1)
+    if convention in (BusinessDayConvention.PREVIOUS, BusinessDayConvention.MOD_PREVIOUS):
+        back = step(d, -1)
+        if convention is BusinessDayConvention.MOD_PREVIOUS and back.month != d.month:
+            return step(d, 1)
+        return back
+    fwd = step(d, 1)
+    if convention is BusinessDayConvention.MOD_FOLLOWING and fwd.month != d.month:
+        return step(d, -1)
+    return fwd
+
+
+def _codes(keys: Iterable[str]) -> tuple[IntArray, tuple[str, ...]]:
+    index: dict[str, int] = {}
+    codes = [index.setdefault(k, len(index)) for k in keys]
+    return np.asarray(codes, dtype=np.int64), tuple(index)
+
+
+@dataclass(frozen=True, eq=False)
+class AssetColumns:
+    """Per-universe arrays (one entry per universe asset)."""
+
+    defaulted: BoolArray
+    loan: BoolArray
+    senior_secured: BoolArray
+    non_senior_category: BoolArray
+    sp_second_lien: BoolArray
+    dip: BoolArray
+    current_pay: BoolArray
+    participation: BoolArray
+    bridge_loan: BoolArray
+    cov_lite: BoolArray
+    deferred_interest: BoolArray
+    letter_of_credit: BoolArray
+    piking: BoolArray
+    fixed: BoolArray
+    floating: BoolArray
+    libor_index: BoolArray
+    caa: BoolArray
+    ccc: BoolArray
+    payment_frequency: FloatArray
+    unfunded: FloatArray
+    facility: FloatArray
+    wal: FloatArray
+    coupon: FloatArray
+    spread: FloatArray
+    floor: FloatArray
+    market_value: FloatArray
+    recovery: FloatArray
+    factor_tests: FloatArray
+    factor_udt: FloatArray
+    maturity_ordinal: IntArray
+    country: IntArray
+    issuer: IntArray
+    sp_industry: IntArray
+    moodys_industry: IntArray
+    country_keys: tuple[str, ...]
+    issuer_keys: tuple[str, ...]
+    sp_industry_keys: tuple[str, ...]
+    moodys_industry_keys: tuple[str, ...]
+    derived: tuple[DerivedRatings, ...]
+
+    def country_mask(self, names: frozenset[str]) -> BoolArray:
+        member = np.fromiter(
+            (k in names for k in self.country_keys), dtype=bool, count=len(self.country_keys)
+        )
+        if member.size == 0:
+            return np.zeros(self.country.shape, dtype=bool)
+        return member[self.country]
+
+
+def build_columns(
+    universe: Universe,
+    quirks: QuirkSet,
+    analysis_date: date | None = None,
+    holidays: frozenset[date] = frozenset(),
+    today: date | None = None,
+) -> AssetColumns:
+    """Compute the arrays for every universe asset (Python loop, once; cached by :func:`columns_for`)."""
+    legacy_flags = Quirk.Q1_FLAGS_EXACT_YES in quirks
+    exact_coupon = Quirk.Q3_COUPON_TYPE_EXACT in quirks
+    deriver = Deriver(quirks, analysis_date, today)
+    assets = universe.assets
+    n = len(assets)
+
+    def flag(name: str) -> BoolArray:
+        return np.fromiter((a.flag(name, legacy=legacy_flags) for a in assets), dtype=bool, count=n)
+
+    def num(name: str) -> FloatArray:
+        return np.fromiter((float(getattr(a, name)) for a in assets), dtype=np.float64, count=n)
+
+    def coupon_is(a: Asset, ct: CouponType) -> bool:
+        if a.coupon_type is not ct:
+            return False
+        return not (exact_coupon and "coupon_type" in a.inexact_flags)
+
+    derived = tuple(derive(a, deriver) for a in assets)
+    cat_non_senior = []
+    for a in assets:
+        cat = a.moody_asset_category.strip().upper()
+        if Quirk.Q6_UPPERCASE_RANK_LOOKUP not in quirks:
+            cat = cat.replace("'", "\u2019")
+        cat_non_senior.append(cat == NON_SENIOR_SECURED_LOAN_CATEGORY)
+    unknown_udt = 0.0 if Quirk.Q9_UNKNOWN_FACTOR_ZERO_OUTSIDE_TESTS in quirks else 10000.0
+
+    maturities = []
+    for a in assets:
+        if a.maturity is None:
+            maturities.append(0)
+        else:
+            maturities.append(
+                adjust_business_day(a.maturity, a.business_day_convention, holidays, quirks).toordinal()
+            )
+
+    sp_case = Quirk.Q3_SP_INDUSTRY_CASE_SENSITIVE in quirks
+    country, country_keys = _codes(a.country.strip().upper() for a in assets)
+    issuer, issuer_keys = _codes(a.issuer_id for a in assets)
+    sp_ind, sp_keys = _codes((a.sp_industry if sp_case else a.sp_industry.strip().casefold()) for a in assets)
+    mdy_ind, mdy_keys = _codes(a.moodys_industry.strip().upper() for a in assets)
+    return AssetColumns(
+        defaulted=flag("defaulted"),
+        loan=np.fromiter((a.is_loan for a in assets), dtype=bool, count=n),
+        senior_secured=np.fromiter((a.is_senior_secured for a in assets), dtype=bool, count=n),
+        non_senior_category=np.asarray(cat_non_senior, dtype=bool),
+        sp_second_lien=np.fromiter(
+            (a.sp_priority_category.strip().upper() == SP_SECOND_LIEN for a in assets), dtype=bool, count=n
+        ),
+        dip=flag("dip"),
+        current_pay=flag("current_pay"),
+        participation=flag("participation"),
+        bridge_loan=flag("bridge_loan"),
+        cov_lite=flag("cov_lite"),
+        deferred_interest=flag("deferred_interest_bond"),
+        letter_of_credit=flag("letter_of_credit"),
+        piking=flag("piking"),
+        fixed=np.fromiter((coupon_is(a, CouponType.FIXED) for a in assets), dtype=bool, count=n),
+        floating=np.fromiter((coupon_is(a, CouponType.FLOAT) for a in assets), dtype=bool, count=n),
+        libor_index=np.fromiter(("LIBOR" in a.index.strip().upper() for a in assets), dtype=bool, count=n),
+        caa=np.fromiter(
+            (d.moodys.moodys is not None and d.moodys.moodys.rank >= 17 for d in derived), dtype=bool, count=n
+        ),
+        ccc=np.fromiter((d.sp in CCC_SET for d in derived), dtype=bool, count=n),
+        payment_frequency=num("payment_frequency"),
+        unfunded=num("unfunded_amount"),
+        facility=num("facility_size"),
+        wal=num("wal"),
+        coupon=num("coupon"),
+        spread=num("coupon_spread"),
+        floor=num("libor_floor"),
+        market_value=num("market_value"),
+        recovery=np.fromiter((d.recovery_rate for d in derived), dtype=np.float64, count=n),
+        factor_tests=np.fromiter(
+            (rating_factor(d.dpr_warf.moodys, table="tests") for d in derived), dtype=np.float64, count=n
+        ),
+        factor_udt=np.fromiter(
+            (rating_factor(d.moodys.moodys, table="udt", unknown=unknown_udt) for d in derived),
+            dtype=np.float64,
+            count=n,
+        ),
+        maturity_ordinal=np.asarray(maturities, dtype=np.int64),
+        country=country,
+        issuer=issuer,
+        sp_industry=sp_ind,
+        moodys_industry=mdy_ind,
+        country_keys=country_keys,
+        issuer_keys=issuer_keys,
+        sp_industry_keys=sp_keys,
+        moodys_industry_keys=mdy_keys,
+        derived=derived,
+    )
+
+
+def columns_for(
+    universe: Universe,
+    quirks: QuirkSet,
+    analysis_date: date | None = None,
+    holidays: frozenset[date] = frozenset(),
+) -> AssetColumns:
+    """Cached :func:`build_columns` for this universe."""
+    key = ("compliance-columns", quirks, analysis_date, holidays)
+    result: AssetColumns = universe.cached(
+        key, lambda: build_columns(universe, quirks, analysis_date, holidays)
+    )
+    return result
+
+
+__all__ = ["CCC_SET", "AssetColumns", "adjust_business_day", "build_columns", "columns_for"]
