@@ -1,0 +1,131 @@
+"""Build :class:`CollateralArrays` from `All Assets` records (CONTRACT §2 extract rows, header → value).
+
+Parsing of the legacy strings happens here, at the boundary: "FLOAT" → floating flag, "Mod Following" →
+rule, "True"/"Yes" → bool, market value 99.292 → 0.99292, ISO date strings → day serials. A record that
+cannot be parsed raises :class:`IngestError` naming the asset row and column (the legacy skipped such rows
+silently).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+
+import numpy as np
+
+from clo_xl.cashflows.collateral import CollateralArrays
+from clo_xl.curves.conventions import parse_business_day_rule, parse_day_count, to_serial
+from clo_xl.errors import IngestError, Location
+
+
+def _num(rec: Mapping[str, object], key: str, row: int, source: str, default: float | None = None) -> float:
+    value = rec.get(key)
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        if default is not None:
+            return default
+        raise IngestError(Location(file=source, row=row, column=key), value, "a number is required")
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        if default is not None:
+            return default
+        raise IngestError(Location(file=source, row=row, column=key), value, "not a number") from None
+
+
+def parse_date(value: object) -> date | None:
+    """ISO text, datetime or date → date; empty / "0" → None."""
+    if value is None or value == "" or value == "0" or value == 0:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    try:
+        return datetime.fromisoformat(text.replace("Z", "")).date()
+    except ValueError:
+        return None
+
+
+def _date(rec: Mapping[str, object], key: str, row: int, source: str, default: date | None = None) -> int:
+    d = parse_date(rec.get(key))
+    if d is None:
+        if default is not None:
+            return to_serial(default)
+        raise IngestError(Location(file=source, row=row, column=key), rec.get(key), "a date is required")
+    return to_serial(d)
+
+
+def _flag(value: object) -> bool:
+    return str(value).strip().upper() in ("TRUE", "YES", "Y", "1")
+
+
+def collateral_from_records(
+    records: Sequence[Mapping[str, object]],
+    par_column: str,
+    *,
+    source: str = "assets",
+    keep_zero: bool = False,
+) -> CollateralArrays:
+    """Assets with a non-zero par in ``par_column`` (all rows when ``keep_zero``)."""
+    rows: list[tuple[object, ...]] = []
+    for i, rec in enumerate(records):
+        par = _num(rec, par_column, i + 2, source, default=0.0)
+        if par == 0.0 and not keep_zero:
+            continue
+        row = i + 2  # header is row 1
+        mat = _date(rec, "Maturity", row, source)
+        dated = parse_date(rec.get("Dated Date")) or parse_date(rec.get("Issue Date"))
+        first = parse_date(rec.get("First Payment Date"))
+        freq_raw = rec.get("Payment Frequency")
+        freq = _num(rec, "Payment Frequency", row, source)
+        if freq <= 0:
+            raise IngestError(
+                Location(file=source, row=row, column="Payment Frequency"), freq_raw, "must be > 0"
+            )
+        is_float = str(rec.get("Coupon Type", "")).strip().upper() == "FLOAT"
+        rows.append(
+            (
+                str(rec.get("BLKRockID", f"row{row}")),
+                par,
+                _num(rec, "Coupon Spread", row, source, 0.0),
+                _num(rec, "Libor Floor", row, source, 0.0),
+                _num(rec, "Coupon", row, source, 0.0),
+                is_float,
+                mat,
+                to_serial(first) if first else mat,
+                to_serial(dated) if dated else (to_serial(first) if first else mat),
+                round(freq),
+                int(parse_day_count(rec.get("Day Count"))),
+                int(parse_business_day_rule(rec.get("Business Day Convention"))),
+                _flag(rec.get("PMT EOM")),
+                _flag(rec.get("Default Obligation")),
+                _num(rec, "Market Value", row, source, 100.0) / 100.0,
+                str(rec.get("S&P Facility Rating") or rec.get("S&P Issuer Rating") or "NR"),
+                str(rec.get("Moody's Rating-21") or "NR").upper(),
+            )
+        )
+    cols: list[tuple[object, ...]] = list(zip(*rows, strict=True)) if rows else [() for _ in range(17)]
+    f = lambda c: np.array(c, dtype=np.float64)  # noqa: E731
+    i64 = lambda c: np.array(c, dtype=np.int64)  # noqa: E731
+    b = lambda c: np.array(c, dtype=bool)  # noqa: E731
+    s = lambda c: np.array(c, dtype=np.str_)  # noqa: E731
+    return CollateralArrays(
+        asset_id=s(cols[0]),
+        par=f(cols[1]),
+        spread=f(cols[2]),
+        floor=f(cols[3]),
+        coupon=f(cols[4]),
+        is_float=b(cols[5]),
+        maturity=i64(cols[6]),
+        first_payment=i64(cols[7]),
+        dated=i64(cols[8]),
+        payments_per_year=i64(cols[9]),
+        day_count=i64(cols[10]),
+        business_day_rule=i64(cols[11]),
+        end_of_month=b(cols[12]),
+        defaulted=b(cols[13]),
+        market_value=f(cols[14]),
+        sp_rating=s(cols[15]),
+        moodys_rating=s(cols[16]),
+    )

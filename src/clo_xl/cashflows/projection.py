@@ -1,0 +1,306 @@
+"""Asset cash-flow projection (CASHFLOW_SPEC §1.2–§1.3), vectorised over assets; one loop over columns.
+
+Each asset gets its own schedule (first payment date + k × months between payments, business-day
+adjusted with QuantLib, last date = maturity). Column j of the schedule matrix is the asset's j-th date.
+
+Order of events within an asset period (one place, as the spec fixes it):
+  1. default (at the start of the accrual period): B × periodic CDR, or all of B if the rating is D;
+  2. MV of default = default × (1 − severity), queued for recovery after the lag;
+  3. interest = YEARFRAC(accrual start, pay date, basis) × coupon × (B − default);
+  4. scheduled principal = (B − default) × schedule fraction;
+  5. prepayment = (B − default − scheduled) × periodic CPR;
+  6. recovery of the MV queued ``lag`` periods earlier (same period when lag = 0);
+  7. coupon reset for the next period: max(round(index, 5), floor) + spread for floating assets.
+The per-asset flows are then bucketed into the deal's collection windows: cash by payment date,
+defaults by accrual start (Q35).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from clo_xl.cashflows.assumptions import CashflowAssumptions, periodic_rate, resolve_matrices
+from clo_xl.cashflows.collateral import BoolArray, CollateralArrays
+from clo_xl.cashflows.timeline import PaymentGrid
+from clo_xl.curves.base import ForwardCurve
+from clo_xl.curves.conventions import (
+    BusinessDayRule,
+    FloatArray,
+    IntArray,
+    add_months_serials,
+    adjust_serials,
+    days360,
+    to_serial,
+    year_fraction,
+)
+
+
+@dataclass(frozen=True)
+class ProjectionSwitches:
+    """Legacy defects in the projection, each on in `legacy`.
+
+    * ``zero_par_million`` (Q33): an asset with par 0 projects 1,000,000.
+    * ``write_off_unrecovered`` (Q34): defaulted par not yet recovered at an asset's last row is written
+      off in full, and a pre-defaulted asset with lag 0 is never recovered. ``False`` collects the queued
+      recoveries on the last row instead.
+    * ``legacy_business_days`` (Q36): `CheckBusinessDate` behaviour instead of QuantLib's.
+    """
+
+    zero_par_million: bool = True
+    write_off_unrecovered: bool = True
+    legacy_business_days: bool = True
+    calendar: str = "us-settlement"
+
+    @classmethod
+    def corrected(cls) -> ProjectionSwitches:
+        return cls(False, False, False)
+
+
+@dataclass(frozen=True, eq=False)
+class PoolFlows:
+    """Pool totals per deal period (index 0..n−1). Balances are *opening* balances of each period."""
+
+    performing: FloatArray
+    defaulted: FloatArray
+    mv_defaulted: FloatArray
+    default: FloatArray
+    mv_default: FloatArray
+    interest: FloatArray
+    scheduled: FloatArray
+    prepayment: FloatArray
+    recovery: FloatArray
+    net_loss: FloatArray
+    ccc_opening: FloatArray
+
+    @property
+    def principal(self) -> FloatArray:
+        return self.scheduled + self.prepayment + self.recovery
+
+    def end_performing(self) -> FloatArray:
+        return self.performing - self.default - self.scheduled - self.prepayment
+
+    def end_defaulted(self) -> FloatArray:
+        return self.defaulted + self.default - self.recovery - self.net_loss
+
+    def end_mv(self) -> FloatArray:
+        return self.mv_defaulted + self.mv_default - self.recovery
+
+    @classmethod
+    def zeros(cls, n: int) -> PoolFlows:
+        return cls(*(np.zeros(n) for _ in range(11)))
+
+
+@dataclass(frozen=True, eq=False)
+class AssetSchedule:
+    """Per-asset date matrix: ``dates[i, j]`` pay date of column j (valid where ``valid``)."""
+
+    dates: IntArray
+    accrual_start: IntArray
+    valid: BoolArray
+    counter: IntArray
+    last: IntArray  # column index of each asset's last valid row (−1 if none)
+    months: IntArray
+
+
+def build_schedules(
+    coll: CollateralArrays, analysis: date, switches: ProjectionSwitches, horizon: int | None = None
+) -> AssetSchedule:
+    """Interest dates from the first payment date, adjusted, ending with maturity (§1.1)."""
+    a = to_serial(analysis)
+    months = np.rint(12.0 / coll.payments_per_year).astype(np.int64)  # banker's rounding (Q49)
+    months = np.maximum(months, 1)
+    fp = coll.first_payment.astype("datetime64[D]")
+    an = np.datetime64(analysis, "D")
+    diff = (an.astype("datetime64[M]") - fp.astype("datetime64[M]")).astype(np.int64)
+    k0 = np.maximum(diff // months - 1, -1)
+    mat = coll.maturity
+    life = (mat.astype("datetime64[D]").astype("datetime64[M]") - an.astype("datetime64[M]")).astype(np.int64)
+    cols = int(np.max(np.maximum(life, 0) // months)) + 4 if len(coll) else 1
+    if horizon is not None:
+        cols = min(cols, horizon)
+    k = k0[:, None] + np.arange(cols)[None, :]
+    unadj = add_months_serials(coll.first_payment[:, None], k * months[:, None], coll.end_of_month[:, None])
+    adj = np.empty_like(unadj)
+    for rule in np.unique(coll.business_day_rule):
+        sel = coll.business_day_rule == rule
+        adj[sel] = adjust_serials(
+            unadj[sel], BusinessDayRule(int(rule)), switches.calendar, legacy=switches.legacy_business_days
+        )
+    adj = np.where(k >= 0, adj, coll.dated[:, None])
+    prev = np.concatenate([np.where(k0 >= 0, adj[:, 0], coll.dated)[:, None], adj[:, :-1]], axis=1)
+    prev[:, 0] = np.where(k0[:] >= 0, adj[:, 0], coll.dated)  # column 0 never valid (it is ≤ analysis)
+    dates = np.minimum(adj, mat[:, None])
+    before_maturity = prev < mat[:, None]
+    no_interest = coll.first_payment >= mat  # §1.1: no interest dates; the maturity row only
+    valid = (dates > a) & before_maturity & (k >= 0)
+    valid[:, 0] = False
+    if np.any(no_interest):
+        valid[no_interest] = False
+        valid[no_interest, 1] = mat[no_interest] > a
+        dates[no_interest, 1] = mat[no_interest]
+        prev[no_interest, 1] = coll.dated[no_interest]
+    counter = np.cumsum(valid, axis=1)
+    any_valid = valid.any(axis=1)
+    last = np.where(any_valid, cols - 1 - np.argmax(valid[:, ::-1], axis=1), -1)
+    return AssetSchedule(dates, prev, valid, counter, last, months)
+
+
+def project_assets(
+    coll: CollateralArrays,
+    assumptions: CashflowAssumptions,
+    curve: ForwardCurve | None,
+    analysis: date,
+    grid: PaymentGrid,
+    *,
+    switches: ProjectionSwitches | None = None,
+    default_dates: IntArray | None = None,
+    ccc_mask: BoolArray | None = None,
+) -> PoolFlows:
+    """Project every asset and bucket the flows into the deal periods of ``grid``.
+
+    ``default_dates`` (serial per asset, or a large number for never) drives rating-based defaults in
+    migration runs: an asset defaults in full on its first interest date on or after that date.
+    """
+    sw = switches or ProjectionSwitches()
+    n_periods = grid.n
+    if len(coll) == 0:
+        return PoolFlows.zeros(n_periods)
+    a = to_serial(analysis)
+    alive = coll.maturity >= a
+    sched = build_schedules(coll, analysis, sw)
+    dates, acc, valid, counter = sched.dates, sched.accrual_start, sched.valid, sched.counter
+    n, cols = dates.shape
+    ids = [str(x) for x in coll.asset_id]
+    cpr, cdr, sev, lag_m, rating_cdr = resolve_matrices(assumptions, ids, counter)
+    lag = np.rint(lag_m / sched.months).astype(np.int64)  # Q49
+    d360 = days360(acc, dates)
+    cpr_p = periodic_rate(cpr, d360)
+    cdr_p = periodic_rate(cdr, d360)
+    yf = year_fraction(acc, dates, coll.day_count[:, None])
+    par = np.where((coll.par == 0) & sw.zero_par_million, 1_000_000.0, coll.par)
+    par = np.where(alive | coll.defaulted, par, 0.0)
+    predefault = coll.defaulted & valid.any(axis=1)
+    never_default = np.iinfo(np.int64).max
+    rating_date = np.full(n, never_default, dtype=np.int64) if default_dates is None else default_dates
+    # deterministic RATING CDR: only assets whose static rating is D default (§1.4)
+    static_d = (np.char.upper(coll.sp_rating.astype(str)) == "D") | (
+        np.char.upper(coll.moodys_rating.astype(str)) == "D"
+    )
+    rating_date = np.where(rating_cdr & static_d & (default_dates is None), a, rating_date)
+    rating_mode = rating_cdr | (default_dates is not None)
+
+    # coupon matrix: input coupon for the first projected period, curve resets after (step 7)
+    coupon = np.broadcast_to(coll.coupon[:, None], (n, cols)).copy()
+    if curve is not None and np.any(coll.is_float):
+        first_col = np.argmax(valid, axis=1)
+        need = valid & (np.arange(cols)[None, :] > first_col[:, None]) & coll.is_float[:, None]
+        for m in np.unique(sched.months):
+            sel = need & (sched.months[:, None] == m)
+            if np.any(sel):
+                idx = np.round(curve.index_rate(acc[sel], int(m)), 5)
+                rows = np.nonzero(sel)[0]
+                coupon[sel] = np.maximum(idx, coll.floor[rows]) + coll.spread[rows]
+
+    bal = np.where(predefault, 0.0, par)
+    hist_def = np.zeros((n, cols + 1))
+    hist_mv = np.zeros((n, cols + 1))
+    hist_def[:, 0] = np.where(predefault, par, 0.0)
+    hist_mv[:, 0] = np.where(predefault, par * coll.market_value, 0.0)
+    def_bal = hist_def[:, 0].copy()
+    mv_bal = hist_mv[:, 0].copy()
+    out = {k: np.zeros((n, cols)) for k in ("default", "mv", "int", "sch", "pre", "rec", "loss")}
+    rows = np.arange(n)
+    sched_frac = np.zeros((n, cols))
+    sched_frac[rows, np.maximum(sched.last, 0)] = np.where(sched.last >= 0, 1.0, 0.0)
+    for j in range(cols):
+        v = valid[:, j]
+        if not v.any():
+            continue
+        k = counter[:, j]
+        b = np.where(v, bal, 0.0)
+        by_rating = rating_mode & (dates[:, j] >= rating_date)
+        default = np.where(by_rating, b, b * cdr_p[:, j]) * v
+        mv = default * (1.0 - sev[:, j])
+        hist_def[rows, k] += default
+        hist_mv[rows, k] += mv
+        s = b - default
+        interest = yf[:, j] * coupon[:, j] * s
+        scheduled = s * sched_frac[:, j]
+        prepay = (s - scheduled) * cpr_p[:, j]
+        back = k - lag
+        has = v & (back >= 0) & ((lag > 0) | (back == k))
+        if not sw.write_off_unrecovered:
+            has = v & (back >= 0)
+        recovery = np.where(has, hist_mv[rows, np.clip(back, 0, cols)], 0.0)
+        rec_par = np.where(has, hist_def[rows, np.clip(back, 0, cols)], 0.0)
+        # recovered items leave the queue so a later write-off does not count them twice
+        hist_mv[rows[has], np.clip(back, 0, cols)[has]] = 0.0
+        hist_def[rows[has], np.clip(back, 0, cols)[has]] = 0.0
+        loss = rec_par - recovery
+        def_bal = def_bal + default - rec_par
+        mv_bal = mv_bal + mv - recovery
+        is_last = v & (sched.last == j)
+        if np.any(is_last):
+            if sw.write_off_unrecovered:  # Q34: outstanding defaulted par written off in full
+                loss = loss + np.where(is_last, def_bal, 0.0)
+            else:  # collect every queued recovery on the last row
+                extra = np.where(is_last, mv_bal, 0.0)
+                recovery = recovery + extra
+                loss = loss + np.where(is_last, def_bal - mv_bal, 0.0)
+            def_bal = np.where(is_last, 0.0, def_bal)
+            mv_bal = np.where(is_last, 0.0, mv_bal)
+        bal = np.where(v, b - default - scheduled - prepay, bal)
+        out["default"][:, j] = default
+        out["mv"][:, j] = mv
+        out["int"][:, j] = interest
+        out["sch"][:, j] = scheduled
+        out["pre"][:, j] = prepay
+        out["rec"][:, j] = recovery
+        out["loss"][:, j] = loss
+
+    cash_p = np.searchsorted(grid.collection_end, dates, side="left")
+    acc_p = np.searchsorted(grid.collection_end, acc, side="left")
+    in_cash = valid & (cash_p < n_periods)
+    in_acc = valid & (acc_p < n_periods)
+
+    def bucket(values: FloatArray, where: BoolArray, idx: IntArray) -> FloatArray:
+        counts = np.bincount(idx[where], weights=values[where], minlength=n_periods)[:n_periods]
+        return np.asarray(counts, dtype=np.float64)
+
+    default_p = bucket(out["default"], in_acc, acc_p)
+    mv_p = bucket(out["mv"], in_acc, acc_p)
+    interest_p = bucket(out["int"], in_cash, cash_p)
+    sched_p = bucket(out["sch"], in_cash, cash_p)
+    prepay_p = bucket(out["pre"], in_cash, cash_p)
+    rec_p = bucket(out["rec"], in_cash, cash_p)
+    loss_p = bucket(out["loss"], in_cash, cash_p)
+    # pre-defaulted assets past maturity produce no rows but stay on the books (Q46)
+    stale = coll.defaulted & ~valid.any(axis=1)
+    perf0 = float(np.sum(np.where(predefault | stale, 0.0, par * valid.any(axis=1))))
+    def0 = float(np.sum(np.where(predefault | stale, par, 0.0)))
+    mv0 = float(np.sum(np.where(predefault | stale, par * coll.market_value, 0.0)))
+    performing = perf0 - np.concatenate([[0.0], np.cumsum(default_p + sched_p + prepay_p)[:-1]])
+    defaulted = def0 + np.concatenate([[0.0], np.cumsum(default_p - rec_p - loss_p)[:-1]])
+    mv_def = mv0 + np.concatenate([[0.0], np.cumsum(mv_p - rec_p)[:-1]])
+    ccc = np.zeros(n_periods)
+    if ccc_mask is not None and np.any(ccc_mask):
+        cm = ccc_mask[:, None]
+        red = out["default"] + out["sch"] + out["pre"]
+        ccc0 = float(np.sum(np.where(ccc_mask & ~predefault, par, 0.0) * valid.any(axis=1)))
+        ccc = ccc0 - np.concatenate([[0.0], np.cumsum(bucket(red * cm, in_cash, cash_p))[:-1]])
+    return PoolFlows(
+        performing=np.maximum(performing, 0.0),
+        defaulted=np.maximum(defaulted, 0.0),
+        mv_defaulted=np.maximum(mv_def, 0.0),
+        default=default_p,
+        mv_default=mv_p,
+        interest=interest_p,
+        scheduled=sched_p,
+        prepayment=prepay_p,
+        recovery=rec_p,
+        net_loss=loss_p,
+        ccc_opening=np.maximum(ccc, 0.0),
+    )

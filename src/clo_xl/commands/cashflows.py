@@ -1,0 +1,129 @@
+"""`clo-xl cashflows`: project a deal's collateral and run its waterfall (CONTRACT §3)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
+from clo_xl.cashflows.from_deal import curve_tenors, structure_from_document
+from clo_xl.cashflows.from_records import collateral_from_records
+from clo_xl.cashflows.report import to_document
+from clo_xl.cashflows.structure import Conventions
+from clo_xl.commands._output import console, emit, table
+from clo_xl.curves import CurveConvention, Extrapolation, build_curve
+from clo_xl.errors import UsageError
+from clo_xl.waterfall.run import run_deal
+
+
+def _par_column(deal: str) -> str:
+    return "".join(ch for ch in deal.upper() if ch.isalnum()) + "_Par_Amount"
+
+
+def _load_inputs(
+    workbook: Path | None, deal: str | None, assets: Path | None, deal_inputs: Path | None
+) -> tuple[list[Mapping[str, object]], Mapping[str, Any], str]:
+    if workbook is not None:
+        if not deal:
+            raise UsageError("--workbook needs --deal NAME")
+        from clo_xl.ingest.workbook import read_workbook
+
+        book = read_workbook(workbook, deals=[deal])
+        doc: dict[str, Any] = dict(book.deal(deal).data)
+        curve = book.reference.get("libor_curve")
+        if curve is not None and curve.rows and "libor_curve" not in doc:
+            doc["libor_curve"] = {
+                int(float(str(r["Tenor (Months)"]))): float(str(r["Rate"]))
+                for r in curve.rows
+                if r.get("Tenor (Months)") not in (None, "") and r.get("Rate") not in (None, "")
+            }
+        records: list[Mapping[str, object]] = [dict(r) for r in book.assets.rows]
+        return records, doc, str(doc.get("par_column") or _par_column(deal))
+    if assets is None or deal_inputs is None:
+        raise UsageError("give --workbook PATH --deal NAME, or --assets PATH --deal-inputs PATH")
+    from clo_xl.ingest.extract import read_deal_document, read_table
+
+    table_ = read_table(assets)
+    document = dict(read_deal_document(deal_inputs).data)
+    name = deal or str(document.get("deal", ""))
+    rows: list[Mapping[str, object]] = [dict(r) for r in table_.rows]
+    return rows, document, str(document.get("par_column") or _par_column(name))
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("cashflows")
+    def cashflows(
+        workbook: Path = typer.Option(None, "--workbook", help="Workbook (.xlsm) to read."),
+        deal: str = typer.Option(None, "--deal", help='Deal name, e.g. "Mag 17".'),
+        assets: Path = typer.Option(None, "--assets", help="Assets extract (JSON/CSV/XLSX)."),
+        deal_inputs: Path = typer.Option(
+            None, "--deal-inputs", help="Deal-inputs JSON (legacy/mag17_deal.json shape)."
+        ),
+        cpr: float = typer.Option(0.20, "--cpr", help="Annual CPR, decimal (0.2 = 20%)."),
+        cdr: float = typer.Option(0.02, "--cdr", help="Annual CDR, decimal."),
+        severity: float = typer.Option(0.35, "--severity", help="Loss severity, decimal."),
+        lag: int = typer.Option(12, "--lag", help="Recovery lag in months."),
+        curve_shift: float = typer.Option(0.0, "--curve-shift", help="Parallel curve shift in basis points."),
+        paths: int = typer.Option(0, "--paths", help="Credit-migration paths (0 = deterministic)."),
+        convention: str = typer.Option("legacy", "--convention", help="legacy or corrected."),
+        extrapolation: str = typer.Option(
+            "flat", "--curve-extrapolation", help="flat or error past the curve."
+        ),
+        as_json: bool = typer.Option(False, "--json", help="One JSON document on stdout."),
+    ) -> None:
+        """Project a deal's cash flows through its waterfall (one period per payment date)."""
+        if paths:
+            raise UsageError("--paths (credit-migration runs) is not available yet; run without it")
+        for label, v in (("--cpr", cpr), ("--cdr", cdr), ("--severity", severity)):
+            if not 0.0 <= v <= 1.0:
+                raise UsageError(f"{label} must be a decimal between 0 and 1, got {v}")
+        conv = Conventions.named(convention)
+        try:
+            extra = Extrapolation(extrapolation)
+        except ValueError:
+            raise UsageError("--curve-extrapolation must be 'flat' or 'error'") from None
+        records, doc, par_col = _load_inputs(workbook, deal, assets, deal_inputs)
+        structure = structure_from_document(doc, deal_name=deal)
+        collateral = collateral_from_records(records, par_col, source=str(assets or workbook))
+        curve = build_curve(
+            structure.dates.analysis_date,
+            curve_tenors(doc),
+            convention=CurveConvention.LEGACY if conv.legacy else CurveConvention.CORRECTED,
+            extrapolation=extra,
+            shift=curve_shift / 10_000.0,
+        )
+        assumptions = CashflowAssumptions(
+            AssetAssumption(cpr, cdr, severity, lag), legacy_vector_overrun=conv.legacy
+        )
+        result = run_deal(structure, collateral, assumptions, curve, conventions=conv)
+        payload = to_document(result, structure, curve, wal_on_original=conv.wal_on_original)
+
+        def render() -> None:
+            rows = [
+                [
+                    p["period"],
+                    p["payment_date"],
+                    f"{p['interest_proceeds']:,.0f}",
+                    f"{p['principal_proceeds']:,.0f}",
+                    f"{p['reinvested']:,.0f}",
+                    f"{p['residual']:,.0f}",
+                    ", ".join(t["name"] for t in p["tests"] if not t["pass"]) or "-",
+                ]
+                for p in payload["periods"]
+            ]
+            console.print(
+                table(
+                    f"{payload['deal']} cash flows (waterfall {payload['waterfall']}, {convention})",
+                    ["#", "date", "interest", "principal", "reinvested", "to Sub Notes", "failing tests"],
+                    rows,
+                )
+            )
+            summary = [
+                [t["class"], t["irr"], t["wal"], t["total_cash"]] for t in payload["summary"]["tranches"]
+            ]
+            console.print(table("Tranches", ["class", "IRR", "WAL", "cash"], summary))
+
+        emit(payload, as_json=as_json, render=render)

@@ -1,0 +1,61 @@
+"""`clo-xl waterfall diff A B` and `clo-xl waterfall show A`: the waterfall versions as data."""
+
+from __future__ import annotations
+
+import typer
+
+from clo_xl.commands._output import console, emit, table
+from clo_xl.waterfall.steps import describe
+from clo_xl.waterfall.versions import diff_versions, load_version
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="Waterfall versions (one data file per Mag family).", no_args_is_help=True)
+
+    @group.command("diff")
+    def diff(
+        left: str = typer.Argument(..., help='e.g. "Mag 15"'),
+        right: str = typer.Argument(..., help='e.g. "Mag 16"'),
+        convention: str = typer.Option("legacy", "--convention", help="legacy or corrected."),
+        as_json: bool = typer.Option(False, "--json", help="One JSON document on stdout."),
+    ) -> None:
+        """Step differences between two waterfall versions."""
+        legacy = convention == "legacy"
+        a = load_version(left, legacy=legacy, mag17_as_mag15=False)
+        b = load_version(right, legacy=legacy, mag17_as_mag15=False)
+        changes = diff_versions(a, b)
+
+        def render() -> None:
+            rows = [[c["section"], c["change"], "\n".join(c[a.name]), "\n".join(c[b.name])] for c in changes]
+            console.print(
+                table(f"{a.name} vs {b.name} ({convention})", ["section", "change", a.name, b.name], rows)
+            )
+
+        emit(
+            {"left": a.name, "right": b.name, "convention": convention, "differences": changes},
+            as_json=as_json,
+            render=render,
+        )
+
+    @group.command("show")
+    def show(
+        name: str = typer.Argument(..., help='e.g. "Mag 15"'),
+        convention: str = typer.Option("legacy", "--convention"),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """List a version's steps."""
+        v = load_version(name, legacy=convention == "legacy", mag17_as_mag15=False)
+        doc = {
+            section: [describe(s) for s in getattr(v, section)]
+            for section in ("interest", "principal", "notes", "eod")
+        }
+
+        def render() -> None:
+            for section, steps in doc.items():
+                console.print(
+                    table(f"{v.name} {section}", ["#", "step"], [[i + 1, s] for i, s in enumerate(steps)])
+                )
+
+        emit({"name": v.name, "about": v.about, **doc}, as_json=as_json, render=render)
+
+    app.add_typer(group, name="waterfall")

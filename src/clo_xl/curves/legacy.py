@@ -1,0 +1,129 @@
+"""The legacy monthly curve (`C/YieldCurve.cls`, CASHFLOW_SPEC §2), reproduced — minus its corruption.
+
+Construction (§2.1): monthly spot grid s(1..L) linearly interpolated in the month number between the
+given tenors; "forwards" f(m) = (1+s(m+1))^(m+1) / (1+s(m))^m − 1 compound the *annual* quotes once per
+month (Q2); node dates are anchor + m months.
+`SpotRate(d, M)` (§2.2) is the geometric average over M monthly steps of (1 + forward at the running
+date), the running date moving +1 month with month-end clamping so a 31st drifts (Q3); forwards between
+nodes are linear in days, and on/before the anchor the first node applies.
+Past the last node the VBA returned 0 and corrupted the shared curve for every later query (Q1). Here
+the query raises :class:`CurveRangeError` or, with ``Extrapolation.FLAT``, uses the last forward; the
+curve never changes state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from clo_xl.curves.base import LIBOR_3M, CurveRangeError, Extrapolation, ForwardCurve, RateIndex
+from clo_xl.curves.conventions import (
+    FloatArray,
+    IntArray,
+    add_months,
+    add_months_serials,
+    from_serial,
+    to_serial,
+)
+
+
+@dataclass(frozen=True)
+class LegacyCurve:
+    """Legacy curve from {tenor in months: annual spot rate}. Tenors must include month 1."""
+
+    anchor: date
+    tenors: tuple[tuple[int, float], ...]
+    extrapolation: Extrapolation = Extrapolation.ERROR
+    index: RateIndex = LIBOR_3M
+    _node_serials: IntArray = field(init=False, repr=False, compare=False)
+    _forwards: FloatArray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        nodes = sorted(self.tenors)
+        if not nodes or nodes[0][0] != 1:
+            raise CurveRangeError(
+                "the legacy curve needs a 1-month tenor as its first node (the VBA divides by zero "
+                "otherwise); add a 1M rate to the LIBOR curve"
+            )
+        months = np.array([m for m, _ in nodes], dtype=np.float64)
+        rates = np.array([r for _, r in nodes], dtype=np.float64)
+        length = int(months[-1])
+        grid = np.arange(1, length + 1, dtype=np.float64)
+        spot = np.interp(grid, months, rates)
+        m = grid[:-1]
+        fwd = (1.0 + spot[1:]) ** (m + 1.0) / (1.0 + spot[:-1]) ** m - 1.0  # Q2: monthly compounding
+        forwards = np.concatenate([[spot[0]], fwd])  # node 0 = anchor → s(1); node m → f(m)
+        node_serials = np.array(
+            [to_serial(add_months(self.anchor, k)) for k in range(len(forwards))], dtype=np.int64
+        )
+        object.__setattr__(self, "_node_serials", node_serials)
+        object.__setattr__(self, "_forwards", forwards)
+
+    @classmethod
+    def from_mapping(
+        cls,
+        anchor: date,
+        tenors: Mapping[int, float],
+        extrapolation: Extrapolation = Extrapolation.ERROR,
+        index: RateIndex = LIBOR_3M,
+    ) -> LegacyCurve:
+        return cls(anchor, tuple(sorted((int(k), float(v)) for k, v in tenors.items())), extrapolation, index)
+
+    @property
+    def last_node(self) -> date:
+        return from_serial(int(self._node_serials[-1]))
+
+    def forward(self, when: IntArray) -> FloatArray:
+        """Monthly-node forward at each serial (linear in days between nodes)."""
+        w = np.asarray(when, dtype=np.int64)
+        beyond = w > self._node_serials[-1]
+        if np.any(beyond) and self.extrapolation is Extrapolation.ERROR:
+            first_bad = from_serial(int(w[beyond].min()))
+            raise CurveRangeError(
+                f"curve anchored {self.anchor} ends {self.last_node}; queried {first_bad}. Extend the curve "
+                "or allow flat extrapolation (--curve-extrapolation flat)"
+            )
+        # np.interp is flat at both ends: before the anchor → first node (§2.2), beyond → last forward
+        return np.interp(w.astype(np.float64), self._node_serials.astype(np.float64), self._forwards)
+
+    def index_rate(self, fixing: IntArray, months: int) -> FloatArray:
+        """`SpotRate(date, months)`: geometric average of monthly forwards with month-end drift (Q3)."""
+        running = np.asarray(fixing, dtype=np.int64)
+        if months <= 0:
+            return np.zeros(running.shape)
+        product = np.ones(running.shape)
+        no_eom = np.zeros(running.shape, dtype=bool)
+        for _ in range(months):
+            product = product * (1.0 + self.forward(running))
+            running = add_months_serials(running, np.ones(running.shape, dtype=np.int64), no_eom)
+        return np.asarray(product ** (1.0 / months) - 1.0, dtype=np.float64)
+
+    def _spot(self, start: date, months: int) -> float:
+        return float(self.index_rate(np.array([to_serial(start)]), months)[0])
+
+    def zero_rate(self, start: date, end: date) -> float:
+        """`ZeroRate(start, end)` (§2.3): day-linear between the bracketing whole-month spot rates."""
+        months = (end.year - start.year) * 12 + end.month - start.month
+        low = add_months(start, months)
+        if end > low:
+            hi = add_months(low, 1)
+            r0, r1 = self._spot(start, months), self._spot(start, months + 1)
+            return r0 + (r1 - r0) * (end - low).days / max((hi - low).days, 1)
+        lo = add_months(low, -1)
+        r0, r1 = self._spot(start, max(months - 1, 0)), self._spot(start, months)
+        return r0 + (r1 - r0) * (end - lo).days / max((low - lo).days, 1)
+
+    def discount_factor(self, when: date) -> float:
+        """(1 + zero)^(−days/365) from the anchor; the legacy PV chaining lives in the pricing module."""
+        if when <= self.anchor:
+            return 1.0
+        z = self.zero_rate(self.anchor, when)
+        return float((1.0 + z) ** (-(when - self.anchor).days / 365.0))
+
+    def shifted(self, shift: float) -> ForwardCurve:
+        return LegacyCurve(
+            self.anchor, tuple((m, r + shift) for m, r in self.tenors), self.extrapolation, self.index
+        )

@@ -1,0 +1,213 @@
+"""Runs one list of waterfall steps against a pot of cash: one ``match``, ``assert_never``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import assert_never
+
+from clo_xl.errors import CloXlError
+from clo_xl.fees.fees import FeeState
+from clo_xl.fees.incentive import IncentiveFeeState
+from clo_xl.waterfall.coverage import Kind, TestState
+from clo_xl.waterfall.ledger import Ledger, Pot
+from clo_xl.waterfall.steps import (
+    Controlling,
+    CureCoverage,
+    DivertInterest,
+    PayDeferred,
+    PayFee,
+    PayIncentiveAndResidual,
+    PayInterest,
+    PayPrincipal,
+    PayScheduledPrincipal,
+    Reinvest,
+    ReinvestAllDuringRP,
+    Step,
+)
+from clo_xl.waterfall.tranches import TrancheState
+
+
+@dataclass
+class PeriodContext:
+    """Everything the steps of one period touch (explicit, per-period state)."""
+
+    tranches: dict[str, TrancheState]
+    order: tuple[str, ...]
+    equity: TrancheState
+    fees: dict[str, FeeState]
+    tests: dict[str, TestState]
+    incentive: IncentiveFeeState
+    ledger: Ledger
+    in_reinvestment_period: bool
+    max_reinvestment: float
+    notes_payable: float = 0.0
+    diverted: float = 0.0
+    reinvested: float = 0.0
+    last_cure: dict[str, float] = field(default_factory=dict)
+    section: str = "interest"
+
+    def tranche(self, name: str) -> TrancheState:
+        if name not in self.tranches:
+            raise CloXlError(f"the waterfall names tranche {name!r}; the deal has {', '.join(self.tranches)}")
+        return self.tranches[name]
+
+    def test(self, name: str) -> TestState | None:
+        return self.tests.get(name)
+
+    def controlling(self, name: str) -> bool:
+        """The most senior class with a current balance > 0 (§4.0)."""
+        for cls in self.order:
+            if cls in self.tranches and self.tranches[cls].current_balance > 0:
+                return cls == name
+        return False
+
+
+def _label(step: Step, what: str) -> str:
+    return f"{type(step).__name__}: {what}"
+
+
+def _pay_group(
+    ctx: PeriodContext,
+    pot: Pot,
+    step: Step,
+    names: tuple[str, ...],
+    pro_rata: bool,
+    due: str,
+    weight: str,
+    action: str,
+) -> None:
+    group = [ctx.tranche(n) for n in names]
+    dues = [getattr(t, due) for t in group]
+    total = sum(dues)
+    cash = pot.cash
+    if pro_rata and total > cash and total > 0:
+        weights = [getattr(t, weight) for t in group]
+        wsum = sum(weights) or total
+        shares = [cash * (w / wsum) for w in weights] if weight != due else [cash * d / total for d in dues]
+        for t, share in zip(group, shares, strict=True):
+            amount = getattr(t, action)(share)
+            ctx.ledger.record(_label(step, t.name), t.name, pot.take(amount))
+        return
+    for t in group:
+        amount = getattr(t, action)(pot.cash)
+        ctx.ledger.record(_label(step, t.name), t.name, pot.take(amount))
+
+
+def _allowed(ctx: PeriodContext, controlling: Controlling, on: str | None, classes: tuple[str, ...]) -> bool:
+    if controlling is Controlling.ALWAYS:
+        return True
+    if controlling is Controlling.NEVER:
+        return False
+    return ctx.controlling(on or classes[0])
+
+
+def _cure(ctx: PeriodContext, pot: Pot, step: CureCoverage) -> None:
+    kind: Kind = "interest" if ctx.section == "interest" else step.math
+    oc = ctx.test(step.oc) if step.oc else None
+    ic = ctx.test(step.ic) if step.ic else None
+    oc_rem = oc.remaining(kind) if oc else 0.0
+    ic_rem = ic.remaining(kind) if ic else 0.0
+    cash = pot.cash
+    if ic is not None and ic_rem > oc_rem:
+        paid = min(ic_rem, cash)
+        ic.pay(paid, kind)
+        if oc is not None:
+            oc.credit(paid, kind)
+    else:
+        paid = min(oc_rem, cash)
+        if oc is not None:
+            oc.pay(paid, kind)
+        if ic is not None:
+            ic.credit(paid, kind)
+    if paid <= 0:
+        return
+    pot.take(paid)
+    ctx.notes_payable += paid
+    ctx.last_cure[step.oc or step.ic or ""] = paid
+    for name in step.credit_ic:
+        t = ctx.test(name)
+        if t is not None:
+            t.credit(paid, kind)
+    for name in step.credit_oc:
+        t = ctx.test(name)
+        if t is not None:
+            t.credit(paid, kind)
+    if step.credit_idt:
+        idt = ctx.test("Interest Diversion")
+        if idt is not None:
+            idt.credit(paid, kind)
+
+
+def run_steps(
+    ctx: PeriodContext, steps: tuple[Step, ...], pot: Pot, principal_pot: Pot | None = None
+) -> None:
+    """Apply ``steps`` in order; ``principal_pot`` receives diverted interest (interest waterfall)."""
+    for step in steps:
+        match step:
+            case PayFee(fee=name, from_cure_of=cure_of):
+                fee = ctx.fees.get(name)
+                if fee is None:
+                    continue  # a fee the deal does not have accrues nothing (the VBA raised, Q43)
+                if cure_of is not None:
+                    # Q16: Mag16 pays the junior fee out of the E-OC cure just moved to notes payable;
+                    # taken from notes payable here so that no cash is created.
+                    budget = min(ctx.last_cure.get(cure_of, 0.0), ctx.notes_payable)
+                    amount = fee.pay(budget)
+                    ctx.notes_payable -= amount
+                    ctx.ledger.record(_label(step, name), name, [("principal", amount)])
+                    continue
+                amount = fee.pay(pot.cash)
+                ctx.ledger.record(_label(step, name), name, pot.take(amount))
+            case PayInterest(classes=names, pro_rata=pro, controlling=ctl, controlling_on=on):
+                if _allowed(ctx, ctl, on, names):
+                    _pay_group(ctx, pot, step, names, pro, "interest_due", "interest_due", "pay_interest")
+            case PayDeferred(classes=names, pro_rata=pro, controlling=ctl, controlling_on=on):
+                if _allowed(ctx, ctl, on, names):
+                    _pay_group(ctx, pot, step, names, pro, "deferred_due", "pik_balance", "pay_deferred")
+            case PayPrincipal(classes=names, pro_rata=pro):
+                _pay_group(ctx, pot, step, names, pro, "principal_due", "current_balance", "pay_principal")
+            case PayScheduledPrincipal(tranche=name, installments=count):
+                t = ctx.tranche(name)
+                instalment = t.spec.original_balance / max(count, 1)
+                amount = t.pay_principal(min(instalment, pot.cash))
+                ctx.ledger.record(_label(step, name), name, pot.take(amount))
+            case CureCoverage():
+                _cure(ctx, pot, step)
+            case DivertInterest(test=name, share=share):
+                idt = ctx.test(name)
+                if ctx.in_reinvestment_period and idt is not None and not idt.passed:
+                    amount = min(idt.remaining("interest"), share * pot.cash)  # Q21: counters untouched
+                    if amount > 0 and principal_pot is not None:
+                        pot.take(amount)
+                        principal_pot.principal += amount
+                        ctx.diverted += amount
+            case ReinvestAllDuringRP():
+                if ctx.in_reinvestment_period:
+                    amount = pot.cash
+                    pot.take(amount)
+                    ctx.reinvested += amount
+                    return
+            case Reinvest():
+                amount = min(max(ctx.max_reinvestment, 0.0), pot.cash)
+                pot.take(amount)
+                ctx.reinvested += amount
+                rest = pot.cash
+                pot.take(rest)
+                ctx.notes_payable += rest
+            case PayIncentiveAndResidual():
+                cash = pot.cash
+                parts = pot.take(cash)
+                to_subs, incentive_fee = ctx.incentive.split(cash)
+                # split the pot parts proportionally between the fee and the subs for the ledger
+                subs = ctx.equity.name
+                for source, amount in parts:
+                    share = amount / cash if cash > 0 else 0.0
+                    paid_fee = incentive_fee * share
+                    ctx.ledger.record(_label(step, "Incentive Fee"), "Incentive Fee", [(source, paid_fee)])
+                    ctx.ledger.record(_label(step, subs), subs, [(source, to_subs * share)])
+                if ctx.section == "interest":
+                    ctx.equity.interest_paid += to_subs
+                else:
+                    ctx.equity.principal_paid += to_subs
+            case _:
+                assert_never(step)

@@ -1,0 +1,383 @@
+"""The deal engine (CASHFLOW_SPEC §3.7): one period at a time, in this documented order —
+proceeds → PFAI reclass → note accrual → balances and CCC adjustment → fee accrual → coverage tests →
+liquidation proceeds (after the tests, Q26) → EOD or interest / principal / note-payment waterfalls →
+reinvestment purchase → call / liquidation flag for next period → termination and roll-forward.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from clo_xl.cashflows.assumptions import CashflowAssumptions
+from clo_xl.cashflows.collateral import CollateralArrays
+from clo_xl.cashflows.projection import PoolFlows, ProjectionSwitches, project_assets
+from clo_xl.cashflows.reinvestment import ReinvestmentPool
+from clo_xl.cashflows.structure import Conventions, DealStructure
+from clo_xl.cashflows.timeline import PaymentGrid, build_grid
+from clo_xl.curves.base import ForwardCurve
+from clo_xl.curves.conventions import FloatArray, IntArray, from_serial, year_fraction
+from clo_xl.fees.fees import FeeState
+from clo_xl.fees.incentive import IncentiveFeeState
+from clo_xl.waterfall.coverage import TestState
+from clo_xl.waterfall.engine import PeriodContext, run_steps
+from clo_xl.waterfall.ledger import Ledger, Payment, Pot
+from clo_xl.waterfall.tranches import TrancheState
+from clo_xl.waterfall.versions import WaterfallVersion, load_version
+
+CCC_SP = ("CCC+", "CCC", "CCC-", "CC", "C")
+
+
+@dataclass(frozen=True)
+class TrancheRow:
+    name: str
+    beginning_balance: float
+    deferred_beginning: float
+    coupon: float
+    interest_accrued: float
+    interest_paid: float
+    deferred_interest_paid: float
+    deferred_principal_paid: float
+    principal_paid: float
+    ending_balance: float
+    deferred_ending: float
+
+
+@dataclass(frozen=True)
+class TestRow:
+    name: str
+    kind: str
+    numerator: float
+    denominator: float
+    ratio: float | None
+    trigger: float
+    passed: bool
+    cure_paid: float
+
+
+@dataclass(frozen=True)
+class PeriodResult:
+    period: int
+    payment_date: date
+    index_rate: float
+    interest_proceeds: float
+    principal_proceeds: float
+    liquidation_proceeds: float
+    diverted: float
+    event_of_default: bool
+    payments: tuple[Payment, ...]
+    tests: tuple[TestRow, ...]
+    tranches: tuple[TrancheRow, ...]
+    reinvested: float
+    carried: float
+    residual: float
+    incentive_fee: float
+    collateral_balance: float
+
+
+@dataclass(frozen=True)
+class DealResult:
+    deal: str
+    version: str
+    periods: tuple[PeriodResult, ...]
+    sub_note_irr: float | None
+    incentive_fee_total: float
+    fee_totals: dict[str, float] = field(default_factory=dict)
+
+
+def _ccc_mask(coll: CollateralArrays) -> np.ndarray:
+    return np.isin(np.char.upper(coll.sp_rating.astype(str)), CCC_SP)
+
+
+def _ccc_adjustment(
+    amount: float, ccc_par: float, total_par: float, deal: DealStructure, legacy: bool
+) -> float:
+    """CCC excess haircut (§5.3, Q22)."""
+    threshold = amount * deal.ccc_haircut_pct
+    if ccc_par <= threshold:
+        return 0.0
+    haircut = 1.0 - deal.ccc_liquidation_price
+    if legacy:  # the loop walks the whole pool once the bucket is over the limit
+        return max(total_par - threshold, 0.0) * haircut
+    return (ccc_par - threshold) * haircut
+
+
+def run_deal(
+    deal: DealStructure,
+    collateral: CollateralArrays,
+    assumptions: CashflowAssumptions,
+    curve: ForwardCurve,
+    *,
+    analysis_date: date | None = None,
+    conventions: Conventions | None = None,
+    version: WaterfallVersion | None = None,
+    pool: PoolFlows | None = None,
+    grid: PaymentGrid | None = None,
+    default_dates: IntArray | None = None,
+) -> DealResult:
+    """Project ``collateral`` and run ``deal``'s waterfall over its payment grid."""
+    conv = conventions or Conventions()
+    legacy = conv.legacy
+    analysis = analysis_date or deal.dates.analysis_date
+    wf = version or load_version(deal.name, legacy=legacy, mag17_as_mag15=conv.mag17_as_mag15)
+    grid = grid or build_grid(deal.dates, legacy=legacy)
+    switches = ProjectionSwitches() if legacy else ProjectionSwitches.corrected()
+    if pool is None:
+        pool = project_assets(
+            collateral,
+            assumptions,
+            curve,
+            analysis,
+            grid,
+            switches=switches,
+            default_dates=default_dates,
+            ccc_mask=_ccc_mask(collateral),
+        )
+    n = grid.n
+    months = deal.dates.months_between_payments
+    index_det = curve.index_rate(grid.determination, months)
+    index_pay = curve.index_rate(grid.payment, months)
+    fraction_by_basis: dict[int, FloatArray] = {}
+
+    def fraction(i: int, basis: int) -> float:
+        if basis not in fraction_by_basis:
+            fraction_by_basis[basis] = year_fraction(grid.payment_prev, grid.payment, basis)
+        return float(fraction_by_basis[basis][i])
+
+    tranches = {
+        t.name: TrancheState(t, t.current_balance, t.deferred_balance if not t.equity else 0.0)
+        for t in deal.tranches
+    }
+    equity = tranches[deal.equity.name]
+    fees = {f.name: FeeState(f, f.opening_unpaid) for f in deal.fees}
+    tests: dict[str, TestState] = {}
+    for td in wf.tests:
+        if td.kind in ("OC", "IC"):
+            tr = deal.tranche(td.tranche or "") if td.tranche in tranches else None
+            level = None if tr is None else (tr.oc_trigger if td.kind == "OC" else tr.ic_trigger)
+        elif td.kind == "IDT":
+            level = deal.interest_diversion_trigger
+        else:
+            level = deal.eod_trigger
+        if level:
+            tests[td.name] = TestState(td.name, td.kind, float(level))
+    defs = {td.name: td for td in wf.tests}
+    cutoff = deal.cf_analysis_date or analysis
+    incentive = IncentiveFeeState.start(
+        deal.incentive, deal.dates.closing_date, cutoff, first_positive=conv.hurdle_first_positive
+    )
+    reinv = ReinvestmentPool.empty(n)
+    pfai = deal.purchase_finance_accrued_interest
+    opening_basis = deal.beginning_fee_basis
+    liquidate = False
+    ccc_total_par = pool.performing  # opening original-pool par per period (legacy walk, Q22)
+    periods: list[PeriodResult] = []
+    for i in range(n):
+        pay = from_serial(int(grid.payment[i]))
+        interest = float(pool.interest[i] + reinv.interest[i])
+        principal = float(pool.principal[i] + reinv.principal[i])
+        if i == 0:
+            interest += deal.collection_interest + deal.interest_reserve
+            principal += deal.collection_principal
+        if pfai > 0:  # purchase-finance accrued interest reclass (§3.7 1b, Q42)
+            move = pfai if interest > pfai else interest
+            interest -= move
+            principal += move
+            pfai -= move
+        index = deal.current_index if i == 0 else float(index_det[i])
+        for t in tranches.values():
+            t.accrue(index, fraction(i, int(t.spec.day_count)))
+        end_perf = float(pool.end_performing()[i]) + reinv.end_performing(i)
+        end_def = float(pool.end_defaulted()[i]) + reinv.end_defaulted(i)
+        end_mv = float(pool.end_mv()[i]) + reinv.end_mv(i)
+        last = i == n - 1
+        if last:  # balance queries return 0 in the last period (§1.3)
+            end_perf = end_def = end_mv = 0.0
+        ccc = _ccc_adjustment(
+            end_perf + principal,
+            float(pool.ccc_opening[i]),
+            float(ccc_total_par[i]),
+            deal,
+            conv.ccc_whole_pool,
+        )
+        basis = end_perf + end_def + principal + pfai
+        if i == 0 and opening_basis <= 0:  # no "Beg Fee Basis" input: the first period's own basis
+            opening_basis = basis
+        for f in fees.values():
+            f.accrue(
+                opening_basis,
+                basis,
+                fraction(i, int(f.spec.day_count)),
+                index,
+                legacy_unpaid=conv.fee_interest_on_opening_unpaid,
+            )
+        incentive.begin_period(pay)
+        oc_num = end_perf + end_mv - ccc + principal + pfai
+        eod_num = end_perf + end_mv + principal
+        trustee = fees.get("Trustee Fee")
+        base = fees.get("Base Manager Fee")
+        ic_num = interest - (trustee.accrued if trustee else 0.0) - (base.accrued if base else 0.0)  # Q53
+        for name, state in tests.items():
+            td = defs[name]
+            members = [tranches[c] for c in td.classes if c in tranches]
+            bal = sum(t.current_balance for t in members)
+            if td.kind == "IC":
+                num, den = ic_num, sum(t.interest_due for t in members)
+            elif td.kind == "EOD":
+                num, den = eod_num, bal
+            else:
+                num, den = oc_num, bal
+            state.evaluate(num, den, bal, strict=conv.strict_trigger)
+        liquidation = 0.0
+        if liquidate:  # Q26: added after the tests
+            liquidation = end_perf * deal.liquidation_price + end_mv if not last else 0.0
+            if last:
+                lp = float(pool.end_performing()[i]) + reinv.end_performing(i)
+                lm = float(pool.end_mv()[i]) + reinv.end_mv(i)
+                liquidation = lp * deal.liquidation_price + lm
+        ledger = Ledger()
+        in_rp = pay <= deal.dates.reinvestment_end
+        eod_state = tests.get("Event of Default")
+        eod = deal.event_of_default or (eod_state is not None and not eod_state.passed)
+        max_reinvest = 0.0
+        ctx = PeriodContext(
+            tranches=tranches,
+            order=wf.classes,
+            equity=equity,
+            fees=fees,
+            tests=tests,
+            incentive=incentive,
+            ledger=ledger,
+            in_reinvestment_period=in_rp,
+            max_reinvestment=0.0,
+        )
+        principal_total = principal + liquidation
+        if eod:
+            ctx.section = "eod"
+            pot = Pot(interest, principal_total)
+            run_steps(ctx, wf.eod, pot)
+            carried = pot.interest + pot.principal
+        else:
+            ipot = Pot(interest, 0.0)
+            ppot = Pot(0.0, principal_total)
+            ctx.section = "interest"
+            run_steps(ctx, wf.interest, ipot, ppot)
+            rs = deal.reinvestment
+            if liquidate:
+                max_reinvest = 0.0
+            else:
+                kind, pct = (
+                    (rs.pre_type, rs.pre_pct)
+                    if in_rp
+                    else ((rs.post_type, rs.post_pct) if pay < deal.dates.stated_maturity else ("", 0.0))
+                )
+                kind = kind.strip().upper()
+                if kind == "ALL PRINCIPAL":
+                    max_reinvest = ppot.principal * pct
+                elif kind == "UNSCHEDULED PRINCIPAL":
+                    max_reinvest = float(pool.prepayment[i] + reinv.prepayment[i]) * pct
+            ctx.max_reinvestment = max_reinvest
+            ctx.section = "principal"
+            run_steps(ctx, wf.principal, ppot)
+            # whatever the principal steps left (e.g. Mag6 RP return) also goes to notes payable
+            ctx.notes_payable += ppot.cash
+            ppot.take(ppot.cash)
+            npot = Pot(0.0, ctx.notes_payable)
+            ctx.section = "notes"
+            run_steps(ctx, wf.notes, npot)
+            carried = ipot.interest + npot.principal
+            if ctx.reinvested > 0 and not last:
+                reinv.buy(
+                    i,
+                    ctx.reinvested,
+                    rs,
+                    grid.payment,
+                    index_pay,
+                    months,
+                    write_off=switches.write_off_unrecovered,
+                )
+        residual = sum(p.amount for p in ledger.payments if p.payee == equity.name)
+        rows = tuple(
+            TrancheRow(
+                t.name,
+                t.balance,
+                t.deferred,
+                t.coupon,
+                t.interest_accrued,
+                t.interest_paid + t.shortfall_paid,
+                t.deferred_interest_paid,
+                t.deferred_principal_paid,
+                t.principal_paid,
+                t.balance - t.principal_paid if not t.spec.equity else t.balance,
+                t.deferred
+                + t.deferred_interest_accrued
+                - t.deferred_interest_paid
+                - t.deferred_principal_paid,
+            )
+            for t in tranches.values()
+        )
+        test_rows = tuple(
+            TestRow(
+                s.name,
+                s.kind,
+                s.numerator,
+                s.denominator,
+                s.ratio,
+                s.trigger,
+                s.passed,
+                s.paid_interest + s.paid_principal,
+            )
+            for s in tests.values()
+        )
+        periods.append(
+            PeriodResult(
+                period=i + 1,
+                payment_date=pay,
+                index_rate=index,
+                interest_proceeds=interest,
+                principal_proceeds=principal_total,
+                liquidation_proceeds=liquidation,
+                diverted=ctx.diverted,
+                event_of_default=eod,
+                payments=tuple(ledger.payments),
+                tests=test_rows,
+                tranches=rows,
+                reinvested=ctx.reinvested,
+                carried=carried,
+                residual=residual,
+                incentive_fee=incentive.fee,
+                collateral_balance=end_perf + end_def,
+            )
+        )
+        # call / final liquidation flag for the next period (Q39: else-if, never cleared)
+        sub_dist = (equity.principal_paid + equity.interest_paid) / max(equity.spec.original_balance, 1e-9)
+        if i < n - 1:
+            nxt = from_serial(int(grid.payment[i + 1]))
+            if sub_dist < deal.call_sub_distribution_below:
+                if nxt >= deal.dates.non_call_date:
+                    liquidate = True
+            elif i == n - 2:
+                liquidate = True
+        incentive.end_period(pay)
+        if liquidation > 0 or (end_perf + end_def <= 0.01 and i > 0 and not reinv.performing[i + 1 :].any()):
+            for t in tranches.values():
+                t.roll(capitalise_unpaid=conv.capitalise_unpaid_interest)
+            break
+        for t in tranches.values():
+            t.roll(capitalise_unpaid=conv.capitalise_unpaid_interest)
+            if not t.spec.equity:
+                t.interest_paid = t.principal_paid = 0.0
+        equity.interest_paid = equity.principal_paid = 0.0
+        for f in fees.values():
+            f.roll()
+        opening_basis = basis
+    return DealResult(
+        deal=deal.name,
+        version=wf.name,
+        periods=tuple(periods),
+        sub_note_irr=incentive.irr(),
+        incentive_fee_total=incentive.total_fee,
+        fee_totals={name: f.total_paid for name, f in fees.items()},
+    )

@@ -1,0 +1,127 @@
+"""Per-period tranche state (`C/Liability.cls` §3.2–§3.5). Mutable within one deal run only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clo_xl.cashflows.structure import Tranche
+
+
+@dataclass
+class TrancheState:
+    spec: Tranche
+    balance: float  # beginning balance of the period
+    deferred: float  # deferred (capitalised) beginning balance
+    shortfall: float = 0.0  # corrected Q7: unpaid current interest of a non-deferrable class
+    coupon: float = 0.0
+    interest_accrued: float = 0.0
+    interest_paid: float = 0.0
+    shortfall_paid: float = 0.0
+    deferred_interest_accrued: float = 0.0
+    deferred_interest_paid: float = 0.0
+    deferred_principal_paid: float = 0.0
+    principal_paid: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def pik(self) -> bool:
+        return self.spec.deferrable
+
+    def accrue(self, index: float, fraction: float) -> None:
+        """Coupon = spread (fixed) or index + spread; no floor/cap on notes (§3.3). Equity never accrues."""
+        self.interest_paid = self.shortfall_paid = 0.0
+        self.deferred_interest_paid = self.deferred_principal_paid = self.principal_paid = 0.0
+        if self.spec.equity:
+            self.coupon = self.interest_accrued = self.deferred_interest_accrued = 0.0
+            return
+        self.coupon = self.spec.spread if self.spec.fixed else index + self.spec.spread
+        self.interest_accrued = self.balance * fraction * self.coupon
+        self.deferred_interest_accrued = self.deferred * fraction * self.coupon if self.pik else 0.0
+
+    @property
+    def current_balance(self) -> float:
+        """`CurrBal`: beginning balance (+ deferred net of deferred principal paid, deferrable only)."""
+        extra = self.deferred - self.deferred_principal_paid if self.pik else 0.0
+        return self.balance + extra
+
+    @property
+    def pik_balance(self) -> float:
+        return self.deferred if self.pik else 0.0
+
+    @property
+    def interest_due(self) -> float:
+        due = self.interest_accrued - self.interest_paid + self.shortfall - self.shortfall_paid
+        if self.pik:
+            due += self.deferred_interest_accrued - self.deferred_interest_paid
+        return max(due, 0.0)
+
+    @property
+    def deferred_due(self) -> float:
+        return max(
+            self.deferred
+            - self.deferred_principal_paid
+            + self.deferred_interest_accrued
+            - self.deferred_interest_paid,
+            0.0,
+        )
+
+    @property
+    def principal_due(self) -> float:
+        return max(self.balance - self.principal_paid, 0.0)
+
+    def pay_interest(self, cash: float) -> float:
+        """Current interest, then a carried shortfall, then deferred interest (deferrable classes)."""
+        left = max(cash, 0.0)
+        use = min(left, max(self.interest_accrued - self.interest_paid, 0.0))
+        self.interest_paid += use
+        left -= use
+        use2 = min(left, max(self.shortfall - self.shortfall_paid, 0.0))
+        self.shortfall_paid += use2
+        left -= use2
+        use3 = 0.0
+        if self.pik:
+            use3 = min(left, max(self.deferred_interest_accrued - self.deferred_interest_paid, 0.0))
+            self.deferred_interest_paid += use3
+        return use + use2 + use3
+
+    def pay_deferred(self, cash: float) -> float:
+        """`PayPIKInterest`: the whole amount is booked as deferred principal paid (§3.5)."""
+        use = min(max(cash, 0.0), self.deferred_due)
+        self.deferred_principal_paid += use
+        return use
+
+    def pay_principal(self, cash: float) -> float:
+        use = min(max(cash, 0.0), self.principal_due)
+        self.principal_paid += use
+        return use
+
+    def cash_received(self) -> float:
+        return (
+            self.interest_paid
+            + self.shortfall_paid
+            + self.deferred_interest_paid
+            + self.deferred_principal_paid
+            + self.principal_paid
+        )
+
+    def roll(self, *, capitalise_unpaid: bool) -> None:
+        """`Rollfoward`; Q7: unpaid current interest is capitalised (legacy) or carried as a shortfall."""
+        if self.spec.equity:
+            return
+        unpaid = max(self.interest_accrued - self.interest_paid, 0.0)
+        deferred_end = (
+            self.deferred
+            + self.deferred_interest_accrued
+            - self.deferred_interest_paid
+            - self.deferred_principal_paid
+        )
+        self.balance = self.balance - self.principal_paid
+        if capitalise_unpaid or self.pik:
+            self.deferred = max(deferred_end + unpaid, 0.0)
+            self.shortfall = max(self.shortfall - self.shortfall_paid, 0.0)
+        else:
+            self.deferred = max(deferred_end, 0.0)
+            self.shortfall = max(self.shortfall - self.shortfall_paid + unpaid, 0.0)

@@ -1,0 +1,153 @@
+"""Waterfall versions as data: `clo_xl/data/waterfalls/<mag>.json`, one file per Mag version.
+
+A step or test may carry ``"legacy": {field: value}`` (overrides applied in the `legacy` convention, each
+tagged with its quirk number in ``"quirk"``), ``"legacy_only": true`` or ``"corrected_only": true``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
+
+from clo_xl.errors import CloXlError
+from clo_xl.waterfall.steps import STEP_TYPES, Controlling, Step, describe
+
+TestKind = Literal["OC", "IC", "IDT", "EOD"]
+VERSIONS = ("Mag 6", "Mag 7", "Mag 8", "Mag 9", "Mag 11", "Mag 12", "Mag 14", "Mag 15", "Mag 16", "Mag 17")
+
+
+@dataclass(frozen=True)
+class TestDefinition:
+    """A coverage test: denominator = Σ over ``classes``; trigger from the tranche (OC/IC) or the deal."""
+
+    name: str
+    kind: TestKind
+    classes: tuple[str, ...]
+    tranche: str | None = None
+
+
+@dataclass(frozen=True)
+class WaterfallVersion:
+    name: str
+    about: str
+    classes: tuple[str, ...]
+    deferrable: tuple[str, ...]
+    tests: tuple[TestDefinition, ...]
+    interest: tuple[Step, ...]
+    principal: tuple[Step, ...]
+    notes: tuple[Step, ...]
+    eod: tuple[Step, ...]
+
+
+def _slug(name: str) -> str:
+    return name.strip().lower().replace(" ", "")
+
+
+def _applies(raw: dict[str, Any], legacy: bool) -> bool:
+    return not ((raw.get("legacy_only") and not legacy) or (raw.get("corrected_only") and legacy))
+
+
+def _merged(raw: dict[str, Any], legacy: bool) -> dict[str, Any]:
+    out = {
+        k: v for k, v in raw.items() if k not in ("legacy", "quirk", "legacy_only", "corrected_only", "step")
+    }
+    if legacy:
+        out.update(raw.get("legacy", {}))
+    return out
+
+
+def _step(raw: dict[str, Any], legacy: bool) -> Step:
+    cls = STEP_TYPES.get(raw.get("step", ""))
+    if cls is None:
+        raise CloXlError(f"unknown waterfall step {raw.get('step')!r}; known: {', '.join(STEP_TYPES)}")
+    args = _merged(raw, legacy)
+    names = {f.name for f in fields(cls)}
+    unknown = set(args) - names
+    if unknown:
+        raise CloXlError(f"step {raw['step']} has unknown option(s) {sorted(unknown)}")
+    for key, value in list(args.items()):
+        if isinstance(value, list):
+            args[key] = tuple(value)
+        if key == "controlling":
+            args[key] = Controlling(value)
+    step: Step = cls(**args)
+    return step
+
+
+def _parse(doc: dict[str, Any], legacy: bool) -> WaterfallVersion:
+    def steps(key: str) -> tuple[Step, ...]:
+        return tuple(_step(r, legacy) for r in doc[key] if _applies(r, legacy))
+
+    tests = tuple(
+        TestDefinition(t["name"], t["kind"], tuple(m["classes"]), t.get("tranche"))
+        for t in doc["tests"]
+        for m in [_merged(t, legacy)]
+    )
+    return WaterfallVersion(
+        name=doc["name"],
+        about=doc.get("about", ""),
+        classes=tuple(doc["classes"]),
+        deferrable=tuple(doc["deferrable"]),
+        tests=tests,
+        interest=steps("interest"),
+        principal=steps("principal"),
+        notes=steps("notes"),
+        eod=steps("eod"),
+    )
+
+
+@lru_cache(maxsize=64)
+def load_version(name: str, *, legacy: bool = True, mag17_as_mag15: bool | None = None) -> WaterfallVersion:
+    """The waterfall for deal family ``name`` ("Mag 15", "MAG15", "mag15" all work).
+
+    ``mag17_as_mag15`` (Q48, default = ``legacy``) runs Mag 17 on the Mag 15 file as the legacy did.
+    """
+    slug = _slug(name)
+    if slug == "mag17" and (legacy if mag17_as_mag15 is None else mag17_as_mag15):
+        slug = "mag15"
+    path = resources.files("clo_xl.data.waterfalls").joinpath(f"{slug}.json")
+    if not path.is_file():
+        raise CloXlError(f"no waterfall for deal {name!r}; versions: {', '.join(VERSIONS)}")
+    return _parse(json.loads(path.read_text(encoding="utf-8")), legacy)
+
+
+def diff_versions(a: WaterfallVersion, b: WaterfallVersion) -> list[dict[str, Any]]:
+    """Step-by-step differences (unified-diff style) per section, plus class and test differences."""
+    import difflib
+
+    out: list[dict[str, Any]] = []
+    for section in ("interest", "principal", "notes", "eod"):
+        left = [describe(s) for s in getattr(a, section)]
+        right = [describe(s) for s in getattr(b, section)]
+        matcher = difflib.SequenceMatcher(a=left, b=right, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                continue
+            out.append(
+                {
+                    "section": section,
+                    "change": tag,
+                    a.name: left[i1:i2],
+                    b.name: right[j1:j2],
+                    "at": [i1 + 1, j1 + 1],
+                }
+            )
+    ta = {t.name: t for t in a.tests}
+    tb = {t.name: t for t in b.tests}
+    for name in sorted(set(ta) | set(tb)):
+        if ta.get(name) != tb.get(name):
+            out.append(
+                {
+                    "section": "tests",
+                    "change": "replace"
+                    if name in ta and name in tb
+                    else ("delete" if name in ta else "insert"),
+                    a.name: [str(ta[name].classes)] if name in ta else [],
+                    b.name: [str(tb[name].classes)] if name in tb else [],
+                    "at": [name],
+                }
+            )
+    return out
