@@ -1,0 +1,64 @@
+"""``clo-xl validate WORKBOOK``: the parallel run (CONTRACT §3).
+
+Exit 0 when every compared legacy result agrees with Python (or differs only by a documented legacy-defect
+switch), 1 on any unexplained break, 2 on bad input.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from clo_xl.commands._output import console, emit, table
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("validate")
+    def validate(
+        workbook: Path = typer.Argument(..., help="Workbook holding legacy results (.xlsm/.xlsx)."),
+        tolerance: float = typer.Option(
+            1e-5, help="Relative tolerance (values shown as text: their precision)."
+        ),
+        report: Path | None = typer.Option(
+            None, help="Write the HTML report and the XLSX 'Parallel Run' sheet (x.html → x.html + x.xlsx)."
+        ),
+        convention: str = typer.Option(
+            "legacy", help="legacy (reproduce every defect) or corrected (explain differences by switch)."
+        ),
+        libreoffice: bool = typer.Option(
+            True, "--libreoffice/--no-libreoffice", help="Also recalculate plain formulas with LibreOffice."
+        ),
+        as_json: bool = typer.Option(False, "--json", help="One JSON document on stdout."),
+    ) -> None:
+        """Parallel run: recompute every legacy result the workbook holds and diff it."""
+        from clo_xl.validate.run import run_validation
+
+        result = run_validation(
+            workbook, tolerance=tolerance, report=report, libreoffice=libreoffice, convention=convention
+        )
+
+        def render() -> None:
+            console.print(result.summary())
+            console.print(
+                table(
+                    "By sheet",
+                    ["sheet", "compared", "breaks", "explained"],
+                    [list(r) for r in result.by_sheet()],
+                )
+            )
+            if result.breaks:
+                rows = [o.sheet_row() for o in result.breaks[:50]]
+                console.print(
+                    table("Unexplained breaks", ["item", "cell", "legacy", "python", "diff", "status"], rows)
+                )
+                if len(result.breaks) > 50:
+                    console.print(f"… and {len(result.breaks) - 50} more (see --report or --json)")
+            for note in result.skipped:
+                console.print(f"not compared: {note}")
+            for path in result.reports:
+                console.print(f"report: {path}")
+
+        emit(result.to_json(), as_json=as_json, render=render)
+        if result.breaks:
+            raise typer.Exit(1)

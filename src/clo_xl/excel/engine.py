@@ -1,0 +1,337 @@
+"""The one place the Excel bridge touches the core: load a workbook, evaluate a deal, shape the answer.
+
+Every call into the compliance engine, the cash-flow engine and the rating tables goes through here, so
+the UDFs, the button handlers and the parallel run share one adapter. Components that are not installed
+yet raise a :class:`CloXlError` saying which, never an ``ImportError``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from clo_xl.errors import CloXlError, UsageError
+
+
+def _component(module: str, what: str) -> ModuleType:
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and module.startswith(exc.name):
+            raise CloXlError(f"{what} is not available in this installation ({module} missing)") from exc
+        raise
+
+
+@dataclass(frozen=True)
+class TestRow:
+    """One compliance result as the Excel bridge shows it (CONTRACT §3 ``compliance --json`` fields)."""
+
+    number: int
+    name: str
+    min_max: str
+    threshold: float | None
+    result: float | None
+    passed: bool | None
+    numerator: float | None = None
+    denominator: float | None = None
+    comment: str | None = None
+    pass_fail_comment: str | None = None
+
+    FIELDS = (
+        "result",
+        "threshold",
+        "pass",
+        "numerator",
+        "denominator",
+        "comment",
+        "name",
+        "min_max",
+        "pass_fail_comment",
+    )
+
+    @classmethod
+    def from_json(cls, test: Mapping[str, Any]) -> TestRow:
+        return cls(
+            number=int(test["number"]),
+            name=str(test.get("name") or ""),
+            min_max=str(test.get("min_max") or ""),
+            threshold=_num(test.get("threshold")),
+            result=_num(test.get("result")),
+            passed=None if test.get("pass") is None else bool(test.get("pass")),
+            numerator=_num(test.get("numerator")),
+            denominator=_num(test.get("denominator")),
+            comment=None if test.get("comment") is None else str(test.get("comment")),
+            pass_fail_comment=None
+            if test.get("pass_fail_comment") is None
+            else str(test["pass_fail_comment"]),
+        )
+
+    def field(self, name: str) -> Any:
+        key = name.strip().lower().replace("/", "_").replace(" ", "_")
+        key = {"pass_fail": "pass", "passed": "pass", "minmax": "min_max"}.get(key, key)
+        if key == "pass":
+            return self.passed
+        if key not in self.FIELDS:
+            raise UsageError(f"unknown field '{name}' (use one of: {', '.join(self.FIELDS)})")
+        return getattr(self, key)
+
+    def as_row(self) -> list[Any]:
+        verdict = None if self.passed is None else ("Pass" if self.passed else "Fail")
+        return [
+            self.number,
+            self.name,
+            self.min_max,
+            self.threshold,
+            self.result,
+            verdict,
+            self.numerator,
+            self.denominator,
+            self.comment,
+            self.pass_fail_comment,
+        ]
+
+
+def _num(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+#: test numbers that carry each headline metric, in order of preference (COMPLIANCE_SPEC §4.2).
+METRIC_TESTS: dict[str, tuple[int, ...]] = {
+    "warf": (36, 54),
+    "was": (32, 39, 46),
+    "wal": (35,),
+    "diversity": (37,),
+    "warr": (33,),
+    "wac": (34,),
+}
+
+
+def metric_from_tests(deal: str, rows: Sequence[TestRow], name: str) -> float:
+    """The headline metric ``name`` from a deal's test results (first test present in ``METRIC_TESTS``)."""
+    by_number = {r.number: r for r in rows}
+    for number in METRIC_TESTS[name]:
+        row = by_number.get(number)
+        if row is not None and row.result is not None:
+            return row.result
+    raise UsageError(f"deal '{deal}' does not compute {name.upper()} (no test {METRIC_TESTS[name]})")
+
+
+class WorkbookModel:
+    """One parsed workbook: the universe once, each deal's inputs and pool on first use, results memoised.
+
+    Built from a workbook file (the reader works on files; live Excel hands over a ``SaveCopyAs`` copy).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        reader = _component("clo_xl.ingest.workbook", "the workbook reader")
+        self.data = reader.read_workbook(path)
+        self._universe: Any = None
+        self._deals: dict[str, tuple[Any, Any]] = {}  # deal → (DealInputs, Pool)
+        self._reports: dict[tuple[str, Any], Any] = {}
+
+    def deal_names(self) -> list[str]:
+        return list(self.data.deals)
+
+    def _deal(self, deal: str) -> tuple[Any, Any]:
+        found = self._deals.get(deal)
+        if found is not None:
+            return found
+        if deal not in self.data.deals:
+            known = ", ".join(self.data.deals) or "none"
+            raise UsageError(f"unknown deal '{deal}' (deals: {known})")
+        reader = _component("clo_xl.ingest.workbook", "the workbook reader")
+        pool_mod = _component("clo_xl.portfolio.pool", "the portfolio model")
+        assets, holdings, inputs = reader.load_deal(self.data, deal)
+        if self._universe is None:
+            self._universe = pool_mod.Universe(tuple(assets))
+        pool = pool_mod.Pool.from_holdings(self._universe, holdings)
+        self._deals[deal] = (inputs, pool)
+        return inputs, pool
+
+    def report(self, deal: str, convention: Any = "legacy") -> Any:
+        """The engine's :class:`ComplianceReport` (``convention``: "legacy", "corrected" or a QuirkSet)."""
+        key = (deal, convention)
+        found = self._reports.get(key)
+        if found is None:
+            compliance = _component("clo_xl.compliance.engine", "the compliance engine")
+            inputs, pool = self._deal(deal)
+            found = compliance.ComplianceEngine(inputs, convention).evaluate(pool)
+            self._reports[key] = found
+        return found
+
+    def compliance_document(self, deal: str, *, convention: Any = "legacy") -> dict[str, Any]:
+        """CONTRACT §3 ``compliance --json`` document of ``deal``."""
+        document: dict[str, Any] = self.report(deal, convention).to_json()
+        return document
+
+    def compliance(self, deal: str) -> list[TestRow]:
+        return [TestRow.from_json(t) for t in self.compliance_document(deal)["tests"]]
+
+    def compliance_tab(self, deal: str) -> list[list[Any]]:
+        """The legacy ``Compliance-<Deal>`` table (B1), from ``clo_xl.compliance.legacy_tabs``."""
+        tabs = _component("clo_xl.compliance.legacy_tabs", "the legacy output tables")
+        rows: list[list[Any]] = [list(r) for r in tabs.compliance_tab(self.report(deal))]
+        return rows
+
+    def hypo_document(
+        self, deal: str, trades: Sequence[Any], *, pool_mode: bool = True, convention: Any = "legacy"
+    ) -> dict[str, Any]:
+        raise CloXlError("hypothetical trades are not available yet (clo_xl.compliance.hypo missing)")
+
+    def hypo(self, deal: str, trades: Sequence[Any]) -> list[list[Any]]:
+        doc = self.hypo_document(deal, trades)
+        rows = []
+        for t in doc["tests"]:
+            before, after = t.get("result"), t.get("hypo_result")
+            diff = (
+                after - before if isinstance(after, int | float) and isinstance(before, int | float) else None
+            )
+            rows.append(
+                [t["number"], t.get("name"), t.get("threshold"), before, _verdict(t.get("pass")), after,
+                 _verdict(t.get("hypo_pass")), diff]
+            )  # fmt: skip
+        return rows
+
+    def hypo_tab(self, deal: str, trades: Sequence[Any], *, pool_mode: bool) -> list[list[Any]]:
+        raise CloXlError("hypothetical trades are not available yet (clo_xl.compliance.hypo missing)")
+
+    def coverage(self, deal: str, kind: str) -> dict[str, float]:
+        raise CloXlError(f"{kind.upper()} ratios are not available yet (coverage engine missing)")
+
+    def cashflows(
+        self, deal: str, *, cpr: float | None, cdr: float | None, severity: float | None, lag: int | None
+    ) -> tuple[Sequence[str], list[list[Any]]]:
+        raise CloXlError("cash flows are not available yet (clo_xl.cashflows projection API missing)")
+
+    def cashflow_tab(self, deal: str) -> list[list[Any]]:
+        raise CloXlError("the Deal CF tab is not available yet (cash-flow legacy output missing)")
+
+    def derived_inputs(self) -> dict[str, tuple[float | None, float | None]]:
+        """Per BRS ID, the engine's (WARF-test rating factor, Moody's recovery rate), legacy convention.
+
+        The formula check uses them only where the sheet leaves the input blank (column 46) or 0 (column 44),
+        i.e. where the legacy itself derives the value (COMPLIANCE_SPEC §2.2, §3.4, §3.7).
+        """
+        if not self.data.deals:
+            return {}
+        first = next(iter(self.data.deals))
+        inputs, pool = self._deal(first)
+        columns = _component("clo_xl.compliance.columns", "the compliance engine")
+        quirks = _component("clo_xl.compliance.quirks", "the compliance engine")
+        cols = columns.columns_for(pool.universe, quirks.LEGACY, inputs.analysis_date)
+        return {
+            a.brs_id: (float(cols.factor_tests[i]), float(cols.recovery[i]))
+            for i, a in enumerate(pool.universe.assets)
+        }
+
+
+def _verdict(passed: Any) -> str | None:
+    return None if passed is None else ("Pass" if passed else "Fail")
+
+
+def load_workbook_model(path: Path) -> WorkbookModel:
+    return WorkbookModel(path)
+
+
+def switch_finder(
+    model: WorkbookModel, convention: str
+) -> Callable[[str], Callable[[int | None, str], tuple[str, ...]]]:
+    """Per deal, a function naming the legacy-defect switches that move a given (test, field).
+
+    A switch "moves" a value when turning that one switch off (legacy convention otherwise) changes it.
+    Only needed when the run's convention is not ``legacy``; then each deal costs one evaluation per switch.
+    """
+
+    def none(test: int | None, key: str) -> tuple[str, ...]:
+        return ()
+
+    if convention == "legacy":
+        return lambda deal: none
+    quirks_mod = _component("clo_xl.compliance.quirks", "the compliance engine")
+    memo: dict[str, dict[tuple[int | None, str], tuple[str, ...]]] = {}
+
+    def for_deal(deal: str) -> Callable[[int | None, str], tuple[str, ...]]:
+        if deal not in memo:
+            base = model.compliance_document(deal, convention="legacy")
+            moved: dict[tuple[int | None, str], list[str]] = {}
+            for quirk in quirks_mod.Quirk:
+                other = model.report(deal, quirks_mod.LEGACY.without(quirk)).to_json()
+                for key, _, _ in _differences(base, other):
+                    moved.setdefault(key, []).append(quirk.name)
+            memo[deal] = {k: tuple(v) for k, v in moved.items()}
+        table = memo[deal]
+        return lambda test, key: table.get((test, key), ())
+
+    return for_deal
+
+
+def _differences(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[tuple[tuple[int | None, str], Any, Any]]:
+    out: list[tuple[tuple[int | None, str], Any, Any]] = []
+    if a.get("objective") != b.get("objective"):
+        out.append(((None, "objective"), a.get("objective"), b.get("objective")))
+    tests_b = {t["number"]: t for t in b.get("tests", [])}
+    for t in a.get("tests", []):
+        other = tests_b.get(t["number"], {})
+        for key, value in t.items():
+            if other.get(key) != value:
+                out.append(((t["number"], key), value, other.get(key)))
+    return out
+
+
+def parse_trades(deal: str, trades: Any) -> list[tuple[str, str, float, float | None]]:
+    """Trade rows from a range: (BRS ID, Buy/Sale, Par, Price) or with a leading Deal column.
+
+    Empty rows are skipped; rows whose Deal column names another deal are skipped (legacy ``HypoAssets``).
+    """
+    rows = trades if isinstance(trades, list) else [[trades]]
+    if rows and not isinstance(rows[0], list):
+        rows = [rows]
+    parsed: list[tuple[str, str, float, float | None]] = []
+    for i, raw in enumerate(rows, start=1):
+        cells = [None if c == "" else c for c in raw]
+        if all(c is None for c in cells):
+            continue
+        if len(cells) >= 5:
+            if cells[0] is not None and str(cells[0]).strip() != deal:
+                continue
+            cells = cells[1:]
+        if len(cells) < 3:
+            raise UsageError(f"trade row {i}: expected BRS ID, Buy/Sale, Par[, Price]")
+        brs_id, side, par = cells[0], cells[1], cells[2]
+        price = cells[3] if len(cells) > 3 else None
+        if brs_id is None or side is None or par is None:
+            raise UsageError(f"trade row {i}: BRS ID, Buy/Sale and Par are required")
+        try:
+            par_value = float(par)
+            price_value = None if price is None else float(price)
+        except (TypeError, ValueError):
+            raise UsageError(f"trade row {i}: par and price must be numbers") from None
+        parsed.append((str(brs_id).strip(), str(side).strip(), par_value, price_value))
+    if not parsed:
+        raise UsageError(f"no trades for {deal}")
+    return parsed
+
+
+def rating_factor(rating: str) -> float:
+    """Moody's rating factor as in the legacy WARF test table (unknown → 10000)."""
+    from clo_xl.ratings.tables import rating_factor_rows
+
+    wanted = rating.strip().upper()
+    for row in rating_factor_rows():
+        if row["moodys"].upper() == wanted:
+            return float(row["factor_tests_legacy"])
+    return 10000.0
+
+
+def derive_rating(moodys: str | None, sp: str | None, agency: str) -> str:
+    raise CloXlError("rating derivation is not available yet (clo_xl.ratings.derive missing)")

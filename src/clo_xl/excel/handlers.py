@@ -1,0 +1,190 @@
+"""What each Run Model button does, written against :class:`WorkbookAccess` only.
+
+The same functions run from Excel (``clo_xl.excel.buttons`` wraps the caller workbook) and headless
+(:class:`FileWorkbook`), so every button is exercised by the tests without Excel. Each handler reads its
+inputs from the cells the legacy macros used (COMPLIANCE_SPEC §1.3), asks the core through
+:mod:`clo_xl.excel.engine`, and writes the legacy output tabs (§1.9): each run first deletes the tabs with
+its prefix, then adds a green tab with the table at B1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from clo_xl.errors import CloXlError, UsageError
+from clo_xl.excel import engine
+from clo_xl.excel.workbook_access import OUTPUT_PREFIXES, Value, WorkbookAccess, read_cell
+
+RUN_MODEL = "Run Model"
+DEAL_CELL = "C9"  # deal to run; "All" runs every deal
+HYPO_RANGE = "J11:N39"  # Deal, BRS ID, Buy/Sale, Par, Price
+POOL_MODE_CELL = "N8"  # TRUE: trades applied together
+#: the tab the Validate button writes (not a legacy prefix; Delete Output Tabs removes it too).
+PARALLEL_RUN_SHEET = "Parallel Run"
+
+
+@dataclass(frozen=True)
+class HandlerResult:
+    """What a button did: the tabs it wrote and a one-line summary for the status bar."""
+
+    sheets: tuple[str, ...]
+    summary: str
+
+
+def deal_names(book: WorkbookAccess) -> list[str]:
+    """Deals of the workbook: every ``<Deal> Inputs`` sheet, in tab order."""
+    return [n.removesuffix(" Inputs") for n in book.sheet_names() if n.endswith(" Inputs")]
+
+
+def selected_deals(book: WorkbookAccess) -> list[str]:
+    """The deal(s) chosen in ``Run Model``!C9 ("All" = every deal)."""
+    if RUN_MODEL not in book.sheet_names():
+        raise UsageError(f"workbook {book.name} has no '{RUN_MODEL}' sheet")
+    chosen = read_cell(book, RUN_MODEL, DEAL_CELL)
+    if chosen is None or not str(chosen).strip():
+        raise UsageError(f"choose a deal in '{RUN_MODEL}'!{DEAL_CELL}")
+    deals = deal_names(book)
+    name = str(chosen).strip()
+    if name.lower() == "all":
+        return deals
+    if name not in deals:
+        raise UsageError(f"'{RUN_MODEL}'!{DEAL_CELL}: unknown deal '{name}' (deals: {', '.join(deals)})")
+    return [name]
+
+
+def _write_tab(book: WorkbookAccess, name: str, rows: Sequence[Sequence[Value]]) -> None:
+    book.delete_sheets([name])
+    book.create_sheet(name)
+    book.write_table(name, "B1", rows)
+
+
+def _model(book: WorkbookAccess) -> engine.WorkbookModel:
+    return engine.load_workbook_model(book.snapshot_path())
+
+
+def run_compliance(book: WorkbookAccess) -> HandlerResult:
+    """Compliance for the selected deal(s) → ``Compliance-<Deal>`` (legacy layout, results as text)."""
+    deals = selected_deals(book)
+    model = _model(book)
+    written = []
+    for deal in deals:
+        name = f"Compliance-{deal}"
+        _write_tab(book, name, model.compliance_tab(deal))
+        written.append(name)
+    book.save()
+    return HandlerResult(tuple(written), f"compliance written for {', '.join(deals)}")
+
+
+def hypo_trades(book: WorkbookAccess, deal: str) -> list[tuple[str, str, float, float | None]]:
+    """The ``HypoAssets`` rows (Run Model J11:N39) of ``deal``."""
+    rows = book.read_range(RUN_MODEL, HYPO_RANGE)
+    return engine.parse_trades(deal, [list(r) for r in rows])
+
+
+def run_hypo(book: WorkbookAccess) -> HandlerResult:
+    """The hypothetical trades of the selected deal → ``HYPO-<Deal>-Output``."""
+    deals = selected_deals(book)
+    if len(deals) != 1:
+        raise UsageError(f"choose one deal in '{RUN_MODEL}'!{DEAL_CELL} for hypothetical trades")
+    deal = deals[0]
+    trades = hypo_trades(book, deal)
+    pool_mode = read_cell(book, RUN_MODEL, POOL_MODE_CELL)
+    together = True if pool_mode is None else str(pool_mode).strip().upper() in {"TRUE", "1", "YES"}
+    model = _model(book)
+    book.delete_sheets(["HYPO-"])
+    name = f"HYPO-{deal}-Output"
+    _write_tab(book, name, model.hypo_tab(deal, trades, pool_mode=together))
+    book.save()
+    return HandlerResult((name,), f"{len(trades)} trade(s) on {deal}")
+
+
+def _not_yet(feature: str, component: str) -> Callable[[WorkbookAccess], HandlerResult]:
+    def handler(book: WorkbookAccess) -> HandlerResult:
+        raise CloXlError(f"{feature} is not available yet in clo-xl ({component} is missing)")
+
+    handler.__doc__ = f"{feature}: raises until {component} exists."
+    return handler
+
+
+def run_rankings(book: WorkbookAccess) -> HandlerResult:
+    """Asset rankings → ``Rankings-Output``."""
+    selected_deals(book)
+    return _not_yet("Run Rankings", "the rankings engine (clo_xl.compliance.rankings)")(book)
+
+
+def run_rebalancing(book: WorkbookAccess) -> HandlerResult:
+    """Portfolio rebalancing → ``Rebalance-Output``."""
+    selected_deals(book)
+    return _not_yet("Run Rebalancing", "the rebalancing engine (clo_xl.compliance.rebalance)")(book)
+
+
+def run_cash_flows(book: WorkbookAccess) -> HandlerResult:
+    """Deal cash flows for the selected deal(s) → ``Deal CF-<Deal>``."""
+    deals = selected_deals(book)
+    model = _model(book)
+    written = []
+    for deal in deals:
+        name = f"Deal CF-{deal}"
+        _write_tab(book, name, model.cashflow_tab(deal))
+        written.append(name)
+    book.save()
+    return HandlerResult(tuple(written), f"cash flows written for {', '.join(deals)}")
+
+
+def run_credit_migration(book: WorkbookAccess) -> HandlerResult:
+    """Rating-migration simulation → ``RM-<Deal>``."""
+    selected_deals(book)
+    return _not_yet("Run Credit Migration", "the credit-migration simulation (clo_xl.simulation)")(book)
+
+
+def refresh_from_db(book: WorkbookAccess) -> HandlerResult:
+    """Replace the input sheets with the database's latest data."""
+    return _not_yet("Refresh from DB", "a workbook export in clo_xl.persistence")(book)
+
+
+def save_to_db(book: WorkbookAccess) -> HandlerResult:
+    """Store this workbook's inputs in PostgreSQL, all or nothing (``clo-xl migrate``)."""
+    return _not_yet("Save to DB", "the workbook migration in clo_xl.persistence")(book)
+
+
+def validate(book: WorkbookAccess, *, tolerance: float = 1e-5) -> HandlerResult:
+    """The parallel run on this workbook → a ``Parallel Run`` tab (item | cell | legacy | python | ...)."""
+    from clo_xl.validate.run import run_validation
+
+    result = run_validation(book.snapshot_path(), tolerance=tolerance, libreoffice=False)
+    _write_tab(book, PARALLEL_RUN_SHEET, result.sheet_rows())
+    book.save()
+    return HandlerResult((PARALLEL_RUN_SHEET,), result.summary())
+
+
+def delete_output_tabs(book: WorkbookAccess) -> HandlerResult:
+    """Delete every output tab (legacy ``DeleteAll`` prefixes, plus the Parallel Run tab)."""
+    deleted = book.delete_sheets([*OUTPUT_PREFIXES, PARALLEL_RUN_SHEET])
+    book.save()
+    return HandlerResult(tuple(deleted), f"deleted {len(deleted)} output tab(s)")
+
+
+#: button macro name (``clo_xl_macros.bas``) → handler.
+HANDLERS: dict[str, Callable[[WorkbookAccess], HandlerResult]] = {
+    "RunCompliance": run_compliance,
+    "RunHypo": run_hypo,
+    "RunRankings": run_rankings,
+    "RunRebalancing": run_rebalancing,
+    "RunCashFlows": run_cash_flows,
+    "RunCreditMigration": run_credit_migration,
+    "RefreshFromDB": refresh_from_db,
+    "SaveToDB": save_to_db,
+    "RunValidate": validate,
+    "DeleteOutputTabs": delete_output_tabs,
+}
+
+
+def run_headless(macro: str, path: Path) -> HandlerResult:
+    """Press a button on a workbook file (what ``RunPython`` does in Excel, without Excel)."""
+    from clo_xl.excel.file_workbook import FileWorkbook
+
+    if macro not in HANDLERS:
+        raise UsageError(f"no button runs macro '{macro}' (known: {', '.join(HANDLERS)})")
+    return HANDLERS[macro](FileWorkbook(path))

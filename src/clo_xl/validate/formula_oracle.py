@@ -1,0 +1,449 @@
+"""An independent engine beside the legacy numbers: plain Excel formulas recalculated by LibreOffice.
+
+For every deal, a "Formula Check" sheet holds one helper row per holding (the deal sheet's
+``DealCollateral`` row, its ``All Assets`` attributes fetched with INDEX/MATCH) and SUMPRODUCT-style
+formulas for WARF, WAS, WAL (numerator and denominator), WARR, the largest obligor and the senior-secured
+share, written exactly as an analyst would write them in Excel. The sheet goes into a **copy** of the
+workbook's input sheets (same sheet names and cells, values only; the workbook itself is never touched,
+since LibreOffice lower-cases unknown function names on save), LibreOffice headless recalculates it with a
+private profile that forces recalculation on load (``OOXMLRecalcMode`` = 0; otherwise it keeps the
+zeros XlsxWriter caches), and each formula's value is compared with the Python engine's result.
+
+Definitions follow COMPLIANCE_SPEC §4.2-4.3 (legacy populations): ND = Default Obligation is exactly
+"Yes" → excluded; FLOAT/FIXED compared exactly (case-sensitive, EXACT); CPA = ND par + Collection
+principal cash. Rating factors use the WARF test's table (unknown → 10000). Two inputs are derived by the
+engine when the sheet leaves them blank (the DPR-for-WARF rating, column 46, and a recovery rate of exactly
+0, column 44); for those holdings the helper row carries the engine's derived value as a constant, and the
+check says how many such rows it used.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from clo_xl.excel.cells import Cell
+from clo_xl.ingest.raw import column_letter
+from clo_xl.validate.grid import Grid, WorkbookGrids, at
+from clo_xl.validate.model import Check
+
+SHEET = "Formula Check"
+SOURCE = "LibreOffice formula"
+
+#: Moody's rating factors of the WARF tests (COMPLIANCE_SPEC §3.8, CT copy; "C" falls to the default).
+WARF_FACTORS: tuple[tuple[str, int], ...] = (
+    ("AAA", 1),
+    ("AA1", 10),
+    ("AA2", 20),
+    ("AA3", 40),
+    ("A1", 70),
+    ("A2", 120),
+    ("A3", 180),
+    ("BAA1", 260),
+    ("BAA2", 360),
+    ("BAA3", 610),
+    ("BA1", 940),
+    ("BA2", 1350),
+    ("BA3", 1766),
+    ("B1", 2220),
+    ("B2", 2720),
+    ("B3", 3490),
+    ("CAA1", 4770),
+    ("CAA2", 6500),
+    ("CAA3", 8070),
+    ("CA", 10000),
+)
+UNKNOWN_FACTOR = 10000
+#: test 1's subtracted Moody's asset category, uppercased, with the typographic apostrophe U+2019.
+NON_SENIOR_CATEGORY = '"MOODY’S NON-SENIOR SECURED LOAN"'
+
+#: All Assets headers the helper rows read (COMPLIANCE_SPEC §1.6; "Country " keeps its trailing space).
+ASSET_FIELDS = {
+    "issuer": "ISSUER ID",
+    "bond_loan": "Bond/Loan",
+    "coupon_type": "Coupon Type",
+    "spread": "Coupon Spread",
+    "floor": "Libor Floor",
+    "index": "Index",
+    "coupon": "Coupon",
+    "category": "Moody Asset Category",
+    "default": "Default Obligation",
+    "dip": "DIP",
+    "wal": "WAL",
+    "recovery": "Moody's Recovery Rate-23",
+    "warf_rating": "Moody's Rating WARF",
+}
+
+
+@dataclass(frozen=True)
+class DealFormulas:
+    """Where one deal's formulas sit on the check sheet and which Python values they are compared with."""
+
+    deal: str
+    cells: dict[str, Cell]  # metric → formula cell
+    python: dict[str, Any]  # metric → Python value
+    labels: dict[str, str]  # metric → item text
+    derived_rows: int  # holdings whose rating/recovery came from the engine
+
+
+def soffice_path() -> str | None:
+    """The LibreOffice executable, if installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+_PROFILE_XCU = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
+xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">\
+<value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse">\
+<value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def recalculate(path: Path, out_dir: Path, *, timeout: float = 120.0) -> Path:
+    """Recalculate every formula of ``path`` with LibreOffice headless; returns the converted copy.
+
+    A private profile (``-env:UserInstallation``) with ``OOXMLRecalcMode`` = 0 makes LibreOffice recompute
+    on load instead of trusting cached values.
+    """
+    soffice = soffice_path()
+    if soffice is None:
+        raise FileNotFoundError("LibreOffice (soffice) is not installed")
+    profile = Path(tempfile.mkdtemp(prefix="clo-xl-lo-profile-"))
+    try:
+        (profile / "user").mkdir(parents=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE_XCU, encoding="utf-8")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "HOME": str(profile)}
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--norestore",
+                "--nologo",
+                "--convert-to",
+                "xlsx",
+                "--outdir",
+                str(out_dir),
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=timeout,
+            env=env,
+        )
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    result = out_dir / (path.stem + ".xlsx")
+    if not result.is_file():
+        raise FileNotFoundError(f"LibreOffice produced no {result.name}")
+    return result
+
+
+def _asset_columns(grid: Grid) -> dict[str, int]:
+    header = grid[0] if grid else []
+    by_name = {str(v): i + 1 for i, v in enumerate(header) if v is not None}
+    stripped = {str(v).strip().lower(): i + 1 for i, v in enumerate(header) if v is not None}
+    out = {}
+    for key, name in ASSET_FIELDS.items():
+        col = by_name.get(name) or stripped.get(name.strip().lower())
+        if col is not None:
+            out[key] = col
+    return out
+
+
+def _holdings(deal_grid: Grid) -> list[int]:
+    """Sheet rows of the DealCollateral block (D4:E…; stops at the first blank ID)."""
+    rows = []
+    r = 4
+    while at(deal_grid, Cell(r, 4)) not in (None, ""):
+        rows.append(r)
+        r += 1
+    return rows
+
+
+def _collection_principal(deal_grid: Grid) -> float:
+    """Principal of the account whose name uppercases to COLLECTION (F:I block; CP 233-245)."""
+    r = 4
+    while at(deal_grid, Cell(r, 6)) is not None or at(deal_grid, Cell(r, 7)) is not None:
+        name = at(deal_grid, Cell(r, 7))
+        if isinstance(name, str) and name.strip().upper() == "COLLECTION":
+            value = at(deal_grid, Cell(r, 9))
+            return float(value) if isinstance(value, int | float) else 0.0
+        r += 1
+    return 0.0
+
+
+def _current_libor(deal_grid: Grid) -> float | None:
+    """The "Current LIBOR" quality-test input (R:S block)."""
+    for r in range(3, 40):
+        label = at(deal_grid, Cell(r, 18))
+        if isinstance(label, str) and label.strip() == "Current LIBOR":
+            value = at(deal_grid, Cell(r, 19))
+            return float(value) if isinstance(value, int | float) else None
+    return None
+
+
+def _result(doc: Mapping[str, Any], numbers: Sequence[int], key: str = "result") -> tuple[int, Any] | None:
+    tests = {int(t["number"]): t for t in doc.get("tests", [])}
+    for n in numbers:
+        if n in tests and tests[n].get(key) is not None:
+            return n, tests[n][key]
+    return None
+
+
+def build_check_workbook(
+    grids: WorkbookGrids,
+    python: Mapping[str, Mapping[str, Any]],
+    derived: Mapping[str, tuple[float | None, float | None]],
+    path: Path,
+) -> list[DealFormulas]:
+    """Write the inputs copy plus the "Formula Check" sheet to ``path`` (an .xlsx); returns the layout.
+
+    ``python[deal]`` is the deal's ``compliance --json`` document (legacy convention); ``derived[brs_id]``
+    gives the engine's (WARF-test rating factor, Moody's recovery rate), used for assets whose sheet
+    cells are blank (rating) or 0 (recovery).
+    """
+    import xlsxwriter
+
+    assets = grids.grid("All Assets")
+    columns = _asset_columns(assets)
+    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "nan_inf_to_errors": True})
+    # the inputs, values only, at their own sheet names and cells
+    sheet = book.add_worksheet("All Assets")
+    for r, row in enumerate(assets):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.write(r, c, value if not hasattr(value, "isoformat") else str(value))
+    deals = [d for d in python if f"{d} Inputs" in grids.sheet_names]
+    for deal in deals:
+        grid = grids.grid(f"{deal} Inputs")
+        ws = book.add_worksheet(f"{deal} Inputs")
+        for r in range(min(len(grid), 2000)):
+            for c in range(3, min(len(grid[r]), 19)):  # D:S: holdings, accounts, LIBOR, thresholds, inputs
+                value = grid[r][c]
+                if value is not None and not hasattr(value, "isoformat"):
+                    ws.write(r, c, value)
+    factors = book.add_worksheet("Factor Table")
+    for i, (rating, factor) in enumerate(WARF_FACTORS):
+        factors.write(i, 0, rating)
+        factors.write(i, 1, factor)
+    factor_range = f"'Factor Table'!$A$1:$B${len(WARF_FACTORS)}"
+
+    check = book.add_worksheet(SHEET)
+    check.write_row(0, 0, ["Deal", "Metric", "Formula value", "Python value", "Test"])
+    layouts: list[DealFormulas] = []
+    summary_row = 1
+    helper_row = 1 + 8 * len(deals) + 2  # helper blocks start below the summary rows
+    col_of = {key: column_letter(col) for key, col in columns.items()}
+
+    def asset_ref(key: str, match_cell: str) -> str:
+        letter = col_of[key]
+        return f"INDEX('All Assets'!${letter}:${letter},{match_cell})"
+
+    for deal in deals:
+        grid = grids.grid(f"{deal} Inputs")
+        doc = python[deal]
+        rows = _holdings(grid)
+        if not rows or len(col_of) < len(ASSET_FIELDS):
+            continue
+        sheet_name = f"'{deal} Inputs'"
+        first = helper_row + 1  # 1-based first helper row
+        check.write_row(
+            helper_row - 1,
+            0,
+            [
+                "Deal",
+                "BRS ID",
+                "Par",
+                "Match",
+                "ND",
+                "FLOAT",
+                "WAS term",
+                "Factor",
+                "WAL",
+                "Recovery",
+                "Issuer",
+                "Obligor par",
+                "LOAN",
+                "Non-senior",
+                "Float ND",
+            ],
+        )
+        derived_rows = 0
+        libor_ref = f"{sheet_name}!$S$3"
+        libor = _current_libor(grid)
+        for i, r in enumerate(rows):
+            x = first + i  # sheet row of this helper line
+            brs = at(grid, Cell(r, 4))
+            m = f"$D{x}"
+            check.write(x - 1, 0, deal)
+            check.write_formula(x - 1, 1, f"={sheet_name}!$D${r}")
+            check.write_formula(x - 1, 2, f"=IFERROR({sheet_name}!$E${r}*1,0)")
+            check.write_formula(x - 1, 3, f"=MATCH(TRIM(B{x}),'All Assets'!$A:$A,0)")
+            check.write_formula(x - 1, 4, f'=IFERROR(IF(EXACT({asset_ref("default", m)},"Yes"),0,1),0)')
+            check.write_formula(x - 1, 5, f'=IFERROR(IF(EXACT({asset_ref("coupon_type", m)},"FLOAT"),1,0),0)')
+            idx, flr = asset_ref("index", m), asset_ref("floor", m)
+            cpn, spr = asset_ref("coupon", m), asset_ref("spread", m)
+            check.write_formula(
+                x - 1,
+                6,
+                f'=IFERROR(IF(ISNUMBER(SEARCH("LIBOR",{idx})),IF({flr}>{libor_ref},{cpn}-{libor_ref},{spr}),'
+                f"{cpn}-{libor_ref}),0)",
+            )
+            engine_factor, engine_recovery = derived.get(str(brs).strip(), (None, None))
+            rating_cell = _asset_value(assets, columns, str(brs), "warf_rating")
+            if rating_cell in (None, "") and engine_factor is not None:
+                derived_rows += 1
+                check.write_number(x - 1, 7, float(engine_factor))
+            else:
+                check.write_formula(
+                    x - 1,
+                    7,
+                    f"=IFERROR(VLOOKUP(UPPER(TRIM({asset_ref('warf_rating', m)})),{factor_range},2,0),"
+                    f"{UNKNOWN_FACTOR})",
+                )
+            check.write_formula(x - 1, 8, f"=IFERROR({asset_ref('wal', m)}*1,0)")
+            recovery_cell = _asset_value(assets, columns, str(brs), "recovery")
+            if (recovery_cell in (None, 0, 0.0)) and engine_recovery is not None:
+                derived_rows += 1
+                check.write_number(x - 1, 9, float(engine_recovery))
+            else:
+                check.write_formula(x - 1, 9, f"=IFERROR({asset_ref('recovery', m)}*1,0)")
+            check.write_formula(x - 1, 10, f'=IFERROR(TRIM({asset_ref("issuer", m)}&""),"")')
+            dip = asset_ref("dip", m)
+            check.write_formula(x - 1, 11, f'=IFERROR(C{x}*E{x}*IF(EXACT({dip},"Yes"),0,1),0)')
+            check.write_formula(
+                x - 1, 12, f'=IFERROR(IF(UPPER(TRIM({asset_ref("bond_loan", m)}))="LOAN",1,0),0)'
+            )
+            check.write_formula(
+                x - 1,
+                13,
+                f"=IFERROR(IF(UPPER(TRIM({asset_ref('category', m)}))={NON_SENIOR_CATEGORY},1,0),0)",
+            )
+            check.write_formula(x - 1, 14, f"=F{x}*E{x}")
+        last = first + len(rows) - 1
+
+        def rng(col: str) -> str:
+            return f"${col}${first}:${col}${last}"  # noqa: B023 - evaluated inside this loop iteration
+
+        cash = _collection_principal(grid)
+        nd_par = f"SUMPRODUCT({rng('C')},{rng('E')})"
+        cpa = f"({nd_par}+{cash!r})"
+        formulas: dict[str, tuple[str, str, Any]] = {}
+        warf = _result(doc, (36, 54))
+        if warf:
+            formulas["warf"] = (
+                f"=SUMPRODUCT({rng('C')},{rng('E')},{rng('H')})/{nd_par}",
+                f"WARF (test {warf[0]})",
+                warf[1],
+            )
+        was = _result(doc, (32, 39, 46))
+        if was and libor is not None:
+            nd = was[0] != 32  # test 32 includes defaulted assets (quirk 11)
+            weight = f"{rng('C')},{rng('O')}" if nd else f"{rng('C')},{rng('F')}"
+            formulas["was"] = (
+                f"=SUMPRODUCT({weight},{rng('G')})/SUMPRODUCT({weight})",
+                f"WAS (test {was[0]})",
+                was[1],
+            )
+        wal_num = _result(doc, (35,), "numerator")
+        wal_den = _result(doc, (35,), "denominator")
+        if wal_num:
+            formulas["wal_numerator"] = (
+                f"=SUMPRODUCT({rng('C')},{rng('I')})",
+                "WAL numerator, par x WAL incl. defaulted (test 35)",
+                wal_num[1],
+            )
+        if wal_den:
+            formulas["wal_denominator"] = (f"={nd_par}", "WAL denominator, ND par (test 35)", wal_den[1])
+        warr = _result(doc, (33,))
+        if warr:
+            formulas["warr"] = (
+                f"=SUMPRODUCT({rng('C')},{rng('E')},{rng('J')})/{nd_par}",
+                "WARR (test 33)",
+                warr[1],
+            )
+        largest = _result(doc, (4,))
+        if largest:
+            formulas["largest_obligor"] = (
+                f"=SUMPRODUCT(MAX(SUMIF({rng('K')},{rng('K')},{rng('L')})))/{cpa}",
+                "largest obligor share (test 4)",
+                largest[1],
+            )
+        senior = _result(doc, (1,))
+        if senior:
+            formulas["senior_secured"] = (
+                f"=(SUMPRODUCT({rng('C')},{rng('E')},{rng('M')})-SUMPRODUCT({rng('C')},{rng('E')},{rng('N')})"
+                f"+{cash!r})/{cpa}",
+                "senior-secured share (test 1)",
+                senior[1],
+            )
+        cells: dict[str, Cell] = {}
+        labels: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        for metric, (formula, label, value) in formulas.items():
+            check.write(summary_row, 0, deal)
+            check.write(summary_row, 1, label)
+            check.write_formula(summary_row, 2, formula)
+            if isinstance(value, int | float):
+                check.write_number(summary_row, 3, float(value))
+            cells[metric] = Cell(summary_row + 1, 3)
+            labels[metric] = label
+            values[metric] = value
+            summary_row += 1
+        layouts.append(DealFormulas(deal, cells, values, labels, derived_rows))
+        helper_row = last + 3
+    book.close()
+    return layouts
+
+
+def _asset_value(assets: Grid, columns: Mapping[str, int], brs_id: str, key: str) -> Any:
+    index = _asset_index(assets)
+    row = index.get(brs_id.strip())
+    if row is None or key not in columns:
+        return None
+    return at(assets, Cell(row, columns[key]))
+
+
+_INDEX_CACHE: dict[int, dict[str, int]] = {}
+
+
+def _asset_index(assets: Grid) -> dict[str, int]:
+    found = _INDEX_CACHE.get(id(assets))
+    if found is None:
+        found = {
+            str(row[0]).strip(): r for r, row in enumerate(assets, start=1) if row and row[0] is not None
+        }
+        _INDEX_CACHE.clear()
+        _INDEX_CACHE[id(assets)] = found
+    return found
+
+
+def formula_checks(recalculated: Path, layouts: Sequence[DealFormulas]) -> list[Check]:
+    """Read the recalculated formula values and pair each with Python's value."""
+    result = WorkbookGrids(recalculated).grid(SHEET)
+    checks = []
+    for layout in layouts:
+        for metric, cell in layout.cells.items():
+            note = f" ({layout.derived_rows} engine-derived inputs)" if layout.derived_rows else ""
+            checks.append(
+                Check(
+                    SHEET,
+                    cell.a1,
+                    f"{layout.deal} {layout.labels[metric]}{note}",
+                    at(result, cell),
+                    layout.python[metric],
+                    source=SOURCE,
+                )
+            )
+    return checks

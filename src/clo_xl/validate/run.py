@@ -1,0 +1,180 @@
+"""The parallel run: read every legacy result a workbook holds, recompute it, diff, classify, report.
+
+Legacy results come from the output tabs (``Compliance-<Deal>``, ``HYPO-<Deal>-Output``,
+``Deal CF-<Deal>``) and the deal sheets' "Test Results" column; Python's numbers come from the engine run
+on the **same** workbook's inputs. A second, independent engine (plain Excel formulas recalculated by
+LibreOffice, :mod:`.formula_oracle`) is compared with the Python numbers too.
+
+With ``convention="corrected"`` the Python side follows DOMAIN.md; a difference is then *explained* when
+the legacy convention reproduces the legacy value, and the explanation names the legacy-defect switches
+(:class:`clo_xl.compliance.quirks.Quirk`) that move that value.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from clo_xl.errors import CloXlError, UsageError
+from clo_xl.excel import engine
+from clo_xl.excel.cells import Cell
+from clo_xl.validate import formula_oracle, legacy_checks
+from clo_xl.validate.grid import WorkbookGrids
+from clo_xl.validate.model import Check, ValidationResult, judge
+from clo_xl.validate.report import write_reports
+
+CONVENTIONS = ("legacy", "corrected")
+RUN_MODEL = "Run Model"
+
+
+def _deal_of(sheet: str, prefix: str, suffix: str = "") -> str | None:
+    if sheet.startswith(prefix) and sheet.endswith(suffix):
+        return sheet[len(prefix) : len(sheet) - len(suffix)] if suffix else sheet[len(prefix) :]
+    return None
+
+
+class _Recompute:
+    """Python's results for one workbook, memoised per deal and convention."""
+
+    def __init__(self, model: engine.WorkbookModel, grids: WorkbookGrids) -> None:
+        self.model = model
+        self.grids = grids
+        self._compliance: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def compliance(self, deal: str, convention: str) -> dict[str, Any]:
+        key = (deal, convention)
+        if key not in self._compliance:
+            self._compliance[key] = self.model.compliance_document(deal, convention=convention)
+        return self._compliance[key]
+
+    def trades(self, deal: str) -> tuple[list[tuple[str, str, float, float | None]], bool]:
+        grid = self.grids.grid(RUN_MODEL)
+        rows = [
+            [grid[r][c] if r < len(grid) and c < len(grid[r]) else None for c in range(9, 14)]
+            for r in range(10, 39)
+        ]
+        pool = grid[7][13] if len(grid) > 7 and len(grid[7]) > 13 else None
+        together = pool is None or str(pool).strip().upper() in {"TRUE", "1", "YES"}
+        return engine.parse_trades(deal, rows), together
+
+
+def run_validation(
+    workbook: Path,
+    *,
+    tolerance: float = 1e-5,
+    report: Path | None = None,
+    libreoffice: bool = True,
+    convention: str = "legacy",
+) -> ValidationResult:
+    """Compare every legacy result of ``workbook`` with Python's; see the module docstring."""
+    if tolerance < 0:
+        raise UsageError(f"--tolerance must be >= 0, got {tolerance}")
+    if convention not in CONVENTIONS:
+        raise UsageError(f"--convention must be one of {', '.join(CONVENTIONS)}, got '{convention}'")
+    started = time.perf_counter()
+    grids = WorkbookGrids(workbook)
+    model = engine.load_workbook_model(workbook)
+    recompute = _Recompute(model, grids)
+    checks: list[Check] = []
+    skipped: list[str] = []
+
+    def attempt(what: str, build: Callable[[], list[Check]]) -> None:
+        try:
+            checks.extend(build())
+        except CloXlError as exc:
+            skipped.append(f"{what}: {exc}")
+
+    switches = engine.switch_finder(model, convention)
+    deals = [n.removesuffix(" Inputs") for n in grids.sheet_names if n.endswith(" Inputs")]
+    for sheet in grids.sheet_names:
+        if (deal := _deal_of(sheet, "Compliance-")) is not None:
+
+            def compliance(sheet: str = sheet, deal: str = deal) -> list[Check]:
+                return legacy_checks.compliance_checks(
+                    sheet,
+                    grids.grid(sheet),
+                    recompute.compliance(deal, convention),
+                    python_legacy=recompute.compliance(deal, "legacy") if convention != "legacy" else None,
+                    switches_for=switches(deal),
+                )
+
+            attempt(sheet, compliance)
+        elif (deal := _deal_of(sheet, "HYPO-", "-Output")) is not None:
+
+            def hypo(sheet: str = sheet, deal: str = deal) -> list[Check]:
+                trades, together = recompute.trades(deal)
+                doc = model.hypo_document(deal, trades, pool_mode=together, convention=convention)
+                legacy_doc = (
+                    model.hypo_document(deal, trades, pool_mode=together, convention="legacy")
+                    if convention != "legacy"
+                    else None
+                )
+                return legacy_checks.hypo_checks(
+                    sheet, grids.grid(sheet), doc, python_legacy=legacy_doc, switches_for=switches(deal)
+                )
+
+            attempt(sheet, hypo)
+        elif (deal := _deal_of(sheet, "Deal CF-")) is not None:
+
+            def cashflow(sheet: str = sheet, deal: str = deal) -> list[Check]:
+                expected = model.cashflow_tab(deal)
+                return legacy_checks.grid_checks(sheet, grids.grid(sheet), expected, Cell(1, 2))
+
+            attempt(sheet, cashflow)
+    for deal in deals:
+        if f"Compliance-{deal}" not in grids.sheet_names:
+            continue  # the Test Results column is written by a compliance run
+
+        def objective(deal: str = deal) -> list[Check]:
+            sheet = f"{deal} Inputs"
+            packed = convention == "legacy"
+            return legacy_checks.objective_result_checks(
+                sheet,
+                grids.grid(sheet),
+                recompute.compliance(deal, convention),
+                packed=packed,
+                switches=("Q22_OBJ_RESULTS_PACKED",),
+                python_legacy=recompute.compliance(deal, "legacy") if not packed else None,
+            )
+
+        attempt(f"{deal} Inputs Test Results", objective)
+    if libreoffice:
+        attempt("LibreOffice formula check", lambda: _oracle_checks(workbook, grids, model, recompute, deals))
+    if not checks and not skipped:
+        skipped.append("no legacy output tabs: run compliance (or Run Compliance) first")
+    outcomes = [judge(c, tolerance) for c in checks]
+    result = ValidationResult(workbook, tolerance, convention, outcomes, skipped)
+    result.seconds = time.perf_counter() - started
+    if report is not None:
+        result.reports = write_reports(result, report)
+    return result
+
+
+def _oracle_checks(
+    workbook: Path,
+    grids: WorkbookGrids,
+    model: engine.WorkbookModel,
+    recompute: _Recompute,
+    deals: list[str],
+) -> list[Check]:
+    if formula_oracle.soffice_path() is None:
+        raise CloXlError("LibreOffice (soffice) is not installed; formula check skipped")
+    documents: dict[str, Mapping[str, Any]] = {}
+    for deal in deals:
+        try:
+            documents[deal] = recompute.compliance(deal, "legacy")
+        except CloXlError:
+            continue
+    with tempfile.TemporaryDirectory(prefix="clo-xl-oracle-") as tmp:
+        copy = Path(tmp) / f"{workbook.stem}-formula-check.xlsx"
+        layouts = formula_oracle.build_check_workbook(grids, documents, model.derived_inputs(), copy)
+        try:
+            recalculated = formula_oracle.recalculate(copy, Path(tmp) / "out")
+        except (OSError, FileNotFoundError) as exc:
+            raise CloXlError(f"LibreOffice recalculation failed: {exc}") from exc
+        except Exception as exc:  # subprocess errors and timeouts
+            raise CloXlError(f"LibreOffice recalculation failed: {type(exc).__name__}") from exc
+        return formula_oracle.formula_checks(recalculated, layouts)
