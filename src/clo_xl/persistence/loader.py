@@ -152,4 +152,10 @@ def sync_tables(conn: Connection, loads: Sequence[TableLoad], *, actor: str) -> 
         _upsert(conn, s, actor)
     for s in reversed(staged):
         _delete_missing(conn, s)
-    return {s.load.table.name: s.counts for s in staged}
+    totals: dict[str, SyncCounts] = {}
+    for s in staged:
+        total = totals.setdefault(s.load.table.name, SyncCounts())
+        total.inserted += s.counts.inserted
+        total.updated += s.counts.updated
+        total.deleted += s.counts.deleted
+    return totals

@@ -26,6 +26,7 @@ from clo_xl.persistence.models.reference import (
     RateFixingRow,
     RatingRow,
     RecoveryRateRow,
+    SheetRowRow,
     SinkScheduleRow,
     TransitionRow,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "RatingRow",
     "RecoveryRateRow",
     "RunLogRow",
+    "SheetRowRow",
     "SinkScheduleRow",
     "TestThresholdRow",
     "TrancheRow",

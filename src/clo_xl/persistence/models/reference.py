@@ -182,3 +182,18 @@ class ControlCellRow(Versioned, Base):
     cell: Mapped[str] = mapped_column(Text, primary_key=True)
     label: Mapped[str | None] = mapped_column(Text)
     value: Mapped[Any] = mapped_column(JSONB)
+
+
+class SheetRowRow(Versioned, Base):
+    """A row of a workbook reference block kept verbatim (``Reference Table`` sections, ``Filter Sheet``
+    lists, ``Run Model`` controls), so "Refresh from DB" can write the block back exactly as loaded. The
+    typed tables above hold the same data for queries and engines."""
+
+    __tablename__ = "sheet_row"
+    __table_args__ = ({"schema": CLO},)
+
+    block: Mapped[str] = mapped_column(Text, primary_key=True, comment="e.g. reference.holidays")
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sheet: Mapped[str | None] = mapped_column(Text)
+    sheet_row: Mapped[int | None] = mapped_column(Integer)
+    cells: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, comment="header → value")

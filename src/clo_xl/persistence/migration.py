@@ -1,0 +1,277 @@
+"""``clo-xl migrate``: extract → transform → validate → load, all or nothing.
+
+1. **Extract** the workbook's raw values (:mod:`clo_xl.persistence.content`).
+2. **Transform** them into rows (L1: headers and cell types) and parse them with the core's parsers.
+3. **Validate** business rules (L2) before touching the database.
+4. **Upgrade** the schema if the database is new or behind, then, in ONE REPEATABLE READ transaction:
+   write a backup of ``clo`` as it is (the rollback point), load with the diff-only loader, reconcile
+   (L3), check calculation parity from the database (L4), record the run in ``audit.run_log``, commit.
+
+Any failure raises before the commit, so nothing is loaded: ``clo`` is left byte-for-byte as it was (the
+report carries its digest before and after). Loading the same workbook twice changes nothing in ``clo``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from clo_xl.errors import CloXlError, DatabaseError, IngestError, Location
+from clo_xl.ingest.assets import parse_assets
+from clo_xl.ingest.deal_inputs import parse_deal_inputs
+from clo_xl.persistence import schema
+from clo_xl.persistence.audit import code_version, record_run, set_actor
+from clo_xl.persistence.backup import default_backup_path, write_backup
+from clo_xl.persistence.content import WorkbookContent, workbook_content
+from clo_xl.persistence.engine import engine as engine_for
+from clo_xl.persistence.engine import redact
+from clo_xl.persistence.fingerprint import schema_digest
+from clo_xl.persistence.loader import SyncCounts, TableLoad, sync_tables, table_of
+from clo_xl.persistence.mappers import asset_rows, deal_rows
+from clo_xl.persistence.models import AssetRow
+from clo_xl.persistence.reference_rows import reference_loads
+from clo_xl.persistence.repository import bump_changed_deals, deal_loads
+from clo_xl.persistence.validation import (
+    Check,
+    Transformed,
+    business_rules,
+    calculation_parity,
+    holdings_rows,
+    reconcile,
+)
+
+Progress = Callable[[str, float], None]
+
+
+def _no_progress(step: str, fraction: float) -> None:
+    return None
+
+
+@dataclass
+class MigrationReport:
+    """What a migration did (or why it refused), for the JSON and HTML reports and ``audit.run_log``."""
+
+    workbook: str
+    database: str
+    started_at: datetime
+    status: str = "running"  # loaded | unchanged | rejected
+    workbook_sha256: str | None = None
+    finished_at: datetime | None = None
+    seconds: float = 0.0
+    checks: list[Check] = field(default_factory=list)
+    tables: dict[str, SyncCounts] = field(default_factory=dict)
+    deals: list[str] = field(default_factory=list)
+    assets: int = 0
+    holdings: int = 0
+    backup: str | None = None
+    clo_digest_before: str | None = None
+    clo_digest_after: str | None = None
+    bumped_deals: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: CloXlError | None = None
+    run_id: int | None = None
+
+    @property
+    def changed_rows(self) -> int:
+        return sum(c.inserted + c.updated + c.deleted for c in self.tables.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "workbook": self.workbook,
+            "workbook_sha256": self.workbook_sha256,
+            "database": self.database,
+            "status": self.status,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "seconds": round(self.seconds, 3),
+            "code_version": code_version(),
+            "deals": self.deals,
+            "assets": self.assets,
+            "holdings": self.holdings,
+            "changed_rows": self.changed_rows,
+            "tables": {k: v.as_dict() for k, v in sorted(self.tables.items())},
+            "bumped_deals": self.bumped_deals,
+            "checks": [c.as_dict() for c in self.checks],
+            "backup": self.backup,
+            "clo_digest_before": self.clo_digest_before,
+            "clo_digest_after": self.clo_digest_after,
+            "warnings": self.warnings,
+            "run_id": self.run_id,
+            "error": None if self.error is None else self.error.to_json(),
+        }
+
+
+def transform(
+    content: WorkbookContent, report: MigrationReport, progress: Progress
+) -> tuple[Transformed, Any]:
+    """L1 and L2 (no database): rows to load, or a located :class:`IngestError`."""
+    progress("L1 structure: All Assets", 0.15)
+    rows = asset_rows(content.assets)
+    report.checks.append(Check("L1", "All Assets: 70 headers, cell types", "passed", f"{len(rows)} rows"))
+    deals = {}
+    holdings = {}
+    progress("L1 structure: deal sheets", 0.25)
+    for name, doc in content.deals.items():
+        deals[name] = parse_deal_inputs(doc)
+        table = content.holdings.get(name)
+        if table is None:
+            raise IngestError(
+                Location(file=content.file, sheet=doc.sheet), None, "the deal has no holdings block"
+            )
+        holdings[name] = holdings_rows(table)
+    report.checks.append(
+        Check("L1", "deal sheets: blocks, cell types", "passed", f"{len(deals)} deals: {', '.join(deals)}")
+    )
+    t = Transformed(rows, deals, holdings)
+    progress("L2 business rules", 0.35)
+    assets = parse_assets(content.assets)
+    report.checks.extend(business_rules(content, t, assets))
+    return t, assets
+
+
+def _loads(content: WorkbookContent, t: Transformed, warnings: list[str]) -> list[TableLoad]:
+    loads = [TableLoad(table_of(AssetRow), t.asset_rows)]
+    per_deal = []
+    for name, inputs in t.deals.items():
+        rows = deal_rows(inputs, sheet_name=content.deals[name].sheet)
+        rows.holdings = [
+            {
+                "deal": name,
+                "analysis_date": inputs.analysis_date,
+                "position": i,
+                "asset_id": h.asset_id,
+                "par": h.par,
+            }
+            for i, h in enumerate(t.holdings[name], start=1)
+        ]
+        per_deal.append(rows)
+    loads.extend(deal_loads(per_deal))
+    loads.extend(reference_loads(content, warnings))
+    return loads
+
+
+def migrate_content(
+    content: WorkbookContent,
+    url: str,
+    *,
+    progress: Progress = _no_progress,
+    backup_path: Path | None = None,
+    parity: bool = True,
+) -> MigrationReport:
+    """Migrate already-extracted workbook content. Never raises for bad input: a refused workbook gives a
+    report with ``status == "rejected"`` and the located ``error`` (nothing was written)."""
+    started = time.perf_counter()
+    report = MigrationReport(
+        workbook=content.file,
+        database=redact(url),
+        started_at=datetime.now(UTC),
+        workbook_sha256=content.sha256,
+    )
+    try:
+        t, assets = transform(content, report, progress)
+        report.deals = list(t.deals)
+        report.assets = len(t.asset_rows)
+        report.holdings = sum(len(h) for h in t.holdings.values())
+        loads = _loads(content, t, report.warnings)
+        progress("schema", 0.4)
+        schema.ensure_current(url)
+        eng = engine_for(url)
+        with eng.connect() as conn:
+            conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+            try:
+                actor = set_actor(conn)
+                report.clo_digest_before = schema_digest(conn)
+                progress("backup", 0.45)
+                target = backup_path or default_backup_path().with_name(
+                    default_backup_path().name.replace("clo-", "pre-migrate-")
+                )
+                report.backup = str(write_backup(conn, target).path)
+                progress("load", 0.55)
+                report.tables = sync_tables(conn, loads, actor=actor)
+                report.bumped_deals = bump_changed_deals(conn, actor)
+                progress("L3 reconciliation", 0.75)
+                report.checks.extend(reconcile(conn, content, t))
+                if parity:
+                    progress("L4 calculation parity", 0.85)
+                    report.checks.extend(calculation_parity(conn, content, t, assets))
+                else:
+                    report.checks.append(Check("L4", "calculation parity", "skipped", "disabled"))
+                report.clo_digest_after = schema_digest(conn)
+                report.status = "unchanged" if report.changed_rows == 0 else "loaded"
+                report.finished_at = datetime.now(UTC)
+                report.seconds = time.perf_counter() - started
+                report.run_id = record_run(
+                    conn,
+                    kind="migrate",
+                    status=report.status,
+                    inputs_digest=content.sha256,
+                    convention="legacy",
+                    parameters={"workbook": content.file, "backup": report.backup},
+                    outputs={k: v for k, v in report.as_dict().items() if k not in ("checks",)},
+                    actor=actor,
+                )
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+        progress("done", 1.0)
+    except CloXlError as exc:
+        report.status = "rejected"
+        report.error = exc
+        report.checks.append(Check(_failed_level(report), "refused", "failed", str(exc)))
+        _measure_after_rollback(report, url)
+    except Exception as exc:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if not isinstance(exc, SQLAlchemyError | OSError):
+            raise
+        report.status = "rejected"
+        report.error = DatabaseError(f"the database refused the load, nothing was written: {exc}")
+        report.checks.append(Check(_failed_level(report), "database", "failed", str(exc).splitlines()[0]))
+        _measure_after_rollback(report, url)
+    report.finished_at = report.finished_at or datetime.now(UTC)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _failed_level(report: MigrationReport) -> str:
+    """The level that was running when the migration stopped: the one after the last level passed."""
+    passed = [c.level for c in report.checks if c.status == "passed"]
+    last = int(max(passed)[1]) if passed else 0
+    return f"L{min(last + 1, 4)}"
+
+
+def _measure_after_rollback(report: MigrationReport, url: str) -> None:
+    """After a refused load, read the digest of ``clo`` again: it must equal the one before."""
+    if report.clo_digest_before is None:
+        return
+    try:
+        with engine_for(url).connect() as conn:
+            report.clo_digest_after = schema_digest(conn)
+    except Exception as exc:  # the server itself is gone: say so rather than guess
+        report.warnings.append(f"could not re-read the database after the rollback: {exc}")
+
+
+def migrate_workbook(
+    path: Path, url: str, *, progress: Progress = _no_progress, backup_path: Path | None = None
+) -> MigrationReport:
+    """Read ``path`` and migrate it (see :func:`migrate_content`)."""
+    started = datetime.now(UTC)
+    progress("extract", 0.02)
+    try:
+        content = workbook_content(path)
+    except CloXlError as exc:
+        report = MigrationReport(
+            workbook=str(path), database=redact(url), started_at=started, status="rejected"
+        )
+        report.error = exc
+        report.checks.append(Check("L1", "read workbook", "failed", str(exc)))
+        report.finished_at = datetime.now(UTC)
+        return report
+    return migrate_content(content, url, progress=progress, backup_path=backup_path)

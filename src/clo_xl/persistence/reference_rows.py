@@ -1,0 +1,182 @@
+"""Workbook reference blocks → rows: verbatim ``clo.sheet_row`` rows for every block, and typed rows for
+holidays, index fixings, cash-flow vectors, sink schedules, the transition matrix, cash-flow assumptions
+and the ``Filter Sheet`` lists. A bad date or number raises a located error; a duplicate key keeps its
+first row and is reported as a warning (the legacy lookups also take the first match)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from clo_xl.errors import IngestError
+from clo_xl.ingest.assets import ValueProblem, is_blank, parse_date, parse_number, parse_text
+from clo_xl.ingest.raw import RawRow, RawTable
+from clo_xl.persistence.content import WorkbookContent
+from clo_xl.persistence.loader import TableLoad, table_of
+from clo_xl.persistence.mappers import to_document
+from clo_xl.persistence.models import (
+    CashflowAssumptionRow,
+    CashflowVectorRow,
+    FilterListRow,
+    HolidayRow,
+    RateFixingRow,
+    SheetRowRow,
+    SinkScheduleRow,
+    TransitionRow,
+)
+
+
+def _get(row: RawRow, header: str, parse: Callable[[object], Any]) -> Any:
+    raw = row.get(header)
+    try:
+        return parse(raw)
+    except ValueProblem as exc:
+        raise IngestError(row.locate(header), raw, str(exc)) from None
+
+
+def _number(value: object) -> float | None:
+    return None if is_blank(value) else parse_number(value)
+
+
+def _text_or_none(value: object) -> str | None:
+    return parse_text(value) or None
+
+
+class _Keyed:
+    """Rows keyed by primary key; later duplicates are dropped with a warning."""
+
+    def __init__(self, what: str, warnings: list[str]) -> None:
+        self.rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.what = what
+        self.warnings = warnings
+
+    def add(self, key: tuple[Any, ...], row: dict[str, Any], where: RawRow) -> None:
+        if key in self.rows:
+            self.warnings.append(
+                f"{self.what}: duplicate {key} at {where.locate(where.table.headers[0]).describe()}"
+            )
+            return
+        self.rows[key] = row
+
+
+def reference_loads(content: WorkbookContent, warnings: list[str]) -> list[TableLoad]:
+    """Table loads for the workbook's reference blocks (empty when the workbook has none)."""
+    sheet_rows: list[dict[str, Any]] = []
+    for key, table in content.reference.items():
+        for i, values in enumerate(table.rows, start=1):
+            sheet_rows.append(
+                {
+                    "block": f"reference.{key}",
+                    "position": i,
+                    "sheet": table.sheet,
+                    "sheet_row": table.sheet_row(i - 1),
+                    "cells": to_document(dict(values)),
+                }
+            )
+    for key, listed in content.filter_lists.items():
+        for i, value in enumerate(listed, start=1):
+            sheet_rows.append(
+                {
+                    "block": f"filter.{key}",
+                    "position": i,
+                    "sheet": "Filter Sheet",
+                    "sheet_row": i + 1,
+                    "cells": to_document({"value": value}),
+                }
+            )
+    if content.run_model is not None:
+        sheet_rows.append(
+            {
+                "block": "run_model",
+                "position": 1,
+                "sheet": content.run_model.sheet,
+                "sheet_row": None,
+                "cells": to_document(dict(content.run_model.data)),
+            }
+        )
+    if not sheet_rows:
+        return []
+    ref: Mapping[str, RawTable] = content.reference
+    holidays = _Keyed("holidays", warnings)
+    for row in ref.get("holidays", ()):
+        day = _get(row, "Date", parse_date)
+        if day is not None:
+            holidays.add((day,), {"calendar": "Holidays", "day": day}, row)
+    fixings = _Keyed("LIBOR rates", warnings)
+    for row in ref.get("libor_rates", ()):
+        day = _get(row, "Date", parse_date)
+        rate = _get(row, "Yield", _number)
+        series = parse_text(row.get("Sec Desc1")) or parse_text(row.get("CUSIP"))
+        if day is not None and rate is not None and series:
+            # the sheet quotes yields in percent; the legacy divides by 100 (K4 formula)
+            fixings.add((series, day), {"series": series, "fixing_date": day, "rate": rate / 100.0}, row)
+    sinks = _Keyed("sink schedule", warnings)
+    for row in ref.get("sink_schedule", ()):
+        asset = parse_text(row.get("CUSIP"))
+        day = _get(row, "Date", parse_date)
+        amount = _get(row, "Amount", _number)
+        if asset and day is not None and amount is not None:
+            sinks.add((asset, day), {"asset_id": asset, "pay_date": day, "amount": amount}, row)
+    vectors: list[dict[str, Any]] = []
+    vector_table = ref.get("cf_vectors")
+    if vector_table is not None:
+        seen: set[tuple[str, int]] = set()
+        for row in vector_table:
+            period = _get(row, "Period", _number)
+            if period is None:
+                continue
+            for header in vector_table.headers[1:]:
+                value = _get(row, header, _number)
+                if (header, int(period)) not in seen:
+                    seen.add((header, int(period)))
+                    vectors.append({"name": header, "period": int(period), "value": value})
+    transitions = _Keyed("transition matrix", warnings)
+    matrix = ref.get("transition_matrix")
+    if matrix is not None:
+        for row in matrix:
+            source = parse_text(row.get(matrix.headers[0]))
+            if not source:
+                continue
+            for header in matrix.headers[1:]:
+                p = _get(row, header, _number)
+                if p is not None:
+                    transitions.add(
+                        (source, header),
+                        {
+                            "matrix": "S&P 1 year",
+                            "from_rating": source,
+                            "to_rating": header,
+                            "probability": p,
+                        },
+                        row,
+                    )
+    assumptions: list[dict[str, Any]] = []
+    for i, row in enumerate(ref.get("cf_assumptions", ()), start=1):
+        scope = parse_text(row.get("ID"))
+        if not scope:
+            continue
+        assumptions.append(
+            {
+                "position": i,
+                "scope": scope,
+                "prepay": _text_or_none(row.get("Prepay")),
+                "default_rate": _text_or_none(row.get("Default")),
+                "severity": _get(row, "Severity", _number),
+                "lag_months": _get(row, "Lag", _number),
+            }
+        )
+    filters = [
+        {"list_name": key, "position": i, "value": _text_or_none(v)}
+        for key, values in content.filter_lists.items()
+        for i, v in enumerate(values, start=1)
+    ]
+    return [
+        TableLoad(table_of(SheetRowRow), sheet_rows),
+        TableLoad(table_of(HolidayRow), list(holidays.rows.values())),
+        TableLoad(table_of(RateFixingRow), list(fixings.rows.values())),
+        TableLoad(table_of(SinkScheduleRow), list(sinks.rows.values())),
+        TableLoad(table_of(CashflowVectorRow), vectors),
+        TableLoad(table_of(TransitionRow), list(transitions.rows.values())),
+        TableLoad(table_of(CashflowAssumptionRow), assumptions),
+        TableLoad(table_of(FilterListRow), filters),
+    ]

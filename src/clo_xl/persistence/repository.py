@@ -1,0 +1,283 @@
+"""Reading deals and the universe back from ``clo``, and saving a workbook's edits with optimistic
+concurrency ("Refresh from DB" / "Save to DB").
+
+A deal's version is ``clo.deal.row_version``: every change to the deal or any of its child rows bumps it
+once per transaction. A workbook refreshed at version *n* may save only while the deal is still at *n*;
+otherwise the save is refused with a :class:`ConcurrencyError` that says who changed what and when (read
+from ``audit.change_log``) and nothing is written, so neither side's work is lost: the database keeps the
+other analyst's change and the workbook keeps the refused edits until it is refreshed and saved again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, select, text
+
+from clo_xl.deal import DealInputs
+from clo_xl.errors import ConcurrencyError, DatabaseError
+from clo_xl.ingest.assets import parse_assets
+from clo_xl.ingest.deal_inputs import parse_deal_inputs
+from clo_xl.persistence.audit import record_run, set_actor
+from clo_xl.persistence.engine import engine as engine_for
+from clo_xl.persistence.loader import TableLoad, sync_tables, table_of
+from clo_xl.persistence.mappers import DealRows, assets_table, deal_document, deal_rows, raw_document
+from clo_xl.persistence.models import (
+    AccountRow,
+    AssetRow,
+    CashflowInputRow,
+    DealRow,
+    HoldingRow,
+    ObjectiveWeightRow,
+    QualityInputRow,
+    TestThresholdRow,
+    TrancheRow,
+)
+from clo_xl.portfolio.asset import Asset
+
+#: child tables of a deal, keyed as in :class:`DealRows`
+DEAL_CHILDREN: dict[str, type[Any]] = {
+    "accounts": AccountRow,
+    "tranches": TrancheRow,
+    "thresholds": TestThresholdRow,
+    "quality_inputs": QualityInputRow,
+    "objective_weights": ObjectiveWeightRow,
+    "cashflow_inputs": CashflowInputRow,
+}
+
+
+def _rows(
+    conn: Connection, table: Table, where: str = "TRUE", params: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    result = conn.execute(select(table).where(text(where)), dict(params or {}))
+    return [dict(r._mapping) for r in result]
+
+
+def deal_names(conn: Connection) -> list[str]:
+    return [str(r[0]) for r in conn.execute(text("SELECT deal FROM clo.deal ORDER BY deal"))]
+
+
+@dataclass(frozen=True)
+class StoredDeal:
+    """A deal as stored: the interchange document (CONTRACT §2 shape, the workbook layout's values), its
+    version, and who last changed it."""
+
+    deal: str
+    version: int
+    updated_at: datetime
+    updated_by: str
+    document: dict[str, Any]
+
+    def inputs(self) -> DealInputs:
+        """The core's :class:`DealInputs`, parsed by the same parser as a workbook's deal sheet."""
+        return parse_deal_inputs(raw_document(self.document))
+
+
+def read_deal(conn: Connection, deal: str) -> StoredDeal:
+    """The deal's document and version (holdings at the deal's current analysis date)."""
+    found = _rows(conn, table_of(DealRow), "deal = :d", {"d": deal})
+    if not found:
+        known = ", ".join(deal_names(conn)) or "none loaded yet (run clo-xl migrate)"
+        raise DatabaseError(f"no deal {deal!r} in the database (deals: {known})")
+    head = found[0]
+    children = {
+        key: _rows(conn, table_of(model), "deal = :d", {"d": deal}) for key, model in DEAL_CHILDREN.items()
+    }
+    holdings = _rows(
+        conn,
+        table_of(HoldingRow),
+        "deal = :d AND analysis_date = :a",
+        {"d": deal, "a": head["analysis_date"]},
+    )
+    doc = deal_document(head, holdings=holdings, **children)
+    return StoredDeal(deal, int(head["row_version"]), head["updated_at"], str(head["updated_by"]), doc)
+
+
+def read_assets(conn: Connection, asset_ids: Sequence[str] | None = None) -> tuple[Asset, ...]:
+    """Assets (all, or those listed) as core :class:`Asset` records, in sheet order."""
+    if asset_ids is None:
+        rows = _rows(conn, table_of(AssetRow))
+    else:
+        rows = _rows(conn, table_of(AssetRow), "asset_id = ANY(:ids)", {"ids": list(asset_ids)})
+    return parse_assets(assets_table(rows))
+
+
+@dataclass(frozen=True)
+class DealForCompliance:
+    """What a compliance run needs from the database: the deal inputs and the assets it holds."""
+
+    inputs: DealInputs
+    assets: tuple[Asset, ...]
+    version: int
+
+
+def load_deal_for_compliance(url: str, deal: str) -> DealForCompliance:
+    """One deal's inputs and held assets, read in one snapshot (the hot path of compliance from the DB)."""
+    with engine_for(url).connect() as conn:
+        stored = read_deal(conn, deal)
+        inputs = stored.inputs()
+        ids = sorted({h.brs_id for h in inputs.holdings})
+        assets = read_assets(conn, ids)
+    return DealForCompliance(inputs, assets, stored.version)
+
+
+def refresh_deal(url: str, deal: str) -> StoredDeal:
+    """ "Refresh from DB": the deal document to write into its ``Mag N Inputs`` sheet, with the version the
+    workbook must present when it saves."""
+    with engine_for(url).connect() as conn:
+        return read_deal(conn, deal)
+
+
+# -- saving ------------------------------------------------------------------------------------------
+
+
+def deal_loads(deals: Sequence[DealRows]) -> list[TableLoad]:
+    """Table loads replacing these deals' rows (other deals untouched). Holdings are replaced only at the
+    analysis date being loaded, so earlier dates stay as history."""
+    names = [d.deal["deal"] for d in deals]
+    scope = {"deal": names}
+    loads = [TableLoad(table_of(DealRow), [d.deal for d in deals], scope=scope)]
+    for key, model in DEAL_CHILDREN.items():
+        loads.append(TableLoad(table_of(model), [r for d in deals for r in getattr(d, key)], scope=scope))
+    by_date: dict[Any, list[DealRows]] = {}
+    for d in deals:
+        by_date.setdefault(d.deal["analysis_date"], []).append(d)
+    for analysis_date, group in by_date.items():
+        loads.append(
+            TableLoad(
+                table_of(HoldingRow),
+                [h for d in group for h in d.holdings],
+                scope={"deal": [d.deal["deal"] for d in group], "analysis_date": [analysis_date]},
+            )
+        )
+    return loads
+
+
+def bump_changed_deals(conn: Connection, actor: str) -> list[str]:
+    """Bump the version of every deal whose child rows changed in this transaction but whose own row did
+    not (the change log of the current transaction says which); returns those deals."""
+    changed = conn.execute(
+        text(
+            "SELECT DISTINCT row_key->>'deal' FROM audit.change_log "
+            "WHERE transaction_id = txid_current() AND table_name <> 'clo.deal' AND row_key ? 'deal' "
+            "EXCEPT SELECT row_key->>'deal' FROM audit.change_log "
+            "WHERE transaction_id = txid_current() AND table_name = 'clo.deal'"
+        )
+    ).scalars()
+    deals = sorted(str(d) for d in changed)
+    if deals:
+        conn.execute(
+            text(
+                "UPDATE clo.deal SET row_version = row_version + 1, updated_at = now(), updated_by = :a "
+                "WHERE deal = ANY(:d)"
+            ),
+            {"a": actor, "d": deals},
+        )
+    return deals
+
+
+def describe_changes_since(conn: Connection, deal: str, version: int) -> str:
+    """Who changed what and when in ``deal`` after it was at ``version`` (from the audit trail)."""
+    since = conn.execute(
+        text(
+            "SELECT min(changed_at) FROM audit.change_log WHERE table_name = 'clo.deal' "
+            "AND row_key->>'deal' = :d AND (after->>'row_version')::int > :v"
+        ),
+        {"d": deal, "v": version},
+    ).scalar_one_or_none()
+    if since is None:
+        return "the change is not in the audit trail"
+    rows = conn.execute(
+        text(
+            "SELECT actor, changed_at, table_name, operation, row_key, before, after FROM audit.change_log "
+            "WHERE row_key->>'deal' = :d AND changed_at >= :t ORDER BY change_id LIMIT 50"
+        ),
+        {"d": deal, "t": since},
+    ).all()
+    lines = []
+    for actor, at, table, op, key, before, after in rows:
+        if table == "clo.deal" and op == "UPDATE" and before and after:
+            diff = {
+                k
+                for k in after
+                if k not in ("row_version", "updated_at", "updated_by") and before.get(k) != after[k]
+            }
+            if not diff:
+                continue
+        what = _describe_row(table, op, key, before, after)
+        lines.append(f"{actor} at {at:%Y-%m-%d %H:%M:%S %Z}: {what}")
+    return "; ".join(lines) if lines else "the deal's version was bumped"
+
+
+def _describe_row(
+    table: str,
+    op: str,
+    key: Mapping[str, Any],
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+) -> str:
+    where = ", ".join(f"{k} {v}" for k, v in key.items() if k != "deal")
+    name = table.removeprefix("clo.")
+    if op == "UPDATE" and before is not None and after is not None:
+        diffs = [
+            f"{k} {before.get(k)!r} → {after[k]!r}"
+            for k in after
+            if k not in ("row_version", "updated_at", "updated_by") and before.get(k) != after[k]
+        ]
+        return f"changed {name} ({where}): {', '.join(diffs)}"
+    return f"{'added' if op == 'INSERT' else 'removed'} {name} ({where})"
+
+
+def save_deal(
+    url: str, document: Mapping[str, Any], *, expected_version: int, actor: str | None = None
+) -> int:
+    """ "Save to DB": store a workbook's edited deal document if the deal is still at ``expected_version``.
+
+    Returns the deal's new version (unchanged when nothing differed). A stale version raises
+    :class:`ConcurrencyError` naming who changed what and when; nothing is written. A bad value raises the
+    located :class:`IngestError` of the parser.
+    """
+    inputs = parse_deal_inputs(raw_document(document, source="workbook"))
+    rows = deal_rows(inputs, sheet_name=None)
+    with engine_for(url).begin() as conn:
+        who = set_actor(conn, actor)
+        current = conn.execute(
+            text("SELECT row_version, sheet_name FROM clo.deal WHERE deal = :d FOR UPDATE"),
+            {"d": inputs.deal},
+        ).one_or_none()
+        if current is None:
+            raise DatabaseError(f"no deal {inputs.deal!r} in the database; load it with clo-xl migrate first")
+        version, sheet = int(current[0]), str(current[1])
+        if version != expected_version:
+            changes = describe_changes_since(conn, inputs.deal, expected_version)
+            raise ConcurrencyError(
+                f"save of {inputs.deal} refused: your workbook was refreshed at version {expected_version} "
+                f"but the database is at version {version}. Changes since: {changes}. Nothing was written "
+                "and your edits are still in the workbook: refresh, re-apply them, and save again."
+            )
+        rows.deal["sheet_name"] = sheet
+        existing_waterfall = conn.execute(
+            text("SELECT waterfall FROM clo.deal WHERE deal = :d"), {"d": inputs.deal}
+        )
+        rows.deal["waterfall"] = existing_waterfall.scalar_one_or_none()
+        counts = sync_tables(conn, deal_loads([rows]), actor=who)
+        bump_changed_deals(conn, who)
+        new_version = int(
+            conn.execute(
+                text("SELECT row_version FROM clo.deal WHERE deal = :d"), {"d": inputs.deal}
+            ).scalar_one()
+        )
+        if new_version != version:
+            record_run(
+                conn,
+                kind="save",
+                status="ok",
+                deal=inputs.deal,
+                actor=who,
+                parameters={"expected_version": expected_version},
+                outputs={"version": new_version, "tables": {k: v.as_dict() for k, v in counts.items()}},
+            )
+    return new_version

@@ -1,0 +1,346 @@
+"""The four validation levels of ``clo-xl migrate``.
+
+* **L1 structure**: sheets, the 70 ``All Assets`` headers, cell types (numbers, dates) and deal blocks;
+  done while transforming (:func:`clo_xl.persistence.mappers.asset_rows`, the ingest parsers).
+* **L2 business rules** (:func:`business_rules`): valid ratings and enums (the asset parser), value ranges,
+  every holding's asset present in ``All Assets``, non-negative par, ordered dates.
+* **L3 reconciliation** (:func:`reconcile`): read back inside the load transaction, per deal the holdings
+  count, par sum and a checksum of (ID, par) in sheet order equal the workbook's; the universe's count and
+  row checksum equal the transformed rows'.
+* **L4 calculation parity** (:func:`calculation_parity`): the deal inputs and assets rebuilt from the
+  database equal those parsed from the workbook, and compliance computed from the database equals
+  compliance computed from the workbook within the tolerance (legacy convention).
+
+Each failed rule raises :class:`~clo_xl.errors.IngestError` naming sheet and cell where a cell is at
+fault; the caller rolls back, so nothing is loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from clo_xl.deal import DealInputs
+from clo_xl.errors import IngestError, Location
+from clo_xl.ingest.assets import ValueProblem, parse_number, parse_text
+from clo_xl.ingest.raw import RawTable, column_letter
+from clo_xl.persistence.asset_columns import ASSET_COLUMNS, BY_NAME
+from clo_xl.persistence.content import WorkbookContent
+from clo_xl.portfolio.asset import Asset
+from clo_xl.portfolio.pool import Holding
+
+#: (column, lowest, highest) accepted in ``All Assets`` (inclusive); units as in the sheet
+RANGES: tuple[tuple[str, float, float], ...] = (
+    ("coupon_spread", -0.01, 0.30),
+    ("libor_floor", 0.0, 0.10),
+    ("coupon", 0.0, 0.50),
+    ("commitment_fee", 0.0, 0.10),
+    ("moodys_recovery_rate", 0.0, 1.0),
+    ("market_value", 0.0, 200.0),
+    ("wal", 0.0, 50.0),
+    ("payment_frequency", 0.0, 12.0),
+    ("facility_size", 0.0, 1e12),
+    ("amount_issued", 0.0, 1e12),
+    ("unfunded_amount", 0.0, 1e12),
+    ("pik_amount", 0.0, 1e12),
+)
+
+TOLERANCE = 1e-9
+
+
+@dataclass
+class Check:
+    """One validation outcome for the report."""
+
+    level: str
+    name: str
+    status: str  # passed | failed | skipped
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"level": self.level, "name": self.name, "status": self.status, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class HoldingRowIn:
+    """A ``DealCollateral`` row as read, with where it sits."""
+
+    asset_id: str
+    par: float
+    location: Location
+
+
+@dataclass
+class Transformed:
+    """Rows ready to load plus the workbook's own figures the load must reproduce."""
+
+    asset_rows: list[dict[str, Any]]
+    deals: dict[str, DealInputs]
+    holdings: dict[str, list[HoldingRowIn]]
+    warnings: list[str] = field(default_factory=list)
+
+
+def _asset_location(table: RawTable, row: Mapping[str, Any], column_name: str) -> Location:
+    column = BY_NAME[column_name]
+    sheet_row = row.get("sheet_row")
+    cell = f"{column_letter(column.position)}{sheet_row}" if sheet_row is not None else None
+    return Location(file=table.file, sheet=table.sheet, cell=cell, column=column.header, row=sheet_row)
+
+
+def holdings_rows(table: RawTable) -> list[HoldingRowIn]:
+    """``DealCollateral`` rows (blank IDs skipped as the legacy does); text or negative par is refused."""
+    out: list[HoldingRowIn] = []
+    for row in table:
+        asset_id = parse_text(row.get("BLKRockID"))
+        if not asset_id:
+            continue
+        raw = row.get("Par Amount")
+        try:
+            par = parse_number(raw, blank=None)
+        except ValueProblem as exc:
+            raise IngestError(row.locate("Par Amount"), raw, f"par: {exc}") from None
+        if par < 0:
+            raise IngestError(row.locate("Par Amount"), raw, "par must not be negative")
+        out.append(HoldingRowIn(asset_id, par, row.locate("BLKRockID")))
+    return out
+
+
+def business_rules(content: WorkbookContent, t: Transformed, assets: Sequence[Asset]) -> list[Check]:
+    """L2: ranges, dates in order, holdings' assets present. ``assets`` were parsed by the core's parser,
+    which already refused unknown ratings, bond/loan values, coupon types, day counts and conventions."""
+    table = content.assets
+    for row in t.asset_rows:
+        for name, low, high in RANGES:
+            value = row.get(name)
+            if value is not None and not (low <= value <= high):
+                raise IngestError(
+                    _asset_location(table, row, name), value, f"out of range: expected {low:g} to {high:g}"
+                )
+        maturity, issued = row.get("maturity"), row.get("issue_date")
+        if maturity is not None and issued is not None and maturity < issued:
+            raise IngestError(
+                _asset_location(table, row, "maturity"),
+                maturity,
+                f"maturity is before the issue date {issued}",
+            )
+    universe = {r["asset_id"] for r in t.asset_rows}
+    held = 0
+    for deal, rows in t.holdings.items():
+        for h in rows:
+            held += 1
+            if h.asset_id not in universe:
+                raise IngestError(h.location, h.asset_id, f"{deal} holds an asset that is not in All Assets")
+    for deal, inputs in t.deals.items():
+        nxt = inputs.next_payment_date
+        if nxt is not None and not inputs.analysis_date < nxt:
+            doc = content.deals[deal]
+            raise IngestError(
+                doc.locate("next_payment_date"),
+                nxt,
+                f"next payment date must be after the analysis date {inputs.analysis_date}",
+            )
+    return [
+        Check("L2", "ratings and enumerations valid", "passed", f"{len(assets)} assets parsed"),
+        Check("L2", "value ranges", "passed", f"{len(RANGES)} ranges on {len(t.asset_rows)} assets"),
+        Check("L2", "holdings reference All Assets", "passed", f"{held} holdings in {len(t.holdings)} deals"),
+        Check("L2", "dates ordered", "passed", "issue ≤ maturity; analysis < next payment"),
+    ]
+
+
+# -- L3 ------------------------------------------------------------------------------------------------
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return value
+
+
+def rows_checksum(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    """SHA-256 over rows' values (in the given order), floats by ``repr`` so any bit differs."""
+    h = hashlib.sha256()
+    for row in rows:
+        h.update(json.dumps([_canonical(row.get(c)) for c in columns]).encode())
+    return h.hexdigest()
+
+
+def holdings_checksum(pairs: Sequence[tuple[str, float]]) -> str:
+    return rows_checksum([{"id": a, "par": p} for a, p in pairs], ["id", "par"])
+
+
+def reconcile(conn: Connection, content: WorkbookContent, t: Transformed) -> list[Check]:
+    """L3, inside the load transaction: what the database now holds equals what the workbook says."""
+    checks: list[Check] = []
+    columns = ["asset_id"] + [c.name for c in ASSET_COLUMNS[1:]] + ["sheet_row"]
+    ids = [r["asset_id"] for r in t.asset_rows]
+    stored = [
+        dict(r._mapping)
+        for r in conn.execute(
+            text(f"SELECT {', '.join(columns)} FROM clo.asset WHERE asset_id = ANY(:ids) ORDER BY asset_id"),
+            {"ids": ids},
+        )
+    ]
+    wanted = sorted(t.asset_rows, key=lambda r: r["asset_id"])
+    if len(stored) != len(wanted) or rows_checksum(stored, columns) != rows_checksum(wanted, columns):
+        raise IngestError(
+            Location(file=content.file, sheet=content.assets.sheet),
+            len(stored),
+            f"reconciliation failed: the database holds {len(stored)} of the {len(wanted)} assets "
+            "or their values differ from All Assets",
+        )
+    checks.append(Check("L3", "All Assets count and checksum", "passed", f"{len(wanted)} assets"))
+    for deal, rows in t.holdings.items():
+        inputs = t.deals[deal]
+        back = conn.execute(
+            text(
+                "SELECT asset_id, par FROM clo.holding WHERE deal = :d AND analysis_date = :a "
+                "ORDER BY position"
+            ),
+            {"d": deal, "a": inputs.analysis_date},
+        ).all()
+        db_pairs = [(str(a), float(p)) for a, p in back]
+        wb_pairs = [(h.asset_id, h.par) for h in rows]
+        db_sum = float(
+            conn.execute(
+                text("SELECT coalesce(sum(par), 0) FROM clo.holding WHERE deal = :d AND analysis_date = :a"),
+                {"d": deal, "a": inputs.analysis_date},
+            ).scalar_one()
+        )
+        wb_sum = math.fsum(p for _, p in wb_pairs)
+        sheet = content.deals[deal].sheet
+        if len(db_pairs) != len(wb_pairs):
+            raise IngestError(
+                Location(file=content.file, sheet=sheet, column="BLKRockID"),
+                len(db_pairs),
+                f"reconciliation failed: {len(db_pairs)} holdings stored, the sheet has {len(wb_pairs)}",
+            )
+        if abs(db_sum - wb_sum) > 0.005:
+            raise IngestError(
+                Location(file=content.file, sheet=sheet, column="Par Amount"),
+                db_sum,
+                f"reconciliation failed: stored par sum {db_sum:,.2f} ≠ sheet par sum {wb_sum:,.2f}",
+            )
+        if holdings_checksum(db_pairs) != holdings_checksum(wb_pairs):
+            raise IngestError(
+                Location(file=content.file, sheet=sheet, column="Par Amount"),
+                None,
+                "reconciliation failed: the stored holdings differ from the sheet's (ID, par) in order",
+            )
+        checks.append(
+            Check(
+                "L3", f"{deal} holdings", "passed", f"{len(wb_pairs)} rows, par {wb_sum:,.2f}, checksum equal"
+            )
+        )
+    return checks
+
+
+# -- L4 ------------------------------------------------------------------------------------------------
+
+
+def _compliance_numbers(
+    assets: Sequence[Asset], holdings: Sequence[Holding], inputs: DealInputs
+) -> dict[int, float]:
+    from clo_xl.compliance.engine import evaluate
+    from clo_xl.portfolio.pool import Pool, Universe
+
+    pool = Pool.from_holdings(Universe(tuple(assets)), holdings)
+    report = evaluate(pool, inputs, "legacy")
+    return {r.number: float(r.result) for r in report.results}
+
+
+def _same(a: float, b: float, tolerance: float) -> bool:
+    if math.isnan(a) and math.isnan(b):
+        return True
+    return abs(a - b) <= tolerance * max(1.0, abs(a), abs(b))
+
+
+def calculation_parity(
+    conn: Connection,
+    content: WorkbookContent,
+    t: Transformed,
+    assets: Sequence[Asset],
+    *,
+    tolerance: float = TOLERANCE,
+) -> list[Check]:
+    """L4: inputs rebuilt from the database equal the workbook's; compliance agrees within ``tolerance``."""
+    from clo_xl.persistence.repository import read_assets, read_deal
+
+    checks: list[Check] = []
+    by_id = {a.brs_id: a for a in assets}
+    db_assets = read_assets(conn)
+    db_by_id = {a.brs_id: a for a in db_assets}
+    differing = [i for i, a in by_id.items() if db_by_id.get(i) != a]
+    if differing or len(db_by_id) < len(by_id):
+        first = differing[0] if differing else None
+        row = next((r for r in t.asset_rows if r["asset_id"] == first), {})
+        raise IngestError(
+            Location(
+                file=content.file, sheet=content.assets.sheet, row=row.get("sheet_row"), column="BLKRockID"
+            ),
+            first,
+            f"parity failed: {len(differing)} assets read back from the database differ from the workbook's",
+        )
+    checks.append(
+        Check("L4", "assets from the database equal the workbook's", "passed", f"{len(by_id)} assets")
+    )
+    engine_available = True
+    for deal, inputs in t.deals.items():
+        stored = read_deal(conn, deal).inputs()
+        wb_holdings = tuple(Holding(h.asset_id, h.par) for h in t.holdings.get(deal, []))
+        same_inputs = (
+            stored.analysis_date == inputs.analysis_date
+            and stored.accounts == inputs.accounts
+            and stored.thresholds == inputs.thresholds
+            and stored.current_libor == inputs.current_libor
+            and dict(stored.quality_test_inputs) == dict(inputs.quality_test_inputs)
+            and stored.objective_weights == inputs.objective_weights
+            and stored.holdings == wb_holdings
+        )
+        if not same_inputs:
+            raise IngestError(
+                Location(file=content.file, sheet=content.deals[deal].sheet),
+                deal,
+                "parity failed: the deal inputs read back from the database differ from the sheet's",
+            )
+        if not engine_available:
+            continue
+        try:
+            from_wb = _compliance_numbers(assets, wb_holdings, inputs)
+        except ImportError:
+            engine_available = False
+            checks.append(Check("L4", "compliance recomputed", "skipped", "compliance engine not installed"))
+            continue
+        except Exception as exc:  # the engine refused the workbook's own inputs: not a database question
+            checks.append(Check("L4", f"{deal} compliance", "skipped", f"engine could not run: {exc}"))
+            continue
+        used = [by_id[h.brs_id] for h in wb_holdings if h.brs_id in by_id]
+        from_db = _compliance_numbers(
+            [db_by_id[a.brs_id] for a in used] or list(db_assets), stored.holdings, stored
+        )
+        broken = [n for n in from_wb if n not in from_db or not _same(from_wb[n], from_db[n], tolerance)]
+        if broken:
+            n = broken[0]
+            raise IngestError(
+                Location(file=content.file, sheet=f"Compliance-{deal}"),
+                from_db.get(n),
+                f"parity failed: test {n} from the database {from_db.get(n)!r} ≠ from the workbook "
+                f"{from_wb[n]!r} (tolerance {tolerance:g})",
+            )
+        checks.append(
+            Check(
+                "L4",
+                f"{deal} compliance",
+                "passed",
+                f"{len(from_wb)} test results equal (tolerance {tolerance:g})",
+            )
+        )
+    return checks
