@@ -1,0 +1,76 @@
+"""``clo-xl migrate WORKBOOK``: load a workbook into PostgreSQL, all or nothing (CONTRACT §3, §4)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from clo_xl.commands._output import console, emit, err_console, table
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("migrate")
+    def migrate(
+        workbook: Path = typer.Argument(..., help="The TradeHypo workbook (.xlsm/.xlsx) to load."),
+        database_url: str | None = typer.Option(
+            None,
+            "--database-url",
+            help="PostgreSQL URL (default: CLO_XL_DATABASE_URL, else the embedded server).",
+        ),
+        report: Path | None = typer.Option(
+            None,
+            "--report",
+            help="Report base path; writes .json and .html (default: clo-xl-out/migrate-<time>).",
+        ),
+        backup: Path | None = typer.Option(
+            None, "--backup", help="Where to write the pre-load backup (default: <data dir>/backups/)."
+        ),
+        as_json: bool = typer.Option(False, "--json", help="One JSON document on stdout."),
+    ) -> None:
+        """Load WORKBOOK into PostgreSQL: extract, transform, validate (L1 structure, L2 business rules, L3
+        reconciliation, L4 calculation parity) and load in one transaction. A refused workbook loads nothing
+        and exits 2 naming the sheet and cell; running it twice leaves the database unchanged."""
+        from clo_xl.persistence.engine import database_url as resolve_url
+        from clo_xl.persistence.migration import migrate_workbook
+        from clo_xl.persistence.migration_report import write_reports
+
+        url = resolve_url(database_url)
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+            disable=as_json,
+        ) as bar:
+            task = bar.add_task("migrate", total=1.0)
+
+            def progress(step: str, fraction: float) -> None:
+                bar.update(task, description=step, completed=fraction)
+
+            result = migrate_workbook(workbook, url, progress=progress, backup_path=backup)
+        base = report or Path("clo-xl-out") / f"migrate-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
+        json_path, html_path = write_reports(result, base)
+        payload = result.as_dict()
+        payload["report"] = {"json": str(json_path), "html": str(html_path)}
+        if result.error is not None:
+            err_console.print(f"report: {html_path}")
+            raise result.error
+
+        def render() -> None:
+            console.print(
+                table(
+                    f"migrate {workbook.name}: {result.status} in {result.seconds:.2f} s",
+                    ["Level", "Check", "Status", "Detail"],
+                    [[c.level, c.name, c.status, c.detail] for c in result.checks],
+                )
+            )
+            console.print(
+                f"{result.assets} assets, {len(result.deals)} deals, {result.holdings} holdings; "
+                f"{result.changed_rows} rows changed. Backup: {result.backup}. Report: {html_path}"
+            )
+
+        emit(payload, as_json=as_json, render=render)
