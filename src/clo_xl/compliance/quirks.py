@@ -34,6 +34,11 @@ class Quirk(Enum):
         "S&P industry groups (tests 25–27) use the raw text, so 'Health care' and 'Health Care' differ",
         "S&P industries are grouped after trimming and case-folding",
     )
+    Q4_WAL_TEXT_FILTER = (
+        4,
+        "the WAL filter compares text ('10.5' < '9')",
+        "the WAL filter compares numbers",
+    )
     Q5_BUSINESS_DAY_ADJUST = (
         5,
         "maturity always rolls to the next business day, except 'Mod Following' on a month's last calendar "
@@ -161,9 +166,9 @@ class Quirk(Enum):
     )
     Q26_ASSET_OBJECTIVE_DEFECTS = (
         26,
-        "asset-level objective: WAL term adds 1m to the numerator but 10m to the denominator; an unhandled "
+        "asset-level objective: the candidate adds 1m to numerators but 10m to denominators; an unhandled "
         "weighted test reuses the previous term's score",
-        "10m in both; unhandled tests contribute nothing",
+        "the candidate's par (the step size) in both; unhandled tests contribute nothing",
     )
     Q26_ONE_CANDIDATE_IS_NONE = (
         26,

@@ -1,0 +1,164 @@
+"""Portfolio rebalancing (COMPLIANCE_SPEC §5.4): sell down to a sale target, then buy up to a buy target,
+one step at a time, re-ranking candidates with the asset-level objective after every accepted trade.
+
+* Sale loop: while sold < target, sell the lowest-scoring sale candidate at market value (min(step,
+  remaining) par, capped at the holding).
+* Buy loop: while bought < target and principal cash > 0, walk the ranked buy candidates: buy one step
+  (capped by cash); a name may take at most 5% of the buy target (Q29: the code comment says 2%); accept
+  when the portfolio objective stays > 0 (legacy) / when no test other than 31 newly fails (corrected);
+  otherwise undo and try the next candidate.
+
+Nothing is mutated: the result carries the final pool and cash. The legacy could loop forever when no
+sale candidate is left without a filter (Q27); clo-xl stops.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from clo_xl.compliance.engine import ComplianceEngine
+from clo_xl.compliance.hypo import ExecutedTrade, apply_trades
+from clo_xl.compliance.quirks import Quirk
+from clo_xl.compliance.rankings import rank_assets
+from clo_xl.compliance.results import ComplianceReport
+from clo_xl.enums import TransactionType
+from clo_xl.portfolio.pool import Pool, Trade
+
+NAME_CAP = 0.05
+
+
+@dataclass(frozen=True)
+class RebalanceResult:
+    before: ComplianceReport
+    after: ComplianceReport
+    sales: tuple[ExecutedTrade, ...]
+    purchases: tuple[ExecutedTrade, ...]
+    pool: Pool
+    cash: float
+    messages: tuple[str, ...] = field(default_factory=tuple)
+    evaluations: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        before = self.before.to_json()
+        after = {r.number: r for r in self.after.results}
+        for t in before["tests"]:
+            r = after.get(t["number"])
+            t["after_result"] = r.result if r else None
+            t["after_pass"] = r.passed if r else None
+        before["after_objective"] = self.after.objective
+        before["sales"] = [e.to_json() for e in self.sales]
+        before["purchases"] = [e.to_json() for e in self.purchases]
+        before["messages"] = list(self.messages)
+        return before
+
+
+def rebalance(
+    engine: ComplianceEngine,
+    pool: Pool,
+    *,
+    step: float = 750_000.0,
+    sale_target: float = 0.0,
+    buy_target: float = 0.0,
+    buy_filter: str = "",
+    sale_filter: str = "",
+    allow_increase: bool = False,
+    max_evaluations: int = 20_000,
+) -> RebalanceResult:
+    q = engine.quirks
+    legacy = Quirk.Q29_REBALANCE_DEFECTS in q
+    messages: list[str] = []
+    evals = 0
+    cash = engine.deal.principal_cash
+    before = engine.evaluate(pool, cash=cash)
+    state = before.state_after
+    current = before
+    evals += 1
+
+    # sale target capped at the par matching the sale filter
+    from clo_xl.compliance.rankings import candidates
+
+    sale_pos = candidates(engine, pool, TransactionType.SALE, sale_filter=sale_filter)
+    available = float(sum(pool.par_of(pool.universe.assets[p].brs_id) for p in sale_pos.tolist()))
+    if sale_target > available:
+        messages.append(f"sale target {sale_target:,.2f} exceeds the par matching the sale filter; capped")
+        sale_target = available
+
+    sales: list[ExecutedTrade] = []
+    sold = 0.0
+    while sold < sale_target - 1e-6 and evals < max_evaluations:
+        ranking = rank_assets(
+            engine, pool, side=TransactionType.SALE, step=step, sale_filter=sale_filter, report=current
+        )
+        if ranking.positions.size == 0:
+            messages.append("no sale candidates left")
+            break
+        brs = pool.universe.assets[int(ranking.positions[0])].brs_id
+        par = min(step, sale_target - sold)
+        pool, cash, done = apply_trades(pool, cash, [Trade(brs, TransactionType.SALE, par)])
+        sales.extend(done)
+        sold += done[0].executed_par
+        if done[0].executed_par <= 0:
+            break
+        current = engine.evaluate(pool, cash=cash, state=state)
+        state = current.state_after
+        evals += 1
+
+    purchases: list[ExecutedTrade] = []
+    bought_by_name: dict[str, float] = {}
+    do_not_buy: set[str] = set()
+    bought = 0.0
+    while bought < buy_target - 1e-6 and cash > 0 and evals < max_evaluations:
+        ranking = rank_assets(
+            engine, pool, side=TransactionType.BUY, step=step, buy_filter=buy_filter,
+            allow_increase=allow_increase, report=current,
+        )  # fmt: skip
+        accepted = False
+        ids = [pool.universe.assets[p].brs_id for p in ranking.positions.tolist()]
+        for i, brs in enumerate(ids):
+            if brs in do_not_buy:
+                continue
+            par = step if legacy else min(step, buy_target - bought)
+            trial_pool, trial_cash, done = apply_trades(pool, cash, [Trade(brs, TransactionType.BUY, par)])
+            got = done[0].executed_par
+            trial = engine.evaluate(trial_pool, cash=trial_cash, state=state)
+            evals += 1
+            if legacy:
+                state = trial.state_after  # the recalculation moves previous values forward (Q17)
+            objective = trial.objective
+            if (
+                brs in bought_by_name
+                and buy_target > 0
+                and (bought_by_name[brs] + got) / buy_target > NAME_CAP
+            ):
+                objective = 0.0
+                do_not_buy.add(brs)
+            ok = objective > 0 if legacy else _no_new_failures(current, trial) and objective >= 0
+            if brs in do_not_buy:
+                ok = False
+            if ok and got > 0:
+                pool, cash, current = trial_pool, trial_cash, trial
+                state = trial.state_after
+                purchases.extend(done)
+                bought += got
+                bought_by_name[brs] = bought_by_name.get(brs, 0.0) + got
+                accepted = True
+                break
+            if i == len(ids) - 1 or evals >= max_evaluations:
+                break
+        if not accepted:
+            messages.append("no candidate purchase keeps the portfolio compliant; stopped")
+            break
+
+    after = engine.evaluate(pool, cash=cash, state=state)
+    return RebalanceResult(
+        before, after, tuple(sales), tuple(purchases), pool, cash, tuple(messages), evals + 1
+    )
+
+
+def _no_new_failures(before: ComplianceReport, after: ComplianceReport) -> bool:
+    was_ok = {r.number for r in before.results if r.passed}
+    return not any((not r.passed) and r.number in was_ok and r.number != 31 for r in after.results)
+
+
+__all__ = ["NAME_CAP", "RebalanceResult", "rebalance"]
