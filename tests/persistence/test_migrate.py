@@ -1,0 +1,189 @@
+"""Migration of a synthetic book: loads, a rerun leaves clo identical, a bad cell loads nothing and names
+sheet and cell, and the database stays byte-for-byte as it was (checksums of every clo table)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from clo_xl.errors import IngestError
+from clo_xl.ingest.raw import RawDocument, RawTable
+from clo_xl.persistence.content import WorkbookContent
+from clo_xl.persistence.engine import engine
+from clo_xl.persistence.fingerprint import TableChecksum, table_checksums
+from clo_xl.persistence.migration import migrate_content
+from clo_xl.persistence.synthetic import synthetic_book
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(scope="module")
+def book() -> WorkbookContent:
+    return synthetic_book(120, 3, 40, seed=3)
+
+
+def _checksums(url: str) -> dict[str, TableChecksum]:
+    with engine(url).connect() as conn:
+        return table_checksums(conn, "clo")
+
+
+def _with_asset_cell(content: WorkbookContent, index: int, header: str, value: object) -> WorkbookContent:
+    rows = [dict(r) for r in content.assets.rows]
+    rows[index][header] = value
+    return replace(content, assets=replace(content.assets, rows=tuple(rows)))
+
+
+def _with_holding_cell(
+    content: WorkbookContent, deal: str, index: int, header: str, value: object
+) -> WorkbookContent:
+    table: RawTable = content.holdings[deal]
+    rows = [dict(r) for r in table.rows]
+    rows[index][header] = value
+    holdings = dict(content.holdings)
+    holdings[deal] = replace(table, rows=tuple(rows))
+    return replace(content, holdings=holdings)
+
+
+def _with_deal_value(content: WorkbookContent, deal: str, key: str, value: Any) -> WorkbookContent:
+    doc: RawDocument = content.deals[deal]
+    deals = dict(content.deals)
+    deals[deal] = replace(doc, data={**doc.data, key: value})
+    return replace(content, deals=deals)
+
+
+def test_load_then_rerun_leaves_clo_identical(db_url: str, book: WorkbookContent, tmp_path: Any) -> None:
+    first = migrate_content(book, db_url, backup_path=tmp_path / "b1.zip")
+    assert first.status == "loaded", first.error
+    after_first = _checksums(db_url)
+    # counts checked against the synthetic book's definition: 120 assets, 3 deals x 40 holdings
+    assert after_first["asset"].rows == 120
+    assert after_first["deal"].rows == 3
+    assert after_first["holding"].rows == 3 * 40
+    assert {c.level for c in first.checks if c.status == "passed"} == {"L1", "L2", "L3", "L4"}
+
+    second = migrate_content(book, db_url, backup_path=tmp_path / "b2.zip")
+    assert second.status == "unchanged"
+    assert second.changed_rows == 0
+    assert _checksums(db_url) == after_first  # every table, row versions and timestamps included
+    with engine(db_url).connect() as conn:
+        runs = conn.execute(
+            sa.text("SELECT status FROM audit.run_log WHERE kind = 'migrate' ORDER BY run_id")
+        )
+        assert list(runs.scalars()) == ["loaded", "unchanged"]
+
+
+def test_a_changed_value_updates_one_row_and_bumps_versions(
+    db_url: str, book: WorkbookContent, tmp_path: Any
+) -> None:
+    migrate_content(book, db_url, backup_path=tmp_path / "b1.zip")
+    changed = _with_asset_cell(book, 5, "Market Value", 77.125)
+    changed = _with_holding_cell(changed, "Syn 2", 0, "Par Amount", 1_234_567.0)
+    report = migrate_content(changed, db_url, backup_path=tmp_path / "b2.zip")
+    assert report.status == "loaded"
+    assert report.tables["asset"].updated == 1 and report.tables["asset"].inserted == 0
+    assert report.tables["holding"].updated == 1
+    assert report.bumped_deals == ["Syn 2"]
+    with engine(db_url).connect() as conn:
+        mv, version = conn.execute(
+            sa.text("SELECT market_value, row_version FROM clo.asset WHERE asset_id = 'SYN000005'")
+        ).one()
+        assert (mv, version) == (77.125, 2)
+        deal_versions = dict(conn.execute(sa.text("SELECT deal, row_version FROM clo.deal")).all())
+        assert deal_versions == {"Syn 1": 1, "Syn 2": 2, "Syn 3": 1}
+        logged = conn.execute(
+            sa.text(
+                "SELECT before->>'market_value', after->>'market_value' FROM audit.change_log "
+                "WHERE table_name = 'clo.asset' AND operation = 'UPDATE'"
+            )
+        ).all()
+        assert len(logged) == 1 and logged[0][1] == "77.125"
+
+
+BAD_CELLS = [
+    # (description, transform, expected sheet, expected cell)
+    (
+        "text in a holding's par",
+        lambda b: _with_holding_cell(b, "Syn 1", 2, "Par Amount", "two million"),
+        "Syn 1 Inputs",
+        "E6",  # DealCollateral D:E from row 4; third holding → row 6, Par Amount in column E
+    ),
+    (
+        "a maturity that is not a date",
+        lambda b: _with_asset_cell(b, 9, "Maturity", "next year"),
+        "All Assets",
+        "H11",  # Maturity is legacy column 8 = H; data row 10 sits on sheet row 11
+    ),
+    (
+        "an unknown Moody's rating",
+        lambda b: _with_asset_cell(b, 0, "Moody's Rating-21", "Bx9"),
+        "All Assets",
+        "AQ2",  # column 43 = AQ, first data row = 2
+    ),
+    (
+        "a holding of an asset not in All Assets",
+        lambda b: _with_holding_cell(b, "Syn 3", 0, "BLKRockID", "NOT-AN-ASSET"),
+        "Syn 3 Inputs",
+        "D4",
+    ),
+    (
+        "a coupon spread out of range",
+        lambda b: _with_asset_cell(b, 3, "Coupon Spread", 3.75),
+        "All Assets",
+        "K5",  # column 11 = K
+    ),
+    (
+        "a negative par",
+        lambda b: _with_holding_cell(b, "Syn 2", 1, "Par Amount", -5.0),
+        "Syn 2 Inputs",
+        "E5",
+    ),
+]
+
+
+@pytest.mark.parametrize(("what", "corrupt", "sheet", "cell"), BAD_CELLS, ids=[c[0] for c in BAD_CELLS])
+def test_bad_cell_loads_nothing_and_names_the_cell(
+    db_url: str, book: WorkbookContent, tmp_path: Any, what: str, corrupt: Any, sheet: str, cell: str
+) -> None:
+    assert migrate_content(book, db_url, backup_path=tmp_path / "b0.zip").status == "loaded"
+    before = _checksums(db_url)
+    report = migrate_content(corrupt(book), db_url, backup_path=tmp_path / "b1.zip")
+    assert report.status == "rejected", what
+    assert isinstance(report.error, IngestError)
+    assert (report.error.location.sheet, report.error.location.cell) == (sheet, cell)
+    assert _checksums(db_url) == before  # byte-for-byte: every row of every clo table
+
+
+def test_reconciliation_failure_rolls_back_the_load(
+    db_url: str, book: WorkbookContent, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """L3 runs after the rows are written; a failure there must undo the whole load."""
+    from clo_xl.persistence import migration, validation
+
+    before = _checksums(db_url)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise IngestError(
+            validation.Location(sheet="Syn 1 Inputs", column="Par Amount"), 0, "reconciliation failed"
+        )
+
+    monkeypatch.setattr(migration, "reconcile", broken)
+    report = migrate_content(book, db_url, backup_path=tmp_path / "b.zip")
+    assert report.status == "rejected"
+    assert report.checks[-1].level == "L3"
+    assert _checksums(db_url) == before
+    with engine(db_url).connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM audit.change_log")).scalar_one() == 0
+
+
+def test_missing_all_assets_header_is_refused(db_url: str, book: WorkbookContent) -> None:
+    headers = tuple(h for h in book.assets.headers if h != "Coupon Spread")
+    rows = tuple({k: v for k, v in r.items() if k != "Coupon Spread"} for r in book.assets.rows)
+    broken = replace(book, assets=replace(book.assets, headers=headers, rows=rows))
+    report = migrate_content(broken, db_url)
+    assert report.status == "rejected"
+    assert isinstance(report.error, IngestError)
+    assert report.error.location.column == "Coupon Spread"
+    assert report.checks[-1].level == "L1"
