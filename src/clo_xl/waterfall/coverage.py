@@ -18,7 +18,7 @@ Kind = Literal["interest", "principal"]
 
 
 @dataclass
-class TestState:
+class CoverageTest:
     name: str
     kind: str  # OC, IC, IDT, EOD
     trigger: float

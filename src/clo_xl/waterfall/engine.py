@@ -8,7 +8,7 @@ from typing import assert_never
 from clo_xl.errors import CloXlError
 from clo_xl.fees.fees import FeeState
 from clo_xl.fees.incentive import IncentiveFeeState
-from clo_xl.waterfall.coverage import Kind, TestState
+from clo_xl.waterfall.coverage import CoverageTest, Kind
 from clo_xl.waterfall.ledger import Ledger, Pot
 from clo_xl.waterfall.steps import (
     Controlling,
@@ -35,7 +35,7 @@ class PeriodContext:
     order: tuple[str, ...]
     equity: TrancheState
     fees: dict[str, FeeState]
-    tests: dict[str, TestState]
+    tests: dict[str, CoverageTest]
     incentive: IncentiveFeeState
     ledger: Ledger
     in_reinvestment_period: bool
@@ -51,7 +51,7 @@ class PeriodContext:
             raise CloXlError(f"the waterfall names tranche {name!r}; the deal has {', '.join(self.tranches)}")
         return self.tranches[name]
 
-    def test(self, name: str) -> TestState | None:
+    def test(self, name: str) -> CoverageTest | None:
         return self.tests.get(name)
 
     def controlling(self, name: str) -> bool:

@@ -21,7 +21,7 @@ from clo_xl.curves.base import ForwardCurve
 from clo_xl.curves.conventions import FloatArray, IntArray, from_serial, year_fraction
 from clo_xl.fees.fees import FeeState
 from clo_xl.fees.incentive import IncentiveFeeState
-from clo_xl.waterfall.coverage import TestState
+from clo_xl.waterfall.coverage import CoverageTest
 from clo_xl.waterfall.engine import PeriodContext, run_steps
 from clo_xl.waterfall.ledger import Ledger, Payment, Pot
 from clo_xl.waterfall.tranches import TrancheState
@@ -152,7 +152,7 @@ def run_deal(
     }
     equity = tranches[deal.equity.name]
     fees = {f.name: FeeState(f, f.opening_unpaid) for f in deal.fees}
-    tests: dict[str, TestState] = {}
+    tests: dict[str, CoverageTest] = {}
     for td in wf.tests:
         if td.kind in ("OC", "IC"):
             tr = deal.tranche(td.tranche or "") if td.tranche in tranches else None
@@ -162,7 +162,7 @@ def run_deal(
         else:
             level = deal.eod_trigger
         if level:
-            tests[td.name] = TestState(td.name, td.kind, float(level))
+            tests[td.name] = CoverageTest(td.name, td.kind, float(level))
     defs = {td.name: td for td in wf.tests}
     cutoff = deal.cf_analysis_date or analysis
     incentive = IncentiveFeeState.start(
@@ -173,6 +173,7 @@ def run_deal(
     opening_basis = deal.beginning_fee_basis
     liquidate = False
     ccc_total_par = pool.performing  # opening original-pool par per period (legacy walk, Q22)
+    pool_end_perf, pool_end_def, pool_end_mv = pool.end_performing(), pool.end_defaulted(), pool.end_mv()
     periods: list[PeriodResult] = []
     for i in range(n):
         pay = from_serial(int(grid.payment[i]))
@@ -189,9 +190,9 @@ def run_deal(
         index = deal.current_index if i == 0 else float(index_det[i])
         for t in tranches.values():
             t.accrue(index, fraction(i, int(t.spec.day_count)))
-        end_perf = float(pool.end_performing()[i]) + reinv.end_performing(i)
-        end_def = float(pool.end_defaulted()[i]) + reinv.end_defaulted(i)
-        end_mv = float(pool.end_mv()[i]) + reinv.end_mv(i)
+        end_perf = float(pool_end_perf[i]) + reinv.end_performing(i)
+        end_def = float(pool_end_def[i]) + reinv.end_defaulted(i)
+        end_mv = float(pool_end_mv[i]) + reinv.end_mv(i)
         last = i == n - 1
         if last:  # balance queries return 0 in the last period (§1.3)
             end_perf = end_def = end_mv = 0.0
@@ -234,8 +235,8 @@ def run_deal(
         if liquidate:  # Q26: added after the tests
             liquidation = end_perf * deal.liquidation_price + end_mv if not last else 0.0
             if last:
-                lp = float(pool.end_performing()[i]) + reinv.end_performing(i)
-                lm = float(pool.end_mv()[i]) + reinv.end_mv(i)
+                lp = float(pool_end_perf[i]) + reinv.end_performing(i)
+                lm = float(pool_end_mv[i]) + reinv.end_mv(i)
                 liquidation = lp * deal.liquidation_price + lm
         ledger = Ledger()
         in_rp = pay <= deal.dates.reinvestment_end

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from clo_xl.cashflows.structure import Tranche
 
@@ -12,6 +12,7 @@ class TrancheState:
     spec: Tranche
     balance: float  # beginning balance of the period
     deferred: float  # deferred (capitalised) beginning balance
+    pik: bool = field(init=False)
     shortfall: float = 0.0  # corrected Q7: unpaid current interest of a non-deferrable class
     coupon: float = 0.0
     interest_accrued: float = 0.0
@@ -26,9 +27,8 @@ class TrancheState:
     def name(self) -> str:
         return self.spec.name
 
-    @property
-    def pik(self) -> bool:
-        return self.spec.deferrable
+    def __post_init__(self) -> None:
+        self.pik = self.spec.deferrable
 
     def accrue(self, index: float, fraction: float) -> None:
         """Coupon = spread (fixed) or index + spread; no floor/cap on notes (§3.3). Equity never accrues."""

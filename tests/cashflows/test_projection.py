@@ -1,0 +1,139 @@
+"""Asset projection against closed forms worked by hand.
+
+Deal grid used throughout: quarterly payment dates on the 15th (Jun/Sep/Dec/Mar), collection windows
+ending on the payment date itself (determination lag 0), so an asset paying on the same (business)
+dates lands each flow in the period of that date.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions, periodic_rate, smm_from_cpr
+from clo_xl.cashflows.projection import ProjectionSwitches, build_schedules, project_assets
+from clo_xl.cashflows.timeline import DealDates, build_grid
+from clo_xl.curves import flat_curve
+from clo_xl.curves.conventions import BusinessDayRule, days360, to_serial
+
+from .helpers import loans
+
+ANALYSIS = date(2016, 3, 23)
+DATES = DealDates(
+    analysis_date=ANALYSIS,
+    closing_date=date(2015, 3, 15),
+    first_payment_date=date(2015, 6, 15),
+    non_call_date=date(2017, 3, 15),
+    reinvestment_end=date(2019, 3, 15),
+    stated_maturity=date(2027, 3, 15),
+    payment_day=15,
+    determination_lag=0,
+    business_day_rule=BusinessDayRule.FOLLOWING,
+)
+GRID = build_grid(DATES)
+
+
+def test_grid_starts_after_the_analysis_date() -> None:
+    pay = GRID.payment.astype("datetime64[D]").astype(str).tolist()
+    assert pay[:3] == ["2016-06-15", "2016-09-15", "2016-12-15"]
+    assert GRID.payment_prev[0] == to_serial(date(2016, 3, 15))
+
+
+def test_bullet_loan_without_defaults_pays_coupon_then_par() -> None:
+    # 6% fixed, 30/360, quarterly from 15 Mar 2016: each full quarter pays 1,000,000 × 0.06 × 90/360 = 15,000;
+    # 8 payments to 15 Jun 2018, par returned on the last. (15 Jun 2016 is a Wednesday; 15 Sep Thu; 15 Dec
+    # Thu; 15 Mar 2017 Wed; 15 Jun 2017 Thu; 15 Sep 2017 Fri; 15 Dec 2017 Fri; 15 Mar 2018 Thu; 15 Jun Fri.)
+    pool = project_assets(loans(), CashflowAssumptions(), None, ANALYSIS, GRID)
+    assert pool.interest[:9] == pytest.approx([15_000.0] * 9)
+    assert pool.interest[9:].sum() == 0.0
+    assert pool.scheduled[8] == pytest.approx(1_000_000.0)
+    assert pool.scheduled.sum() == pytest.approx(1_000_000.0)
+    assert pool.performing[0] == pytest.approx(1_000_000.0)
+    assert pool.performing[8] == pytest.approx(1_000_000.0) and pool.performing[9] == 0.0
+
+
+def test_cpr_converts_to_the_period_smm_closed_form() -> None:
+    # 20% CPR over a 90-day (30/360) quarter: SMM_q = 1 - 0.8^(90/360) = 0.0542...
+    pool = project_assets(loans(), CashflowAssumptions(AssetAssumption(cpr=0.2)), None, ANALYSIS, GRID)
+    q = 1 - 0.8**0.25
+    assert q == pytest.approx(smm_from_cpr(0.2, 3))
+    assert pool.prepayment[0] == pytest.approx(1_000_000.0 * q)
+    assert pool.prepayment[1] == pytest.approx(1_000_000.0 * (1 - q) * q)
+    # interest on the surviving balance at the start of each period
+    assert pool.interest[1] == pytest.approx(1_000_000.0 * (1 - q) * 0.015)
+
+
+def test_defaults_recover_after_the_lag_at_one_minus_severity() -> None:
+    # CDR 10%, severity 40%, lag 6 months = 2 quarters. Period-1 default d1 = 1m × (1 - 0.9^0.25);
+    # its recovery 0.6 × d1 arrives two interest periods later (period 3).
+    a = CashflowAssumptions(AssetAssumption(cdr=0.1, severity=0.4, lag_months=6))
+    pool = project_assets(loans(), a, None, ANALYSIS, GRID)
+    d = 1 - 0.9**0.25
+    d1 = 1_000_000.0 * d
+    d2 = (1_000_000.0 - d1) * d
+    # Q35: defaults are bucketed by accrual start; the second row accrues from 15 Jun = CollEnd(1), so the
+    # deal's period 1 shows both d1 and d2 while the cash (recoveries) follows the payment dates.
+    assert pool.default[0] == pytest.approx(d1 + d2)
+    assert pool.recovery[0] == 0.0 and pool.recovery[1] == 0.0
+    assert pool.recovery[2] == pytest.approx(0.6 * d1)
+    assert pool.net_loss[2] == pytest.approx(0.4 * d1)
+    # par is conserved: performing + defaulted at the start = all principal, losses and write-offs
+    total = pool.scheduled.sum() + pool.prepayment.sum() + pool.recovery.sum() + pool.net_loss.sum()
+    assert total == pytest.approx(1_000_000.0)
+
+
+def test_predefaulted_asset_with_zero_lag_is_never_recovered_in_legacy() -> None:
+    # Q34: the pre-defaulted par sits in queue slot 0, which a lag of 0 never reads; written off at the end
+    coll = loans(defaulted=True, market_value=0.5)
+    legacy = project_assets(coll, CashflowAssumptions(), None, ANALYSIS, GRID)
+    assert legacy.recovery.sum() == 0.0
+    assert legacy.net_loss.sum() == pytest.approx(1_000_000.0)
+    assert legacy.mv_defaulted[0] == pytest.approx(500_000.0)
+    fixed = project_assets(
+        coll, CashflowAssumptions(), None, ANALYSIS, GRID, switches=ProjectionSwitches.corrected()
+    )
+    assert fixed.recovery.sum() == pytest.approx(500_000.0)
+
+
+def test_zero_par_projects_one_million_in_legacy_only() -> None:
+    coll = loans(par=0.0)
+    legacy = project_assets(coll, CashflowAssumptions(), None, ANALYSIS, GRID, switches=ProjectionSwitches())
+    assert legacy.performing[0] == pytest.approx(1_000_000.0)  # Q33
+
+
+def test_floating_coupon_resets_from_the_curve_with_a_floor() -> None:
+    # flat 0.5% curve, floor 1%, spread 4%: from period 2 the coupon is max(0.5%, 1%) + 4% = 5%
+    coll = loans(floating=True, coupon=0.07)
+    pool = project_assets(coll, CashflowAssumptions(), flat_curve(ANALYSIS, 0.005), ANALYSIS, GRID)
+    assert pool.interest[0] == pytest.approx(1_000_000 * 0.07 * 0.25)  # first period: input coupon
+    assert pool.interest[1] == pytest.approx(1_000_000 * 0.05 * 0.25)
+    high = project_assets(coll, CashflowAssumptions(), flat_curve(ANALYSIS, 0.02), ANALYSIS, GRID)
+    assert high.interest[1] == pytest.approx(1_000_000 * 0.06 * 0.25)
+
+
+def test_vector_overrun_uses_the_vector_length_in_legacy() -> None:
+    # Q30: a 2-element CPR vector read in period 3 returns 2 (200%) → the base goes negative → rate 0 (Q47)
+    a = CashflowAssumptions(AssetAssumption(cpr="V"), vectors={"V": (0.1, 0.1)})
+    pool = project_assets(loans(), a, None, ANALYSIS, GRID)
+    assert pool.prepayment[2] == 0.0
+    fixed = CashflowAssumptions(
+        AssetAssumption(cpr="V"), vectors={"V": (0.1, 0.1)}, legacy_vector_overrun=False
+    )
+    held = project_assets(loans(), fixed, None, ANALYSIS, GRID)
+    assert held.prepayment[2] == pytest.approx(held.performing[2] * (1 - 0.9**0.25))
+
+
+def test_periodic_rate_errors_give_zero() -> None:
+    out = periodic_rate(np.array([0.1, 1.5, 0.2]), np.array([0, 90, 90]))
+    assert out[0] == 0.0 and out[1] == 0.0 and out[2] == pytest.approx(1 - 0.8**0.25)
+
+
+def test_schedule_ends_with_maturity_even_off_cycle() -> None:
+    coll = loans(maturity=date(2017, 8, 1))
+    sched = build_schedules(coll, ANALYSIS, ProjectionSwitches())
+    valid_dates = sched.dates[0][sched.valid[0]].astype("datetime64[D]").astype(str).tolist()
+    assert valid_dates[-1] == "2017-08-01"
+    assert valid_dates[-2] == "2017-06-15"
+    assert days360(np.array([to_serial(date(2017, 6, 15))]), np.array([to_serial(date(2017, 8, 1))]))[0] == 46
