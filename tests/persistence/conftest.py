@@ -3,6 +3,8 @@ temporary data folder. Each test that writes gets its own database cloned from a
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,8 +28,12 @@ def _admin(server: EmbeddedServer) -> sa.Connection:
 
 
 @pytest.fixture(scope="session")
-def pg_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("clo-xl-data")
+def pg_data_dir() -> Iterator[Path]:
+    """A data folder outside pytest's own temp root: pytest resets ``pytest-of-<user>`` to mode 0700 at
+    every session start, which would lock out the ``pgserver`` system user PostgreSQL runs as under root."""
+    folder = Path(tempfile.mkdtemp(prefix="clo-xl-test-data-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,10 @@ explicit-URL route (``--database-url`` / ``CLO_XL_DATABASE_URL``) reaches the sa
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import psutil
@@ -71,8 +73,15 @@ def test_second_process_joins_the_same_server_and_leaves_it_running(
         assert conn.execute(sa.text("SELECT 1")).scalar_one() == 1
 
 
-def test_last_process_stops_the_server_cleanly(tmp_path: Path) -> None:
-    data = tmp_path / "own"
+def test_last_process_stops_the_server_cleanly() -> None:
+    data = Path(tempfile.mkdtemp(prefix="clo-xl-test-own-"))  # outside pytest's 0700 temp root
+    try:
+        _stops_cleanly(data)
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def _stops_cleanly(data: Path) -> None:
     code = "from clo_xl.persistence.server import start_embedded; print(start_embedded().pid)"
     pid = int(_child(code, data))
     assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE

@@ -181,22 +181,18 @@ def bump_changed_deals(conn: Connection, actor: str) -> list[str]:
 
 def describe_changes_since(conn: Connection, deal: str, version: int) -> str:
     """Who changed what and when in ``deal`` after it was at ``version`` (from the audit trail)."""
-    since = conn.execute(
-        text(
-            "SELECT min(changed_at) FROM audit.change_log WHERE table_name = 'clo.deal' "
-            "AND row_key->>'deal' = :d AND (after->>'row_version')::int > :v"
-        ),
-        {"d": deal, "v": version},
-    ).scalar_one_or_none()
-    if since is None:
-        return "the change is not in the audit trail"
     rows = conn.execute(
         text(
+            "WITH tx AS (SELECT DISTINCT transaction_id FROM audit.change_log WHERE table_name = 'clo.deal' "
+            "AND row_key->>'deal' = :d AND (after->>'row_version')::int > :v) "
             "SELECT actor, changed_at, table_name, operation, row_key, before, after FROM audit.change_log "
-            "WHERE row_key->>'deal' = :d AND changed_at >= :t ORDER BY change_id LIMIT 50"
+            "WHERE transaction_id IN (SELECT transaction_id FROM tx) AND row_key->>'deal' = :d "
+            "ORDER BY change_id LIMIT 50"
         ),
-        {"d": deal, "t": since},
+        {"d": deal, "v": version},
     ).all()
+    if not rows:
+        return "the change is not in the audit trail"
     lines = []
     for actor, at, table, op, key, before, after in rows:
         if table == "clo.deal" and op == "UPDATE" and before and after:
