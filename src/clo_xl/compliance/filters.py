@@ -143,7 +143,7 @@ _OPS = frozenset({"and", "or", "not", "not or", "not and", "or not", "and not"})
 
 def _tokens(text: str) -> list[str]:
     out: list[str] = []
-    for p in _TOKEN.split(text):
+    for p in _TOKEN.split(" " + text.replace("(", " ( ").replace(")", " ) ") + " "):
         if p is None or not p.strip():
             continue
         s = p.strip()
