@@ -7,10 +7,23 @@ switch), 1 on any unexplained break, 2 on bad input.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from clo_xl.commands._output import console, emit, table
+from clo_xl.errors import ValidationBreak
+
+
+class BreaksFound(ValidationBreak):
+    """Unexplained breaks (exit 1). Its JSON is the whole ``validate --json`` document, printed once."""
+
+    def __init__(self, message: str, payload: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.payload = payload
+
+    def to_json(self) -> dict[str, Any]:
+        return self.payload
 
 
 def register(app: typer.Typer) -> None:
@@ -59,6 +72,10 @@ def register(app: typer.Typer) -> None:
             for path in result.reports:
                 console.print(f"report: {path}")
 
-        emit(result.to_json(), as_json=as_json, render=render)
-        if result.breaks:
-            raise typer.Exit(1)
+        payload = result.to_json()
+        if not result.breaks:
+            emit(payload, as_json=as_json, render=render)
+            return
+        if not as_json:
+            render()
+        raise BreaksFound(result.summary(), payload)  # exit 1; with --json the payload is the document

@@ -180,16 +180,73 @@ class WorkbookModel:
     def compliance_tab(self, deal: str) -> list[list[Any]]:
         """The legacy ``Compliance-<Deal>`` table (B1), from ``clo_xl.compliance.legacy_tabs``."""
         tabs = _component("clo_xl.compliance.legacy_tabs", "the legacy output tables")
-        rows: list[list[Any]] = [list(r) for r in tabs.compliance_tab(self.report(deal))]
+        inputs, _ = self._deal(deal)
+        report = self.report(deal)
+        # the legacy sizes the table by the threshold-table rows, not the results (quirk 21)
+        rows: list[list[Any]] = [
+            list(r) for r in tabs.compliance_tab(report, row_count=len(inputs.thresholds))
+        ]
         return rows
 
-    def hypo_document(
-        self, deal: str, trades: Sequence[Any], *, pool_mode: bool = True, convention: Any = "legacy"
-    ) -> dict[str, Any]:
-        raise CloXlError("hypothetical trades are not available yet (clo_xl.compliance.hypo missing)")
+    def _trades(self, deal: str, trades: Sequence[Any] | None) -> tuple[Any, ...]:
+        """Engine trades: the deal sheet's own (Run Model J11:N39 rows of the deal) or parsed tuples."""
+        inputs, _ = self._deal(deal)
+        if trades is None:
+            return tuple(inputs.trades)
+        pool_mod = _component("clo_xl.portfolio.pool", "the portfolio model")
+        ingest = _component("clo_xl.ingest.deal_inputs", "the deal-input parser")
+        return tuple(
+            pool_mod.Trade(brs, ingest.parse_transaction(side), par, price, deal)
+            for brs, side, par, price in trades
+        )
+
+    def hypo_outcomes(
+        self,
+        deal: str,
+        trades: Sequence[Any] | None = None,
+        *,
+        pool_mode: bool = True,
+        convention: Any = "legacy",
+    ) -> tuple[Any, ...]:
+        """The engine's hypo outcomes (one in pool mode, one per trade otherwise)."""
+        compliance = _component("clo_xl.compliance.engine", "the compliance engine")
+        hypo = _component("clo_xl.compliance.hypo", "hypothetical trades")
+        enums = _component("clo_xl.enums", "the enums")
+        inputs, pool = self._deal(deal)
+        chosen = self._trades(deal, trades)
+        if not chosen:
+            raise UsageError(f"no trades for {deal}")
+        mode = enums.HypoMode.POOL if pool_mode else enums.HypoMode.INDIVIDUAL
+        engine = compliance.ComplianceEngine(inputs, convention)
+        return tuple(hypo.run_hypo(engine, pool, chosen, mode=mode))
+
+    def hypo_documents(
+        self,
+        deal: str,
+        trades: Sequence[Any] | None = None,
+        *,
+        pool_mode: bool = True,
+        convention: Any = "legacy",
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """(block title, ``compliance --hypo --json`` document) per hypo block."""
+        outcomes = self.hypo_outcomes(deal, trades, pool_mode=pool_mode, convention=convention)
+        return [(o.label, o.to_json()) for o in outcomes]
+
+    def hypo_attributes(
+        self, deal: str, trades: Sequence[Any] | None = None, *, convention: Any = "legacy"
+    ) -> dict[str, dict[str, float | None]]:
+        """Pool-mode "Hypothetical Trade's Attributes" (Purchases/Sales × rows)."""
+        compliance = _component("clo_xl.compliance.engine", "the compliance engine")
+        hypo = _component("clo_xl.compliance.hypo", "hypothetical trades")
+        inputs, pool = self._deal(deal)
+        outcome = self.hypo_outcomes(deal, trades, pool_mode=True, convention=convention)[0]
+        engine = compliance.ComplianceEngine(inputs, convention)
+        attributes: dict[str, dict[str, float | None]] = hypo.trade_attributes(engine, pool, outcome.trades)
+        return attributes
 
     def hypo(self, deal: str, trades: Sequence[Any]) -> list[list[Any]]:
-        doc = self.hypo_document(deal, trades)
+        """Rows for CLO_HYPO: before and after per test (trades applied together)."""
+        _, doc = self.hypo_documents(deal, trades)[0]
         rows = []
         for t in doc["tests"]:
             before, after = t.get("result"), t.get("hypo_result")
@@ -200,10 +257,18 @@ class WorkbookModel:
                 [t["number"], t.get("name"), t.get("threshold"), before, _verdict(t.get("pass")), after,
                  _verdict(t.get("hypo_pass")), diff]
             )  # fmt: skip
+        rows.append(
+            ["Objective", None, None, doc.get("objective"), None, doc.get("hypo_objective"), None, None]
+        )
         return rows
 
-    def hypo_tab(self, deal: str, trades: Sequence[Any], *, pool_mode: bool) -> list[list[Any]]:
-        raise CloXlError("hypothetical trades are not available yet (clo_xl.compliance.hypo missing)")
+    def hypo_tab(self, deal: str, trades: Sequence[Any] | None, *, pool_mode: bool) -> list[list[Any]]:
+        """The ``HYPO-<Deal>-Output`` grid from B1 (``clo_xl.compliance.legacy_tabs``)."""
+        tabs = _component("clo_xl.compliance.legacy_tabs", "the legacy output tables")
+        outcomes = self.hypo_outcomes(deal, trades, pool_mode=pool_mode)
+        attributes = self.hypo_attributes(deal, trades) if pool_mode else None
+        rows: list[list[Any]] = [list(r) for r in tabs.hypo_tab_rows(outcomes, attributes)]
+        return rows
 
     def coverage(self, deal: str, kind: str) -> dict[str, float]:
         raise CloXlError(f"{kind.upper()} ratios are not available yet (coverage engine missing)")
@@ -260,25 +325,68 @@ def switch_finder(
     quirks_mod = _component("clo_xl.compliance.quirks", "the compliance engine")
     memo: dict[str, dict[tuple[int | None, str], tuple[str, ...]]] = {}
 
+    def build(deal: str) -> dict[tuple[int | None, str], tuple[str, ...]]:
+        base = model.compliance_document(deal, convention="legacy")
+        moved: dict[tuple[int | None, str], list[str]] = {}
+        for quirk in quirks_mod.Quirk:
+            other = model.report(deal, quirks_mod.LEGACY.without(quirk)).to_json()
+            for key, _, _ in _differences(base, other):
+                moved.setdefault(key, []).append(quirk.name)
+        return {k: tuple(v) for k, v in moved.items()}
+
     def for_deal(deal: str) -> Callable[[int | None, str], tuple[str, ...]]:
-        if deal not in memo:
-            base = model.compliance_document(deal, convention="legacy")
-            moved: dict[tuple[int | None, str], list[str]] = {}
-            for quirk in quirks_mod.Quirk:
-                other = model.report(deal, quirks_mod.LEGACY.without(quirk)).to_json()
-                for key, _, _ in _differences(base, other):
-                    moved.setdefault(key, []).append(quirk.name)
-            memo[deal] = {k: tuple(v) for k, v in moved.items()}
-        table = memo[deal]
-        return lambda test, key: table.get((test, key), ())
+        def lookup(test: int | None, key: str) -> tuple[str, ...]:
+            if deal not in memo:  # computed on the first difference that needs a name
+                memo[deal] = build(deal)
+            return memo[deal].get((test, key), ())
+
+        return lookup
 
     return for_deal
 
 
+def hypo_switch_finder(
+    model: WorkbookModel, convention: str, pool_mode: bool
+) -> Callable[[str, int], Callable[[int | None, str], tuple[str, ...]]]:
+    """As :func:`switch_finder`, for the hypo blocks of a deal: ``finder(deal, block)(test, key)``."""
+
+    def none(test: int | None, key: str) -> tuple[str, ...]:
+        return ()
+
+    if convention == "legacy":
+        return lambda deal, block: none
+    quirks_mod = _component("clo_xl.compliance.quirks", "the compliance engine")
+    memo: dict[str, list[dict[tuple[int | None, str], tuple[str, ...]]]] = {}
+
+    def build(deal: str) -> list[dict[tuple[int | None, str], tuple[str, ...]]]:
+        base = model.hypo_documents(deal, pool_mode=pool_mode, convention="legacy")
+        moved: list[dict[tuple[int | None, str], list[str]]] = [{} for _ in base]
+        for quirk in quirks_mod.Quirk:
+            other = model.hypo_documents(
+                deal, pool_mode=pool_mode, convention=quirks_mod.LEGACY.without(quirk)
+            )
+            for i, ((_, a), (_, b)) in enumerate(zip(base, other, strict=False)):
+                for key, _, _ in _differences(a, b):
+                    moved[i].setdefault(key, []).append(quirk.name)
+        return [{k: tuple(v) for k, v in block.items()} for block in moved]
+
+    def finder(deal: str, block: int) -> Callable[[int | None, str], tuple[str, ...]]:
+        def lookup(test: int | None, key: str) -> tuple[str, ...]:
+            if deal not in memo:
+                memo[deal] = build(deal)
+            blocks = memo[deal]
+            return blocks[block].get((test, key), ()) if block < len(blocks) else ()
+
+        return lookup
+
+    return finder
+
+
 def _differences(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[tuple[tuple[int | None, str], Any, Any]]:
     out: list[tuple[tuple[int | None, str], Any, Any]] = []
-    if a.get("objective") != b.get("objective"):
-        out.append(((None, "objective"), a.get("objective"), b.get("objective")))
+    for top in ("objective", "hypo_objective"):
+        if a.get(top) != b.get(top):
+            out.append(((None, top), a.get(top), b.get(top)))
     tests_b = {t["number"]: t for t in b.get("tests", [])}
     for t in a.get("tests", []):
         other = tests_b.get(t["number"], {})

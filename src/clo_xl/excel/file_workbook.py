@@ -1,10 +1,10 @@
 """A workbook file on disk behind the :class:`WorkbookAccess` interface (headless runs and tests).
 
-Reads come from the cached values Excel (or LibreOffice) saved, through python-calamine (fast); sheets
-written in this session are read back from the openpyxl copy being edited. Writes go through openpyxl
-with ``keep_vba=True`` for ``.xlsm`` files, which keeps the VBA project and the VML form buttons
-byte-for-byte (openpyxl drops DrawingML shapes and cached formula values; the workbook is flagged for
-a full recalculation when Excel next opens it).
+Reads come from the cached values Excel (or LibreOffice) saved, through python-calamine (fast). Writes
+are what the buttons write: value-only output tabs. They are added to (and deleted from) the package by
+:mod:`clo_xl.excel.xlsx_package` without re-serialising the workbook, so the VBA project, the form
+buttons and the cached values of every formula survive (openpyxl would drop the cached values, leaving the
+next reader with empty inputs). Sheets that are not output tabs are read-only here: edit inputs in Excel.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 from python_calamine import CalamineWorkbook
 
 from clo_xl.errors import CloXlError, UsageError
 from clo_xl.excel.cells import parse_cell, parse_range
-from clo_xl.excel.workbook_access import OUTPUT_TAB_COLOR, Rows, Value
+from clo_xl.excel.workbook_access import OUTPUT_PREFIXES, OUTPUT_TAB_COLOR, Rows, Value
+from clo_xl.excel.xlsx_package import XlsxPackage
 
 
 def _plain(value: Any) -> Value:
@@ -35,17 +35,25 @@ def _plain(value: Any) -> Value:
 
 
 class FileWorkbook:
-    """:class:`WorkbookAccess` over a ``.xlsx``/``.xlsm`` file. Call :meth:`save` to write changes back."""
+    """:class:`WorkbookAccess` over a ``.xlsx``/``.xlsm`` file. Call :meth:`save` to write changes.
+
+    ``out`` (default: the file itself) is where :meth:`save` writes.
+    """
 
     def __init__(self, path: str | Path, *, out: str | Path | None = None) -> None:
         self.path = Path(path)
         if not self.path.is_file():
             raise UsageError(f"workbook not found: {self.path}")
         self.out = Path(out) if out is not None else self.path
+        self._reset()
+
+    def _reset(self) -> None:
         self._values: dict[str, list[list[Value]]] = {}
-        self._sheet_names: list[str] | None = None
-        self._book: Any = None  # openpyxl Workbook, opened on the first write
-        self._written: set[str] = set()
+        self._names: list[str] | None = None
+        self._pending = XlsxPackage(self.path)
+        self._new: dict[str, list[list[Value]]] = {}  # sheets created (or rewritten) in this session
+        self._colors: dict[str, str | None] = {}
+        self._gone: set[str] = set()  # sheets of the file deleted in this session
 
     # -- reading ---------------------------------------------------------------------------------
     @property
@@ -58,28 +66,25 @@ class FileWorkbook:
         except Exception as exc:  # calamine raises its own error types
             raise CloXlError(f"cannot read workbook {self.path}: {exc}") from exc
 
+    def _file_sheets(self) -> list[str]:
+        if self._names is None:
+            self._names = list(self._calamine().sheet_names)
+        return self._names
+
     def sheet_names(self) -> list[str]:
-        if self._book is not None:
-            return list(self._book.sheetnames)
-        if self._sheet_names is None:
-            self._sheet_names = list(self._calamine().sheet_names)
-        return list(self._sheet_names)
+        kept = [n for n in self._file_sheets() if n not in self._gone]
+        return kept + [n for n in self._new if n not in kept]
 
     def read_sheet(self, sheet: str) -> list[list[Value]]:
+        if sheet in self._new:
+            return self._new[sheet]
         if sheet not in self.sheet_names():
             raise UsageError(f"workbook {self.name} has no sheet '{sheet}'")
-        if sheet in self._written:
-            return self._openpyxl_values(sheet)
         if sheet not in self._values:
-            # calamine starts at the first used cell; pad back to A1 so row/column indices are absolute.
-            data = self._calamine().get_sheet_by_name(sheet)
-            rows = data.to_python(skip_empty_area=False)
+            # skip_empty_area=False keeps rows/columns absolute: grid[r - 1][c - 1] is the cell at (r, c)
+            rows = self._calamine().get_sheet_by_name(sheet).to_python(skip_empty_area=False)
             self._values[sheet] = [[_plain(v) for v in row] for row in rows]
         return self._values[sheet]
-
-    def _openpyxl_values(self, sheet: str) -> list[list[Value]]:
-        ws = self._book[sheet]
-        return [[_plain(v) for v in row] for row in ws.iter_rows(values_only=True)]
 
     def read_range(self, sheet: str, address: str) -> list[list[Value]]:
         start, end = parse_range(address)
@@ -92,58 +97,68 @@ class FileWorkbook:
             )
         return out
 
-    # -- writing ---------------------------------------------------------------------------------
-    def _open_for_write(self) -> Any:
-        if self._book is None:
-            keep_vba = self.path.suffix.lower() in {".xlsm", ".xltm"}
-            self._book = openpyxl.load_workbook(self.path, keep_vba=keep_vba)
-        return self._book
-
+    # -- writing (output tabs only) ----------------------------------------------------------------
     def write_table(self, sheet: str, cell: str, rows: Rows) -> None:
-        book = self._open_for_write()
-        if sheet not in book.sheetnames:
-            raise UsageError(f"workbook {self.name} has no sheet '{sheet}' to write to")
-        ws = book[sheet]
+        if sheet not in self._new:
+            if sheet not in self.sheet_names():
+                raise UsageError(f"workbook {self.name} has no sheet '{sheet}' to write to")
+            if not is_output_sheet(sheet):
+                raise UsageError(
+                    f"'{sheet}' is an input sheet: a workbook file is only written with output tabs "
+                    "(edit inputs in Excel)"
+                )
+            grid = [list(r) for r in self.read_sheet(sheet)]  # rewrite an existing output tab as values
+            self.delete_sheets([sheet])
+            self._new[sheet] = grid
+            self._colors[sheet] = OUTPUT_TAB_COLOR
+        grid = self._new[sheet]
         top = parse_cell(cell)
         for i, row in enumerate(rows):
+            r = top.row - 1 + i
+            while len(grid) <= r:
+                grid.append([])
+            line = grid[r]
             for j, value in enumerate(row):
-                ws.cell(row=top.row + i, column=top.column + j, value=value)
-        self._written.add(sheet)
+                c = top.column - 1 + j
+                while len(line) <= c:
+                    line.append(None)
+                line[c] = value
 
     def create_sheet(self, name: str, *, tab_color: str | None = OUTPUT_TAB_COLOR) -> None:
-        book = self._open_for_write()
-        if name in book.sheetnames:
-            del book[name]
-        ws = book.create_sheet(title=name)
-        if tab_color:
-            ws.sheet_properties.tabColor = tab_color
-        self._written.add(name)
-        self._values.pop(name, None)
+        if name in self.sheet_names():
+            self.delete_sheets([name])
+        self._new[name] = []
+        self._colors[name] = tab_color
 
     def delete_sheets(self, prefixes: Iterable[str]) -> list[str]:
         lowered = tuple(p.lower() for p in prefixes)
         doomed = [n for n in self.sheet_names() if n.lower().startswith(lowered)]
-        if doomed:
-            book = self._open_for_write()
-            for sheet in doomed:
-                del book[sheet]
-                self._written.discard(sheet)
-                self._values.pop(sheet, None)
+        for sheet in doomed:
+            if sheet in self._new:
+                del self._new[sheet]
+            if sheet in self._file_sheets() and sheet not in self._gone:
+                self._gone.add(sheet)
+                self._pending.delete_sheet(sheet)
+            self._values.pop(sheet, None)
         return doomed
 
     def save(self) -> None:
-        if self._book is None:
+        if not self._new and not self._gone:
             return
-        self._book.save(self.out)
+        for sheet, grid in self._new.items():
+            self._pending.add_sheet(sheet, grid, tab_color=self._colors.get(sheet))
+        self._pending.save(self.out)
         if self.out == self.path:
-            self._values.clear()
-            self._written.clear()
-            self._book = None
-            self._sheet_names = None
+            self._reset()
 
     def snapshot_path(self) -> Path:
-        """The file itself once pending writes are saved (handlers read inputs, not their own outputs)."""
+        """The file itself (handlers read inputs, which this class never changes)."""
         return self.path
 
     def notify(self, text: str) -> None:
         print(text, file=sys.stderr)
+
+
+def is_output_sheet(sheet: str) -> bool:
+    """Output tabs (legacy prefixes, and the Parallel Run tab) hold values only and may be rewritten."""
+    return sheet.lower().startswith(tuple(p.lower() for p in (*OUTPUT_PREFIXES, "Parallel Run")))

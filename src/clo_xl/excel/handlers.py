@@ -55,8 +55,7 @@ def selected_deals(book: WorkbookAccess) -> list[str]:
 
 
 def _write_tab(book: WorkbookAccess, name: str, rows: Sequence[Sequence[Value]]) -> None:
-    book.delete_sheets([name])
-    book.create_sheet(name)
+    book.create_sheet(name)  # replaces a tab of that name
     book.write_table(name, "B1", rows)
 
 
@@ -68,6 +67,7 @@ def run_compliance(book: WorkbookAccess) -> HandlerResult:
     """Compliance for the selected deal(s) → ``Compliance-<Deal>`` (legacy layout, results as text)."""
     deals = selected_deals(book)
     model = _model(book)
+    book.delete_sheets(["Compliance-"])  # each run first deletes every tab with its prefix (§1.9)
     written = []
     for deal in deals:
         name = f"Compliance-{deal}"
@@ -124,6 +124,7 @@ def run_cash_flows(book: WorkbookAccess) -> HandlerResult:
     """Deal cash flows for the selected deal(s) → ``Deal CF-<Deal>``."""
     deals = selected_deals(book)
     model = _model(book)
+    book.delete_sheets(["Deal CF-"])
     written = []
     for deal in deals:
         name = f"Deal CF-{deal}"

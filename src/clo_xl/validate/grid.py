@@ -35,7 +35,10 @@ class WorkbookGrids:
     def grid(self, sheet: str) -> Grid:
         found = self._grids.get(sheet)
         if found is None:
-            rows = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            try:
+                rows = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            except Exception as exc:  # calamine's own error types (a damaged or half-written file)
+                raise CloXlError(f"cannot read sheet '{sheet}' of {self.path}: {exc}") from exc
             found = [[_plain(v) for v in row] for row in rows]
             self._grids[sheet] = found
         return found

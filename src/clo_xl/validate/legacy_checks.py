@@ -9,6 +9,7 @@ writes the compliance table at B1 and the hypo block under a title row (COMPLIAN
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from clo_xl.excel.cells import Cell
@@ -40,12 +41,26 @@ HYPO_COLUMNS: dict[str, str] = {
 }
 
 OBJECTIVE_LABEL = "objective function"
+#: the document keys a hypo value depends on (for naming the switches that move it)
+HYPO_KEYS: dict[str, tuple[str, ...]] = {"difference": ("result", "hypo_result")}
+OBJECTIVE_KEYS: dict[str, tuple[str, ...]] = {
+    "before": ("objective",),
+    "after": ("hypo_objective",),
+    "difference": ("objective", "hypo_objective"),
+}
 
 SwitchesFor = Callable[[int | None, str], tuple[str, ...]]
 
 
 def _no_switches(test: int | None, key: str) -> tuple[str, ...]:
     return ()
+
+
+def _union(switches_for: SwitchesFor, test: int | None, keys: Sequence[str]) -> tuple[str, ...]:
+    names: list[str] = []
+    for key in keys:
+        names += [n for n in switches_for(test, key) if n not in names]
+    return tuple(names)
 
 
 def _as_int(value: Any) -> int | None:
@@ -97,7 +112,7 @@ def compliance_checks(
                     at(grid, Cell(row, value_col)),
                     python.get("objective"),
                     python_legacy=(python_legacy or {}).get("objective"),
-                    switches=switches_for(None, "objective"),
+                    switches=partial(switches_for, None, "objective"),
                 )
             )
             break
@@ -126,80 +141,78 @@ def compliance_checks(
                     legacy_value,
                     test.get(key),
                     python_legacy=legacy_tests.get(number, {}).get(key),
-                    switches=switches_for(number, key),
+                    switches=partial(switches_for, number, key),
                 )
             )
         row += 1
     return checks
 
 
+def hypo_blocks(grid: Grid) -> list[Cell]:
+    """The "Test Num" header cells of the hypo blocks, left to right (title row 1, header row 2)."""
+    heads = []
+    for r in range(1, min(len(grid), 4) + 1):
+        for c, value in enumerate(grid[r - 1], start=1):
+            if isinstance(value, str) and value.strip().lower() == "test num":
+                heads.append(Cell(r, c))
+        if heads:
+            break
+    return heads
+
+
 def hypo_checks(
     sheet: str,
     grid: Grid,
+    head: Cell,
     python: Mapping[str, Any],
     *,
     python_legacy: Mapping[str, Any] | None = None,
     switches_for: SwitchesFor = _no_switches,
 ) -> list[Check]:
-    """Checks for the pool block of a ``HYPO-<Deal>-Output`` tab against Python's hypo document.
-
-    ``python["tests"]`` carries, per test, the before fields and ``hypo_result``/``hypo_pass``;
-    ``difference`` is derived (hypo − before) when absent; ``objective``/``hypo_objective`` the last row.
+    """Checks for one block of a ``HYPO-<Deal>-Output`` tab (header cell ``head``) against Python's hypo
+    document: per test the before fields and ``hypo_result``/``hypo_pass``; "Differences" = hypo − before;
+    the last row "Objective Function" | before | after | difference (CH 1261-1319).
     """
-    head = find_header(grid, "Test Num")
-    if head is None:
-        return [Check(sheet, "B2", "hypo table header 'Test Num'", "missing", "expected")]
     columns = header_columns(grid, head.row, head.column)
     tests = _tests_by_number(python)
     legacy_tests = _tests_by_number(python_legacy)
+    title = at(grid, Cell(head.row - 1, head.column)) if head.row > 1 else None
+    prefix = "hypo" if title in (None, "Pool") else f"hypo [{title}]"
 
     def value(test: Mapping[str, Any] | None, key: str) -> Any:
         if test is None:
             return None
-        if key == "difference" and test.get("difference") is None:
+        if key == "difference":
             before, after = test.get("result"), test.get("hypo_result")
             if isinstance(before, int | float) and isinstance(after, int | float):
                 return after - before
             return None
         return test.get(key)
 
+    def objective(doc: Mapping[str, Any] | None, key: str) -> Any:
+        if doc is None:
+            return None
+        before, after = doc.get("objective"), doc.get("hypo_objective")
+        if key == "difference":
+            ok = isinstance(after, int | float) and isinstance(before, int | float)
+            return after - before if ok else None  # type: ignore[operator]
+        return before if key == "before" else after
+
     checks: list[Check] = []
     for row in range(head.row + 1, len(grid) + 1):
         key_value = at(grid, Cell(row, head.column))
         if isinstance(key_value, str) and key_value.strip().lower() == OBJECTIVE_LABEL:
-            before_col = columns.get("threshold")
-            after_col = columns.get("results")
-            diff_col = columns.get("pass/fail")
-            for col, key, label in (
-                (before_col, "objective", "objective function before"),
-                (after_col, "hypo_objective", "objective function after"),
-            ):
-                if col is not None:
-                    checks.append(
-                        Check(
-                            sheet,
-                            Cell(row, col).a1,
-                            label,
-                            at(grid, Cell(row, col)),
-                            python.get(key),
-                            python_legacy=(python_legacy or {}).get(key),
-                            switches=switches_for(None, key),
-                        )
-                    )
-            if diff_col is not None and python.get("objective") is not None:
-                after, before = python.get("hypo_objective"), python.get("objective")
-                diff = (
-                    after - before
-                    if isinstance(after, int | float) and isinstance(before, int | float)
-                    else None
-                )
+            for offset, key in ((1, "before"), (2, "after"), (3, "difference")):
+                cell = Cell(row, head.column + offset)
                 checks.append(
                     Check(
                         sheet,
-                        Cell(row, diff_col).a1,
-                        "objective function difference",
-                        at(grid, Cell(row, diff_col)),
-                        diff,
+                        cell.a1,
+                        f"{prefix} objective function {key}",
+                        at(grid, cell),
+                        objective(python, key),
+                        python_legacy=objective(python_legacy, key),
+                        switches=partial(_union, switches_for, None, OBJECTIVE_KEYS[key]),
                     )
                 )
             break
@@ -218,11 +231,44 @@ def hypo_checks(
                 Check(
                     sheet,
                     cell.a1,
-                    f"hypo test {number} {key}",
+                    f"{prefix} test {number} {key}",
                     at(grid, cell),
                     value(test, key) if test is not None else "no Python result",
                     python_legacy=value(legacy_tests.get(number), key),
-                    switches=switches_for(number, key),
+                    switches=partial(_union, switches_for, number, HYPO_KEYS.get(key, (key,))),
+                )
+            )
+    return checks
+
+
+ATTRIBUTES_TITLE = "hypothetical trade's attributes"
+
+
+def attribute_checks(sheet: str, grid: Grid, attributes: Mapping[str, Mapping[str, Any]]) -> list[Check]:
+    """Checks for the pool-mode "Hypothetical Trade's Attributes" block (rows × Purchases | Sales)."""
+    title = find_header(grid, ATTRIBUTES_TITLE, max_rows=1)
+    if title is None:
+        return []
+    header = Cell(title.row + 1, title.column)
+    columns = header_columns(grid, header.row, header.column + 1)
+    checks = []
+    for row in range(header.row + 1, len(grid) + 1):
+        label = at(grid, Cell(row, header.column))
+        if label is None:
+            break
+        for bucket in ("Purchases", "Sales"):
+            col = columns.get(bucket.lower())
+            if col is None:
+                continue
+            cell = Cell(row, col)
+            expected = attributes.get(bucket, {}).get(str(label).strip(), "no Python value")
+            checks.append(
+                Check(
+                    sheet,
+                    cell.a1,
+                    f"hypo attribute {label} ({bucket})",
+                    at(grid, cell),
+                    "N/A" if expected is None else expected,
                 )
             )
     return checks
@@ -246,12 +292,11 @@ def objective_result_checks(
 ) -> list[Check]:
     """Checks for a deal sheet's "Test Results" column (written by ``UpdateOBJTestResults``, CH 604-632).
 
-    The legacy writes the results of the weighted tests **packed in the order found** (quirk 22): a weighted
-    test the deal does not compute makes the later values shift up a row. ``packed=False`` puts each
-    result on its own test's row (the corrected convention).
+    The legacy writes the results of the weighted tests **packed in the order found** (quirk 22): walking
+    the results in the engine's order (the threshold-table order), each weighted test's result goes to the
+    next row, so a weighted test the deal does not compute makes the later values shift up a row.
+    ``packed=False`` puts each result on its own test's row (the corrected convention).
     """
-    tests = _tests_by_number(python)
-    legacy_tests = _tests_by_number(python_legacy)
     rows: list[tuple[int, int]] = []  # (sheet row, test number)
     for r in range(FIRST_WEIGHT_ROW, FIRST_WEIGHT_ROW + MAX_WEIGHT_ROWS):
         number = _as_int(at(grid, Cell(r, NUMBER_COLUMN)))
@@ -259,18 +304,24 @@ def objective_result_checks(
             break
         rows.append((r, number))
 
-    def expected(source: dict[int, Mapping[str, Any]], pack: bool) -> dict[int, Any]:
+    weighted = {n for _, n in rows}
+
+    def expected(doc: Mapping[str, Any] | None, pack: bool) -> dict[int, Any]:
+        if doc is None:
+            return {}
         if pack:
-            found = [source[n].get("result") for _, n in rows if n in source]
+            # in the order the engine produced the results (the threshold-table order), not the weight rows'
+            found = [t.get("result") for t in doc.get("tests", []) if int(t["number"]) in weighted]
             return {r: found[i] for i, (r, _) in enumerate(rows) if i < len(found)}
+        source = _tests_by_number(doc)
         return {r: source[n].get("result") for r, n in rows if n in source}
 
-    now, legacy_now = expected(tests, packed), expected(legacy_tests, True)
+    now, legacy_now = expected(python, packed), expected(python_legacy, True)
     checks = []
     for r, number in rows:
-        if r not in now:
-            continue
         cell = Cell(r, RESULTS_COLUMN)
+        if r not in now or at(grid, cell) is None:
+            continue  # nothing written there by a compliance run: no legacy result to compare
         checks.append(
             Check(
                 sheet,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ class Check:
     python: Any
     source: str = "legacy tab"  # or "LibreOffice formula"
     python_legacy: Any = None
-    switches: tuple[str, ...] = ()
+    switches: tuple[str, ...] | Callable[[], tuple[str, ...]] = ()  # a callable is asked only if needed
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,9 @@ def judge(check: Check, tolerance: float) -> Outcome:
     if diff.agree:
         return Outcome(check, "match", diff.relative_difference)
     if check.switches and compare(legacy, read_value(check.python_legacy), tolerance).agree:
-        return Outcome(check, "explained", diff.relative_difference, ", ".join(check.switches))
+        names = check.switches() if callable(check.switches) else check.switches
+        if names:
+            return Outcome(check, "explained", diff.relative_difference, ", ".join(names))
     return Outcome(check, "break", diff.relative_difference)
 
 

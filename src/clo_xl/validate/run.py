@@ -50,15 +50,11 @@ class _Recompute:
             self._compliance[key] = self.model.compliance_document(deal, convention=convention)
         return self._compliance[key]
 
-    def trades(self, deal: str) -> tuple[list[tuple[str, str, float, float | None]], bool]:
+    def pool_mode(self) -> bool:
+        """Run Model N8: TRUE (or blank) = all trades applied together."""
         grid = self.grids.grid(RUN_MODEL)
-        rows = [
-            [grid[r][c] if r < len(grid) and c < len(grid[r]) else None for c in range(9, 14)]
-            for r in range(10, 39)
-        ]
-        pool = grid[7][13] if len(grid) > 7 and len(grid[7]) > 13 else None
-        together = pool is None or str(pool).strip().upper() in {"TRUE", "1", "YES"}
-        return engine.parse_trades(deal, rows), together
+        value = grid[7][13] if len(grid) > 7 and len(grid[7]) > 13 else None
+        return value is None or str(value).strip().upper() in {"TRUE", "1", "YES"}
 
 
 def run_validation(
@@ -88,6 +84,7 @@ def run_validation(
             skipped.append(f"{what}: {exc}")
 
     switches = engine.switch_finder(model, convention)
+    hypo_switches = engine.hypo_switch_finder(model, convention, recompute.pool_mode())
     deals = [n.removesuffix(" Inputs") for n in grids.sheet_names if n.endswith(" Inputs")]
     for sheet in grids.sheet_names:
         if (deal := _deal_of(sheet, "Compliance-")) is not None:
@@ -105,16 +102,32 @@ def run_validation(
         elif (deal := _deal_of(sheet, "HYPO-", "-Output")) is not None:
 
             def hypo(sheet: str = sheet, deal: str = deal) -> list[Check]:
-                trades, together = recompute.trades(deal)
-                doc = model.hypo_document(deal, trades, pool_mode=together, convention=convention)
-                legacy_doc = (
-                    model.hypo_document(deal, trades, pool_mode=together, convention="legacy")
+                grid = grids.grid(sheet)
+                together = recompute.pool_mode()
+                docs = model.hypo_documents(deal, pool_mode=together, convention=convention)
+                legacy_docs = (
+                    model.hypo_documents(deal, pool_mode=together, convention="legacy")
                     if convention != "legacy"
                     else None
                 )
-                return legacy_checks.hypo_checks(
-                    sheet, grids.grid(sheet), doc, python_legacy=legacy_doc, switches_for=switches(deal)
-                )
+                heads = legacy_checks.hypo_blocks(grid)
+                found: list[Check] = []
+                if len(heads) != len(docs):
+                    found.append(Check(sheet, "B1", "number of hypo blocks", len(heads), len(docs)))
+                for i, (head, (_, doc)) in enumerate(zip(heads, docs, strict=False)):
+                    found += legacy_checks.hypo_checks(
+                        sheet,
+                        grid,
+                        head,
+                        doc,
+                        python_legacy=legacy_docs[i][1] if legacy_docs else None,
+                        switches_for=hypo_switches(deal, i),
+                    )
+                if together:
+                    found += legacy_checks.attribute_checks(
+                        sheet, grid, model.hypo_attributes(deal, convention=convention)
+                    )
+                return found
 
             attempt(sheet, hypo)
         elif (deal := _deal_of(sheet, "Deal CF-")) is not None:
