@@ -16,6 +16,7 @@ Where the legacy crashes (fewer than N obligors/industries for an Nth-largest te
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -97,7 +98,7 @@ class _Ctx:
         self.nd: BoolArray = ~self.col("defaulted")
         self.all: BoolArray = np.ones(self.par.shape, dtype=bool)
         self.nd_par = seqsum(self.par[self.nd])
-        self.cpa = self.nd_par + cash
+        self.cpa = math.fsum([*self.par[self.nd].tolist(), cash])
 
     def col(self, name: str) -> Any:
         try:
@@ -197,11 +198,12 @@ class _Run:
 
     def senior_secured(self, spec: TestSpec) -> Raw:
         ctx = self.ctx
-        loans = seqsum(ctx.par[ctx.nd & ctx.col("loan")])
         ns_mask = ctx.nd & ctx.col("non_senior_category")
         if Quirk.Q11_TEST1_SUBTRACTS_NON_SENIOR_BONDS not in self.quirks:
             ns_mask = ns_mask & ctx.col("loan")
-        num = loans - seqsum(ctx.par[ns_mask]) + ctx.cash
+        num = math.fsum(
+            [*ctx.par[ctx.nd & ctx.col("loan")].tolist(), *(-ctx.par[ns_mask]).tolist(), ctx.cash]
+        )
         return Raw(num, ctx.cpa, ratio(num, ctx.cpa))
 
     def unfunded(self, spec: TestSpec) -> Raw:
@@ -307,7 +309,7 @@ class _Run:
             par * ctx.col("market_value") / 100.0,
             np.where(ctx.col("piking"), par * ctx.col("recovery"), par),
         )
-        num = ctx.cash + seqsum(value)
+        num = math.fsum([*value.tolist(), ctx.cash])
         den = self.deal.qti_number(QTI_JR_OC_DENOMINATOR)
         return Raw(num, den, ratio(num, den))
 

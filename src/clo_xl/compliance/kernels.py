@@ -1,7 +1,7 @@
 """Pure numeric kernels: numpy arrays in, numbers out (no assets, no deals, no quirks objects).
 
-Sums are **sequential** (``np.cumsum(...)[-1]``), i.e. in holdings order like the legacy's VBA loop, so
-results agree with the workbook to the last bits wherever possible (COMPLIANCE_SPEC §4.8).
+Sums are **exact** (``math.fsum``), so no result depends on the order of the holdings and a result
+sitting on its threshold is not pushed off it by rounding noise (COMPLIANCE_SPEC §4.8).
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ IntArray = npt.NDArray[np.int64]
 
 
 def seqsum(x: FloatArray) -> float:
-    """Left-to-right sum (the legacy's accumulation order)."""
+    """Exactly rounded sum (``math.fsum``): independent of summation order, like the legacy's fixed-point
+    Currency arithmetic for par (500,000,000.00 comes out as exactly that, not 499,999,999.99999994)."""
     if x.size == 0:
         return 0.0
-    return float(np.cumsum(x)[-1])
+    return math.fsum(x.tolist())
 
 
 def ratio(numerator: float, denominator: float) -> float:
