@@ -218,3 +218,43 @@ __all__ = [
     "hypo_tab_rows",
     "objective_results_column",
 ]
+
+
+REBALANCE_HEADER: tuple[str, ...] = (
+    "",
+    "Test Num",
+    "Test Name",
+    "Threshold",
+    "Before Results",
+    "Before Pass/Fail",
+    "",
+    "After Results",
+    "After Pass/Fail",
+    "",
+    "Differences",
+)
+
+
+def rebalance_compliance_block(before: ComplianceReport, after: ComplianceReport) -> tuple[str, list[Row]]:
+    """The "Compliance Test" block of ``Rebalance-Output`` (CH 3015–3249): "0.00" for 35, 36, 37, 40, 54,
+    "0.00%" otherwise; last row "Ojective Function" (sic)."""
+
+    def fmt(n: int, v: float) -> str:
+        return f"{v:.2f}" if n in HYPO_DECIMAL_TESTS else fmt_percent(v, 2)
+
+    rows: list[Row] = [list(REBALANCE_HEADER)]
+    after_by = {r.number: r for r in after.results}
+    for b in before.results:
+        a = after_by.get(b.number)
+        row: Row = [None, b.number, b.name, fmt(b.number, b.threshold), fmt(b.number, b.result)]
+        row += [pass_text(b.passed), None]
+        if a is None:
+            row += [None, None, None, None]
+        else:
+            row += [fmt(b.number, a.result), pass_text(a.passed), None, fmt(b.number, a.result - b.result)]
+        rows.append(row)
+    diff = after.objective - before.objective
+    last: Row = [None, "Ojective Function", None, None, f"{before.objective:.2f}", None, None]
+    last += [f"{after.objective:.2f}", None, None, f"{diff:.2f}"]
+    rows.append(last)
+    return "Compliance Test", rows
