@@ -11,6 +11,7 @@ import typer
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
 from clo_xl.cashflows.from_deal import curve_tenors, structure_from_document
 from clo_xl.cashflows.from_records import collateral_from_records
+from clo_xl.cashflows.from_tables import assumptions_from_rows
 from clo_xl.cashflows.report import to_document
 from clo_xl.cashflows.structure import Conventions
 from clo_xl.commands._output import console, emit, table
@@ -23,9 +24,12 @@ def _par_column(deal: str) -> str:
     return "".join(ch for ch in deal.upper() if ch.isalnum()) + "_Par_Amount"
 
 
+Tables = dict[str, list[Mapping[str, object]]]
+
+
 def _load_inputs(
     workbook: Path | None, deal: str | None, assets: Path | None, deal_inputs: Path | None
-) -> tuple[list[Mapping[str, object]], Mapping[str, Any], str]:
+) -> tuple[list[Mapping[str, object]], Mapping[str, Any], str, Tables]:
     if workbook is not None:
         if not deal:
             raise UsageError("--workbook needs --deal NAME")
@@ -40,8 +44,21 @@ def _load_inputs(
                 for r in curve.rows
                 if r.get("Tenor (Months)") not in (None, "") and r.get("Rate") not in (None, "")
             }
-        records: list[Mapping[str, object]] = [dict(r) for r in book.assets.rows]
-        return records, doc, str(doc.get("par_column") or _par_column(deal))
+        par_col = str(doc.get("par_column") or _par_column(deal))
+        par: dict[str, float] = {}
+        for h in book.holdings[deal].rows if deal in book.holdings else ():
+            key = str(h.get("BLKRockID") or "").strip()
+            if key:
+                par[key] = par.get(key, 0.0) + float(str(h.get("Par Amount") or 0.0))
+        records: list[Mapping[str, object]] = [
+            {**r, par_col: par.get(str(r.get("BLKRockID") or "").strip(), 0.0)} for r in book.assets.rows
+        ]
+        tables: Tables = {
+            key: [dict(r) for r in book.reference[key].rows]
+            for key in ("cf_assumptions", "cf_vectors")
+            if key in book.reference
+        }
+        return records, doc, par_col, tables
     if assets is None or deal_inputs is None:
         raise UsageError("give --workbook PATH --deal NAME, or --assets PATH --deal-inputs PATH")
     from clo_xl.ingest.extract import read_deal_document, read_table
@@ -50,7 +67,7 @@ def _load_inputs(
     document = dict(read_deal_document(deal_inputs).data)
     name = deal or str(document.get("deal", ""))
     rows: list[Mapping[str, object]] = [dict(r) for r in table_.rows]
-    return rows, document, str(document.get("par_column") or _par_column(name))
+    return rows, document, str(document.get("par_column") or _par_column(name)), {}
 
 
 def register(app: typer.Typer) -> None:
@@ -62,10 +79,10 @@ def register(app: typer.Typer) -> None:
         deal_inputs: Path = typer.Option(
             None, "--deal-inputs", help="Deal-inputs JSON (legacy/mag17_deal.json shape)."
         ),
-        cpr: float = typer.Option(0.20, "--cpr", help="Annual CPR, decimal (0.2 = 20%)."),
-        cdr: float = typer.Option(0.02, "--cdr", help="Annual CDR, decimal."),
-        severity: float = typer.Option(0.35, "--severity", help="Loss severity, decimal."),
-        lag: int = typer.Option(12, "--lag", help="Recovery lag in months."),
+        cpr: float = typer.Option(None, "--cpr", help="Annual CPR, decimal (0.2 = 20%). Default: workbook."),
+        cdr: float = typer.Option(None, "--cdr", help="Annual CDR, decimal. Default: workbook."),
+        severity: float = typer.Option(None, "--severity", help="Loss severity, decimal. Default: workbook."),
+        lag: int = typer.Option(None, "--lag", help="Recovery lag in months. Default: workbook."),
         curve_shift: float = typer.Option(0.0, "--curve-shift", help="Parallel curve shift in basis points."),
         paths: int = typer.Option(0, "--paths", help="Credit-migration paths (0 = deterministic)."),
         convention: str = typer.Option("legacy", "--convention", help="legacy or corrected."),
@@ -78,14 +95,16 @@ def register(app: typer.Typer) -> None:
         if paths:
             raise UsageError("--paths (credit-migration runs) is not available yet; run without it")
         for label, v in (("--cpr", cpr), ("--cdr", cdr), ("--severity", severity)):
-            if not 0.0 <= v <= 1.0:
+            if v is not None and not 0.0 <= v <= 1.0:
                 raise UsageError(f"{label} must be a decimal between 0 and 1, got {v}")
         conv = Conventions.named(convention)
         try:
             extra = Extrapolation(extrapolation)
         except ValueError:
             raise UsageError("--curve-extrapolation must be 'flat' or 'error'") from None
-        records, doc, par_col = _load_inputs(workbook, deal, assets, deal_inputs)
+        if lag is not None and lag < 0:
+            raise UsageError(f"--lag must be a number of months >= 0, got {lag}")
+        records, doc, par_col, tables = _load_inputs(workbook, deal, assets, deal_inputs)
         structure = structure_from_document(doc, deal_name=deal)
         collateral = collateral_from_records(records, par_col, source=str(assets or workbook))
         curve = build_curve(
@@ -95,9 +114,21 @@ def register(app: typer.Typer) -> None:
             extrapolation=extra,
             shift=curve_shift / 10_000.0,
         )
-        assumptions = CashflowAssumptions(
-            AssetAssumption(cpr, cdr, severity, lag), legacy_vector_overrun=conv.legacy
-        )
+        if "cf_assumptions" in tables and all(v is None for v in (cpr, cdr, severity, lag)):
+            assumptions = assumptions_from_rows(
+                tables["cf_assumptions"],
+                tables.get("cf_vectors", []),
+                [str(x) for x in collateral.asset_id],
+                legacy=conv.legacy,
+            )
+        else:  # scalar scenario for every asset: options, else the documented base case
+            base = AssetAssumption(
+                0.20 if cpr is None else cpr,
+                0.02 if cdr is None else cdr,
+                0.35 if severity is None else severity,
+                12 if lag is None else lag,
+            )
+            assumptions = CashflowAssumptions(base, legacy_vector_overrun=conv.legacy)
         result = run_deal(structure, collateral, assumptions, curve, conventions=conv)
         payload = to_document(result, structure, curve, wal_on_original=conv.wal_on_original)
 

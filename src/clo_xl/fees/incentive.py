@@ -81,6 +81,11 @@ class IncentiveFeeState:
             self.flows.append((pay_date, self.sub_paid))
 
     def irr(self) -> float | None:
-        if not self.flows:
+        """XIRR of the Sub Notes: historic flows (all of them, also those after the cut-off, which only
+        the hurdle walk ignores) plus the projected net-of-fee distributions."""
+        kept = {(d, a) for d, a in self.flows}
+        extra = [(d, a) for d, a in self.spec.history if a != 0 and (d, a) not in kept]
+        flows = extra + self.flows
+        if not flows:
             return None
-        return xirr([d for d, _ in self.flows], [a for _, a in self.flows])
+        return xirr([d for d, _ in flows], [a for _, a in flows])

@@ -1,0 +1,69 @@
+"""Scenario assumptions from the workbook's `CFAssumptions` and `CF_Vectors` tables (§0.4).
+
+`CFAssumptions` rows: ID (asset id or "ALL"), Prepay, Default, Severity, Lag (months); each rate a number,
+a vector name, or (default only) "RATING". Every matching row overwrites earlier ones, so the **last
+matching row wins** — also for "ALL" rows that come after an asset's own row, as in the legacy.
+`CF_Vectors`: a Period column plus one column per vector (non-numeric cells → 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
+from clo_xl.errors import IngestError, Location
+
+
+def _rate(value: object, where: str) -> float | str:
+    if value is None or value == "":
+        return 0.0
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip()
+    try:
+        return float(text)
+    except ValueError:
+        if not text:
+            raise IngestError(Location(column=where), value, "a rate or a vector name is required") from None
+        return text
+
+
+def vectors_from_rows(rows: Sequence[Mapping[str, object]]) -> dict[str, tuple[float, ...]]:
+    names = [k for k in (rows[0].keys() if rows else []) if k != "Period"]
+    out: dict[str, tuple[float, ...]] = {}
+    for name in names:
+        values = []
+        for r in rows:
+            v = r.get(name)
+            values.append(float(v) if isinstance(v, int | float) else 0.0)
+        out[name] = tuple(values)
+    return out
+
+
+def assumptions_from_rows(
+    rows: Sequence[Mapping[str, object]],
+    vector_rows: Sequence[Mapping[str, object]] = (),
+    asset_ids: Sequence[str] = (),
+    *,
+    legacy: bool = True,
+) -> CashflowAssumptions:
+    """Resolve the table for ``asset_ids`` (last matching row wins)."""
+    default = AssetAssumption()
+    per_asset: dict[str, AssetAssumption] = {}
+    wanted = set(asset_ids)
+    for r in rows:
+        key = str(r.get("ID") or "").strip()
+        a = AssetAssumption(
+            cpr=_rate(r.get("Prepay"), "Prepay"),
+            cdr=_rate(r.get("Default"), "Default"),
+            severity=_rate(r.get("Severity"), "Severity"),
+            lag_months=int(float(str(r.get("Lag") or 0))),
+        )
+        if key.upper() == "ALL":
+            default = a
+            per_asset = {k: a for k in per_asset}  # a later ALL row overrides earlier asset rows
+        elif key in wanted or not wanted:
+            per_asset[key] = a
+    return CashflowAssumptions(
+        default, per_asset, vectors_from_rows(vector_rows), legacy_vector_overrun=legacy
+    )

@@ -1,0 +1,38 @@
+"""`clo-xl cashflows --workbook workbook/TradeHypo.xlsm --deal D --json` for all ten deals (CONTRACT §3)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from clo_xl.cli import main
+
+WORKBOOK = Path(__file__).resolve().parents[2] / "workbook" / "TradeHypo.xlsm"
+DEALS = ("Mag 6", "Mag 7", "Mag 8", "Mag 9", "Mag 11", "Mag 12", "Mag 14", "Mag 15", "Mag 16", "Mag 17")
+
+
+@pytest.mark.skipif(
+    not WORKBOOK.is_file(), reason="workbook/TradeHypo.xlsm not built (python workbook/build.py)"
+)
+@pytest.mark.parametrize("deal", DEALS)
+@pytest.mark.parametrize("convention", ["legacy", "corrected"])
+def test_every_deal_conserves_cash_and_gives_the_subs_a_finite_irr(
+    deal: str, convention: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        ["cashflows", "--workbook", str(WORKBOOK), "--deal", deal, "--convention", convention, "--json"]
+    )
+    assert code == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert len(doc["periods"]) > 4
+    for p in doc["periods"]:
+        total = sum(x["amount"] for x in p["payments"]) + p["reinvested"] + p["carried"]
+        assert round(total, 2) == round(p["interest_proceeds"] + p["principal_proceeds"], 2)
+        for t in p["tranches"]:
+            if t["class"] != "Sub Notes":
+                assert t["ending_balance"] >= -0.01
+    subs = next(t for t in doc["summary"]["tranches"] if t["class"] == "Sub Notes")
+    assert subs["irr"] is not None and -1 < subs["irr"] < 10
+    assert doc["summary"]["sub_note_irr"] is not None
