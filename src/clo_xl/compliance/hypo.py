@@ -101,6 +101,7 @@ class HypoOutcome:
     trades: tuple[ExecutedTrade, ...]
     pool_after: Pool
     cash_after: float
+    report_unheld: bool = True
 
     @property
     def state_after(self) -> EngineState:
@@ -124,6 +125,12 @@ class HypoOutcome:
         doc["hypo_collateral_principal_amount"] = self.after.collateral_principal_amount
         doc["hypo_principal_cash"] = self.cash_after
         doc["trades"] = [e.to_json() for e in self.trades]
+        if self.report_unheld:  # corrected (Q25): say which sales did nothing; the legacy is silent
+            doc["warnings"] = [
+                f"sale of {e.trade.brs_id}: not held, nothing sold"
+                for e in self.trades
+                if e.status == "not held"
+            ]
         return doc
 
 
@@ -154,7 +161,8 @@ def run_hypo(
         before = engine.evaluate(pool, cash=cash0, state=state)
         new_pool, new_cash, executed = apply_trades(pool, cash0, group)
         after = engine.evaluate(new_pool, cash=new_cash, state=before.state_after)
-        out.append(HypoOutcome(label, before, after, executed, new_pool, new_cash))
+        report_unheld = Quirk.Q25_UNHELD_SALE_IGNORED not in engine.quirks
+        out.append(HypoOutcome(label, before, after, executed, new_pool, new_cash, report_unheld))
         state = after.state_after
     return tuple(out)
 

@@ -177,8 +177,9 @@ class Quirk(Enum):
     )
     Q27_FILTERED_COUNT_ZERO = (
         27,
-        "the filtered-count helper returns 0 whenever a filter is given (rebalancing exits early)",
-        "the count is the number of matching holdings",
+        "the filtered-count helper returns 0 whenever a filter is given, so the rebalancing sale loop stops "
+        "on 'no candidates' only with a filter and never ends without one (clo-xl stops and says so)",
+        "the sale loop stops when no candidate is left, filter or not",
     )
     Q28_FILTER_PRECEDENCE = (
         28,

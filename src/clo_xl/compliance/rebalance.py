@@ -91,7 +91,10 @@ def rebalance(
             engine, pool, side=TransactionType.SALE, step=step, sale_filter=sale_filter, report=current
         )
         if ranking.positions.size == 0:
-            messages.append("no sale candidates left")
+            if Quirk.Q27_FILTERED_COUNT_ZERO in q and not sale_filter.strip():
+                messages.append("no sale candidates left (the legacy never leaves this loop; clo-xl stops)")
+            else:
+                messages.append("no sale candidates left")
             break
         brs = pool.universe.assets[int(ranking.positions[0])].brs_id
         par = min(step, sale_target - sold)
