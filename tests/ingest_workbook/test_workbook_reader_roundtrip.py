@@ -148,3 +148,22 @@ def test_legacy_spellings_and_missing_names_still_load(small_workbook: Path, tmp
     assert list(legacy.assets.rows) == list(original.assets.rows)
     assert isinstance(legacy.holdings["Mag 17"], RawTable)
     assert list(legacy.holdings["Mag 17"].rows) == list(original.holdings["Mag 17"].rows)
+
+
+def test_unnamed_cash_flow_blocks_elsewhere_are_absent_not_errors(
+    small_workbook: Path, tmp_path: Path
+) -> None:
+    """The cash-flow blocks' addresses are inferred: a legacy sheet without their names and with other
+    content there loads, with those blocks empty (the compliance inputs are unaffected)."""
+    wb = openpyxl.load_workbook(small_workbook, data_only=True)
+    ws = wb["Mag 17 Inputs"]
+    for name in list(ws.defined_names):
+        if name in {"CLOInputs", "DateInputs"}:
+            del ws.defined_names[name]
+    ws["Z3"] = "Payment date helper"
+    ws["AC3"] = 45000
+    out = tmp_path / "legacy_cf.xlsx"
+    wb.save(out)
+    doc = read_workbook(out).deals["Mag 17"].data
+    assert doc["clo_inputs"] == [] and doc["date_inputs"] == {}
+    assert len(doc["test_thresholds"]) == 37

@@ -390,8 +390,11 @@ DEAL_BLOCKS: tuple[Block, ...] = (
     FEES,
     PAY_SUB_NOTES,
 )
-FIXED_BLOCKS = frozenset({"DealCollateral", "Accounts", "TestThresholds", "QualityTestInputs", "CFInputs"})
-"""Blocks whose columns are legacy facts (their headers are checked even when a named range exists)."""
+FIXED_BLOCKS = frozenset(
+    {"DealCollateral", "Accounts", "TestThresholds", "QualityTestInputs", "ObjWeights", "CFInputs"}
+)
+"""Blocks whose columns are legacy facts: their headers are always checked. The other (cash-flow) blocks
+are [inferred]: found through their name, else at the default address only if the headers are there."""
 
 DEAL_TOC: tuple[str, ...] = (
     "CLO Accounts",

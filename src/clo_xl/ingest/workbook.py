@@ -200,6 +200,11 @@ class _Grid:
                     f"merged cells {ref} inside the {what} table: unmerge them (one value per cell)",
                 )
 
+    def header_matches(self, r: int, c: int, accepted: Sequence[str]) -> bool:
+        found = self.raw(r, c)
+        text = str(found).strip().casefold() if found is not None else ""
+        return (r, c) not in self.errors and text in {a.strip().casefold() for a in accepted}
+
     def check_header(self, r: int, c: int, accepted: Sequence[str], what: str) -> None:
         found = self.value(r, c, accepted[0])
         text = str(found).strip().casefold() if found is not None else ""
@@ -374,7 +379,11 @@ def _block_rows(
             rows.append(r)
             r += 1
         header_row = block.header_row
-    if named is None or block.name in L.FIXED_BLOCKS:
+    if named is None and block.name not in L.FIXED_BLOCKS:
+        # [inferred] position and no name: a workbook laid out otherwise simply lacks the block
+        if not all(g.header_matches(header_row, first_col + k, a) for k, a in enumerate(block.headers) if a):
+            return first_col, []
+    elif named is None or block.name in L.FIXED_BLOCKS:
         for k, accepted in enumerate(block.headers):
             if accepted:
                 g.check_header(header_row, first_col + k, accepted, block.title)
@@ -530,6 +539,10 @@ def _read_date_inputs(rd: _Reader, doc: _DealDoc) -> dict[str, object]:
     named = rd.name_range(g.sheet, "DateInputs")
     r1, c = (named[0], named[1]) if named else (L.DATE_INPUTS.first_row, L.DATE_INPUTS.first_col + 1)
     out: dict[str, object] = {}
+    if named is None and not g.header_matches(
+        L.DATE_INPUTS.header_row, L.DATE_INPUTS.first_col, ("Date Input",)
+    ):
+        return out  # [inferred] position, no name: the workbook has no DateInputs block
     for k, (key, label) in enumerate(L.DATE_INPUT_KEYS):
         kind = "date" if k < 7 else None
         out[key] = doc.take(f"date_inputs.{key}", r1 + k, c, label, kind)
