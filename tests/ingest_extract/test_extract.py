@@ -186,3 +186,23 @@ def test_cli_runs_and_prints_json(tmp_path: Path, capsys: pytest.CaptureFixture[
     trades = tmp_path / "t.csv"
     trades.write_text("Deal,BRS ID,Transaction,Par,Price\nMag 17,X1,Sale,500000,99\nMag 17,NOPE,Buy,1,1\n")
     assert main(["compliance", "--assets", str(a), "--deal-inputs", str(d), "--hypo", str(trades)]) == 2
+
+
+def test_xlsx_extract_locates_cells(tmp_path: Path) -> None:
+    import openpyxl
+
+    recs = [record("X1"), record("X2", WAL="long")]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "All Assets"
+    headers = list(recs[0])
+    ws.append(headers)
+    for r in recs:
+        ws.append([r[h] for h in headers])
+    path = tmp_path / "assets.xlsx"
+    wb.save(path)
+    with pytest.raises(IngestError) as err:
+        parse_assets(read_table(path))
+    loc = err.value.location
+    assert loc.sheet == "All Assets" and loc.cell == "AN3" and loc.column == "WAL"
