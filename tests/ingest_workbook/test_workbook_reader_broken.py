@@ -138,3 +138,22 @@ def test_good_small_copy_reads(small_workbook: Path, tmp_path: Path) -> None:
     data = read_workbook(broken_copy(small_workbook, tmp_path, lambda wb: None))
     assert data.deals["Mag 17"].data["analysis_date"] == date(2016, 3, 23)
     assert len(data.assets) == 220
+
+
+def test_asset_correlation_reads_and_locates_bad_cells(small_workbook: Path, tmp_path: Path) -> None:
+    from clo_xl.ingest.workbook import read_asset_correlation
+
+    ids, matrix = read_asset_correlation(small_workbook)
+    assert len(ids) == matrix.shape[0] == matrix.shape[1] > 10
+    assert matrix[0, 0] == 1.0 and matrix[0, 1] == 0.3  # the legacy sample's 0.3 off the diagonal
+    path = broken_copy(small_workbook, tmp_path, set_cell("Asset Correlation", "C3", "high"))
+    with pytest.raises(IngestError) as info:
+        read_asset_correlation(path)
+    assert (info.value.location.sheet, info.value.location.cell, info.value.value) == (
+        "Asset Correlation",
+        "C3",
+        "high",
+    )
+    path = broken_copy(small_workbook, tmp_path, set_cell("Asset Correlation", "D2", 0.5))
+    with pytest.raises(IngestError, match="symmetric"):
+        read_asset_correlation(path)

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, cast
 from xml.etree import ElementTree
 
+import numpy as np
 import python_calamine
 
 from clo_xl.errors import IngestError, Location
@@ -751,6 +752,47 @@ def load_deal(source: str | Path | WorkbookData, deal: str) -> tuple[Any, Any, A
     return parse_assets(data.assets), parse_holdings(data.holdings[deal]), parse_deal_inputs(doc)
 
 
+def read_asset_correlation(path: str | Path) -> tuple[tuple[str, ...], np.ndarray]:
+    """The ``Asset Correlation`` sheet (user-defined correlation for credit migration, COMPLIANCE_SPEC §1.1):
+    BRS IDs across row 1 from B1 and down column A from A2, the matrix from B2 (or the ``AssetCorrelation``
+    named range). Returns ``(ids, matrix)``; the matrix is float, square, symmetric with a unit diagonal.
+    A label mismatch, a blank or non-numeric cell, or an asymmetric pair raises a located error."""
+    rd = _Reader(Path(path))
+    g = rd.grid(L.ASSET_CORRELATION)
+    named = rd.name_range(None, "AssetCorrelation")
+    r1, c1 = (named[0], named[1]) if named else (2, 2)
+    ids: list[str] = []
+    c = c1
+    while g.raw(r1 - 1, c) is not None:
+        ids.append(str(g.value(r1 - 1, c, "BRS ID")).strip())
+        c += 1
+    n = len(ids)
+    g.check_unmerged(r1 - 1, c1 - 1, r1 + n - 1, c1 + n - 1, L.ASSET_CORRELATION)
+    matrix = np.empty((n, n))
+    for i in range(n):
+        row_id = str(g.value(r1 + i, c1 - 1, "BRS ID") or "").strip()
+        if row_id != ids[i]:
+            raise IngestError(
+                g.loc(r1 + i, c1 - 1, "BRS ID"),
+                row_id or None,
+                f"row label must repeat the column label {ids[i]!r} (the matrix is asset × asset)",
+            )
+        for j in range(n):
+            v = g.value(r1 + i, c1 + j, ids[j])
+            if not isinstance(v, int | float) or isinstance(v, bool):
+                raise IngestError(g.loc(r1 + i, c1 + j, ids[j]), v, "correlation must be a number")
+            matrix[i, j] = float(v)
+    bad = np.argwhere(~np.isclose(matrix, matrix.T) | ((np.eye(n) == 1) & ~np.isclose(matrix, 1.0)))
+    if len(bad):
+        i, j = (int(x) for x in bad[0])
+        raise IngestError(
+            g.loc(r1 + i, c1 + j, ids[j]),
+            float(matrix[i, j]),
+            "the correlation matrix must be symmetric with 1 on the diagonal",
+        )
+    return tuple(ids), matrix
+
+
 # ------------------------------------------------------------------------------------------------
 # Helpers for in-memory data (the sample generator, tests)
 
@@ -782,5 +824,6 @@ __all__ = [
     "deal_sheets_present",
     "deal_trades",
     "load_deal",
+    "read_asset_correlation",
     "read_workbook",
 ]
