@@ -13,11 +13,10 @@ Public Sub RegisterCloXlFunctionHelp()
             "Loss severity as a fraction (blank = deal assumption).", _
             "Recovery lag in months (blank = deal assumption).")
     Application.MacroOptions Macro:="'" & ThisWorkbook.Name & "'!CLO_DERIVE_RATING", _
-        Description:="The rating the compliance engine uses for an agency, derived across agencies when it is missing.", _
+        Description:="The rating (or recovery rate) the compliance engine derives for an asset (legacy rules).", _
         Category:="CLO", ArgumentDescriptions:=Array( _
-            "Moody's rating (blank if none).", _
-            "S&P rating (blank if none).", _
-            """Moody's"" (default) or ""S&P"": which agency's rating to return.")
+            "The asset's BLKRockID in All Assets.", _
+            "Moody's (default), DPR, WARF, S&P or Recovery: which derived value to return.")
     Application.MacroOptions Macro:="'" & ThisWorkbook.Name & "'!CLO_DIVERSITY", _
         Description:="Moody's diversity score of the deal (test 37).", _
         Category:="CLO", ArgumentDescriptions:=Array( _

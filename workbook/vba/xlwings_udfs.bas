@@ -14,13 +14,13 @@ failed:
     CLO_CASHFLOWS = Err.Description
 End Function
 
-Function CLO_DERIVE_RATING(Optional moodys, Optional sp, Optional agency)
+Function CLO_DERIVE_RATING(brs_id, Optional which)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        CLO_DERIVE_RATING = XLPy.CallUDF("clo_xl.excel.udfs", "CLO_DERIVE_RATING", Array(moodys, sp, agency), ThisWorkbook, Application.Caller)
+        CLO_DERIVE_RATING = XLPy.CallUDF("clo_xl.excel.udfs", "CLO_DERIVE_RATING", Array(brs_id, which, Nothing), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        CLO_DERIVE_RATING = XLPy.CallUDF("clo_xl.excel.udfs", "CLO_DERIVE_RATING", Array(moodys, sp, agency))
+        CLO_DERIVE_RATING = XLPy.CallUDF("clo_xl.excel.udfs", "CLO_DERIVE_RATING", Array(brs_id, which, Nothing))
         Exit Function
     #End If
 failed:

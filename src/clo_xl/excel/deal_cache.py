@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clo_xl.errors import CloXlError, UsageError
+from clo_xl.errors import UsageError
 from clo_xl.excel import engine
 from clo_xl.excel.engine import TestRow
 from clo_xl.excel.file_workbook import FileWorkbook
@@ -128,8 +128,9 @@ class DealCache:
         raise UsageError(f"deal '{deal}' has no test {number}")
 
     def metric(self, caller: Any, deal: str, name: str) -> float:
-        rows = self.tests(caller, deal)
-        return engine.metric_from_tests(deal, rows, name)
+        entry = self._entry(caller, deal)
+        value: float = self._memo(entry, ("metric", deal, name), lambda: entry.model.metric(deal, name))
+        return value
 
     def coverage(self, caller: Any, deal: str, tranche_class: str, kind: str) -> float:
         entry = self._entry(caller, deal)
@@ -165,6 +166,15 @@ class DealCache:
             lambda: entry.model.cashflows(deal, cpr=cpr, cdr=cdr, severity=severity, lag=lag),
         )
 
+    def derived_rating(self, caller: Any, brs_id: str, which: str) -> Any:
+        """A derived rating of an asset: the All Assets inputs decide it, so any deal's key will do."""
+        book = self.book_for(caller)
+        deals = [n.removesuffix(" Inputs") for n in book.sheet_names() if n.endswith(" Inputs")]
+        if not deals:
+            raise UsageError("the workbook has no deal sheet")
+        entry = self._entry(caller, deals[0])
+        return entry.model.derived_rating(brs_id, which)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
@@ -188,10 +198,3 @@ def bind_workbook(path: str | Path | None) -> None:
 def rating_factor(rating: str) -> float:
     """Moody's rating factor for the WARF test (unknown → 10000, legacy CT table; quirk 9)."""
     return engine.rating_factor(rating)
-
-
-def derive_rating(moodys: str | None, sp: str | None, agency: str) -> str:
-    """The rating the engine uses for ``agency`` given the two agency ratings."""
-    if moodys is None and sp is None:
-        raise CloXlError("give at least one rating")
-    return engine.derive_rating(moodys, sp, agency)

@@ -136,38 +136,44 @@ class WorkbookModel:
         reader = _component("clo_xl.ingest.workbook", "the workbook reader")
         self.data = reader.read_workbook(path)
         self._universe: Any = None
-        self._deals: dict[str, tuple[Any, Any]] = {}  # deal → (DealInputs, Pool)
-        self._reports: dict[tuple[str, Any], Any] = {}
+        self._sessions: dict[str, Any] = {}  # deal → clo_xl.api.DealSession (the cached-deal API)
+        self._cashflows: dict[tuple[Any, ...], dict[str, Any]] = {}
 
     def deal_names(self) -> list[str]:
         return list(self.data.deals)
 
-    def _deal(self, deal: str) -> tuple[Any, Any]:
-        found = self._deals.get(deal)
+    def session(self, deal: str) -> Any:
+        """The deal's :class:`clo_xl.api.DealSession` (all deals share one universe and its caches)."""
+        found = self._sessions.get(deal)
         if found is not None:
             return found
         if deal not in self.data.deals:
             known = ", ".join(self.data.deals) or "none"
             raise UsageError(f"unknown deal '{deal}' (deals: {known})")
         reader = _component("clo_xl.ingest.workbook", "the workbook reader")
+        api = _component("clo_xl.api", "the cached-deal API")
         pool_mod = _component("clo_xl.portfolio.pool", "the portfolio model")
         assets, holdings, inputs = reader.load_deal(self.data, deal)
         if self._universe is None:
             self._universe = pool_mod.Universe(tuple(assets))
-        pool = pool_mod.Pool.from_holdings(self._universe, holdings)
-        self._deals[deal] = (inputs, pool)
-        return inputs, pool
+        found = api.DealSession(tuple(assets), tuple(holdings), inputs, universe=self._universe)
+        self._sessions[deal] = found
+        return found
+
+    def _deal(self, deal: str) -> tuple[Any, Any]:
+        session = self.session(deal)
+        return session.deal_inputs, session.pool
 
     def report(self, deal: str, convention: Any = "legacy") -> Any:
         """The engine's :class:`ComplianceReport` (``convention``: "legacy", "corrected" or a QuirkSet)."""
-        key = (deal, convention)
-        found = self._reports.get(key)
-        if found is None:
-            compliance = _component("clo_xl.compliance.engine", "the compliance engine")
-            inputs, pool = self._deal(deal)
-            found = compliance.ComplianceEngine(inputs, convention).evaluate(pool)
-            self._reports[key] = found
-        return found
+        return self.session(deal).compliance(convention)
+
+    def metric(self, deal: str, name: str) -> float:
+        """A headline measure of the deal, computed by its test rules even when the deal does not list it."""
+        session = self.session(deal)
+        measures = {"warf": session.warf, "was": session.was, "wal": session.wal, "warr": session.warr,
+                    "diversity": session.diversity}  # fmt: skip
+        return float(measures[name]())
 
     def compliance_document(self, deal: str, *, convention: Any = "legacy") -> dict[str, Any]:
         """CONTRACT §3 ``compliance --json`` document of ``deal``."""
@@ -209,16 +215,12 @@ class WorkbookModel:
         convention: Any = "legacy",
     ) -> tuple[Any, ...]:
         """The engine's hypo outcomes (one in pool mode, one per trade otherwise)."""
-        compliance = _component("clo_xl.compliance.engine", "the compliance engine")
-        hypo = _component("clo_xl.compliance.hypo", "hypothetical trades")
         enums = _component("clo_xl.enums", "the enums")
-        inputs, pool = self._deal(deal)
         chosen = self._trades(deal, trades)
         if not chosen:
             raise UsageError(f"no trades for {deal}")
         mode = enums.HypoMode.POOL if pool_mode else enums.HypoMode.INDIVIDUAL
-        engine = compliance.ComplianceEngine(inputs, convention)
-        return tuple(hypo.run_hypo(engine, pool, chosen, mode=mode))
+        return tuple(self.session(deal).hypo(chosen, mode=mode, convention=convention))
 
     def hypo_documents(
         self,
@@ -236,12 +238,12 @@ class WorkbookModel:
         self, deal: str, trades: Sequence[Any] | None = None, *, convention: Any = "legacy"
     ) -> dict[str, dict[str, float | None]]:
         """Pool-mode "Hypothetical Trade's Attributes" (Purchases/Sales × rows)."""
-        compliance = _component("clo_xl.compliance.engine", "the compliance engine")
         hypo = _component("clo_xl.compliance.hypo", "hypothetical trades")
-        inputs, pool = self._deal(deal)
+        session = self.session(deal)
         outcome = self.hypo_outcomes(deal, trades, pool_mode=True, convention=convention)[0]
-        engine = compliance.ComplianceEngine(inputs, convention)
-        attributes: dict[str, dict[str, float | None]] = hypo.trade_attributes(engine, pool, outcome.trades)
+        attributes: dict[str, dict[str, float | None]] = hypo.trade_attributes(
+            session.engine(convention), session.pool, outcome.trades
+        )
         return attributes
 
     def hypo(self, deal: str, trades: Sequence[Any]) -> list[list[Any]]:
@@ -270,16 +272,144 @@ class WorkbookModel:
         rows: list[list[Any]] = [list(r) for r in tabs.hypo_tab_rows(outcomes, attributes)]
         return rows
 
+    def cashflow_document(
+        self,
+        deal: str,
+        *,
+        cpr: float | None = None,
+        cdr: float | None = None,
+        severity: float | None = None,
+        lag: int | None = None,
+        convention: str = "legacy",
+    ) -> dict[str, Any]:
+        """CONTRACT §3 ``cashflows --json`` document of ``deal`` (the same pipeline as ``clo-xl cashflows``).
+
+        Blank scenario inputs take the workbook's ``CFAssumptions``; any given one switches to a single
+        scenario for every asset, the unspecified parts at the documented base case (20% CPR, 2% CDR, 35%
+        severity, 12 months' lag), as the command does.
+        """
+        key = (deal, cpr, cdr, severity, lag, convention)
+        if key in self._cashflows:
+            return self._cashflows[key]
+        if deal not in self.data.deals:
+            known = ", ".join(self.data.deals) or "none"
+            raise UsageError(f"unknown deal '{deal}' (deals: {known})")
+        assumptions_mod = _component("clo_xl.cashflows.assumptions", "the cash-flow engine")
+        from_deal = _component("clo_xl.cashflows.from_deal", "the cash-flow engine")
+        from_records = _component("clo_xl.cashflows.from_records", "the cash-flow engine")
+        from_tables = _component("clo_xl.cashflows.from_tables", "the cash-flow engine")
+        report = _component("clo_xl.cashflows.report", "the cash-flow engine")
+        structure_mod = _component("clo_xl.cashflows.structure", "the cash-flow engine")
+        curves = _component("clo_xl.curves", "the curve adapter")
+        waterfall = _component("clo_xl.waterfall.run", "the waterfall engine")
+        conv = structure_mod.Conventions.named(convention)
+        doc: dict[str, Any] = dict(self.data.deal(deal).data)
+        curve_table = self.data.reference.get("libor_curve")
+        if curve_table is not None and curve_table.rows and "libor_curve" not in doc:
+            doc["libor_curve"] = {
+                int(float(str(r["Tenor (Months)"]))): float(str(r["Rate"]))
+                for r in curve_table.rows
+                if r.get("Tenor (Months)") not in (None, "") and r.get("Rate") not in (None, "")
+            }
+        par_col = str(
+            doc.get("par_column") or "".join(c for c in deal.upper() if c.isalnum()) + "_Par_Amount"
+        )
+        par: dict[str, float] = {}
+        for h in self.data.holdings[deal].rows if deal in self.data.holdings else ():
+            brs = str(h.get("BLKRockID") or "").strip()
+            if brs:
+                par[brs] = par.get(brs, 0.0) + float(str(h.get("Par Amount") or 0.0))
+        records = [
+            {**r, par_col: par.get(str(r.get("BLKRockID") or "").strip(), 0.0)} for r in self.data.assets.rows
+        ]
+        structure = from_deal.structure_from_document(doc, deal_name=deal)
+        collateral = from_records.collateral_from_records(records, par_col, source=str(self.path))
+        curve = curves.build_curve(
+            structure.dates.analysis_date,
+            from_deal.curve_tenors(doc),
+            convention=curves.CurveConvention.LEGACY if conv.legacy else curves.CurveConvention.CORRECTED,
+            extrapolation=curves.Extrapolation("flat"),
+            shift=0.0,
+        )
+        tables = {k: [dict(r) for r in self.data.reference[k].rows] for k in ("cf_assumptions", "cf_vectors")
+                  if k in self.data.reference}  # fmt: skip
+        if "cf_assumptions" in tables and all(v is None for v in (cpr, cdr, severity, lag)):
+            assumptions = from_tables.assumptions_from_rows(
+                tables["cf_assumptions"],
+                tables.get("cf_vectors", []),
+                [str(x) for x in collateral.asset_id],
+                legacy=conv.legacy,
+            )
+        else:
+            base = assumptions_mod.AssetAssumption(
+                0.20 if cpr is None else cpr,
+                0.02 if cdr is None else cdr,
+                0.35 if severity is None else severity,
+                12 if lag is None else lag,
+            )
+            assumptions = assumptions_mod.CashflowAssumptions(base, legacy_vector_overrun=conv.legacy)
+        result = waterfall.run_deal(structure, collateral, assumptions, curve, conventions=conv)
+        document: dict[str, Any] = report.to_document(
+            result, structure, curve, wal_on_original=conv.wal_on_original
+        )
+        self._cashflows[key] = document
+        return document
+
     def coverage(self, deal: str, kind: str) -> dict[str, float]:
-        raise CloXlError(f"{kind.upper()} ratios are not available yet (coverage engine missing)")
+        """OC or IC ratio per class on the first payment date of the deal's projection (1.25 = 125%)."""
+        document = self.cashflow_document(deal)
+        if not document.get("periods"):
+            raise UsageError(f"deal '{deal}' has no payment dates to test")
+        ratios: dict[str, float] = {}
+        for test in document["periods"][0]["tests"]:
+            if str(test.get("kind", "")).upper() == kind.upper() and test.get("ratio") is not None:
+                name = str(test["name"]).removesuffix(f" {kind.upper()}").removeprefix("Class ").strip()
+                ratios[name] = float(test["ratio"])
+        return ratios
 
     def cashflows(
         self, deal: str, *, cpr: float | None, cdr: float | None, severity: float | None, lag: int | None
     ) -> tuple[Sequence[str], list[list[Any]]]:
-        raise CloXlError("cash flows are not available yet (clo_xl.cashflows projection API missing)")
+        """CLO_CASHFLOWS: one row per payment date, proceeds, reinvestment, residual and class balances."""
+        document = self.cashflow_document(deal, cpr=cpr, cdr=cdr, severity=severity, lag=lag)
+        return _cashflow_table(document)
 
     def cashflow_tab(self, deal: str) -> list[list[Any]]:
-        raise CloXlError("the Deal CF tab is not available yet (cash-flow legacy output missing)")
+        """The ``Deal CF-<Deal>`` tab from B1: the table of :meth:`cashflows` under the deal's assumptions."""
+        header, rows = _cashflow_table(self.cashflow_document(deal))
+        return [list(header), *rows]
+
+    def _columns(self) -> tuple[Any, Any]:
+        """The legacy-convention column arrays of the universe (derived ratings included) and the pool."""
+        if not self.data.deals:
+            raise UsageError("the workbook has no deal sheet")
+        inputs, pool = self._deal(next(iter(self.data.deals)))
+        columns = _component("clo_xl.compliance.columns", "the compliance engine")
+        quirks = _component("clo_xl.compliance.quirks", "the compliance engine")
+        return columns.columns_for(pool.universe, quirks.LEGACY, inputs.analysis_date), pool
+
+    def derived_rating(self, brs_id: str, which: str) -> Any:
+        """CLO_DERIVE_RATING: Moody's, DPR, WARF (DPR for WARF), S&P rating text, or the recovery rate."""
+        cols, pool = self._columns()
+        position = pool.universe.position(brs_id)
+        if position is None:
+            raise UsageError(f"unknown BLKRockID '{brs_id}' (not in All Assets)")
+        derived = cols.derived[position]
+        key = which.strip().upper().replace("\u2019", "'")
+        if key in {"RECOVERY", "RECOVERY RATE"}:
+            return float(derived.recovery_rate)
+        if key in {"S&P", "SP", "S&P RATING"}:
+            return None if derived.sp is None else str(derived.sp)
+        slots = {
+            "MOODY'S": derived.moodys,
+            "MOODYS": derived.moodys,
+            "DPR": derived.dpr,
+            "WARF": derived.dpr_warf,
+        }
+        if key not in slots:
+            raise UsageError(f"which must be Moody's, DPR, WARF, S&P or Recovery, not '{which}'")
+        slot = slots[key]
+        return None if slot.moodys is None else str(slot.moodys)
 
     def derived_inputs(self) -> dict[str, tuple[float | None, float | None]]:
         """Per BRS ID, the engine's (WARF-test rating factor, Moody's recovery rate), legacy convention.
@@ -289,15 +419,29 @@ class WorkbookModel:
         """
         if not self.data.deals:
             return {}
-        first = next(iter(self.data.deals))
-        inputs, pool = self._deal(first)
-        columns = _component("clo_xl.compliance.columns", "the compliance engine")
-        quirks = _component("clo_xl.compliance.quirks", "the compliance engine")
-        cols = columns.columns_for(pool.universe, quirks.LEGACY, inputs.analysis_date)
+        cols, pool = self._columns()
         return {
             a.brs_id: (float(cols.factor_tests[i]), float(cols.recovery[i]))
             for i, a in enumerate(pool.universe.assets)
         }
+
+
+def _cashflow_table(document: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    periods = document.get("periods", [])
+    classes = [t["class"] for t in periods[0]["tranches"]] if periods else []
+    header = [
+        "Period", "Payment Date", "Index Rate", "Interest Proceeds", "Principal Proceeds", "Reinvested",
+        "Residual", *[f"{c} Ending Balance" for c in classes],
+    ]  # fmt: skip
+    rows = []
+    for p in periods:
+        balances = {t["class"]: t["ending_balance"] for t in p["tranches"]}
+        rows.append(
+            [p["period"], p["payment_date"], p.get("index_rate"), p["interest_proceeds"],
+             p["principal_proceeds"], p.get("reinvested"), p.get("residual"),
+             *[balances.get(c) for c in classes]]
+        )  # fmt: skip
+    return header, rows
 
 
 def _verdict(passed: Any) -> str | None:
@@ -439,7 +583,3 @@ def rating_factor(rating: str) -> float:
         if row["moodys"].upper() == wanted:
             return float(row["factor_tests_legacy"])
     return 10000.0
-
-
-def derive_rating(moodys: str | None, sp: str | None, agency: str) -> str:
-    raise CloXlError("rating derivation is not available yet (clo_xl.ratings.derive missing)")

@@ -170,17 +170,13 @@ def CLO_RATING_FACTOR(rating: Any) -> Any:
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("moodys", doc="Moody's rating (blank if none).")
-@xw.arg("sp", doc="S&P rating (blank if none).")
-@xw.arg("agency", doc='"Moody\'s" (default) or "S&P": which agency\'s rating to return.')
+@xw.arg("brs_id", doc="The asset's BLKRockID in All Assets.")
+@xw.arg("which", doc="Moody's (default), DPR, WARF, S&P or Recovery: which derived value to return.")
 @_safe
-def CLO_DERIVE_RATING(moodys: Any = None, sp: Any = None, agency: Any = "Moody's") -> Any:
-    """The rating the compliance engine uses for an agency, derived across agencies when it is missing."""
-    return deal_cache.derive_rating(
-        None if moodys is None else plain_text(moodys, "moodys"),
-        None if sp is None else plain_text(sp, "sp"),
-        plain_text(agency or "Moody's", "agency"),
-    )
+def CLO_DERIVE_RATING(brs_id: Any, which: Any = "Moody's", caller: Any = None) -> Any:
+    """The rating (or recovery rate) the compliance engine derives for an asset (legacy rules)."""
+    which_text = plain_text(which or "Moody's", "which")
+    return deal_cache.CACHE.derived_rating(caller, plain_text(brs_id, "brs_id"), which_text)
 
 
 @xw.func(category=CATEGORY)
