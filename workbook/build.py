@@ -47,7 +47,13 @@ class Formats:
         self.bold = wb.add_format({"bold": True})
         self.bold_date = wb.add_format({"bold": True, "num_format": "m/d/yyyy"})
         self.title = wb.add_format({"bold": True, "align": "center", "valign": "vcenter", "border": 2})
-        self.comma = wb.add_format({"num_format": "#,##0.00"})
+        self._wb = wb
+        self._numbers: dict[str, Any] = {}
+
+    def number(self, num_format: str) -> Any:
+        if num_format not in self._numbers:
+            self._numbers[num_format] = self._wb.add_format({"num_format": num_format})
+        return self._numbers[num_format]
 
 
 def write_value(ws: Worksheet, row: int, col: int, value: object, fmt: Formats, bold: bool = False) -> None:
@@ -67,8 +73,9 @@ def write_value(ws: Worksheet, row: int, col: int, value: object, fmt: Formats, 
 
 def write_sheet(wb: Workbook, sheet: SheetData, fmt: Formats) -> Worksheet:
     ws = wb.add_worksheet(sheet.name)
-    for c, width in sheet.widths.items():
-        ws.set_column(c - 1, c - 1, width)
+    for c in sorted(set(sheet.widths) | set(sheet.col_formats)):
+        num = sheet.col_formats.get(c)
+        ws.set_column(c - 1, c - 1, sheet.widths.get(c, 8.43), fmt.number(num) if num else None)
     merged = {(r1, c1) for r1, c1, _, _ in sheet.merges}
     for (r, c), value in sorted(sheet.cells.items()):
         if (r, c) in merged:
@@ -82,6 +89,10 @@ def write_sheet(wb: Workbook, sheet: SheetData, fmt: Formats) -> Worksheet:
             write_value(ws, r - 1, c - 1, value, fmt, (r, c) in sheet.bold)
     for r1, c1, r2, c2 in sheet.merges:
         ws.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, str(sheet.cells.get((r1, c1), "")), fmt.title)
+    for ref, options in sheet.validations:
+        ws.data_validation(ref, options)
+    if sheet.freeze:
+        ws.freeze_panes(*sheet.freeze)
     if sheet.hidden:
         ws.hide()
     return ws
@@ -147,9 +158,13 @@ def output_tabs(book: SampleBook) -> Tabs:
         weights = [w["test_number"] for w in doc["objective_weights"]]
         column = legacy_tabs.objective_results_column(report, weights, QuirkSet.for_convention("legacy"))
         sheet = book.sheet(L.deal_sheet(deal))
+        run_model = book.sheet(L.RUN_MODEL)
+        shown = run_model.cells.get(L.parse_cell("C9")) == deal  # the panel shows the Run Model deal
         for i, (w, text) in enumerate(zip(doc["objective_weights"], column, strict=True)):
             w["current_result"] = text
             sheet.put(L.OBJ_WEIGHTS.first_row + i, L.OBJ_WEIGHTS.first_col + 1, text)
+            if shown and i <= L.OBJECTIVE_PANEL_ROWS[1] - L.OBJECTIVE_PANEL_ROWS[0]:
+                run_model.put(L.OBJECTIVE_PANEL_ROWS[0] + i, L.OBJECTIVE_PANEL_COLS["current_result"], text)
     return tabs
 
 

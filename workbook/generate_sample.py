@@ -47,7 +47,11 @@ class SheetData:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     widths: dict[int, float] = field(default_factory=dict)
     bold: set[Cell] = field(default_factory=set)
-    percent_cols: set[int] = field(default_factory=set)
+    col_formats: dict[int, str] = field(default_factory=dict)  # column → Excel number format
+    validations: list[tuple[str, dict[str, object]]] = field(
+        default_factory=list
+    )  # (A1 range, XlsxWriter options)
+    freeze: tuple[int, int] | None = None  # (rows, cols) kept in view
     hidden: bool = False
 
     def put(self, row: int, column: int, value: object, *, bold: bool = False) -> None:
@@ -1626,7 +1630,8 @@ def _deal_sheet(p: DealParams, doc: dict[str, Any], names: list[DefinedName]) ->
     table(L.FEES, [tuple(f[k] for k in L.FEES.fields) for f in doc["fees"]])
     s.put(L.PAY_SUB_NOTES.header_row - 1, L.PAY_SUB_NOTES.first_col, L.PAY_SUB_NOTES.title, bold=True)
     table(L.PAY_SUB_NOTES, [(r["date"], r["amount"]) for r in doc["pay_sub_notes"]])
-    s.percent_cols.update({L.LIBOR_VALUE_COL})
+    money = "#,##0.00"
+    s.col_formats.update({5: money, 8: money, 9: money})
     s.widths.update(
         {
             1: 18,
@@ -1730,6 +1735,25 @@ def _run_model(
     s.put(27, 2, "Run Model")
     s.put(L.parse_cell(L.DELETE_ALL_CELL)[0], 2, "Delete Output Tabs")
     s.widths.update({2: 26, 3: 16, 4: 24, 5: 14, 6: 22, 9: 24, 10: 10, 11: 12, 12: 12, 13: 22, 14: 10})
+    s.col_formats.update({3: "#,##0.00", 5: "#,##0", 13: "#,##0"})
+    # the legacy data validations (COMPLIANCE_SPEC §1.3, [data, PJ])
+    true_false = {"validate": "list", "source": ["TRUE", "FALSE"]}
+    s.validations += [
+        ("C9", {"validate": "list", "source": "=Deals"}),
+        ("J11:J39", {"validate": "list", "source": "=Deals"}),
+        ("F10:I10", {"validate": "list", "source": ["Buy", "Sale", "All"]}),
+        ("C14:C15", true_false),
+        ("C19", true_false),
+        ("E9:I9", true_false),
+        ("N8", true_false),
+        ("C18", {"validate": "list", "source": ["Annually", "Semi-Annually", "Quarterly"]}),
+        ("C17", {"validate": "integer", "criteria": "between", "minimum": 1, "maximum": 500}),
+        ("C16", {"validate": "list", "source": ["User Defined", "System Defined"]}),
+        ("F15:F20", {"validate": "list", "source": "=FilterFields"}),
+        ("F23:F28", {"validate": "list", "source": "=FilterFields"}),
+        ("E10", {"validate": "list", "source": ["Buy", "Sale"]}),
+        ("L11:L39", {"validate": "list", "source": ["Buy", "Sale"]}),
+    ]
     return s
 
 
@@ -1919,6 +1943,8 @@ def _all_assets(assets: Sequence[dict[str, object]], names: list[DefinedName]) -
         DefinedName("AllAssets", L.range_ref(2, 1, 1 + len(assets), len(L.ALL_ASSETS_HEADERS), L.ALL_ASSETS))
     )
     s.widths.update({1: 12, 2: 36, 3: 34, 4: 10, 18: 30, 19: 28, 20: 30, 21: 30})
+    s.col_formats.update({16: "#,##0.00", 17: "#,##0", 26: "#,##0.00", 69: "#,##0"})
+    s.freeze = (1, 1)
     return s
 
 
