@@ -1,0 +1,106 @@
+"""``clo-xl demo``: the main job on the embedded default database.
+
+Loads the sample workbook, migrates it into PostgreSQL, runs compliance for every deal from the database,
+a hypothetical trade, a cash-flow projection and the parallel-run validation; writes an output workbook and
+an HTML report under ``./clo-xl-out/`` and prints a summary table. Each step is in
+:mod:`clo_xl.demo_steps`; a step whose component is not installed is reported as skipped, never faked.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from clo_xl.commands._output import console, emit, err_console, table
+from clo_xl.demo_steps import DemoContext, StepResult, demo_steps, write_demo_outputs
+from clo_xl.errors import CloXlError, UsageError
+
+
+def default_workbook() -> Path:
+    """The committed sample workbook of a checkout (or an explicit path)."""
+    for candidate in (
+        Path.cwd() / "workbook" / "TradeHypo.xlsm",
+        Path(__file__).resolve().parents[3] / "workbook" / "TradeHypo.xlsm",
+    ):
+        if candidate.is_file():
+            return candidate
+    raise UsageError(
+        "sample workbook workbook/TradeHypo.xlsm not found: run from a clo-xl checkout or pass --workbook"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("demo")
+    def demo(
+        workbook: Path | None = typer.Option(
+            None, help="Workbook to run (default: workbook/TradeHypo.xlsm)."
+        ),
+        out: Path = typer.Option(
+            Path("clo-xl-out"), help="Output folder for the workbook and the HTML report."
+        ),
+        database_url: str | None = typer.Option(
+            None,
+            "--database-url",
+            envvar="CLO_XL_DATABASE_URL",
+            help="PostgreSQL URL (default: embedded server).",
+        ),
+        as_json: bool = typer.Option(False, "--json", help="One JSON document on stdout."),
+    ) -> None:
+        """The main job: workbook → PostgreSQL → compliance, every deal → hypo → cash flows → parallel run."""
+        path = workbook or default_workbook()
+        out.mkdir(parents=True, exist_ok=True)
+        ctx = DemoContext(workbook=path, out_dir=out, database_url=database_url)
+        results: list[StepResult] = []
+        steps = demo_steps()
+        started = time.perf_counter()
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("demo", total=len(steps))
+            for step in steps:
+                progress.update(task, description=step.title)
+                t0 = time.perf_counter()
+                try:
+                    result = step.run(ctx, progress)
+                except CloXlError as exc:
+                    result = StepResult(step.title, "failed", str(exc))
+                except ModuleNotFoundError as exc:
+                    if not (exc.name or "").startswith("clo_xl."):
+                        raise
+                    result = StepResult(step.title, "skipped", f"{exc.name} is not part of this installation")
+                result = StepResult(
+                    result.step, result.status, result.summary, time.perf_counter() - t0, result.details
+                )
+                results.append(result)
+                progress.advance(task)
+                if result.status == "failed" and step.required:
+                    break
+        outputs = write_demo_outputs(ctx, results)
+        payload = {
+            "workbook": str(path),
+            "out_dir": str(out),
+            "seconds": round(time.perf_counter() - started, 3),
+            "steps": [asdict(r) for r in results],
+            "outputs": [str(p) for p in outputs],
+        }
+
+        def render() -> None:
+            rows = [[r.step, r.status, f"{r.seconds:.2f} s", r.summary] for r in results]
+            console.print(table("clo-xl demo", ["step", "status", "time", "result"], rows))
+            for p in outputs:
+                console.print(f"wrote {p}")
+
+        emit(payload, as_json=as_json, render=render)
+        failed = [r for r in results if r.status == "failed"]
+        if failed:
+            raise typer.Exit(2)

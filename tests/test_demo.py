@@ -1,0 +1,80 @@
+"""`clo-xl demo` on a fresh HOME: the main job succeeds on the embedded default and leaves its outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_WORKBOOK = REPO_ROOT / "workbook" / "TradeHypo.xlsm"
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    if not SAMPLE_WORKBOOK.is_file():
+        pytest.skip("sample workbook not built")
+    home = tmp_path_factory.mktemp("home")
+    work = tmp_path_factory.mktemp("work")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("CLO_XL_DATABASE_URL", "CLO_XL_DATA_DIR", "XDG_DATA_HOME")
+    }
+    env["HOME"] = str(home)
+    proc = subprocess.run(
+        [sys.executable, "-m", "clo_xl.cli", "demo", "--workbook", str(SAMPLE_WORKBOOK), "--json"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    # stop the embedded server this HOME started, so the test leaves nothing running
+    subprocess.run(
+        [sys.executable, "-m", "clo_xl.cli", "db", "stop"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    return proc, work
+
+
+def test_demo_succeeds_with_every_step(demo_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    proc, _ = demo_run
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr
+    doc = json.loads(proc.stdout)
+    statuses = {s["step"]: s["status"] for s in doc["steps"]}
+    assert statuses["Load sample workbook"] == "ok"
+    assert statuses["Migrate into PostgreSQL"] == "ok"
+    assert statuses["Compliance, every deal"] == "ok"
+    assert statuses["Parallel run (validate)"] == "ok"
+    compliance = next(s for s in doc["steps"] if s["step"] == "Compliance, every deal")
+    assert compliance["details"]["deals"] == 10
+
+
+def test_demo_writes_workbook_and_html(demo_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    proc, work = demo_run
+    out = work / "clo-xl-out"
+    xlsx = out / "clo-xl-demo.xlsx"
+    page = out / "clo-xl-demo.html"
+    assert xlsx.is_file() and page.is_file()
+    book = load_workbook(xlsx, read_only=True)
+    assert "Summary" in book.sheetnames and "Compliance" in book.sheetnames
+    # one row per test result of every deal, plus the header
+    compliance = json.loads(proc.stdout)["steps"][2]["details"]
+    rows = sum(1 for _ in book["Compliance"].iter_rows())
+    assert rows == compliance["results"] + 1
+    assert "<h2>Compliance" in page.read_text(encoding="utf-8")
+    assert REPO_ROOT.is_dir()
