@@ -1,0 +1,649 @@
+"""The bad-input corpus: named cases, each a function that writes one broken input into a folder.
+
+Two bases: the committed sample workbook ``workbook/TradeHypo.xlsm`` (edited at the XML level, one defect
+per file, see :mod:`xlsx_edit`) and a synthesised pair of legacy extract files (:mod:`extracts`). Every case
+says what the refusal must name (``expect``: substrings that must all appear in the error message; ``a|b``
+means either) and, where a reader does not refuse it cleanly yet, which module must add the check (``gap``,
+run as ``xfail(strict=True)``: the assertion is never weakened, and the day the check lands the xfail
+turns into a failure that asks for the mark to be removed).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from clo_xl.ingest.layout import ALL_ASSETS_HEADERS
+
+from . import extracts as X
+from .xlsx_edit import Package, XlError, column_letters, encrypted_container, truncate
+
+DEAL = "Mag 17"
+DEAL_SHEET = "Mag 17 Inputs"
+ASSETS = "All Assets"
+
+WORKBOOK = "workbook"
+EXTRACT = "extract"
+
+Files = dict[str, Path]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One broken input. ``make(folder, base)`` writes it and returns the files to pass to the CLI:
+    ``{"workbook": path}`` or ``{"assets": path, "deals": path}``."""
+
+    name: str
+    source: str
+    make: Callable[[Path, Path], Files]
+    expect: tuple[str, ...]
+    gap: str | None = None
+    commands: tuple[str, ...] = ()
+    slow: bool = False
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+def header_cell(header: str) -> str:
+    return f"{column_letters(ALL_ASSETS_HEADERS.index(header) + 1)}1"
+
+
+def asset_cell(header: str, row: int | str) -> str:
+    return f"{column_letters(ALL_ASSETS_HEADERS.index(header) + 1)}{row}"
+
+
+def held_asset_row(pkg: Package) -> int:
+    """Sheet row in ``All Assets`` of the asset held in Mag 17's first holding (D4)."""
+    wanted = pkg.get(DEAL_SHEET, "D4")
+    xml = pkg.text(pkg.sheet_part(ASSETS))
+    for ref in re.findall(r'<c r="(A\d+)"', xml):
+        if pkg.get(ASSETS, ref) == wanted:
+            return int(ref[1:])
+    raise AssertionError(f"held asset {wanted!r} not found in {ASSETS}")
+
+
+# ------------------------------------------------------------------------------------------------
+# workbook cases
+
+
+def _wb(edit: Callable[[Package], None], name: str = "TradeHypo.xlsm") -> Callable[[Path, Path], Files]:
+    def make(folder: Path, base: Path) -> Files:
+        pkg = Package(base)
+        edit(pkg)
+        return {"workbook": pkg.save(folder / name)}
+
+    return make
+
+
+def _cell(sheet: str, ref: str, value: object) -> Callable[[Package], None]:
+    return lambda pkg: pkg.set(sheet, ref, value)
+
+
+def _held(header: str, value: object) -> Callable[[Package], None]:
+    def edit(pkg: Package) -> None:
+        pkg.set(ASSETS, asset_cell(header, held_asset_row(pkg)), value)
+
+    return edit
+
+
+def _swap(sheet: str, a: str, b: str) -> Callable[[Package], None]:
+    def edit(pkg: Package) -> None:
+        va, vb = pkg.get(sheet, a), pkg.get(sheet, b)
+        pkg.set(sheet, a, vb)
+        pkg.set(sheet, b, va)
+
+    return edit
+
+
+def _duplicate_header(pkg: Package) -> None:
+    """A 71st column also headed 'Coupon Spread', with different values: which one is meant?"""
+    col = column_letters(len(ALL_ASSETS_HEADERS) + 1)
+    pkg.set(ASSETS, f"{col}1", "Coupon Spread")
+    for row in range(2, 40):
+        pkg.set(ASSETS, f"{col}{row}", 0.09)
+
+
+def _merge_held_row(pkg: Package) -> None:
+    r = held_asset_row(pkg)
+    pkg.merge(ASSETS, f"{asset_cell('Maturity', r)}:{asset_cell('Payment Frequency', r)}")
+
+
+def _blank_row_all_assets(pkg: Package) -> None:
+    pkg.insert_blank_row(ASSETS, 500)
+    wb = pkg.text("xl/workbook.xml").replace("'All Assets'!$A$2:$BR$1001", "'All Assets'!$A$2:$BR$1002")
+    pkg.put("xl/workbook.xml", wb)
+
+
+def _blank_row_holdings(pkg: Package) -> None:
+    pkg.set(DEAL_SHEET, "D10", None)
+    pkg.set(DEAL_SHEET, "E10", None)
+
+
+def _duplicate_id(pkg: Package) -> None:
+    r = held_asset_row(pkg)
+    other = 3 if r != 3 else 4
+    pkg.set(ASSETS, f"A{other}", pkg.get(ASSETS, f"A{r}"))
+
+
+def _duplicate_test_number(pkg: Package) -> None:
+    pkg.set(DEAL_SHEET, "L5", pkg.get(DEAL_SHEET, "L4"))
+
+
+def _no_collection_account(pkg: Package) -> None:
+    for row in range(4, 9):
+        if pkg.get(DEAL_SHEET, f"F{row}") == 2.0:
+            pkg.set(DEAL_SHEET, f"F{row}", 9)
+            pkg.set(DEAL_SHEET, f"G{row}", "Suspense")
+
+
+def _no_macros(pkg: Package) -> None:
+    """The package of a plain .xlsx (no VBA project, the xlsx main content type), named .xlsm."""
+    pkg.drop("xl/vbaProject.bin")
+    ct = pkg.text("[Content_Types].xml")
+    ct = ct.replace(
+        "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    )
+    ct = re.sub(r'<Default Extension="bin"[^>]*/>', "", ct)
+    pkg.put("[Content_Types].xml", ct)
+    rels = pkg.text("xl/_rels/workbook.xml.rels")
+    pkg.put("xl/_rels/workbook.xml.rels", re.sub(r"<Relationship [^>]*vbaProject[^>]*/>", "", rels))
+
+
+def _very_large(pkg: Package) -> None:
+    """``All Assets`` grown to 12,000 rows (about 35 MB of sheet XML) with one bad cell in the very last
+    row: the reader must get through the whole sheet and still name the cell."""
+    part = pkg.sheet_part(ASSETS)
+    xml = pkg.text(part)
+    rows = re.findall(r'<row r="(\d+)"[^>]*>.*?</row>', xml, flags=re.S)
+    last = max(int(r) for r in rows)
+    template = re.search(rf'<row r="{last}"[^>]*>.*?</row>', xml, flags=re.S)
+    assert template is not None
+    extra: list[str] = []
+    for k in range(1, 11_000 + 1):
+        r = last + k
+        text = re.sub(r'<c r="([A-Z]+)\d+"', lambda m, r=r: f'<c r="{m.group(1)}{r}"', template.group(0))
+        text = text.replace(f'<row r="{last}"', f'<row r="{r}"', 1)
+        text = re.sub(
+            r'<c r="A\d+"[^>]*?(?:/>|>.*?</c>)',
+            f'<c r="A{r}" t="inlineStr"><is><t>BIG{k:06d}</t></is></c>',
+            text,
+            count=1,
+            flags=re.S,
+        )
+        extra.append(text)
+    xml = xml.replace("</sheetData>", "".join(extra) + "</sheetData>", 1)
+    pkg.put(part, xml)
+    pkg.set(ASSETS, asset_cell("Coupon Spread", last + 11_000), "L+325")
+    wb = pkg.text("xl/workbook.xml").replace(
+        "'All Assets'!$A$2:$BR$1001", f"'All Assets'!$A$2:$BR${last + 11_000}"
+    )
+    pkg.put("xl/workbook.xml", wb)
+
+
+def _raw(maker: Callable[[Path, Path], Path]) -> Callable[[Path, Path], Files]:
+    def make(folder: Path, base: Path) -> Files:
+        return {"workbook": maker(folder, base)}
+
+    return make
+
+
+def _xml_gap(what: str) -> str:
+    return f"clo_xl.ingest.workbook must refuse {what}"
+
+
+def workbook_cases() -> list[Case]:
+    """The workbook half of the corpus (cell addresses from the committed layout: CONTRACT §1). ``{r}`` in an
+    expectation is the ``All Assets`` row of the asset Mag 17 holds first (found in the base at run time)."""
+    r = "{r}"
+    last_test = 4
+    cases = [
+        Case("wb_missing_all_assets_sheet", WORKBOOK, _wb(lambda p: p.delete_sheet(ASSETS)), (ASSETS,)),
+        Case("wb_missing_deal_sheet", WORKBOOK, _wb(lambda p: p.delete_sheet(DEAL_SHEET)), (DEAL_SHEET,)),
+        Case(
+            "wb_renamed_deal_sheet",
+            WORKBOOK,
+            _wb(lambda p: p.rename_sheet(DEAL_SHEET, "Mag17 Inputs")),
+            (DEAL_SHEET,),
+        ),
+        Case(
+            "wb_missing_reference_table",
+            WORKBOOK,
+            _wb(lambda p: p.delete_sheet("Reference Table")),
+            ("Reference Table",),
+            commands=("migrate",),
+        ),
+        Case(
+            "wb_renamed_header_maturity",
+            WORKBOOK,
+            _wb(_cell(ASSETS, header_cell("Maturity"), "Maturity Date")),
+            (ASSETS, "Maturity"),
+        ),
+        Case(
+            "wb_blank_header_coupon_spread",
+            WORKBOOK,
+            _wb(_cell(ASSETS, header_cell("Coupon Spread"), None)),
+            (ASSETS, "Coupon Spread"),
+        ),
+        Case(
+            "wb_duplicated_header_coupon_spread", WORKBOOK, _wb(_duplicate_header), (ASSETS, "Coupon Spread")
+        ),
+        Case(
+            "wb_moved_holdings_headers", WORKBOOK, _wb(_swap(DEAL_SHEET, "D3", "E3")), (DEAL_SHEET, "D3|E3")
+        ),
+        Case(
+            "wb_moved_threshold_header", WORKBOOK, _wb(_swap(DEAL_SHEET, "O3", "P3")), (DEAL_SHEET, "O3|P3")
+        ),
+        Case(
+            "wb_merged_cells_in_asset_row",
+            WORKBOOK,
+            _wb(_merge_held_row),
+            (
+                ASSETS,
+                "|".join(asset_cell(h, r) for h in ("Maturity", "Coupon Type", "Payment Frequency")),
+            ),
+        ),
+        Case(
+            "wb_merged_cells_in_holdings",
+            WORKBOOK,
+            _wb(lambda p: p.merge(DEAL_SHEET, "D5:E5")),
+            (DEAL_SHEET, "D5|E5"),
+        ),
+        Case(
+            "wb_na_in_coupon_spread",
+            WORKBOOK,
+            _wb(_held("Coupon Spread", XlError("#N/A"))),
+            (ASSETS, asset_cell("Coupon Spread", r)),
+        ),
+        Case(
+            "wb_div0_in_holding_par",
+            WORKBOOK,
+            _wb(_cell(DEAL_SHEET, "E5", XlError("#DIV/0!"))),
+            (DEAL_SHEET, "E5"),
+        ),
+        Case(
+            "wb_ref_in_threshold",
+            WORKBOOK,
+            _wb(_cell(DEAL_SHEET, "O4", XlError("#REF!"))),
+            (DEAL_SHEET, "O4"),
+        ),
+        Case(
+            "wb_na_in_current_libor",
+            WORKBOOK,
+            _wb(_cell(DEAL_SHEET, "K4", XlError("#N/A"))),
+            (DEAL_SHEET, "K4"),
+        ),
+        Case(
+            "wb_text_in_holding_par", WORKBOOK, _wb(_cell(DEAL_SHEET, "E5", "1,5OO,OOO")), (DEAL_SHEET, "E5")
+        ),
+        Case(
+            "wb_text_in_coupon_spread",
+            WORKBOOK,
+            _wb(_held("Coupon Spread", "L+325")),
+            (ASSETS, asset_cell("Coupon Spread", r)),
+        ),
+        Case(
+            "wb_text_in_account_interest", WORKBOOK, _wb(_cell(DEAL_SHEET, "H5", "n/a")), (DEAL_SHEET, "H5")
+        ),
+        Case(
+            "wb_maturity_as_text",
+            WORKBOOK,
+            _wb(_held("Maturity", "TBD")),
+            (ASSETS, asset_cell("Maturity", r)),
+        ),
+        Case(
+            "wb_maturity_impossible_date_text",
+            WORKBOOK,
+            _wb(_held("Maturity", "2021-02-30")),
+            (ASSETS, asset_cell("Maturity", r)),
+        ),
+        Case(
+            "wb_maturity_serial_out_of_range",
+            WORKBOOK,
+            _wb(_held("Maturity", 3_000_000)),
+            (ASSETS, asset_cell("Maturity", r)),
+        ),
+        Case(
+            "wb_analysis_date_as_text",
+            WORKBOOK,
+            _wb(_cell(DEAL_SHEET, "C3", "March 23rd")),
+            (DEAL_SHEET, "C3"),
+        ),
+        Case(
+            "wb_analysis_date_negative_serial", WORKBOOK, _wb(_cell(DEAL_SHEET, "C3", -1)), (DEAL_SHEET, "C3")
+        ),
+        Case("wb_blank_row_mid_all_assets", WORKBOOK, _wb(_blank_row_all_assets), (ASSETS, "500")),
+        Case("wb_blank_row_mid_holdings", WORKBOOK, _wb(_blank_row_holdings), (DEAL_SHEET, "10")),
+        Case("wb_duplicate_asset_id", WORKBOOK, _wb(_duplicate_id), (ASSETS, "BLKRockID|A")),
+        Case(
+            "wb_holding_references_unknown_asset",
+            WORKBOOK,
+            _wb(_cell(DEAL_SHEET, "D5", "NOSUCHID1")),
+            (DEAL_SHEET, "D5|NOSUCHID1"),
+        ),
+        Case(
+            "wb_negative_holding_par", WORKBOOK, _wb(_cell(DEAL_SHEET, "E5", -1_500_000)), (DEAL_SHEET, "E5")
+        ),
+        Case("wb_nan_holding_par", WORKBOOK, _wb(_cell(DEAL_SHEET, "E5", "NaN")), (DEAL_SHEET, "E5")),
+        Case("wb_absurd_holding_par", WORKBOOK, _wb(_cell(DEAL_SHEET, "E5", 1.0e15)), (DEAL_SHEET, "E5")),
+        Case(
+            "wb_unknown_moodys_rating",
+            WORKBOOK,
+            _wb(_held("Moody's Rating WARF", "Bx7")),
+            (ASSETS, asset_cell("Moody's Rating WARF", r)),
+        ),
+        Case(
+            "wb_unknown_sp_rating",
+            WORKBOOK,
+            _wb(_held("S&P Facility Rating", "BBB++")),
+            (ASSETS, asset_cell("S&P Facility Rating", r)),
+        ),
+        Case(
+            "wb_threshold_as_text", WORKBOOK, _wb(_cell(DEAL_SHEET, "O5", "ten percent")), (DEAL_SHEET, "O5")
+        ),
+        Case(
+            "wb_duplicate_test_number",
+            WORKBOOK,
+            _wb(_duplicate_test_number),
+            (DEAL_SHEET, f"L{last_test + 1}"),
+        ),
+        Case("wb_no_collection_account", WORKBOOK, _wb(_no_collection_account), (DEAL_SHEET, "Collection")),
+        Case(
+            "wb_truncated",
+            WORKBOOK,
+            _raw(lambda f, b: truncate(b, f / "TradeHypo.xlsm")),
+            ("TradeHypo.xlsm",),
+        ),
+        Case(
+            "wb_encrypted",
+            WORKBOOK,
+            _raw(lambda f, b: encrypted_container(f / "TradeHypo.xlsm")),
+            ("TradeHypo.xlsm", "encrypt|password|protected"),
+        ),
+        Case("wb_xlsx_renamed_xlsm", WORKBOOK, _wb(_no_macros), ("TradeHypo.xlsm", "macro|xlsx|VBA")),
+        Case(
+            "wb_empty_file",
+            WORKBOOK,
+            _raw(lambda f, b: _write(f / "TradeHypo.xlsm", b"")),
+            ("TradeHypo.xlsm",),
+        ),
+        Case(
+            "wb_text_file_named_xlsm",
+            WORKBOOK,
+            _raw(lambda f, b: _write(f / "TradeHypo.xlsm", b"BLKRockID,Par Amount\nX,1\n")),
+            ("TradeHypo.xlsm",),
+        ),
+        Case(
+            "wb_very_large_file",
+            WORKBOOK,
+            _wb(_very_large),
+            (ASSETS, asset_cell("Coupon Spread", 1001 + 11_000)),
+            slow=True,
+        ),
+    ]
+    return cases
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+# ------------------------------------------------------------------------------------------------
+# extract cases
+
+
+def _ex(
+    assets: Callable[[list[dict[str, Any]]], None] | None = None,
+    deal: Callable[[dict[str, Any]], None] | None = None,
+    suffix: str = ".json",
+) -> Callable[[Path, Path], Files]:
+    def make(folder: Path, base: Path) -> Files:
+        records = X.asset_records()
+        doc = X.deal_document()
+        if assets is not None:
+            assets(records)
+        if deal is not None:
+            deal(doc)
+        return {
+            "assets": X.write_assets(folder / f"assets{suffix}", records),
+            "deals": X.write_deal(folder / "deal.json", doc),
+        }
+
+    return make
+
+
+def _set(i: int, header: str, value: object) -> Callable[[list[dict[str, Any]]], None]:
+    def edit(records: list[dict[str, Any]]) -> None:
+        records[i][header] = value
+
+    return edit
+
+
+def _drop_column(header: str) -> Callable[[list[dict[str, Any]]], None]:
+    def edit(records: list[dict[str, Any]]) -> None:
+        for rec in records:
+            rec.pop(header)
+
+    return edit
+
+
+def _rename_column(old: str, new: str) -> Callable[[list[dict[str, Any]]], None]:
+    def edit(records: list[dict[str, Any]]) -> None:
+        for k, rec in enumerate(records):
+            records[k] = {(new if h == old else h): v for h, v in rec.items()}
+
+    return edit
+
+
+def _dset(path: str, value: object) -> Callable[[dict[str, Any]], None]:
+    """Set a value in the deal document by a key path such as ``test_thresholds[1].threshold``."""
+
+    def edit(doc: dict[str, Any]) -> None:
+        target: Any = doc
+        parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
+        for part in parts[:-1]:
+            target = target[int(part[1:-1])] if part.startswith("[") else target[part]
+        last = parts[-1]
+        if last.startswith("["):
+            target[int(last[1:-1])] = value
+        else:
+            target[last] = value
+
+    return edit
+
+
+def _csv_with_duplicate_header(folder: Path, base: Path) -> Files:
+    records = X.asset_records()
+    headers = [*records[0], "Coupon Spread"]
+    lines = [",".join(json.dumps(h) for h in headers)]
+    for rec in records:
+        values = ["" if rec[h] is None else rec[h] for h in records[0]]
+        lines.append(",".join(json.dumps(str(v)) for v in [*values, 0.09]))
+    path = folder / "assets.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return {"assets": path, "deals": X.write_deal(folder / "deal.json")}
+
+
+def _csv_blank_line_mid(folder: Path, base: Path) -> Files:
+    path = X.write_assets(folder / "assets.csv")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.insert(6, ",".join([""] * len(X.asset_records()[0])))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return {"assets": path, "deals": X.write_deal(folder / "deal.json")}
+
+
+def _truncated(which: str) -> Callable[[Path, Path], Files]:
+    def make(folder: Path, base: Path) -> Files:
+        files = _ex()(folder, base)
+        data = files[which].read_bytes()
+        files[which].write_bytes(data[: len(data) // 2])
+        return files
+
+    return make
+
+
+def _encrypted_assets(folder: Path, base: Path) -> Files:
+    return {
+        "assets": encrypted_container(folder / "assets.xlsx"),
+        "deals": X.write_deal(folder / "deal.json"),
+    }
+
+
+def _csv_named_xlsx(folder: Path, base: Path) -> Files:
+    csv_path = X.write_assets(folder / "assets.csv")
+    target = folder / "assets.xlsx"
+    csv_path.rename(target)
+    return {"assets": target, "deals": X.write_deal(folder / "deal.json")}
+
+
+def _xlsx_error_cell(header: str, code: str) -> Callable[[Path, Path], Files]:
+    def make(folder: Path, base: Path) -> Files:
+        path = X.write_assets(folder / "assets.xlsx")
+        pkg = Package(path)
+        col = column_letters(list(X.asset_records()[0]).index(header) + 1)
+        pkg.set("All Assets", f"{col}5", XlError(code))
+        pkg.save(path)
+        return {"assets": path, "deals": X.write_deal(folder / "deal.json")}
+
+    return make
+
+
+def _xlsx_merged(folder: Path, base: Path) -> Files:
+    path = X.write_assets(folder / "assets.xlsx")
+    pkg = Package(path)
+    pkg.merge("All Assets", "H4:K4")
+    pkg.save(path)
+    return {"assets": path, "deals": X.write_deal(folder / "deal.json")}
+
+
+def _holdings_in_deal(doc: dict[str, Any]) -> None:
+    doc["par_column"] = "MAG99_Par_Amount"  # not in the assets file: holdings come from the document
+    doc["holdings"] = [
+        {"brs_id": "CORPUS001", "par": 1_000_000.0},
+        {"brs_id": "NOSUCHASSET", "par": 2_000_000.0},
+    ]
+
+
+def _big_csv(folder: Path, base: Path) -> Files:
+    records = [X.asset_record(i % X.N_ASSETS) for i in range(20_000)]
+    for k, rec in enumerate(records):
+        rec["BLKRockID"] = f"BIG{k:06d}"
+    records[-1]["Coupon Spread"] = "L+325"
+    return {
+        "assets": X.write_assets(folder / "assets.csv", records),
+        "deals": X.write_deal(folder / "deal.json"),
+    }
+
+
+_ASSETS_GAP = "clo_xl.ingest.assets"
+_EXTRACT_GAP = "clo_xl.ingest.extract"
+
+
+def extract_cases() -> list[Case]:
+    par = X.PAR_COLUMN
+    return [
+        Case("ex_missing_column_maturity", EXTRACT, _ex(_drop_column("Maturity")), ("Maturity",)),
+        Case(
+            "ex_renamed_header_coupon_spread",
+            EXTRACT,
+            _ex(_rename_column("Coupon Spread", "Spread")),
+            ("Coupon Spread",),
+        ),
+        Case("ex_csv_duplicated_header", EXTRACT, _csv_with_duplicate_header, ("Coupon Spread",)),
+        Case("ex_xlsx_merged_cells", EXTRACT, _xlsx_merged, ("assets.xlsx", "H4|I4|J4|K4|merged")),
+        Case(
+            "ex_text_in_coupon_spread",
+            EXTRACT,
+            _ex(_set(3, "Coupon Spread", "L+325")),
+            ("Coupon Spread", "L+325"),
+        ),
+        Case(
+            "ex_na_text_in_market_value",
+            EXTRACT,
+            _ex(_set(4, "Market Value", "#N/A"), suffix=".csv"),
+            ("Market Value", "#N/A"),
+        ),
+        Case(
+            "ex_div0_text_in_facility_size",
+            EXTRACT,
+            _ex(_set(2, "Facility Size", "#DIV/0!"), suffix=".csv"),
+            ("Facility Size", "#DIV/0!"),
+        ),
+        Case("ex_xlsx_ref_error_in_wal", EXTRACT, _xlsx_error_cell("WAL", "#REF!"), ("WAL",)),
+        Case("ex_xlsx_na_error_in_par", EXTRACT, _xlsx_error_cell(par, "#N/A"), (par,)),
+        Case(
+            "ex_maturity_as_text",
+            EXTRACT,
+            _ex(_set(5, "Maturity", "next Tuesday")),
+            ("Maturity", "next Tuesday"),
+        ),
+        Case("ex_issue_date_negative_serial", EXTRACT, _ex(_set(5, "Issue Date", -45)), ("Issue Date",)),
+        Case(
+            "ex_duplicate_asset_id",
+            EXTRACT,
+            _ex(_set(7, "BLKRockID", "CORPUS002")),
+            ("BLKRockID", "CORPUS002"),
+        ),
+        Case("ex_holding_references_unknown_asset", EXTRACT, _ex(deal=_holdings_in_deal), ("NOSUCHASSET",)),
+        Case("ex_negative_par", EXTRACT, _ex(_set(1, par, -2_500_000.0)), (par,)),
+        Case("ex_nan_par", EXTRACT, _ex(_set(1, par, math.nan)), (par,)),
+        Case("ex_absurd_par", EXTRACT, _ex(_set(1, par, 1.0e15)), (par,)),
+        Case(
+            "ex_unknown_moodys_rating",
+            EXTRACT,
+            _ex(_set(0, "Moody's Rating WARF", "Bx7")),
+            ("Moody's Rating WARF", "Bx7"),
+        ),
+        Case(
+            "ex_unknown_sp_rating",
+            EXTRACT,
+            _ex(_set(0, "S&P Facility Rating", "BBB++")),
+            ("S&P Facility Rating", "BBB++"),
+        ),
+        Case(
+            "ex_threshold_as_text",
+            EXTRACT,
+            _ex(deal=_dset("test_thresholds[1].threshold", "ten percent")),
+            ("threshold", "ten percent"),
+        ),
+        Case(
+            "ex_duplicate_test_number",
+            EXTRACT,
+            _ex(deal=_dset("test_thresholds[2].test_number", 1)),
+            ("test_number", "1"),
+        ),
+        Case("ex_analysis_date_missing", EXTRACT, _ex(deal=_dset("analysis_date", None)), ("analysis_date",)),
+        Case(
+            "ex_analysis_date_as_text",
+            EXTRACT,
+            _ex(deal=_dset("analysis_date", "March 23rd")),
+            ("analysis_date", "March 23rd"),
+        ),
+        Case(
+            "ex_no_collection_account",
+            EXTRACT,
+            _ex(deal=_dset("accounts[1].number", 9)),
+            ("accounts", "Collection"),
+        ),
+        Case("ex_missing_par_column", EXTRACT, _ex(_drop_column(par)), (par,)),
+        Case("ex_deal_inputs_not_an_object", EXTRACT, _ex(deal=lambda d: d.clear()), ("deal",)),
+        Case("ex_truncated_assets_json", EXTRACT, _truncated("assets"), ("assets.json",)),
+        Case("ex_truncated_deal_json", EXTRACT, _truncated("deals"), ("deal.json",)),
+        Case(
+            "ex_encrypted_assets_xlsx",
+            EXTRACT,
+            _encrypted_assets,
+            ("assets.xlsx", "encrypt|password|protected"),
+        ),
+        Case("ex_csv_renamed_xlsx", EXTRACT, _csv_named_xlsx, ("assets.xlsx",)),
+        Case("ex_csv_blank_line_mid_table", EXTRACT, _csv_blank_line_mid, ("assets.csv", "7")),
+        Case("ex_very_large_csv", EXTRACT, _big_csv, ("Coupon Spread", "L+325", "20001"), slow=True),
+    ]
+
+
+__all__ = ["EXTRACT", "WORKBOOK", "Case", "extract_cases", "workbook_cases"]
