@@ -39,11 +39,11 @@ def test_grid_on_a_dask_local_cluster() -> None:
     distributed = pytest.importorskip("dask.distributed")
     grid = scenario_grid([0.2], [0.0, 0.03], [0.4])
     expected = run_grid(inputs(), grid, workers=1)
-    with distributed.LocalCluster(
+    cluster = distributed.LocalCluster(
         n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
-    ) as cluster:
-        with distributed.Client(cluster) as client:
-            out = run_grid(inputs(), grid, scheduler=client)
+    )
+    with cluster, distributed.Client(cluster) as client:
+        out = run_grid(inputs(), grid, scheduler=client)
     assert [r.sub_note_irr for r in out] == [r.sub_note_irr for r in expected]
 
 
