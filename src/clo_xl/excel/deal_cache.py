@@ -52,13 +52,15 @@ class DealCache:
         self._lock = threading.RLock()
         self._bound: FileWorkbook | None = None
         self._entries: dict[str, _Entry] = {}
-        self._file_keys: dict[tuple[str, int, int], str] = {}
+        self._file_keys: dict[tuple[str, int, int], tuple[str, tuple[str, ...]]] = {}
         self._live_keys: dict[tuple[str, str], tuple[float, str]] = {}
 
     # -- which workbook ----------------------------------------------------------------------------
     def bind(self, path: str | Path | None) -> None:
         """Headless calls (no Excel caller) read this workbook file; ``None`` unbinds."""
         with self._lock:
+            if path is not None and self._bound is not None and self._bound.path == Path(path):
+                return
             self._bound = None if path is None else FileWorkbook(path)
 
     def book_for(self, caller: Any) -> WorkbookAccess:
@@ -73,24 +75,24 @@ class DealCache:
     # -- the cache key -----------------------------------------------------------------------------
     def _key(self, book: WorkbookAccess, deal: str) -> str:
         sheets = input_sheets(deal)
-        names = book.sheet_names()
-        if sheets[1] not in names:
-            deals = ", ".join(n.removesuffix(" Inputs") for n in names if n.endswith(" Inputs"))
-            raise UsageError(f"unknown deal '{deal}' (deals: {deals})")
         if isinstance(book, FileWorkbook):
             stat = book.path.stat()
-            file_key = (str(book.path.resolve()), stat.st_mtime_ns, stat.st_size)
+            file_key = (str(book.path), stat.st_mtime_ns, stat.st_size)
             found = self._file_keys.get(file_key)
             if found is None:
                 # Content, not the stat, is the key: a re-saved identical file keeps its evaluated deals.
-                found = fingerprint(FileWorkbook(book.path), [n for n in names if _is_input(n)])
+                fresh = FileWorkbook(book.path)
+                names = fresh.sheet_names()
+                found = (fingerprint(fresh, [n for n in names if _is_input(n)]), tuple(names))
                 self._file_keys[file_key] = found
-            return found
+            _check_deal(deal, found[1])
+            return found[0]
         live_key = (book.name, deal)
         now = time.monotonic()
         memo = self._live_keys.get(live_key)
         if memo is not None and now - memo[0] < LIVE_FINGERPRINT_SECONDS:
             return memo[1]
+        _check_deal(deal, tuple(book.sheet_names()))
         digest = fingerprint(book, sheets)
         self._live_keys[live_key] = (now, digest)
         return digest
@@ -180,6 +182,12 @@ class DealCache:
             self._entries.clear()
             self._file_keys.clear()
             self._live_keys.clear()
+
+
+def _check_deal(deal: str, names: Sequence[str]) -> None:
+    if f"{deal} Inputs" not in names:
+        deals = ", ".join(n.removesuffix(" Inputs") for n in names if n.endswith(" Inputs"))
+        raise UsageError(f"unknown deal '{deal}' (deals: {deals})")
 
 
 def _is_input(sheet: str) -> bool:
