@@ -111,3 +111,21 @@ def test_libreoffice_formulas_agree_with_the_engine(legacy_workbook: Path) -> No
     # WARR where the deal computes them: at least 5 per deal
     assert len(oracle) >= 5 * len(DEALS)
     assert [o.to_json() for o in oracle if o.status != "match"] == []
+
+
+def test_deal_cf_tab_is_compared_cell_by_cell(legacy_workbook: Path, tmp_path: Path) -> None:
+    from clo_xl.validate.run import run_validation
+
+    path = tmp_path / legacy_workbook.name
+    path.write_bytes(legacy_workbook.read_bytes())
+    written = handlers.run_cash_flows(FileWorkbook(path)).sheets[0]
+    result = run_validation(path, libreoffice=False)
+    on_tab = [o for o in result.outcomes if o.check.sheet == written]
+    assert len(on_tab) > 100 and all(o.status == "match" for o in on_tab)
+    book = FileWorkbook(path)
+    interest = book.read_range(written, "E2")[0][0]  # period 1 interest proceeds
+    assert isinstance(interest, float)
+    book.write_table(written, "E2", [[interest * 1.001]])
+    book.save()
+    broken = run_validation(path, libreoffice=False).breaks
+    assert [(o.check.sheet, o.check.cell) for o in broken] == [(written, "E2")]
