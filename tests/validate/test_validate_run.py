@@ -129,3 +129,28 @@ def test_deal_cf_tab_is_compared_cell_by_cell(legacy_workbook: Path, tmp_path: P
     book.save()
     broken = run_validation(path, libreoffice=False).breaks
     assert [(o.check.sheet, o.check.cell) for o in broken] == [(written, "E2")]
+
+
+@pytest.mark.libreoffice
+def test_the_formula_check_can_fail(legacy_workbook: Path, tmp_path: Path) -> None:
+    # the same formulas against a Python WARF moved by 1%: LibreOffice's value must not agree with it
+    if soffice_path() is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    from clo_xl.excel.engine import load_workbook_model
+    from clo_xl.validate import formula_oracle
+    from clo_xl.validate.model import judge
+
+    model = load_workbook_model(legacy_workbook)
+    doc = model.compliance_document("Mag 17")
+    for test in doc["tests"]:
+        if test["number"] == 36:
+            test["result"] *= 1.01
+    grids = WorkbookGrids(legacy_workbook)
+    layouts = formula_oracle.build_check_workbook(
+        grids, {"Mag 17": doc}, model.derived_inputs(), tmp_path / "check.xlsx"
+    )
+    recalculated = formula_oracle.recalculate(tmp_path / "check.xlsx", tmp_path / "out")
+    outcomes = [judge(c, 1e-5) for c in formula_oracle.formula_checks(recalculated, layouts)]
+    broken = [o.check.item for o in outcomes if o.status == "break"]
+    assert len(broken) == 1 and "WARF (test 36)" in broken[0]
+    assert len(outcomes) >= 6

@@ -12,6 +12,7 @@ the legacy convention reproduces the legacy value, and the explanation names the
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Mapping
@@ -24,7 +25,7 @@ from clo_xl.excel.cells import Cell
 from clo_xl.validate import formula_oracle, legacy_checks
 from clo_xl.validate.grid import WorkbookGrids
 from clo_xl.validate.model import Check, ValidationResult, judge
-from clo_xl.validate.report import write_reports
+from clo_xl.validate.report import report_paths, write_reports
 
 CONVENTIONS = ("legacy", "corrected")
 RUN_MODEL = "Run Model"
@@ -155,7 +156,15 @@ def run_validation(
 
         attempt(f"{deal} Inputs Test Results", objective)
     if libreoffice:
-        attempt("LibreOffice formula check", lambda: _oracle_checks(workbook, grids, model, recompute, deals))
+        keep = (
+            None
+            if report is None
+            else report_paths(report)[1].with_name(f"{workbook.stem}-formula-check.xlsx")
+        )
+        attempt(
+            "LibreOffice formula check",
+            lambda: _oracle_checks(workbook, grids, model, recompute, deals, keep),
+        )
     if not checks and not skipped:
         skipped.append("no legacy output tabs: run compliance (or Run Compliance) first")
     outcomes = [judge(c, tolerance) for c in checks]
@@ -163,6 +172,8 @@ def run_validation(
     result.seconds = time.perf_counter() - started
     if report is not None:
         result.reports = write_reports(result, report)
+        if keep is not None and keep.is_file():
+            result.reports.append(keep)
     return result
 
 
@@ -172,7 +183,9 @@ def _oracle_checks(
     model: engine.WorkbookModel,
     recompute: _Recompute,
     deals: list[str],
+    keep: Path | None = None,
 ) -> list[Check]:
+    """Formula checks; ``keep``: where to leave the recalculated formula workbook for the analyst."""
     if formula_oracle.soffice_path() is None:
         raise CloXlError("LibreOffice (soffice) is not installed; formula check skipped")
     documents: dict[str, Mapping[str, Any]] = {}
@@ -190,4 +203,7 @@ def _oracle_checks(
             raise CloXlError(f"LibreOffice recalculation failed: {exc}") from exc
         except Exception as exc:  # subprocess errors and timeouts
             raise CloXlError(f"LibreOffice recalculation failed: {type(exc).__name__}") from exc
+        if keep is not None:
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(recalculated, keep)
         return formula_oracle.formula_checks(recalculated, layouts)
