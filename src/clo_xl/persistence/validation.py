@@ -34,7 +34,7 @@ from clo_xl.ingest.raw import RawTable, column_letter
 from clo_xl.persistence.asset_columns import ASSET_COLUMNS, BY_NAME
 from clo_xl.persistence.content import WorkbookContent
 from clo_xl.portfolio.asset import Asset
-from clo_xl.portfolio.pool import Holding
+from clo_xl.portfolio.pool import Holding, Pool, Universe
 
 #: (column, lowest, highest) accepted in ``All Assets`` (inclusive); units as in the sheet
 RANGES: tuple[tuple[str, float, float], ...] = (
@@ -198,23 +198,23 @@ def reconcile(conn: Connection, content: WorkbookContent, t: Transformed) -> lis
             "or their values differ from All Assets",
         )
     checks.append(Check("L3", "All Assets count and checksum", "passed", f"{len(wanted)} assets"))
+    keys = [(deal, t.deals[deal].analysis_date) for deal in t.holdings]
+    stored_pairs: dict[str, list[tuple[str, float]]] = {deal: [] for deal, _ in keys}
+    stored_sums: dict[str, float] = {}
+    for deal, asset_id, par, total in conn.execute(
+        text(
+            "SELECT h.deal, h.asset_id, h.par, sum(h.par) OVER (PARTITION BY h.deal) FROM clo.holding h "
+            "JOIN unnest(CAST(:deals AS text[]), CAST(:dates AS date[])) AS k(deal, analysis_date) "
+            "ON h.deal = k.deal AND h.analysis_date = k.analysis_date ORDER BY h.deal, h.position"
+        ),
+        {"deals": [k[0] for k in keys], "dates": [k[1] for k in keys]},
+    ):
+        stored_pairs[str(deal)].append((str(asset_id), float(par)))
+        stored_sums[str(deal)] = float(total)
     for deal, rows in t.holdings.items():
-        inputs = t.deals[deal]
-        back = conn.execute(
-            text(
-                "SELECT asset_id, par FROM clo.holding WHERE deal = :d AND analysis_date = :a "
-                "ORDER BY position"
-            ),
-            {"d": deal, "a": inputs.analysis_date},
-        ).all()
-        db_pairs = [(str(a), float(p)) for a, p in back]
+        db_pairs = stored_pairs[deal]
+        db_sum = stored_sums.get(deal, 0.0)
         wb_pairs = [(h.asset_id, h.par) for h in rows]
-        db_sum = float(
-            conn.execute(
-                text("SELECT coalesce(sum(par), 0) FROM clo.holding WHERE deal = :d AND analysis_date = :a"),
-                {"d": deal, "a": inputs.analysis_date},
-            ).scalar_one()
-        )
         wb_sum = math.fsum(p for _, p in wb_pairs)
         sheet = content.deals[deal].sheet
         if len(db_pairs) != len(wb_pairs):
@@ -247,12 +247,11 @@ def reconcile(conn: Connection, content: WorkbookContent, t: Transformed) -> lis
 
 
 def _compliance_numbers(
-    assets: Sequence[Asset], holdings: Sequence[Holding], inputs: DealInputs
+    universe: Universe, holdings: Sequence[Holding], inputs: DealInputs
 ) -> dict[int, float]:
     from clo_xl.compliance.engine import evaluate
-    from clo_xl.portfolio.pool import Pool, Universe
 
-    pool = Pool.from_holdings(Universe(tuple(assets)), holdings)
+    pool = Pool.from_holdings(universe, holdings)
     report = evaluate(pool, inputs, "legacy")
     return {r.number: float(r.result) for r in report.results}
 
@@ -293,6 +292,9 @@ def calculation_parity(
         Check("L4", "assets from the database equal the workbook's", "passed", f"{len(by_id)} assets")
     )
     engine_available = True
+    # one universe per side, so the engine's column arrays are built once per side, not once per deal
+    wb_universe = Universe(tuple(assets))
+    db_universe = Universe(tuple(db_assets))
     for deal, inputs in t.deals.items():
         stored = read_deal(conn, deal).inputs()
         wb_holdings = tuple(Holding(h.asset_id, h.par) for h in t.holdings.get(deal, []))
@@ -314,7 +316,7 @@ def calculation_parity(
         if not engine_available:
             continue
         try:
-            from_wb = _compliance_numbers(assets, wb_holdings, inputs)
+            from_wb = _compliance_numbers(wb_universe, wb_holdings, inputs)
         except ImportError:
             engine_available = False
             checks.append(Check("L4", "compliance recomputed", "skipped", "compliance engine not installed"))
@@ -322,10 +324,7 @@ def calculation_parity(
         except Exception as exc:  # the engine refused the workbook's own inputs: not a database question
             checks.append(Check("L4", f"{deal} compliance", "skipped", f"engine could not run: {exc}"))
             continue
-        used = [by_id[h.brs_id] for h in wb_holdings if h.brs_id in by_id]
-        from_db = _compliance_numbers(
-            [db_by_id[a.brs_id] for a in used] or list(db_assets), stored.holdings, stored
-        )
+        from_db = _compliance_numbers(db_universe, stored.holdings, stored)
         broken = [n for n in from_wb if n not in from_db or not _same(from_wb[n], from_db[n], tolerance)]
         if broken:
             n = broken[0]
