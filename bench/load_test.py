@@ -1,0 +1,360 @@
+"""Load test: 50 concurrent sessions against PostgreSQL for a fixed time, on this machine only.
+
+    python bench/load_test.py                    # 50 sessions, 300 s, private embedded server
+    python bench/load_test.py --seconds 20       # a quick run
+    python bench/load_test.py --json             # one JSON document on stdout
+
+Sessions are threads, each with its own connection pool (as each analyst's Excel has its own Python):
+
+* analysts (``--sessions`` minus ``--ops``) loop over: load a deal from the database, run its compliance
+  tests, run a hypothetical trade (sell part of a holding, buy more of another), and "Save to DB" an edit of
+  one holding's par with optimistic concurrency (refresh → edit → save at the refreshed version) of its own
+  deal (analyst n saves to deal n mod 10, so about five analysts share each deal). A stale save
+  (``ConcurrencyError``) is a conflict, not an error: the session backs off, refreshes and saves again
+  (at most 10 tries);
+* operations (``--ops``, default 2) loop ``clo-xl migrate`` of the sample workbook, alternating with an edited
+  copy so every other load really changes data. A load refused because analysts changed rows under it
+  (PostgreSQL serialisation failure in its REPEATABLE READ transaction) is retried (at most 3 tries).
+
+Every loop is bounded by the deadline (and by ``--max-iterations``). The server is a private embedded
+PostgreSQL on a Unix socket in a temporary folder (no TCP port at all); with ``--database-url`` only a local
+server (socket, localhost, 127.0.0.1, ::1) is accepted.
+
+Checks, reported at the end: zero errors (any exception other than the conflicts above, or a conflict that
+is still there after the retries), and zero lost updates: every successful save moved its deal from the
+version it read to exactly the next version, no two successful saves of a deal produced the same version, and
+the audit trail holds each saved par value with the session's actor. Latencies per operation: p50/p95/p99.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = REPO_ROOT / "workbook" / "TradeHypo.xlsm"
+LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
+SAVE_TRIES = 10
+MIGRATE_TRIES = 3
+
+
+@dataclass
+class Stats:
+    """Shared, lock-protected results of all sessions."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: list[str] = field(default_factory=list)
+    conflicts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    saves: list[tuple[str, str, int, int, float]] = field(default_factory=list)  # deal, actor, from, to, par
+    iterations: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def time(self, op: str, seconds: float) -> None:
+        with self.lock:
+            self.latencies[op].append(seconds)
+
+    def error(self, who: str, exc: BaseException) -> None:
+        text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        with self.lock:
+            self.errors.append(f"{who}: {text[:500]}")
+
+
+def timed(stats: Stats, op: str, fn: Callable[[], Any]) -> Any:
+    start = time.perf_counter()
+    result = fn()
+    stats.time(op, time.perf_counter() - start)
+    return result
+
+
+def session_url(base: str, name: str) -> str:
+    """Same database, a distinct URL per session (so each session gets its own pool, named in pg_stat)."""
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}application_name={name}"
+
+
+def _holding_key(record: dict[str, Any]) -> str:
+    return "par" if "par" in record else "Par Amount"
+
+
+def analyst(n: int, url: str, deals: list[str], deadline: float, max_iter: int, stats: Stats) -> None:
+    from clo_xl.api import DealSession
+    from clo_xl.enums import TransactionType
+    from clo_xl.errors import ConcurrencyError
+    from clo_xl.persistence.repository import load_deal_for_compliance, refresh_deal, save_deal
+    from clo_xl.portfolio.pool import Trade
+
+    actor = f"loadtest.analyst{n:02d}"
+    rng = random.Random(n)
+    i = 0
+    while time.monotonic() < deadline and i < max_iter:
+        i += 1
+        deal = deals[rng.randrange(len(deals))]
+        try:
+            loaded = timed(stats, "load deal", lambda deal=deal: load_deal_for_compliance(url, deal))
+            session = DealSession(loaded.assets, loaded.inputs.holdings, loaded.inputs)
+            timed(stats, "compliance", session.compliance)
+            held = [h.brs_id for h in loaded.inputs.holdings]
+            trades = [
+                Trade(held[0], TransactionType.SALE, 1_000_000.0, None, deal),
+                Trade(held[-1], TransactionType.BUY, 1_000_000.0, 99.5, deal),
+            ]
+            timed(stats, "hypothetical", lambda s=session, t=trades: s.hypo(t))
+            own = deals[n % len(deals)]  # saves go to the analyst's own deal, as on a desk
+            for attempt in range(SAVE_TRIES):
+                stored = timed(stats, "refresh", lambda own=own: refresh_deal(url, own))
+                doc = json.loads(json.dumps(stored.document, default=str))
+                holding = doc["holdings"][rng.randrange(len(doc["holdings"]))]
+                key = _holding_key(holding)
+                new_par = round(float(holding[key]) + 250_000.0 * rng.choice((-1, 1)) + n, 2)
+                holding[key] = max(new_par, 250_000.0 + n)
+                written = float(holding[key])
+                try:
+                    new_version = timed(
+                        stats,
+                        "save",
+                        lambda doc=doc, v=stored.version: save_deal(
+                            url, doc, expected_version=v, actor=actor
+                        ),
+                    )
+                except ConcurrencyError:
+                    with stats.lock:
+                        stats.conflicts["save (stale version, retried)"] += 1
+                    if attempt == SAVE_TRIES - 1:
+                        raise
+                    time.sleep(rng.uniform(0.0, 0.2 * (attempt + 1)))  # back off before refreshing again
+                    continue
+                with stats.lock:
+                    stats.saves.append((own, actor, stored.version, new_version, written))
+                break
+            with stats.lock:
+                stats.iterations["analyst"] += 1
+        except Exception as exc:  # every other exception is an error of the run
+            stats.error(actor, exc)
+
+
+def operations(n: int, url: str, workbooks: list[Path], deadline: float, max_iter: int, stats: Stats) -> None:
+    from clo_xl.persistence.migration import migrate_workbook
+
+    who = f"loadtest.ops{n}"
+    i = 0
+    while time.monotonic() < deadline and i < max_iter:
+        workbook = workbooks[i % len(workbooks)]
+        i += 1
+        try:
+            for attempt in range(MIGRATE_TRIES):
+                report = timed(stats, "migrate", lambda w=workbook: migrate_workbook(w, url))
+                if report.status in {"loaded", "unchanged"}:
+                    break
+                message = str(report.error)
+                if "could not serialize" in message or "deadlock" in message:
+                    with stats.lock:
+                        stats.conflicts["migrate (concurrent update, retried)"] += 1
+                    if attempt < MIGRATE_TRIES - 1 and time.monotonic() < deadline:
+                        continue
+                raise RuntimeError(f"migrate {report.status}: {message[:300]}")
+            with stats.lock:
+                stats.iterations["operations"] += 1
+        except Exception as exc:
+            stats.error(who, exc)
+
+
+def edited_copy(source: Path, target: Path) -> Path:
+    """The sample with one par changed on every deal sheet (so alternate loads change data)."""
+    sys.path.insert(0, str(REPO_ROOT / "tests"))
+    from corpus.xlsx_edit import Package
+
+    pkg = Package(source)
+    for sheet in pkg.sheet_names():
+        if sheet.endswith(" Inputs"):
+            value = pkg.get(sheet, "E4")
+            if isinstance(value, float):
+                pkg.set(sheet, "E4", value + 500_000.0)
+    return pkg.save(target)
+
+
+def check_lost_updates(url: str, stats: Stats) -> dict[str, Any]:
+    """Zero lost updates: versions chain, none shared, every saved par is in the audit trail."""
+    from sqlalchemy import text
+
+    from clo_xl.persistence.engine import engine
+
+    problems: list[str] = []
+    by_deal: dict[str, list[int]] = defaultdict(list)
+    for deal, actor, before, after, _par in stats.saves:
+        if after != before + 1:
+            problems.append(f"{deal}: {actor} saved at version {before} but the deal went to {after}")
+        by_deal[deal].append(after)
+    for deal, versions in by_deal.items():
+        if len(versions) != len(set(versions)):
+            problems.append(f"{deal}: two saves produced the same version (one overwrote the other)")
+    with engine(url).connect() as conn:
+        for deal, versions in by_deal.items():
+            current = conn.execute(
+                text("SELECT row_version FROM clo.deal WHERE deal = :d"), {"d": deal}
+            ).scalar()
+            if current is None or int(current) < max(versions):
+                problems.append(f"{deal}: database version {current} is behind a saved {max(versions)}")
+        missing = 0
+        for deal, actor, _before, _after, par in stats.saves:
+            found = conn.execute(
+                text(
+                    "SELECT 1 FROM audit.change_log WHERE table_name = 'clo.holding' AND actor = :a "
+                    "AND row_key->>'deal' = :d AND (after->>'par')::float8 = :p LIMIT 1"
+                ),
+                {"a": actor, "d": deal, "p": par},
+            ).first()
+            if found is None:
+                missing += 1
+        if missing:
+            problems.append(f"{missing} saved par values are not in the audit trail")
+    return {"saves": len(stats.saves), "lost_updates": len(problems), "problems": problems[:20]}
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    arr = np.asarray(values, dtype=float) * 1000.0
+    return {
+        "count": len(values),
+        "p50_ms": float(np.percentile(arr, 50)),
+        "p95_ms": float(np.percentile(arr, 95)),
+        "p99_ms": float(np.percentile(arr, 99)),
+        "max_ms": float(arr.max()),
+    }
+
+
+def _local_only(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    host = parsed.host or ""
+    if host not in LOCAL_HOSTS:
+        raise SystemExit(f"refusing to load-test a non-local server ({host!r}): loopback or a socket only")
+
+
+def run(sessions: int, ops: int, seconds: float, database_url: str | None, max_iter: int) -> dict[str, Any]:
+    from clo_xl.persistence import schema
+    from clo_xl.persistence.engine import dispose_engines
+    from clo_xl.persistence.migration import migrate_workbook
+    from clo_xl.persistence.repository import deal_names
+    from clo_xl.persistence.server import start_embedded, stop_embedded
+
+    if not SAMPLE.is_file():
+        raise SystemExit(f"no sample workbook at {SAMPLE} (python workbook/build.py)")
+    workdir = Path(tempfile.mkdtemp(prefix="clo-xl-load-"))
+    server_dir = workdir / "pg"
+    try:
+        if database_url:
+            _local_only(database_url)
+            url = database_url
+        else:
+            url = start_embedded(server_dir).url
+        schema.upgrade(url)
+        first = migrate_workbook(SAMPLE, url, backup_path=workdir / "initial.zip")
+        if first.status not in {"loaded", "unchanged"}:
+            raise SystemExit(f"the sample workbook did not load: {first.error}")
+        from clo_xl.persistence.engine import engine
+
+        with engine(url).connect() as conn:
+            deals = deal_names(conn)
+        workbooks = [SAMPLE, edited_copy(SAMPLE, workdir / "edited.xlsm")]
+        stats = Stats()
+        deadline = time.monotonic() + seconds
+        threads = [
+            threading.Thread(
+                target=operations, args=(k, session_url(url, f"ops{k}"), workbooks, deadline, max_iter, stats)
+            )
+            for k in range(ops)
+        ] + [
+            threading.Thread(
+                target=analyst, args=(k, session_url(url, f"analyst{k}"), deals, deadline, max_iter, stats)
+            )
+            for k in range(sessions - ops)
+        ]
+        started = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.monotonic() - started
+        lost = check_lost_updates(url, stats)
+        return {
+            "sessions": sessions,
+            "analysts": sessions - ops,
+            "operations": ops,
+            "seconds_requested": seconds,
+            "seconds_run": round(elapsed, 1),
+            "iterations": dict(stats.iterations),
+            "errors": len(stats.errors),
+            "error_samples": stats.errors[:10],
+            "conflicts": dict(stats.conflicts),
+            "lost_updates": lost["lost_updates"],
+            "lost_update_problems": lost["problems"],
+            "saves": lost["saves"],
+            "latency": {op: percentiles(v) for op, v in sorted(stats.latencies.items())},
+            "machine": {
+                "cpus": __import__("os").cpu_count(),
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+            },
+            "server": "embedded (Unix socket, private folder)" if not database_url else "given URL (local)",
+        }
+    finally:
+        dispose_engines()
+        if not database_url:
+            stop_embedded(server_dir)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def render(result: dict[str, Any]) -> None:
+    print(
+        f"{result['sessions']} sessions ({result['analysts']} analysts, {result['operations']} operations) "
+        f"for {result['seconds_run']} s on {result['machine']['cpus']} CPUs, {result['server']}"
+    )
+    print(f"iterations: {result['iterations']}   saves: {result['saves']}   conflicts: {result['conflicts']}")
+    print(f"errors: {result['errors']}   lost updates: {result['lost_updates']}")
+    print(f"{'operation':<14}{'count':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'max ms':>10}")
+    for op, p in result["latency"].items():
+        print(
+            f"{op:<14}{p['count']:>8}{p['p50_ms']:>10.1f}{p['p95_ms']:>10.1f}{p['p99_ms']:>10.1f}{p['max_ms']:>10.1f}"
+        )
+    for line in result["error_samples"] + result["lost_update_problems"]:
+        print("  ", line)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sessions", type=int, default=50, help="concurrent sessions (default 50)")
+    parser.add_argument(
+        "--ops", type=int, default=2, help="of which operations sessions migrating (default 2)"
+    )
+    parser.add_argument("--seconds", type=float, default=300.0, help="duration (default 300)")
+    parser.add_argument("--max-iterations", type=int, default=100_000, help="bound on each session's loop")
+    parser.add_argument("--database-url", default=None, help="a local PostgreSQL (default: private embedded)")
+    parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    args = parser.parse_args(argv)
+    if not 0 <= args.ops < args.sessions:
+        parser.error("--ops must be at least 0 and fewer than --sessions")
+    result = run(args.sessions, args.ops, args.seconds, args.database_url, args.max_iterations)
+    if args.json:
+        print(json.dumps(result, indent=1))
+    else:
+        render(result)
+    return 0 if result["errors"] == 0 and result["lost_updates"] == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
