@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -105,10 +106,14 @@ class AssetSchedule:
     months: IntArray
 
 
+@lru_cache(maxsize=16)
 def build_schedules(
     coll: CollateralArrays, analysis: date, switches: ProjectionSwitches, horizon: int | None = None
 ) -> AssetSchedule:
-    """Interest dates from the first payment date, adjusted, ending with maturity (§1.1)."""
+    """Interest dates from the first payment date, adjusted, ending with maturity (§1.1).
+
+    Cached per (collateral object, analysis date, switches): scenario runs on one pool share it.
+    """
     a = to_serial(analysis)
     months = np.rint(12.0 / coll.payments_per_year).astype(np.int64)  # banker's rounding (Q49)
     months = np.maximum(months, 1)

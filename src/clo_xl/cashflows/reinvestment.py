@@ -9,7 +9,7 @@ import numpy as np
 
 from clo_xl.cashflows.assumptions import periodic_rate
 from clo_xl.cashflows.structure import ReinvestmentSpec
-from clo_xl.curves.conventions import FloatArray, IntArray, days360, year_fraction
+from clo_xl.curves.conventions import FloatArray, IntArray
 
 
 @dataclass
@@ -40,14 +40,19 @@ class ReinvestmentPool:
         period: int,
         amount: float,
         spec: ReinvestmentSpec,
-        payment: IntArray,
         index_at_payment: FloatArray,
         months: int,
+        days360_period: IntArray,
+        yf30_period: FloatArray,
         *,
         write_off: bool = True,
     ) -> None:
-        """Buy ``amount`` of cash at the end of ``period`` (0-based); flows start next period."""
-        n = len(payment)
+        """Buy ``amount`` of cash at the end of ``period`` (0-based); flows start next period.
+
+        ``days360_period[i]`` / ``yf30_period[i]``: DAYS360 and US 30/360 YEARFRAC of deal period i,
+        i.e. from payment date i−1 to payment date i.
+        """
+        n = len(index_at_payment)
         if amount <= 0 or period + 1 >= n:
             return
         par = amount / spec.price
@@ -59,9 +64,7 @@ class ReinvestmentPool:
         if len(idx) == 0:
             return
         m = len(idx)
-        start = payment[idx - 1]
-        end = payment[idx]
-        d360 = days360(start, end)
+        d360 = days360_period[idx]
         cdr = periodic_rate(np.full(m, spec.cdr), d360)
         cpr = periodic_rate(np.full(m, spec.cpr), d360)
         final = np.arange(1, m + 1) == term
@@ -74,7 +77,7 @@ class ReinvestmentPool:
         prepay = (living - sched) * cpr
         index = index_at_payment[idx - 1]
         coupon = np.where(index > spec.floor, index, spec.floor) + spec.spread
-        interest = year_fraction(start, end, 0) * coupon * living
+        interest = yf30_period[idx] * coupon * living
         rec = np.zeros(m)
         rec_par = np.zeros(m)
         if lag == 0:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 import numpy as np
 
@@ -73,6 +74,7 @@ def first_unadjusted(dates: DealDates, *, legacy: bool) -> date:
     )
 
 
+@lru_cache(maxsize=256)
 def build_grid(dates: DealDates, *, legacy: bool = True) -> PaymentGrid:
     """Payment dates after the analysis date up to the stated maturity (off-cycle maturity not added)."""
     first = first_unadjusted(dates, legacy=legacy)

@@ -136,10 +136,13 @@ def adjust_serials(
     """Vectorised :func:`adjust` over day serials (QuantLib is called once per distinct date)."""
     flat = np.asarray(serials, dtype=np.int64).ravel()
     uniq, inverse = np.unique(flat, return_inverse=True)
-    adjusted = np.array(
-        [to_serial(adjust(from_serial(int(u)), rule, calendar, legacy=legacy)) for u in uniq], dtype=np.int64
-    )
+    adjusted = np.array([_adjust_serial(int(u), rule, calendar, legacy) for u in uniq], dtype=np.int64)
     return adjusted[inverse].reshape(np.shape(serials))
+
+
+@lru_cache(maxsize=65536)
+def _adjust_serial(serial: int, rule: BusinessDayRule, calendar: str, legacy: bool) -> int:
+    return to_serial(adjust(from_serial(serial), rule, calendar, legacy=legacy))
 
 
 def previous_business_day(d: date, lag: int, calendar: str = "us-settlement") -> date:

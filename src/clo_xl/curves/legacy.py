@@ -56,8 +56,11 @@ class LegacyCurve:
         m = grid[:-1]
         fwd = (1.0 + spot[1:]) ** (m + 1.0) / (1.0 + spot[:-1]) ** m - 1.0  # Q2: monthly compounding
         forwards = np.concatenate([[spot[0]], fwd])  # node 0 = anchor → s(1); node m → f(m)
-        node_serials = np.array(
-            [to_serial(add_months(self.anchor, k)) for k in range(len(forwards))], dtype=np.int64
+        count = len(forwards)
+        node_serials = add_months_serials(
+            np.full(count, to_serial(self.anchor), dtype=np.int64),
+            np.arange(count, dtype=np.int64),
+            np.zeros(count, dtype=bool),
         )
         object.__setattr__(self, "_node_serials", node_serials)
         object.__setattr__(self, "_forwards", forwards)

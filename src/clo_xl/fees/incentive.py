@@ -26,6 +26,7 @@ class IncentiveFeeState:
     fee: float = 0.0
     total_fee: float = 0.0
     flows: list[tuple[date, float]] = field(default_factory=list)
+    after_cutoff: list[tuple[date, float]] = field(default_factory=list)
 
     @classmethod
     def start(
@@ -35,7 +36,10 @@ class IncentiveFeeState:
         state = cls(spec, closing)
         h = spec.hurdle
         for d, amount in spec.history:
-            if d > cutoff or amount == 0:
+            if amount == 0:
+                continue
+            if d > cutoff:
+                state.after_cutoff.append((d, amount))
                 continue
             state.flows.append((d, amount))
             state.cumulative_pv += amount / (1.0 + h) ** ((d - closing).days / 365.0)
@@ -83,9 +87,7 @@ class IncentiveFeeState:
     def irr(self) -> float | None:
         """XIRR of the Sub Notes: historic flows (all of them, also those after the cut-off, which only
         the hurdle walk ignores) plus the projected net-of-fee distributions."""
-        kept = {(d, a) for d, a in self.flows}
-        extra = [(d, a) for d, a in self.spec.history if a != 0 and (d, a) not in kept]
-        flows = extra + self.flows
+        flows = self.after_cutoff + self.flows
         if not flows:
             return None
         return xirr([d for d, _ in flows], [a for _, a in flows])

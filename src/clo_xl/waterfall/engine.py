@@ -76,11 +76,20 @@ def _pay_group(
     weight: str,
     action: str,
 ) -> None:
+    cash = pot.cash
+    if cash <= 0.0:
+        return
     group = [ctx.tranche(n) for n in names]
+    if not pro_rata or len(group) == 1:
+        pay = _ACTIONS[action]
+        for t in group:
+            amount = pay(t, pot.cash)
+            if amount > 0.0:
+                ctx.ledger.record(_label(step, t.name), t.name, pot.take(amount))
+        return
     dues = [getattr(t, due) for t in group]
     total = sum(dues)
-    cash = pot.cash
-    if pro_rata and total > cash and total > 0:
+    if total > cash and total > 0:
         weights = [getattr(t, weight) for t in group]
         wsum = sum(weights) or total
         shares = [cash * (w / wsum) for w in weights] if weight != due else [cash * d / total for d in dues]
@@ -91,6 +100,13 @@ def _pay_group(
     for t in group:
         amount = getattr(t, action)(pot.cash)
         ctx.ledger.record(_label(step, t.name), t.name, pot.take(amount))
+
+
+_ACTIONS = {
+    "pay_interest": TrancheState.pay_interest,
+    "pay_deferred": TrancheState.pay_deferred,
+    "pay_principal": TrancheState.pay_principal,
+}
 
 
 def _allowed(ctx: PeriodContext, controlling: Controlling, on: str | None, classes: tuple[str, ...]) -> bool:
@@ -157,7 +173,8 @@ def run_steps(
                     ctx.ledger.record(_label(step, name), name, [("principal", amount)])
                     continue
                 amount = fee.pay(pot.cash)
-                ctx.ledger.record(_label(step, name), name, pot.take(amount))
+                if amount > 0.0:
+                    ctx.ledger.record(_label(step, name), name, pot.take(amount))
             case PayInterest(classes=names, pro_rata=pro, controlling=ctl, controlling_on=on):
                 if _allowed(ctx, ctl, on, names):
                     _pay_group(ctx, pot, step, names, pro, "interest_due", "interest_due", "pay_interest")

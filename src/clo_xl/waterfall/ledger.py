@@ -25,19 +25,25 @@ class Pot:
 
     @property
     def cash(self) -> float:
-        return max(self.interest, 0.0) + max(self.principal, 0.0)
+        i, p = self.interest, self.principal
+        return (i if i > 0.0 else 0.0) + (p if p > 0.0 else 0.0)
 
     def take(self, amount: float) -> list[tuple[Source, float]]:
+        if amount <= 0.0:
+            return []
+        interest = self.interest if self.interest > 0.0 else 0.0
+        principal = self.principal if self.principal > 0.0 else 0.0
+        if amount > interest + principal:
+            amount = interest + principal
+        if amount <= interest:
+            self.interest -= amount
+            return [("interest", amount)]
         parts: list[tuple[Source, float]] = []
-        amount = min(max(amount, 0.0), self.cash)
-        use = min(max(self.interest, 0.0), amount)
-        if use > 0:
-            self.interest -= use
-            parts.append(("interest", use))
-        rest = amount - use
-        if rest > 0:
-            self.principal -= rest
-            parts.append(("principal", rest))
+        if interest > 0.0:
+            self.interest -= interest
+            parts.append(("interest", interest))
+        self.principal -= amount - interest
+        parts.append(("principal", amount - interest))
         return parts
 
 

@@ -18,7 +18,7 @@ from clo_xl.cashflows.reinvestment import ReinvestmentPool
 from clo_xl.cashflows.structure import Conventions, DealStructure
 from clo_xl.cashflows.timeline import PaymentGrid, build_grid
 from clo_xl.curves.base import ForwardCurve
-from clo_xl.curves.conventions import FloatArray, IntArray, from_serial, year_fraction
+from clo_xl.curves.conventions import FloatArray, IntArray, days360, from_serial, year_fraction
 from clo_xl.fees.fees import FeeState
 from clo_xl.fees.incentive import IncentiveFeeState
 from clo_xl.waterfall.coverage import CoverageTest
@@ -139,6 +139,8 @@ def run_deal(
     months = deal.dates.months_between_payments
     index_det = curve.index_rate(grid.determination, months)
     index_pay = curve.index_rate(grid.payment, months)
+    d360_pay = days360(grid.payment_prev, grid.payment)  # period i spans (pay(i-1), pay(i)]
+    yf30_pay = year_fraction(grid.payment_prev, grid.payment, 0)
     fraction_by_basis: dict[int, FloatArray] = {}
 
     def fraction(i: int, basis: int) -> float:
@@ -220,10 +222,11 @@ def run_deal(
         trustee = fees.get("Trustee Fee")
         base = fees.get("Base Manager Fee")
         ic_num = interest - (trustee.accrued if trustee else 0.0) - (base.accrued if base else 0.0)  # Q53
+        balances = {name: t.current_balance for name, t in tranches.items()}
         for name, state in tests.items():
             td = defs[name]
             members = [tranches[c] for c in td.classes if c in tranches]
-            bal = sum(t.current_balance for t in members)
+            bal = sum(balances[t.name] for t in members)
             if td.kind == "IC":
                 num, den = ic_num, sum(t.interest_due for t in members)
             elif td.kind == "EOD":
@@ -294,9 +297,10 @@ def run_deal(
                     i,
                     ctx.reinvested,
                     rs,
-                    grid.payment,
                     index_pay,
                     months,
+                    d360_pay,
+                    yf30_pay,
                     write_off=switches.write_off_unrecovered,
                 )
         residual = sum(p.amount for p in ledger.payments if p.payee == equity.name)
