@@ -20,7 +20,7 @@ from clo_xl.persistence.engine import engine
 from clo_xl.persistence.fingerprint import TableChecksum, table_checksums
 from clo_xl.persistence.mappers import raw_document
 from clo_xl.persistence.migration import migrate_content
-from clo_xl.persistence.repository import load_deal_for_compliance, refresh_deal, save_deal
+from clo_xl.persistence.repository import load_deal_for_compliance, refresh_deal, save_deal, workbook_blocks
 from clo_xl.persistence.synthetic import synthetic_book
 
 pytestmark = pytest.mark.postgres
@@ -117,6 +117,10 @@ def test_refresh_returns_the_sheet_values(loaded: str, book: WorkbookContent) ->
     assert [(h["brs_id"], h["par"]) for h in stored.document["holdings"]] == [
         (r["BLKRockID"], r["Par Amount"]) for r in sheet_rows
     ]
+    blocks = workbook_blocks(stored)
+    assert blocks["DealCollateral"] == [[r["BLKRockID"], r["Par Amount"]] for r in sheet_rows]
+    assert blocks["Accounts"][1][:2] == [2, "Collection"]
+    assert [r[0] for r in blocks["TestThresholds"]] == [1, 2, 7, 11, 32]  # the sheet's order
     bundle = load_deal_for_compliance(loaded, "Syn 1")
     assert {a.brs_id for a in bundle.assets} == {r["BLKRockID"] for r in sheet_rows}
 

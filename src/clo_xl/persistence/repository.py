@@ -277,3 +277,33 @@ def save_deal(
                 outputs={"version": new_version, "tables": {k: v.as_dict() for k, v in counts.items()}},
             )
     return new_version
+
+
+def workbook_blocks(stored: StoredDeal) -> dict[str, list[list[Any]]]:
+    """The deal's ``Mag N Inputs`` blocks as rows of cell values, keyed by the legacy named range
+    (COMPLIANCE_SPEC §1.2), for the Excel bridge's "Refresh from DB" to write from each block's first data
+    row: ``DealCollateral`` (BLKRockID, Par Amount), ``Accounts`` (number, name, interest, principal),
+    ``TestThresholds`` (number, name, Min/Max, threshold, overwrite, previous value), ``QualityTestInputs``
+    (label, value), ``ObjWeights`` (test number, weight) and ``CFInputs`` (input, value). ``stored.version``
+    is what the workbook must present when it saves."""
+    doc = stored.document
+    return {
+        "DealCollateral": [[h["brs_id"], h["par"]] for h in doc.get("holdings", [])],
+        "Accounts": [
+            [a["number"], a["name"], a["interest"], a["principal"]] for a in doc.get("accounts", [])
+        ],
+        "TestThresholds": [
+            [
+                t["test_number"],
+                t["test_name"],
+                t["min_max"],
+                t["threshold"],
+                t["overwrite"],
+                t["previous_value"],
+            ]
+            for t in doc.get("test_thresholds", [])
+        ],
+        "QualityTestInputs": [[k, v] for k, v in doc.get("quality_test_inputs", {}).items()],
+        "ObjWeights": [[w["test_number"], w["weight"]] for w in doc.get("objective_weights", [])],
+        "CFInputs": [[k, v] for k, v in (doc.get("cf_inputs") or {}).items()],
+    }
