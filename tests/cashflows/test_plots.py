@@ -1,0 +1,52 @@
+"""Cash-flow plots: PNG/SVG output and the plotted headroom equals ratio − trigger."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
+from clo_xl.cashflows.report import to_document
+from clo_xl.cashflows.synthetic import synthetic_collateral, synthetic_deal
+from clo_xl.curves import flat_curve
+from clo_xl.report.cashflow_plots import (
+    coverage_headroom_figure,
+    headroom_series,
+    inline_html,
+    report_fragment,
+    to_png,
+    to_svg,
+    tranche_cashflow_figure,
+)
+from clo_xl.waterfall.run import run_deal
+
+
+def document() -> dict[str, object]:
+    deal = synthetic_deal("Mag 15")
+    curve = flat_curve(date(2016, 3, 23), 0.01)
+    result = run_deal(
+        deal, synthetic_collateral(30), CashflowAssumptions(AssetAssumption(0.2, 0.05, 0.4, 6)), curve
+    )
+    return to_document(result, deal, curve)
+
+
+def test_plots_render_as_png_and_svg() -> None:
+    doc = document()
+    png = to_png(tranche_cashflow_figure(doc))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = to_svg(coverage_headroom_figure(doc))
+    assert "<svg" in svg
+    assert inline_html(coverage_headroom_figure(doc), alt="x", svg=True).startswith("<svg")
+    assert report_fragment(doc).count("<img") == 2
+
+
+def test_headroom_is_ratio_minus_trigger_in_points() -> None:
+    doc = document()
+    series = headroom_series(doc)
+    first = doc["periods"][0]["tests"][0]  # type: ignore[index]
+    assert series[first["name"]][0] == (first["ratio"] - first["trigger"]) * 100.0
+    fig = coverage_headroom_figure(doc)
+    line = next(ln for ln in fig.axes[0].lines if ln.get_label() == "Class B-2 OC")
+    expected = [np.nan if v is None else v for v in series["Class B-2 OC"]]
+    assert np.allclose(line.get_ydata(), expected, equal_nan=True)
