@@ -35,6 +35,7 @@ from clo_xl.persistence.fingerprint import schema_digest
 from clo_xl.persistence.loader import SyncCounts, TableLoad, sync_tables, table_of
 from clo_xl.persistence.mappers import asset_rows, deal_rows
 from clo_xl.persistence.models import AssetRow
+from clo_xl.persistence.reference_data import packaged_reference_loads
 from clo_xl.persistence.reference_rows import reference_loads
 from clo_xl.persistence.repository import bump_changed_deals, deal_loads
 from clo_xl.persistence.validation import (
@@ -153,6 +154,7 @@ def _loads(content: WorkbookContent, t: Transformed, warnings: list[str]) -> lis
         per_deal.append(rows)
     loads.extend(deal_loads(per_deal))
     loads.extend(reference_loads(content, warnings))
+    loads.extend(packaged_reference_loads(content))
     return loads
 
 

@@ -9,9 +9,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from clo_xl.persistence.engine import engine as engine_for
+
+#: advisory-lock key serialising schema upgrades (any constant unique to clo-xl)
+UPGRADE_LOCK = 0x0C10C1
 
 
 def alembic_config(url: str) -> Config:
@@ -40,6 +43,8 @@ def upgrade(url: str, revision: str = "head") -> str | None:
     eng = engine_for(url)
     cfg = alembic_config(url)
     with eng.begin() as conn:
+        # one upgrader at a time: concurrent first runs on a new database wait, then find it current
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": UPGRADE_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
     return current_revision(eng)
