@@ -155,6 +155,7 @@ def run_validation(
             )
 
         attempt(f"{deal} Inputs Test Results", objective)
+    keep: Path | None = None
     if libreoffice:
         keep = (
             None
