@@ -435,7 +435,12 @@ def formula_checks(recalculated: Path, layouts: Sequence[DealFormulas]) -> list[
     checks = []
     for layout in layouts:
         for metric, cell in layout.cells.items():
-            note = f" ({layout.derived_rows} engine-derived inputs)" if layout.derived_rows else ""
+            uses_derived = metric in {"warf", "warr"}
+            note = (
+                f" ({layout.derived_rows} engine-derived inputs)"
+                if layout.derived_rows and uses_derived
+                else ""
+            )
             checks.append(
                 Check(
                     SHEET,
