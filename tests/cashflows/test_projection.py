@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions, periodic_rate, smm_from_cpr
-from clo_xl.cashflows.projection import ProjectionSwitches, build_schedules, project_assets
+from clo_xl.cashflows.projection import ProjectionSwitches, SinkSchedule, build_schedules, project_assets
 from clo_xl.cashflows.timeline import DealDates, build_grid
 from clo_xl.curves import flat_curve
 from clo_xl.curves.conventions import BusinessDayRule, days360, to_serial
@@ -137,3 +137,18 @@ def test_schedule_ends_with_maturity_even_off_cycle() -> None:
     assert valid_dates[-1] == "2017-08-01"
     assert valid_dates[-2] == "2017-06-15"
     assert days360(np.array([to_serial(date(2017, 6, 15))]), np.array([to_serial(date(2017, 8, 1))]))[0] == 46
+
+
+def test_sink_schedule_amounts_become_fractions_of_the_remaining_schedule() -> None:
+    # schedule 100k (15 Jun 16), 100k (15 Dec 16), 200k (1 Jun 17) = 400k in total.
+    # fractions: 100/400 = 25% of 1m = 250k; 100/300 of 750k = 250k; the last is 100% of what is left
+    # (500k), paid on the next interest date, 15 Jun 2017 (deal period 5).
+    sink = SinkSchedule(
+        np.array([0, 0, 0]),
+        np.array([to_serial(date(2016, 6, 15)), to_serial(date(2016, 12, 15)), to_serial(date(2017, 6, 1))]),
+        np.array([100_000.0, 100_000.0, 200_000.0]),
+    )
+    pool = project_assets(loans(), CashflowAssumptions(), None, ANALYSIS, GRID, sink=sink)
+    assert pool.scheduled[:5] == pytest.approx([250_000.0, 0.0, 250_000.0, 0.0, 500_000.0])
+    assert pool.scheduled[5:].sum() == 0.0
+    assert pool.interest[1] == pytest.approx(750_000.0 * 0.015)

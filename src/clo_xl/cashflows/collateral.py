@@ -7,6 +7,7 @@ Units: par in currency; spread, floor, coupon as decimals per annum; ``market_va
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -39,11 +40,12 @@ class CollateralArrays:
     market_value: FloatArray
     sp_rating: StrArray
     moodys_rating: StrArray
+    scheduled: BoolArray | None = None  # "SCHEDULED" amortisation (sink schedule applies); None = none
 
     def __post_init__(self) -> None:
         n = len(self.par)
         for name, value in vars(self).items():
-            if len(value) != n:
+            if value is not None and len(value) != n:
                 raise CloXlError(f"collateral column {name} has {len(value)} entries, expected {n}")
         if np.any(self.payments_per_year <= 0):
             bad = self.asset_id[self.payments_per_year <= 0][0]
@@ -54,7 +56,11 @@ class CollateralArrays:
 
     def select(self, mask: BoolArray) -> CollateralArrays:
         """The assets where ``mask`` is true (a new, independent object)."""
-        return CollateralArrays(**{k: np.asarray(v)[mask] for k, v in vars(self).items()})
+        picked: dict[str, Any] = {
+            k: None if v is None else np.asarray(v)[mask] for k, v in vars(self).items()
+        }
+        return CollateralArrays(**picked)
 
     def with_par(self, par: FloatArray) -> CollateralArrays:
-        return CollateralArrays(**{**vars(self), "par": np.asarray(par, dtype=np.float64)})
+        fields: dict[str, Any] = {**vars(self), "par": np.asarray(par, dtype=np.float64)}
+        return CollateralArrays(**fields)

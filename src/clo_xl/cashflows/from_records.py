@@ -103,9 +103,10 @@ def collateral_from_records(
                 _num(rec, "Market Value", row, source, 100.0) / 100.0,
                 str(rec.get("S&P Facility Rating") or rec.get("S&P Issuer Rating") or "NR"),
                 str(rec.get("Moody's Rating-21") or "NR").upper(),
+                str(rec.get("Amortization Type") or "").strip().upper() == "SCHEDULED",
             )
         )
-    cols: list[tuple[object, ...]] = list(zip(*rows, strict=True)) if rows else [() for _ in range(17)]
+    cols: list[tuple[object, ...]] = list(zip(*rows, strict=True)) if rows else [() for _ in range(18)]
     f = lambda c: np.array(c, dtype=np.float64)  # noqa: E731
     i64 = lambda c: np.array(c, dtype=np.int64)  # noqa: E731
     b = lambda c: np.array(c, dtype=bool)  # noqa: E731
@@ -128,4 +129,5 @@ def collateral_from_records(
         market_value=f(cols[14]),
         sp_rating=s(cols[15]),
         moodys_rating=s(cols[16]),
+        scheduled=b(cols[17]),
     )

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
+
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
+from clo_xl.cashflows.collateral import CollateralArrays
+from clo_xl.cashflows.from_records import parse_date
+from clo_xl.cashflows.projection import SinkSchedule
+from clo_xl.curves.conventions import to_serial
 from clo_xl.errors import IngestError, Location
 
 
@@ -38,6 +44,25 @@ def vectors_from_rows(rows: Sequence[Mapping[str, object]]) -> dict[str, tuple[f
             values.append(float(v) if isinstance(v, int | float) else 0.0)
         out[name] = tuple(values)
     return out
+
+
+def sink_from_rows(rows: Sequence[Mapping[str, object]], coll: CollateralArrays) -> SinkSchedule:
+    """`Sink_Schedule` rows (CUSIP/ID, Date, Amount) for the pool's "SCHEDULED" loans only (§0.4)."""
+    index = {str(a): i for i, a in enumerate(coll.asset_id)}
+    scheduled = coll.scheduled if coll.scheduled is not None else np.zeros(len(coll), dtype=bool)
+    asset, when, amount = [], [], []
+    for r in rows:
+        key = str(r.get("CUSIP") or r.get("ID") or r.get("BLKRockID") or "").strip()
+        i = index.get(key)
+        d = parse_date(r.get("Date"))
+        if i is None or not scheduled[i] or d is None:
+            continue
+        asset.append(i)
+        when.append(to_serial(d))
+        amount.append(float(str(r.get("Amount") or 0.0)))
+    return SinkSchedule(
+        np.array(asset, dtype=np.int64), np.array(when, dtype=np.int64), np.array(amount, dtype=np.float64)
+    )
 
 
 def assumptions_from_rows(

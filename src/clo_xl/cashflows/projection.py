@@ -153,6 +153,45 @@ def build_schedules(
     return AssetSchedule(dates, prev, valid, counter, last, months)
 
 
+@dataclass(frozen=True, eq=False)
+class SinkSchedule:
+    """`Sink_Schedule` rows for "SCHEDULED" loans: asset row index, payment serial, amount (currency)."""
+
+    asset: IntArray
+    date: IntArray
+    amount: FloatArray
+
+
+def schedule_fractions(sched: AssetSchedule, sink: SinkSchedule) -> FloatArray:
+    """Scheduled-principal fraction per asset × column (§1.1), vectorised over all sink rows.
+
+    Each sink amount becomes a fraction of the then-remaining scheduled total (the last one 100%), applied
+    on the first interest date on/after the sink date; several sinks landing on one date compound. The
+    legacy inserted principal-only dates instead [simplification: the cash moves to the next interest date,
+    at most one period later].
+    """
+    n, cols = sched.dates.shape
+    surviving = np.ones((n, cols))
+    if len(sink.asset) == 0:
+        return 1.0 - surviving
+    order = np.lexsort((sink.date, sink.asset))
+    a, d, amt = sink.asset[order], sink.date[order], sink.amount[order]
+    totals = np.bincount(a, weights=amt, minlength=n)
+    before = np.cumsum(amt) - amt  # cumulative before this row, across groups
+    group_start = np.searchsorted(a, a, side="left")
+    paid_before = before - before[group_start]
+    remaining = totals[a] - paid_before
+    frac = np.where(remaining > 0, np.minimum(amt / np.where(remaining > 0, remaining, 1.0), 1.0), 0.0)
+    big = np.int64(10_000_000)
+    keys = (np.arange(n, dtype=np.int64)[:, None] * big + np.maximum.accumulate(sched.dates, axis=1)).ravel()
+    pos = np.searchsorted(keys, a.astype(np.int64) * big + d, side="left")
+    col = pos - a.astype(np.int64) * cols
+    ok = (col >= 0) & (col < cols)
+    ok[ok] &= sched.valid[a[ok], col[ok]]
+    np.multiply.at(surviving, (a[ok], col[ok]), 1.0 - frac[ok])
+    return 1.0 - surviving
+
+
 def project_assets(
     coll: CollateralArrays,
     assumptions: CashflowAssumptions,
@@ -163,6 +202,7 @@ def project_assets(
     switches: ProjectionSwitches | None = None,
     default_dates: IntArray | None = None,
     ccc_mask: BoolArray | None = None,
+    sink: SinkSchedule | None = None,
 ) -> PoolFlows:
     """Project every asset and bucket the flows into the deal periods of ``grid``.
 
@@ -218,7 +258,7 @@ def project_assets(
     mv_bal = hist_mv[:, 0].copy()
     out = {k: np.zeros((n, cols)) for k in ("default", "mv", "int", "sch", "pre", "rec", "loss")}
     rows = np.arange(n)
-    sched_frac = np.zeros((n, cols))
+    sched_frac = schedule_fractions(sched, sink) if sink is not None else np.zeros((n, cols))
     sched_frac[rows, np.maximum(sched.last, 0)] = np.where(sched.last >= 0, 1.0, 0.0)
     for j in range(cols):
         v = valid[:, j]

@@ -11,7 +11,7 @@ import typer
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
 from clo_xl.cashflows.from_deal import curve_tenors, structure_from_document
 from clo_xl.cashflows.from_records import collateral_from_records
-from clo_xl.cashflows.from_tables import assumptions_from_rows
+from clo_xl.cashflows.from_tables import assumptions_from_rows, sink_from_rows
 from clo_xl.cashflows.report import to_document
 from clo_xl.cashflows.structure import Conventions
 from clo_xl.commands._output import console, emit, table
@@ -55,7 +55,7 @@ def _load_inputs(
         ]
         tables: Tables = {
             key: [dict(r) for r in book.reference[key].rows]
-            for key in ("cf_assumptions", "cf_vectors")
+            for key in ("cf_assumptions", "cf_vectors", "sink_schedule")
             if key in book.reference
         }
         return records, doc, par_col, tables
@@ -129,7 +129,8 @@ def register(app: typer.Typer) -> None:
                 12 if lag is None else lag,
             )
             assumptions = CashflowAssumptions(base, legacy_vector_overrun=conv.legacy)
-        result = run_deal(structure, collateral, assumptions, curve, conventions=conv)
+        sink = sink_from_rows(tables["sink_schedule"], collateral) if "sink_schedule" in tables else None
+        result = run_deal(structure, collateral, assumptions, curve, conventions=conv, sink=sink)
         payload = to_document(result, structure, curve, wal_on_original=conv.wal_on_original)
 
         def render() -> None:

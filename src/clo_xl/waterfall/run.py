@@ -13,7 +13,7 @@ import numpy as np
 
 from clo_xl.cashflows.assumptions import CashflowAssumptions
 from clo_xl.cashflows.collateral import CollateralArrays
-from clo_xl.cashflows.projection import PoolFlows, ProjectionSwitches, project_assets
+from clo_xl.cashflows.projection import PoolFlows, ProjectionSwitches, SinkSchedule, project_assets
 from clo_xl.cashflows.reinvestment import ReinvestmentPool
 from clo_xl.cashflows.structure import Conventions, DealStructure
 from clo_xl.cashflows.timeline import PaymentGrid, build_grid
@@ -116,6 +116,7 @@ def run_deal(
     pool: PoolFlows | None = None,
     grid: PaymentGrid | None = None,
     default_dates: IntArray | None = None,
+    sink: SinkSchedule | None = None,
 ) -> DealResult:
     """Project ``collateral`` and run ``deal``'s waterfall over its payment grid."""
     conv = conventions or Conventions()
@@ -134,6 +135,7 @@ def run_deal(
             switches=switches,
             default_dates=default_dates,
             ccc_mask=_ccc_mask(collateral),
+            sink=sink,
         )
     n = grid.n
     months = deal.dates.months_between_payments
