@@ -94,9 +94,25 @@ def test_run_cash_flows_writes_the_deal_cf_tab(workbook_copy: Path) -> None:
     assert header[:3] == ["Period", "Payment Date", "Index Rate"]
 
 
-@pytest.mark.parametrize(
-    "macro", ["RunRankings", "RunRebalancing", "RunCreditMigration", "RefreshFromDB", "SaveToDB"]
-)
+def test_run_rankings_and_rebalancing_use_the_run_model_settings(workbook_copy: Path) -> None:
+    settings = handlers.run_settings(FileWorkbook(workbook_copy))
+    assert settings.step > 0 and settings.side in {"Buy", "Sale"}
+    handlers.run_rankings(FileWorkbook(workbook_copy))
+    grid = FileWorkbook(workbook_copy).read_sheet("Rankings-Output")
+    assert grid[0][1] in {"Assets to Purchase", "Assets to Sale"}
+    assert grid[1][1:4] == ["Objective Function", "BlackRock ID", "Issue Name"]
+    scores = [row[1] for row in grid[2:] if isinstance(row[1], float)]
+    # buys best first (descending), sales worst first (ascending) (COMPLIANCE_SPEC §5.3)
+    assert scores == sorted(scores, reverse=settings.side == "Buy")
+    assert all(row[4] == settings.step for row in grid[2:] if isinstance(row[1], float))  # par = E8
+    handlers.run_rebalancing(FileWorkbook(workbook_copy))
+    rebalance = FileWorkbook(workbook_copy).read_sheet("Rebalance-Output")
+    assert rebalance[0][1] == "Compliance Test" and rebalance[1][1:3] == ["Test Num", "Test Name"]
+    sold = [row for row in rebalance if row[5:6] == ["executed"] or row[5:6] == ["capped at holding"]]
+    assert sold  # the sample's targets (E11/E12) lead to trades
+
+
+@pytest.mark.parametrize("macro", ["RunCreditMigration", "RefreshFromDB", "SaveToDB"])
 def test_buttons_without_an_engine_yet_say_so(workbook_copy: Path, macro: str) -> None:
     with pytest.raises(CloXlError, match="not available yet"):
         handlers.run_headless(macro, workbook_copy)

@@ -355,6 +355,93 @@ class WorkbookModel:
         self._cashflows[key] = document
         return document
 
+    def rankings_tab(
+        self,
+        deal: str,
+        *,
+        side: str,
+        step: float,
+        buy_filter: str,
+        sale_filter: str,
+        allow_increase: bool,
+        weights: Mapping[int, float] | None,
+    ) -> list[list[Any]]:
+        """``Rankings-Output`` (shared-tab mode): the block title in row 1, the ranking table below it."""
+        enums = _component("clo_xl.enums", "the enums")
+        rankings = _component("clo_xl.compliance.rankings", "the rankings engine")
+        session = self.session(deal)
+        if weights:
+            session = session.with_weights(dict(weights))
+        buy = side.strip().lower() != "sale"
+        ranking = rankings.rank_assets(
+            session.engine(),
+            session.pool,
+            side=enums.TransactionType.BUY if buy else enums.TransactionType.SALE,
+            step=step,
+            buy_filter=buy_filter,
+            sale_filter=sale_filter,
+            allow_increase=allow_increase,
+        )
+        title = "Assets to Purchase" if buy else "Assets to Sale"
+        table: list[list[Any]] = ranking.rows(session.pool, session.engine())
+        return [[title], *table]
+
+    def rebalance_tab(
+        self,
+        deal: str,
+        *,
+        step: float,
+        sale_target: float,
+        buy_target: float,
+        buy_filter: str,
+        sale_filter: str,
+        allow_increase: bool,
+        weights: Mapping[int, float] | None,
+    ) -> list[list[Any]]:
+        """``Rebalance-Output``: the "Compliance Test" block (before/after), then the executed trades."""
+        rebalance = _component("clo_xl.compliance.rebalance", "the rebalancing engine")
+        session = self.session(deal)
+        if weights:
+            session = session.with_weights(dict(weights))
+        result = rebalance.rebalance(
+            session.engine(),
+            session.pool,
+            step=step,
+            sale_target=sale_target,
+            buy_target=buy_target,
+            buy_filter=buy_filter,
+            sale_filter=sale_filter,
+            allow_increase=allow_increase,
+        )
+        after = {r.number: r for r in result.after.results}
+        rows: list[list[Any]] = [
+            ["Compliance Test"],
+            ["Test Num", "Test Name", "Threshold", "Before Results", "Before Pass/Fail", None,
+             "After Results", "After Pass/Fail", None, "Differences"],
+        ]  # fmt: skip
+        for b in result.before.results:
+            a = after.get(b.number)
+            rows.append(
+                [b.number, b.name, b.threshold, b.result, _verdict(b.passed), None,
+                 a.result if a else None, _verdict(a.passed) if a else None, None,
+                 (a.result - b.result) if a else None]
+            )  # fmt: skip
+        rows.append(
+            ["Objective Function", None, None, result.before.objective, None, None, result.after.objective]
+        )
+        rows.append([])
+        for title, trades in (("Assets To Purchase", result.purchases), ("Assets To Sale", result.sales)):
+            rows.append([title])
+            rows.append(["BlackRock ID", "Par", "Price", "Cash", "Status"])
+            for t in trades:
+                doc = t.to_json()
+                rows.append([doc["brs_id"], doc["executed_par"], doc["executed_price"], doc["cash_change"],
+                             doc["status"]])  # fmt: skip
+            rows.append([])
+        for message in result.messages:
+            rows.append([message])
+        return rows
+
     def coverage(self, deal: str, kind: str) -> dict[str, float]:
         """OC or IC ratio per class on the first payment date of the deal's projection (1.25 = 125%)."""
         document = self.cashflow_document(deal)

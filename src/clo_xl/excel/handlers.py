@@ -108,16 +108,108 @@ def _not_yet(feature: str, component: str) -> Callable[[WorkbookAccess], Handler
     return handler
 
 
+@dataclass(frozen=True)
+class RunSettings:
+    """Run Model inputs of rankings and rebalancing (COMPLIANCE_SPEC §1.3)."""
+
+    step: float  # E8 incremental loan size
+    allow_increase: bool  # E9
+    side: str  # E10 Buy/Sale
+    sale_target: float  # E11
+    buy_target: float  # E12
+    buy_filter: str  # D15:I20
+    sale_filter: str  # D23:I28
+    weights: dict[int, float]  # H31:H38 test number → I31:I38 weight
+
+
+def _number(value: Value, cell: str, default: float) -> float:
+    if value is None or value == "":
+        return default
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raise UsageError(f"'{RUN_MODEL}'!{cell} must be a number, got {value!r}")
+
+
+def _flag(value: Value) -> bool:
+    return value is True or str(value).strip().upper() in {"TRUE", "1", "YES"}
+
+
+def _filter(book: WorkbookAccess, address: str) -> str:
+    from clo_xl.compliance.filters import FilterRow, filter_text
+
+    rows = [
+        FilterRow(*("" if v is None else str(v) for v in row))
+        for row in book.read_range(RUN_MODEL, address)
+        if any(v not in (None, "") for v in row)
+    ]
+    return filter_text(rows)
+
+
+def run_settings(book: WorkbookAccess) -> RunSettings:
+    e = [row[0] for row in book.read_range(RUN_MODEL, "E8:E12")]
+    weights: dict[int, float] = {}
+    for number, weight in book.read_range(RUN_MODEL, "H31:I38"):
+        if isinstance(number, int | float) and not isinstance(number, bool):
+            weights[int(number)] = _number(weight, "I31:I38", 0.0)
+    return RunSettings(
+        step=_number(e[0], "E8", 750_000.0),
+        allow_increase=_flag(e[1]),
+        side="Sale" if str(e[2] or "Buy").strip().lower() == "sale" else "Buy",
+        sale_target=_number(e[3], "E11", 0.0),
+        buy_target=_number(e[4], "E12", 0.0),
+        buy_filter=_filter(book, "D15:I20"),
+        sale_filter=_filter(book, "D23:I28"),
+        weights=weights,
+    )
+
+
+def _one_deal(book: WorkbookAccess, what: str) -> str:
+    deals = selected_deals(book)
+    if len(deals) != 1:
+        raise UsageError(f"choose one deal in '{RUN_MODEL}'!{DEAL_CELL} for {what}")
+    return deals[0]
+
+
 def run_rankings(book: WorkbookAccess) -> HandlerResult:
-    """Asset rankings → ``Rankings-Output``."""
-    selected_deals(book)
-    return _not_yet("Run Rankings", "the rankings engine (clo_xl.compliance.rankings)")(book)
+    """Asset rankings with the Run Model settings (E8:E10, filters, weights) → ``Rankings-Output``."""
+    deal = _one_deal(book, "rankings")
+    settings = run_settings(book)
+    rows = _model(book).rankings_tab(
+        deal,
+        side=settings.side,
+        step=settings.step,
+        buy_filter=settings.buy_filter,
+        sale_filter=settings.sale_filter,
+        allow_increase=settings.allow_increase,
+        weights=settings.weights,
+    )
+    book.delete_sheets(["Rankings-"])
+    _write_tab(book, "Rankings-Output", rows)
+    book.save()
+    return HandlerResult(
+        ("Rankings-Output",),
+        f"{max(len(rows) - 2, 0)} {settings.side.lower()} candidate(s) ranked for {deal}",
+    )
 
 
 def run_rebalancing(book: WorkbookAccess) -> HandlerResult:
-    """Portfolio rebalancing → ``Rebalance-Output``."""
-    selected_deals(book)
-    return _not_yet("Run Rebalancing", "the rebalancing engine (clo_xl.compliance.rebalance)")(book)
+    """Portfolio rebalancing towards the E11 sale and E12 buy targets → ``Rebalance-Output``."""
+    deal = _one_deal(book, "rebalancing")
+    settings = run_settings(book)
+    rows = _model(book).rebalance_tab(
+        deal,
+        step=settings.step,
+        sale_target=settings.sale_target,
+        buy_target=settings.buy_target,
+        buy_filter=settings.buy_filter,
+        sale_filter=settings.sale_filter,
+        allow_increase=settings.allow_increase,
+        weights=settings.weights,
+    )
+    book.delete_sheets(["Rebalance-"])
+    _write_tab(book, "Rebalance-Output", rows)
+    book.save()
+    return HandlerResult(("Rebalance-Output",), f"rebalancing written for {deal}")
 
 
 def run_cash_flows(book: WorkbookAccess) -> HandlerResult:
