@@ -157,3 +157,78 @@ def test_asset_correlation_reads_and_locates_bad_cells(small_workbook: Path, tmp
     path = broken_copy(small_workbook, tmp_path, set_cell("Asset Correlation", "D2", 0.5))
     with pytest.raises(IngestError, match="symmetric"):
         read_asset_correlation(path)
+
+
+def _insert_asset_gap(wb: Workbook) -> None:
+    wb["All Assets"].insert_rows(100)
+
+
+def _blank_holding(wb: Workbook) -> None:
+    wb["Mag 17 Inputs"]["D10"] = None
+    wb["Mag 17 Inputs"]["E10"] = None
+
+
+def _extra_deal_sheet(wb: Workbook) -> None:
+    wb.create_sheet("Mag18 Inputs")
+
+
+def _drop_listed_deal(wb: Workbook) -> None:
+    del wb["Mag 17 Inputs"]
+
+
+# structural problems a legacy run would survive silently (rows dropped, a sheet ignored or taken as a deal)
+STRUCTURE: list[tuple[str, Edit, str, str | None, str | None, object, str]] = [
+    ("duplicate_asset_header", set_cell("All Assets", "BS1", "Coupon Spread"),
+     "All Assets", "BS1", "Coupon Spread", "Coupon Spread", "header appears twice (also column K)"),
+    ("blank_row_inside_all_assets", _insert_asset_gap,
+     "All Assets", "A100", "BLKRockID", None, "blank row 100 inside the All Assets table"),
+    ("blank_row_inside_holdings", _blank_holding,
+     "Mag 17 Inputs", "D10", "BLKRockID", None, "blank row 10 inside the Deal Collateral block"),
+    ("absurd_holding_par", set_cell("Mag 17 Inputs", "E5", 1.0e15),
+     "Mag 17 Inputs", "E5", "Par Amount", 1.0e15, "not a plausible holding"),
+    ("sheet_for_an_unlisted_deal", _extra_deal_sheet,
+     "Mag18 Inputs", None, None, "Mag18 Inputs", "not a deal of the Deals list"),
+    ("listed_deal_without_sheet", _drop_listed_deal,
+     "Mag 17 Inputs", None, None, "Mag 17", "is in the Deals list"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("edit", "sheet", "cell", "column", "value", "reason"),
+    [c[1:] for c in STRUCTURE],
+    ids=[c[0] for c in STRUCTURE],
+)
+def test_structural_problem_is_refused(
+    small_workbook: Path,
+    tmp_path: Path,
+    edit: Edit,
+    sheet: str,
+    cell: str | None,
+    column: str | None,
+    value: object,
+    reason: str,
+) -> None:
+    path = broken_copy(small_workbook, tmp_path, edit)
+    err = error_of(path)
+    assert (err.location.file, err.location.sheet, err.location.cell, err.location.column) == (
+        str(path),
+        sheet,
+        cell,
+        column,
+    )
+    assert err.value == value
+    assert reason in err.reason
+
+
+def test_encrypted_workbook_is_recognised(tmp_path: Path) -> None:
+    path = tmp_path / "locked.xlsm"
+    path.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 504)  # an OLE/CFB container header
+    err = error_of(path)
+    assert err.location.file == str(path) and "password-protected" in err.reason
+
+
+def test_xlsx_named_xlsm_is_refused(small_workbook: Path, tmp_path: Path) -> None:
+    path = tmp_path / "renamed.xlsm"
+    path.write_bytes(small_workbook.read_bytes())
+    err = error_of(path)
+    assert "macro-free .xlsx workbook named .xlsm" in err.reason

@@ -20,6 +20,7 @@ at the default addresses of :mod:`clo_xl.ingest.layout`; the per-deal header spe
 
 from __future__ import annotations
 
+import itertools
 import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -34,6 +35,7 @@ import python_calamine
 
 from clo_xl.errors import IngestError, Location
 from clo_xl.ingest import layout as L
+from clo_xl.ingest.assets import MAX_PAR
 from clo_xl.ingest.raw import RawDocument, RawTable
 
 _NS = {
@@ -89,16 +91,37 @@ class _Package:
     names: Mapping[tuple[str | None, str], str]  # (scope sheet or None, name) → reference
 
 
+_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+_MACRO_WORKBOOK = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+
+
 def _package(path: Path) -> _Package:
     """Sheet order, sheet xml parts and defined names, straight from the zip (no full parse)."""
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head == _OLE_MAGIC:
+        raise IngestError(
+            Location(file=str(path)),
+            None,
+            "password-protected (encrypted) workbook, or an old binary .xls: clo-xl cannot read it; "
+            "open it in Excel, remove the password (File > Info > Protect Workbook) and save as .xlsm",
+        )
     try:
         with zipfile.ZipFile(path) as z:
             book = ElementTree.fromstring(z.read("xl/workbook.xml"))
             rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+            types = z.read("[Content_Types].xml").decode("utf-8", errors="replace")
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
         raise IngestError(
             Location(file=str(path)), None, f"not an Excel workbook (.xlsx/.xlsm): {exc}"
         ) from None
+    if path.suffix.lower() == ".xlsm" and _MACRO_WORKBOOK not in types:
+        raise IngestError(
+            Location(file=str(path)),
+            None,
+            "a macro-free .xlsx workbook named .xlsm (Excel refuses to open it): "
+            "rename it to .xlsx, or save it from Excel as a macro-enabled workbook",
+        )
     targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("rel:Relationship", _NS)}
     sheets: list[str] = []
     parts: dict[str, str] = {}
@@ -310,9 +333,29 @@ def _read_assets(rd: _Reader) -> RawTable:
     n_cols = len(L.ALL_ASSETS_HEADERS)
     for j, header in enumerate(L.ALL_ASSETS_HEADERS, start=1):
         g.check_header(L.ALL_ASSETS_HEADER_ROW, j, (header,), "All Assets")
+    known = {h.strip().casefold(): j for j, h in enumerate(L.ALL_ASSETS_HEADERS, start=1)}
+    width = max((len(row) for row in g.rows[:1]), default=0)
+    for j in range(n_cols + 1, width + 1):
+        extra = g.raw(L.ALL_ASSETS_HEADER_ROW, j)
+        first = known.get(str(extra).strip().casefold()) if extra is not None else None
+        if first is not None:
+            raise IngestError(
+                g.loc(L.ALL_ASSETS_HEADER_ROW, j, str(extra)),
+                extra,
+                f"header appears twice (also column {L.cell_ref(1, first)[:-1]}): the legacy reads columns "
+                "by position, so the extra column is ignored; delete or rename it",
+            )
     last = L.ALL_ASSETS_FIRST_ROW
     while g.raw(last, 1) is not None or (last, 1) in g.errors:
         last += 1
+    below = next((r for r in range(last + 1, g.max_row + 1) if g.raw(r, 1) is not None), None)
+    if below is not None:
+        raise IngestError(
+            g.loc(last, 1, "BLKRockID"),
+            None,
+            f"blank row {last} inside the All Assets table (assets continue at row {below}): the legacy "
+            "stops at the first blank BLKRockID and drops every asset below it; delete the empty row",
+        )
     g.check_unmerged(L.ALL_ASSETS_HEADER_ROW, 1, max(last - 1, 1), n_cols, "All Assets")
     checks = [(j, h, _CHECKS.get(L.ALL_ASSETS_KINDS[h])) for j, h in enumerate(L.ALL_ASSETS_HEADERS, start=1)]
     rows: list[dict[str, object]] = []
@@ -388,9 +431,42 @@ def _block_rows(
         for k, accepted in enumerate(block.headers):
             if accepted:
                 g.check_header(header_row, first_col + k, accepted, block.title)
+    if block.name in _NO_GAPS:
+        gap = _internal_gap(g, rows, first_col, block, named)
+        if gap is not None:
+            raise IngestError(
+                g.loc(gap[0], first_col, block.headers[0][0] if block.headers[0] else block.title),
+                None,
+                f"blank row {gap[0]} inside the {block.title} block (rows continue at {gap[1]}): "
+                "delete the empty row so that no holding is overlooked",
+            )
     if rows:
         g.check_unmerged(rows[0], first_col, rows[-1], first_col + block.width - 1, block.title)
     return first_col, rows
+
+
+_NO_GAPS = frozenset({"DealCollateral"})
+
+
+def _internal_gap(
+    g: _Grid, rows: Sequence[int], first_col: int, block: L.Block, named: tuple[int, int, int, int] | None
+) -> tuple[int, int] | None:
+    """(first blank row, next filled row) when a blank row sits between filled rows of a block."""
+    if named is not None:
+        for a, b in itertools.pairwise(rows):
+            if b > a + 1:
+                return a + 1, b
+        return None
+    start = rows[-1] + 1 if rows else block.first_row
+    below = next(
+        (
+            r
+            for r in range(start + 1, g.max_row + 1)
+            if any(g.raw(r, first_col + k) is not None for k in range(2))
+        ),
+        None,
+    )
+    return (start, below) if below is not None else None
 
 
 def _records(
@@ -478,7 +554,14 @@ def _read_deal(rd: _Reader, deal: str) -> tuple[RawDocument, RawTable]:
         for r in hrows
     ]
     for rec, r in zip(hold_rows, hrows, strict=True):
-        _check_number(g, r, first_col + 1, rec["Par Amount"], "Par Amount")
+        par = rec["Par Amount"]
+        _check_number(g, r, first_col + 1, par, "Par Amount")
+        if isinstance(par, int | float) and not isinstance(par, bool) and abs(par) > MAX_PAR:
+            raise IngestError(
+                g.loc(r, first_col + 1, "Par Amount"),
+                par,
+                f"par above {MAX_PAR:,.0f} is not a plausible holding",
+            )
     holdings = RawTable(
         file=rd.file,
         sheet=sheet,
@@ -673,6 +756,35 @@ def deal_sheets_present(sheet_names: Iterable[str]) -> tuple[str, ...]:
     return tuple(known + extra)
 
 
+def _all_deals(rd: _Reader, listed: RawTable | None) -> tuple[str, ...]:
+    """Every deal to read: the ``Deals`` list of the Reference Table (its first row, "All", skipped as the
+    legacy does) when the workbook has one, else the deal sheets present. A listed deal without its
+    sheet, or a ``... Inputs`` sheet for a deal that is not listed (a renamed sheet), is refused."""
+    present = deal_sheets_present(rd.package.sheets)
+    if listed is None or not listed.rows:
+        return tuple(d for d in present if d in L.DEALS) or present
+    header = listed.headers[0]
+    names = [str(r.get(header)).strip() for r in listed.rows if r.get(header) is not None]
+    names = [n for n in names if n.casefold() != "all"]
+    for i, name in enumerate(names):
+        if name not in present:
+            raise IngestError(
+                Location(file=rd.file, sheet=L.deal_sheet(name)),
+                name,
+                f"missing sheet '{L.deal_sheet(name)}': deal '{name}' is in the Deals list "
+                f"({listed.locate(i, header).cell or 'Reference Table'}) but has no deal sheet",
+            )
+    for name in present:
+        if name not in names:
+            raise IngestError(
+                Location(file=rd.file, sheet=L.deal_sheet(name)),
+                L.deal_sheet(name),
+                f"sheet '{L.deal_sheet(name)}' is not a deal of the Deals list ({', '.join(names)}): "
+                "rename it to its deal's name, or add the deal to the list in the Reference Table",
+            )
+    return tuple(names)
+
+
 def read_workbook(path: str | Path, *, deals: Iterable[str] | None = None) -> WorkbookData:
     """Read a TradeHypo workbook (``.xlsm``/``.xlsx``) into a :class:`WorkbookData`.
 
@@ -684,7 +796,8 @@ def read_workbook(path: str | Path, *, deals: Iterable[str] | None = None) -> Wo
     if not p.is_file():
         raise IngestError(Location(file=str(p)), None, "workbook file not found")
     rd = _Reader(p)
-    wanted = tuple(deals) if deals is not None else deal_sheets_present(rd.package.sheets)
+    reference = _read_reference(rd)
+    wanted = tuple(deals) if deals is not None else _all_deals(rd, reference.get("deals"))
     if not wanted:
         raise IngestError(
             Location(file=rd.file, sheet=L.deal_sheet("Mag 17")),
@@ -703,7 +816,7 @@ def read_workbook(path: str | Path, *, deals: Iterable[str] | None = None) -> Wo
         deals=docs,
         holdings=holdings,
         run_model=_read_run_model(rd),
-        reference=_read_reference(rd),
+        reference=reference,
         filter_lists=_read_filter_lists(rd),
         names=names,
     )
