@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from clo_xl.errors import CloXlError, UsageError
 from clo_xl.excel import engine
@@ -237,9 +238,31 @@ def refresh_from_db(book: WorkbookAccess) -> HandlerResult:
     return _not_yet("Refresh from DB", "a workbook export in clo_xl.persistence")(book)
 
 
-def save_to_db(book: WorkbookAccess) -> HandlerResult:
-    """Store this workbook's inputs in PostgreSQL, all or nothing (``clo-xl migrate``)."""
-    return _not_yet("Save to DB", "the workbook migration in clo_xl.persistence")(book)
+def save_to_db(book: WorkbookAccess, *, database_url: str | None = None) -> HandlerResult:
+    """Store this workbook's inputs in PostgreSQL, all or nothing (what ``clo-xl migrate`` does).
+
+    ``database_url``: default ``CLO_XL_DATABASE_URL``, else the embedded server. A refused workbook raises
+    the located error (sheet, cell, value) and leaves the database as it was.
+    """
+    engine_mod = _component_or_missing("clo_xl.persistence.engine", "Save to DB")
+    migration = _component_or_missing("clo_xl.persistence.migration", "Save to DB")
+    result = migration.migrate_workbook(book.snapshot_path(), engine_mod.database_url(database_url))
+    if result.error is not None:
+        raise result.error
+    return HandlerResult(
+        (),
+        f"saved to the database: {result.assets} assets, {len(result.deals)} deals, "
+        f"{result.changed_rows} rows changed",
+    )
+
+
+def _component_or_missing(module: str, feature: str) -> Any:
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        raise CloXlError(f"{feature} is not available in this installation ({module} missing)") from exc
 
 
 def validate(book: WorkbookAccess, *, tolerance: float = 1e-5) -> HandlerResult:
