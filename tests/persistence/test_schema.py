@@ -175,3 +175,31 @@ def test_ops_loads_every_business_table(seeded: str) -> None:
         "INSERT INTO audit.run_log (actor, kind, code_version, status) VALUES ('o', 'migrate', 'v', 'ok')",
     )
     assert "must be owner" in _refused(seeded, "clo_ops", "DROP TABLE clo.asset")
+
+
+def test_log_run_keeps_inputs_hash_code_version_and_outputs(db_url: str) -> None:
+    from clo_xl.persistence.audit import code_version, inputs_hash, log_run
+
+    inputs = {"deal": "Mag 99", "analysis_date": "2016-03-23", "holdings": [["A", 1.0]]}
+    run_id = log_run(
+        db_url,
+        kind="compliance",
+        deal="Mag 99",
+        inputs=inputs,
+        convention="legacy",
+        outputs={"tests": [1, 2]},
+    )
+    with engine(db_url).connect() as conn:
+        row = conn.execute(
+            sa.text(
+                "SELECT inputs_hash, code_version, convention, outputs FROM audit.run_log WHERE run_id = :r"
+            ),
+            {"r": run_id},
+        ).one()
+    # sha256 of the canonical JSON (sorted keys, no spaces), computed independently here
+    import hashlib
+    import json
+
+    expected = hashlib.sha256(json.dumps(inputs, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    assert row[0] == expected == inputs_hash(inputs)
+    assert row[1] == code_version() and row[2] == "legacy" and row[3] == {"tests": [1, 2]}

@@ -106,3 +106,7 @@ def test_bad_urls_are_configuration_errors() -> None:
     with pytest.raises(ConfigurationError):
         normalise_url("not a url")
     assert redact("postgresql+psycopg://ops:s3cret@db:5432/clo") == "postgresql+psycopg://ops:***@db:5432/clo"
+    assert (
+        redact("postgresql+psycopg://postgres:@/clo_xl?host=/s")
+        == "postgresql+psycopg://postgres:@/clo_xl?host=/s"
+    )

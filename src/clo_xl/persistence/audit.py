@@ -89,3 +89,33 @@ def record_run(
         values["started_at"] = started_at
     run_id = conn.execute(insert(RunLogRow).values(**values).returning(RunLogRow.run_id)).scalar_one()
     return int(run_id)
+
+
+def log_run(
+    url: str,
+    *,
+    kind: str,
+    status: str = "ok",
+    deal: str | None = None,
+    inputs: Any = None,
+    convention: str | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    outputs: Any = None,
+    started_at: datetime | None = None,
+) -> int:
+    """Record a compliance, cash-flow or other run in ``audit.run_log`` in its own transaction; ``inputs``
+    (any JSON-serialisable description of what the run read) is stored as its SHA-256. Returns the run id."""
+    from clo_xl.persistence.engine import engine
+
+    with engine(url).begin() as conn:
+        return record_run(
+            conn,
+            kind=kind,
+            status=status,
+            started_at=started_at,
+            deal=deal,
+            inputs_digest=None if inputs is None else inputs_hash(inputs),
+            convention=convention,
+            parameters=parameters,
+            outputs=outputs,
+        )

@@ -66,4 +66,4 @@ def dispose_engines() -> None:
 
 def redact(url: str) -> str:
     """The URL with any password replaced by ``***`` (safe for messages and reports)."""
-    return re.sub(r"(://[^:/@]+:)[^@/]*@", r"\1***@", url)
+    return re.sub(r"(://[^:/@]+:)[^@/]+@", r"\1***@", url)
