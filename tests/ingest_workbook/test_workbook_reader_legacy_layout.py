@@ -165,3 +165,16 @@ def test_workbook_route_equals_extract_route(legacy_workbook: Path, legacy_dir: 
     assert core(inputs) == core(expected)
     for got, want in zip(inputs.tranches, expected.tranches, strict=True):
         assert {k: got[k] for k in want} == want
+
+
+def test_sample_workbook_shares_no_asset_data_with_the_legacy(legacy_dir: Path) -> None:
+    """The committed sample is synthetic: no legacy asset ID, issuer ID or issuer name appears in it."""
+    from workbook.generate_sample import generate
+
+    real = json.loads((legacy_dir / "mag17_assets.json").read_text("utf-8"))
+    sample = json.loads((legacy_dir / "workbook_sheets_sample.json").read_text("utf-8"))["sheets"]
+    legacy_ids = {r["BLKRockID"] for r in real} | set(sample["Asset Correlation"]["column_headers"])
+    book = generate()
+    assert not {a["BLKRockID"] for a in book.assets} & legacy_ids
+    assert not {a["ISSUER ID"] for a in book.assets} & {r["ISSUER ID"] for r in real}
+    assert not {a["Issuer Name"] for a in book.assets} & {r["Issuer Name"] for r in real}
