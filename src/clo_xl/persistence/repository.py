@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, select, text
+from sqlalchemy import Connection, Table, insert, select, text
 
 from clo_xl.deal import DealInputs
+from clo_xl.enums import TransactionType
 from clo_xl.errors import ConcurrencyError, DatabaseError
 from clo_xl.ingest.assets import parse_assets
 from clo_xl.ingest.deal_inputs import parse_deal_inputs
@@ -31,12 +32,14 @@ from clo_xl.persistence.models import (
     CashflowInputRow,
     DealRow,
     HoldingRow,
+    HypoTradeRow,
     ObjectiveWeightRow,
     QualityInputRow,
     TestThresholdRow,
     TrancheRow,
 )
 from clo_xl.portfolio.asset import Asset
+from clo_xl.portfolio.pool import Trade
 
 #: child tables of a deal, keyed as in :class:`DealRows`
 DEAL_CHILDREN: dict[str, type[Any]] = {
@@ -307,3 +310,44 @@ def workbook_blocks(stored: StoredDeal) -> dict[str, list[list[Any]]]:
         "ObjWeights": [[w["test_number"], w["weight"]] for w in doc.get("objective_weights", [])],
         "CFInputs": [[k, v] for k, v in (doc.get("cf_inputs") or {}).items()],
     }
+
+
+# -- hypothetical trades -----------------------------------------------------------------------------
+
+
+def add_hypo_trades(url: str, deal: str, trades: Sequence[Trade], *, actor: str | None = None) -> list[int]:
+    """Store an analyst's hypothetical trades for ``deal`` (one transaction); returns their ids. Trades whose
+    transaction is neither Buy nor Sale are refused (the legacy silently ignores them)."""
+    rows = []
+    for i, trade in enumerate(trades):
+        if trade.transaction is None:
+            raise DatabaseError(f"trade {i + 1} ({trade.brs_id}) is neither Buy nor Sale; nothing was saved")
+        rows.append(
+            {
+                "deal": deal,
+                "asset_id": trade.brs_id,
+                "transaction": trade.transaction.value,
+                "par": trade.par,
+                "price": trade.price,
+            }
+        )
+    if not rows:
+        return []
+    with engine_for(url).begin() as conn:
+        set_actor(conn, actor)
+        result = conn.execute(insert(HypoTradeRow).returning(HypoTradeRow.trade_id), rows)
+        return [int(r[0]) for r in result]
+
+
+def hypo_trades(url: str, deal: str) -> tuple[Trade, ...]:
+    """The deal's stored hypothetical trades, oldest first, as core :class:`Trade` objects."""
+    with engine_for(url).connect() as conn:
+        found = conn.execute(
+            select(HypoTradeRow.asset_id, HypoTradeRow.transaction, HypoTradeRow.par, HypoTradeRow.price)
+            .where(HypoTradeRow.deal == deal)
+            .order_by(HypoTradeRow.trade_id)
+        ).all()
+    return tuple(
+        Trade(a, TransactionType(t), float(p), None if pr is None else float(pr), deal)
+        for a, t, p, pr in found
+    )
