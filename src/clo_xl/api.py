@@ -51,6 +51,15 @@ class DealSession:
         if self.universe is None:
             self.universe = Universe(tuple(self.assets))
         self.pool = Pool.from_holdings(self.universe, self.holdings)
+        if self.pool.unknown_ids:
+            missing = self.pool.unknown_ids[0]
+            where = next((h.location for h in self.holdings if h.brs_id.strip() == missing), None)
+            raise IngestError(
+                where or Location(column="BLKRockID"),
+                missing,
+                f"the deal holds BLKRockID {missing!r}, which is not in All Assets (the legacy skips such a "
+                "holding silently; clo-xl refuses it)",
+            )
 
     # -- construction ---------------------------------------------------------------------------------
     @classmethod

@@ -34,23 +34,12 @@ GAPS: dict[str, str] = {
     "(the legacy stops there and silently drops every asset below it)",
     "wb_blank_row_mid_holdings": f"{_WB} must refuse a blank row inside the DealCollateral block "
     "(holdings below it are silently dropped)",
-    "wb_holding_references_unknown_asset@compliance": f"{_API} must refuse Pool.unknown_ids "
-    "(a holding whose BLKRockID is not in All Assets is skipped silently)",
-    "wb_nan_holding_par@compliance": f"{_AS}.is_blank reads the text 'NaN' as blank: the holding is dropped",
-    "wb_absurd_holding_par": f"{_WB} (holdings) must bound par: 1e15 is accepted",
     "wb_encrypted": f"{_WB} must recognise a password-protected (OLE/CFB) file and say so",
     "wb_xlsx_renamed_xlsm": f"{_WB} must refuse a macro-free .xlsx package named .xlsm",
     "wb_missing_deal_sheet@migrate": "clo_xl.persistence.migration loads a workbook without its "
     "'Mag 17 Inputs' sheet (the other deals load; the missing deal is neither refused nor reported)",
     "wb_renamed_deal_sheet@migrate": f"{_WB} / clo_xl.persistence.migration load a sheet renamed "
     "'Mag17 Inputs' as a new deal 'Mag17' (the database gains a deal) instead of refusing it",
-    "ex_csv_duplicated_header": f"{_EX}._table_from_csv keeps the last of two same-named columns",
-    "ex_xlsx_merged_cells": f"{_EX}._table_from_xlsx (read-only mode) ignores merged cells",
-    "ex_holding_references_unknown_asset": f"{_API} must refuse Pool.unknown_ids",
-    "ex_nan_par": f"{_AS}.is_blank reads a NaN par as blank: the holding is dropped silently",
-    "ex_absurd_par": f"{_AS}.parse_holdings must bound par: 1e15 is accepted",
-    "ex_encrypted_assets_xlsx": f"{_EX} must recognise a password-protected (OLE/CFB) file",
-    "ex_csv_blank_line_mid_table": f"{_EX}._table_from_csv skips blank lines inside the table",
 }
 
 WORKBOOK_CASES = workbook_cases()

@@ -55,8 +55,12 @@ def parse_text(value: object) -> str:
 def parse_number(value: object, *, blank: float | None = 0.0) -> float:
     """Cell → float. Accepts numbers and numeric text (thousands commas allowed, ``"5%"`` = 0.05).
 
-    Blank → ``blank`` (``None`` = blank is an error). Booleans and other text → :class:`ValueProblem`.
+    Blank → ``blank`` (``None`` = blank is an error). NaN, booleans and other text → :class:`ValueProblem`.
     """
+    if (isinstance(value, float) and math.isnan(value)) or (
+        isinstance(value, str) and value.strip().upper() == "NAN"
+    ):
+        raise ValueProblem("expected a number, got NaN (not a number)")
     if is_blank(value):
         if blank is None:
             raise ValueProblem("a number is required here, the cell is blank")
@@ -254,6 +258,9 @@ def resolve_headers(table: RawTable, wanted: Iterable[str]) -> dict[str, str | N
     return out
 
 
+#: Largest par accepted in a holding (deal currency): anything above is a data error, not a position.
+MAX_PAR = 1.0e11
+
 #: Headers that must be present in an assets table (the rest default when absent).
 REQUIRED_HEADERS: tuple[str, ...] = ("BLKRockID",)
 
@@ -415,13 +422,18 @@ def parse_holdings(
             raise IngestError(row.locate(par_src), raw, f"par: {exc}") from None
         if par < 0:
             raise IngestError(row.locate(par_src), raw, "par must not be negative")
+        if par > MAX_PAR:
+            raise IngestError(
+                row.locate(par_src), raw, f"par above {MAX_PAR:,.0f} is not a plausible holding"
+            )
         if skip_zero and par == 0.0:
             continue
-        out.append(Holding(brs_id, par))
+        out.append(Holding(brs_id, par, row.locate(id_src)))
     return tuple(out)
 
 
 __all__ = [
+    "MAX_PAR",
     "REQUIRED_HEADERS",
     "ValueProblem",
     "is_blank",

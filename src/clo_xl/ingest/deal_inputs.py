@@ -23,7 +23,15 @@ from typing import Any
 from clo_xl.deal import QTI_CURRENT_LIBOR, Account, DealInputs, ObjectiveWeight, ThresholdRow
 from clo_xl.enums import AccountType, TransactionType
 from clo_xl.errors import IngestError
-from clo_xl.ingest.assets import ValueProblem, is_blank, parse_date, parse_int, parse_number, parse_text
+from clo_xl.ingest.assets import (
+    MAX_PAR,
+    ValueProblem,
+    is_blank,
+    parse_date,
+    parse_int,
+    parse_number,
+    parse_text,
+)
 from clo_xl.ingest.raw import RawDocument
 from clo_xl.portfolio.pool import Holding, Trade
 
@@ -209,7 +217,10 @@ def parse_deal_inputs(doc: RawDocument) -> DealInputs:
         value = r.number(f"{p}.{pk}", par)
         if value < 0:
             raise r.fail(f"{p}.{pk}", par, "par must not be negative")
-        holdings.append(Holding(brs, value))
+        if value > MAX_PAR:
+            raise r.fail(f"{p}.{pk}", par, f"par above {MAX_PAR:,.0f} is not a plausible holding")
+        ik, _ = _first(rec, "brs_id", "BLKRockID")
+        holdings.append(Holding(brs, value, doc.locate(f"{p}.{ik}")))
 
     trades = parse_trade_records(r, "trades", r.records("trades", data.get("trades")))
 

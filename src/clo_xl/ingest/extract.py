@@ -80,6 +80,24 @@ def _table_from_csv(path: Path) -> RawTable:
     if not rows:
         raise _fail_file(path, "the CSV file is empty")
     headers = rows[0]
+    seen: dict[str, int] = {}
+    for j, h in enumerate(headers):
+        if h.strip() and h in seen:
+            raise IngestError(
+                Location(file=str(path), row=1, column=h),
+                h,
+                f"column header appears twice (columns {seen[h] + 1} and {j + 1}): which one is meant?",
+            )
+        seen[h] = j
+    blank_at = [i + 2 for i, row in enumerate(rows[1:]) if not any(c.strip() for c in row)]
+    last_data = max((i + 2 for i, row in enumerate(rows[1:]) if any(c.strip() for c in row)), default=0)
+    inside = [n for n in blank_at if n < last_data]
+    if inside:
+        raise IngestError(
+            Location(file=str(path), row=inside[0]),
+            "",
+            f"blank line {inside[0]} inside the table: rows after it would be lost (the legacy stops there)",
+        )
     records = [
         {h: (row[j] if j < len(row) else None) for j, h in enumerate(headers)}
         for row in rows[1:]
@@ -96,8 +114,9 @@ def _table_from_xlsx(path: Path, sheet: str | None = None) -> RawTable:
         import openpyxl
     except ImportError as exc:  # pragma: no cover - a declared dependency
         raise _fail_file(path, f"reading XLSX needs openpyxl ({exc})") from None
+    _refuse_ole(path)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(path, read_only=False, data_only=True)
     except FileNotFoundError:
         raise _fail_file(path, "file not found") from None
     except Exception as exc:
@@ -106,6 +125,14 @@ def _table_from_xlsx(path: Path, sheet: str | None = None) -> RawTable:
         if sheet is None:
             sheet = "All Assets" if "All Assets" in wb.sheetnames else wb.sheetnames[0]
         ws = wb[sheet]
+        merged = sorted(str(r) for r in ws.merged_cells.ranges)
+        if merged:
+            first = merged[0].split(":")[0]
+            raise IngestError(
+                Location(file=str(path), sheet=sheet, cell=first),
+                merged[0],
+                f"merged cells {', '.join(merged)} inside the table: unmerge them so each value has one cell",
+            )
         it = ws.iter_rows(values_only=True)
         header_row = next(it, None)
         if header_row is None:
@@ -129,6 +156,24 @@ def _table_from_xlsx(path: Path, sheet: str | None = None) -> RawTable:
         columns=columns,
         row_numbers=numbers,
     )
+
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _refuse_ole(path: Path) -> None:
+    """An OLE/CFB container with an .xlsx name is a password-protected (encrypted) workbook or an old .xls."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except FileNotFoundError:
+        raise _fail_file(path, "file not found") from None
+    if head == _OLE_MAGIC:
+        raise _fail_file(
+            path,
+            "the workbook is encrypted (password-protected) or in the old .xls format: open it in Excel, "
+            "remove the password and save it as .xlsx",
+        )
 
 
 def read_table(path: str | Path) -> RawTable:

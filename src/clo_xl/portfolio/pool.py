@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from clo_xl.enums import TransactionType
+from clo_xl.errors import Location
 from clo_xl.portfolio.asset import Asset
 
 FloatArray = npt.NDArray[np.float64]
@@ -28,10 +29,12 @@ REMOVE_AT_OR_BELOW = 1.0
 
 @dataclass(frozen=True)
 class Holding:
-    """One ``DealCollateral`` row: BLKRockID and par (deal currency)."""
+    """One ``DealCollateral`` row: BLKRockID and par (deal currency); ``location`` = where the ID was read
+    (for error messages; not part of equality)."""
 
     brs_id: str
     par: float
+    location: Location | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
