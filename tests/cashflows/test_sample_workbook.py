@@ -36,3 +36,30 @@ def test_every_deal_conserves_cash_and_gives_the_subs_a_finite_irr(
     subs = next(t for t in doc["summary"]["tranches"] if t["class"] == "Sub Notes")
     assert subs["irr"] is not None and -1 < subs["irr"] < 10
     assert doc["summary"]["sub_note_irr"] is not None
+
+
+@pytest.mark.skipif(
+    not WORKBOOK.is_file(), reason="workbook/TradeHypo.xlsm not built (python workbook/build.py)"
+)
+def test_migration_paths_are_seeded_and_reported(capsys: pytest.CaptureFixture[str]) -> None:
+    args = [
+        "cashflows",
+        "--workbook",
+        str(WORKBOOK),
+        "--deal",
+        "Mag 15",
+        "--paths",
+        "3",
+        "--seed",
+        "7",
+        "--json",
+    ]
+    assert main(args) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main(args) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert [p["defaults"] for p in first["paths"]] == [p["defaults"] for p in again["paths"]]
+    assert len(first["paths"]) == 3
+    stats = first["migration"]
+    assert stats["cumulative_default"][-1] == pytest.approx(sum(stats["period_default"]))
+    assert "Rnd" in stats["note"]

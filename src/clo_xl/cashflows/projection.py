@@ -267,7 +267,8 @@ def project_assets(
         k = counter[:, j]
         b = np.where(v, bal, 0.0)
         by_rating = rating_mode & (dates[:, j] >= rating_date)
-        default = np.where(by_rating, b, b * cdr_p[:, j]) * v
+        # rating mode (RATING CDR or a migration path): all of B when the rating is D, never the CDR
+        default = np.where(rating_mode, np.where(by_rating, b, 0.0), b * cdr_p[:, j]) * v
         mv = default * (1.0 - sev[:, j])
         hist_def[rows, k] += default
         hist_mv[rows, k] += mv

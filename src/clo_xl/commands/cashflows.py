@@ -9,14 +9,22 @@ from typing import Any
 import typer
 
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
+from clo_xl.cashflows.collateral import CollateralArrays
 from clo_xl.cashflows.from_deal import curve_tenors, structure_from_document
 from clo_xl.cashflows.from_records import collateral_from_records
 from clo_xl.cashflows.from_tables import assumptions_from_rows, sink_from_rows
+from clo_xl.cashflows.projection import SinkSchedule
 from clo_xl.cashflows.report import to_document
-from clo_xl.cashflows.structure import Conventions
+from clo_xl.cashflows.structure import Conventions, DealStructure
 from clo_xl.commands._output import console, emit, table
 from clo_xl.curves import CurveConvention, Extrapolation, build_curve
+from clo_xl.curves.base import ForwardCurve
 from clo_xl.errors import UsageError
+from clo_xl.simulation.correlation import SystemCorrelation, cholesky, system_correlation
+from clo_xl.simulation.grid import Scenario, summarise
+from clo_xl.simulation.matrix import matrix_from_rows, period_matrix
+from clo_xl.simulation.migration import default_statistics, rating_index
+from clo_xl.simulation.paths import simulate_pool
 from clo_xl.waterfall.run import run_deal
 
 
@@ -55,7 +63,7 @@ def _load_inputs(
         ]
         tables: Tables = {
             key: [dict(r) for r in book.reference[key].rows]
-            for key in ("cf_assumptions", "cf_vectors", "sink_schedule")
+            for key in ("cf_assumptions", "cf_vectors", "sink_schedule", "transition_matrix")
             if key in book.reference
         }
         return records, doc, par_col, tables
@@ -68,6 +76,69 @@ def _load_inputs(
     name = deal or str(document.get("deal", ""))
     rows: list[Mapping[str, object]] = [dict(r) for r in table_.rows]
     return rows, document, str(document.get("par_column") or _par_column(name)), {}
+
+
+def _migration_runs(
+    records: list[Mapping[str, object]],
+    collateral: CollateralArrays,
+    tables: Tables,
+    structure: DealStructure,
+    assumptions: CashflowAssumptions,
+    curve: ForwardCurve,
+    conv: Conventions,
+    paths: int,
+    seed: int,
+    sink: SinkSchedule | None,
+) -> dict[str, Any]:
+    """`--paths N`: correlated rating paths (system-defined correlation), one deal run per path."""
+    if "transition_matrix" not in tables:
+        raise UsageError("--paths needs the workbook's transition matrix (SpTransMat); use --workbook")
+    quarterly = period_matrix(matrix_from_rows([dict(r) for r in tables["transition_matrix"]]), "QUARTERLY")
+    by_id = {str(r.get("BLKRockID") or ""): r for r in records}
+    ids = [str(a) for a in collateral.asset_id]
+    issuers = [str(by_id.get(a, {}).get("ISSUER ID") or a) for a in ids]
+    industries = [str(by_id.get(a, {}).get("S&P Industry") or "") for a in ids]
+    ranks = [rating_index(str(r), legacy=conv.legacy) for r in collateral.sp_rating]
+    chol = (
+        cholesky(system_correlation(issuers, industries, ranks, SystemCorrelation()))
+        if len(ids) > 1
+        else None
+    )
+    start = structure.dates.analysis_date
+    migration = simulate_pool(collateral, quarterly, chol, start, paths=paths, seed=seed, legacy=conv.legacy)
+    runs = [
+        run_deal(
+            structure,
+            collateral,
+            assumptions,
+            curve,
+            conventions=conv,
+            sink=sink,
+            default_dates=migration.default_dates(p),
+        )
+        for p in range(paths)
+    ]
+    rows = []
+    for p, r in enumerate(runs):
+        summary = summarise(r, Scenario(0.0, 0.0, 0.0))
+        rows.append(
+            {
+                "path": p + 1,
+                "sub_note_irr": r.sub_note_irr,
+                "incentive_fee": r.incentive_fee_total,
+                "defaults": int((migration.default_step[p] > 0).sum()),
+                "tranche_cash": summary.tranche_cash,
+            }
+        )
+    return {
+        "paths": rows,
+        "migration": {
+            "seed": seed,
+            "note": "numpy Generator paths; VBA Rnd/Randomize are not reproduced (Q56)",
+            "step_dates": [d.isoformat() for d in migration.step_dates],
+            **default_statistics(migration, collateral.par, legacy=conv.legacy),
+        },
+    }
 
 
 def register(app: typer.Typer) -> None:
@@ -89,11 +160,12 @@ def register(app: typer.Typer) -> None:
         extrapolation: str = typer.Option(
             "flat", "--curve-extrapolation", help="flat or error past the curve."
         ),
+        seed: int = typer.Option(0, "--seed", help="Seed of the migration paths (numpy, not VBA Rnd)."),
         as_json: bool = typer.Option(False, "--json", help="One JSON document on stdout."),
     ) -> None:
         """Project a deal's cash flows through its waterfall (one period per payment date)."""
-        if paths:
-            raise UsageError("--paths (credit-migration runs) is not available yet; run without it")
+        if paths < 0:
+            raise UsageError(f"--paths must be >= 0, got {paths}")
         for label, v in (("--cpr", cpr), ("--cdr", cdr), ("--severity", severity)):
             if v is not None and not 0.0 <= v <= 1.0:
                 raise UsageError(f"{label} must be a decimal between 0 and 1, got {v}")
@@ -132,6 +204,12 @@ def register(app: typer.Typer) -> None:
         sink = sink_from_rows(tables["sink_schedule"], collateral) if "sink_schedule" in tables else None
         result = run_deal(structure, collateral, assumptions, curve, conventions=conv, sink=sink)
         payload = to_document(result, structure, curve, wal_on_original=conv.wal_on_original)
+        if paths:
+            payload.update(
+                _migration_runs(
+                    records, collateral, tables, structure, assumptions, curve, conv, paths, seed, sink
+                )
+            )
 
         def render() -> None:
             rows = [

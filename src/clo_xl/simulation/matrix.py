@@ -89,6 +89,18 @@ def period_matrix(annual: Matrix, frequency: str = "QUARTERLY") -> Matrix:
     return regularise_qom(matrix_sqrt(root))
 
 
+def matrix_from_rows(rows: list[dict[str, object]]) -> Matrix:
+    """`SpTransMat` rows keyed by the 18 state names (blank → 0) → annual matrix in :data:`STATES` order."""
+    if len(rows) < len(STATES):
+        raise CloXlError(f"the transition matrix needs {len(STATES)} rows (AAA … D), got {len(rows)}")
+    out = np.zeros((len(STATES), len(STATES)))
+    for i, row in enumerate(rows[: len(STATES)]):
+        for j, state in enumerate(STATES):
+            value = row.get(state)
+            out[i, j] = float(value) if isinstance(value, int | float) else 0.0
+    return out
+
+
 def cumulative(m: Matrix) -> Matrix:
     """Row-wise cumulative probabilities (the legacy stores the matrix this way); last column forced to 1."""
     c = np.cumsum(m, axis=1)
