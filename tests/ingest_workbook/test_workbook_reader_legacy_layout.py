@@ -21,6 +21,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.workbook.defined_name import DefinedName
 
 from clo_xl.ingest import layout as L
 from clo_xl.ingest.assets import parse_assets, parse_holdings
@@ -128,6 +129,9 @@ def legacy_workbook(legacy_dir: Path, tmp_path_factory: pytest.TempPathFactory) 
     ws = wb["Reference Table"]  # the sample shows the transition matrix header up to AA-; the spec lists all
     for c, rating in enumerate(L.REFERENCE_SECTIONS[4].headers[1:], start=L.col("V")):
         ws.cell(3, c, rating)
+    # the legacy's Deals name, somewhere the spec does not pin down, headed by a label row the code skips
+    ws["AZ10"], ws["AZ11"] = "Deal List", "Mag 17"
+    wb.defined_names["Deals"] = DefinedName("Deals", attr_text="'Reference Table'!$AZ$10:$AZ$11")
     out = tmp_path_factory.mktemp("legacy") / "TradeHypoPrelim_layout.xlsx"
     wb.save(out)
     return out
@@ -145,6 +149,7 @@ def test_legacy_layout_loads_without_edits(legacy_workbook: Path) -> None:
     assert len(data.holdings["Mag 17"]) == 195 and len(data.assets) == 195
     assert data.filter_lists["filter_fields"][:2] == ("Moody's Rating", "Moody's Rating WARF")
     assert data.reference["libor_rates"].rows[0]["CUSIP"] == "419891 MONTH LIBOR"
+    assert [r["Deals"] for r in data.reference["deals"].rows] == ["Deal List", "Mag 17"]
 
 
 def test_workbook_route_equals_extract_route(legacy_workbook: Path, legacy_dir: Path) -> None:

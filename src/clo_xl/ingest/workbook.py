@@ -698,6 +698,7 @@ def _read_reference(rd: _Reader) -> dict[str, RawTable]:
     out: dict[str, RawTable] = {}
     for sec in L.REFERENCE_SECTIONS:
         first_col, first_row = sec.first_col, L.REFERENCE_FIRST_ROW
+        last_row: int | None = None
         if sec.key in _INFERRED_SECTIONS:
             # [inferred] positions: use the workbook-level name when the default spot holds something else
             header = g.raw(L.REFERENCE_HEADER_ROW, first_col)
@@ -706,13 +707,15 @@ def _read_reference(rd: _Reader) -> dict[str, RawTable]:
                 if named is None:
                     out[sec.key] = RawTable(rd.file, L.REFERENCE_TABLE, sec.headers, ())
                     continue
-                first_row, first_col = named[0], named[1]
+                first_row, first_col, last_row = named[0], named[1], named[2]
         else:
             for k, h in enumerate(sec.headers):
                 g.check_header(L.REFERENCE_HEADER_ROW, first_col + k, (h,), sec.title)
         rows: list[dict[str, object]] = []
         r = first_row
-        while g.raw(r, first_col) is not None or (r, first_col) in g.errors:
+        while (last_row is None or r <= last_row) and (
+            g.raw(r, first_col) is not None or (r, first_col) in g.errors
+        ):
             rows.append({h: g.value(r, first_col + k, h) for k, h in enumerate(sec.headers)})
             r += 1
         if rows:
@@ -764,9 +767,10 @@ def _all_deals(rd: _Reader, listed: RawTable | None) -> tuple[str, ...]:
     if listed is None or not listed.rows:
         return tuple(d for d in present if d in L.DEALS) or present
     header = listed.headers[0]
-    names = [str(r.get(header)).strip() for r in listed.rows if r.get(header) is not None]
-    names = [n for n in names if n.casefold() != "all"]
-    for i, name in enumerate(names):
+    # the legacy skips the list's first row ("All" or a header) and reads the deals below it
+    entries = [(i, str(r.get(header)).strip()) for i, r in enumerate(listed.rows) if i > 0 and r.get(header)]
+    names = [n for _, n in entries]
+    for i, name in entries:
         if name not in present:
             raise IngestError(
                 Location(file=rd.file, sheet=L.deal_sheet(name)),
