@@ -77,3 +77,16 @@ def test_internal_error_is_one_line_not_a_traceback(
     assert "Traceback" not in err
     assert "details in" in err
     assert list((tmp_path / "clo-xl").glob("error-*.log"))
+
+
+def test_typer_exit_code_is_returned(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command that ends with typer.Exit(1) (a validation break) exits 1, not 0."""
+    import typer
+
+    from clo_xl import cli
+
+    def breaks() -> None:
+        raise typer.Exit(1)
+
+    monkeypatch.setattr(cli, "_register_commands", lambda: cli.app.command("breaks")(breaks))
+    assert main(["breaks"]) == 1

@@ -114,8 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _register_commands()
         command = typer.main.get_command(app)
-        command.main(args=args, prog_name="clo-xl", standalone_mode=False)
-        return 0
+        rc = command.main(args=args, prog_name="clo-xl", standalone_mode=False)
+        # in non-standalone mode click returns the code of a typer.Exit instead of raising it
+        return rc if isinstance(rc, int) else 0
     except CloXlError as exc:
         if as_json:
             sys.stdout.write(to_json_text(exc.to_json()) + "\n")
