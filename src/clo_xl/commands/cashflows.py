@@ -231,9 +231,37 @@ def register(app: typer.Typer) -> None:
                     rows,
                 )
             )
+
+            def pct(v: float | None) -> str:
+                return "-" if v is None else f"{v * 100:.2f}%"
+
+            def num(v: float | None, digits: int = 2) -> str:
+                return "-" if v is None else f"{v:,.{digits}f}"
+
             summary = [
-                [t["class"], t["irr"], t["wal"], t["total_cash"]] for t in payload["summary"]["tranches"]
+                [
+                    t["class"],
+                    pct(t["irr"]),
+                    num(t["wal"]),
+                    num(t["modified_duration"]),
+                    num(t["price_given_dm"], 4),
+                    num(t["total_cash"], 0),
+                ]
+                for t in payload["summary"]["tranches"]
             ]
-            console.print(table("Tranches", ["class", "IRR", "WAL", "cash"], summary))
+            console.print(
+                table("Tranches", ["class", "IRR", "WAL", "mod. dur.", "price @ DM", "cash"], summary)
+            )
+            console.print(
+                f"Sub Notes IRR (hurdle basis) {pct(payload['summary']['sub_note_irr'])}; incentive fee "
+                f"{num(payload['summary']['incentive_fee_total'], 0)}"
+            )
+            if "paths" in payload:
+                irrs = [p["sub_note_irr"] for p in payload["paths"] if p["sub_note_irr"] is not None]
+                if irrs:
+                    console.print(
+                        f"{len(payload['paths'])} migration paths: Sub Notes IRR min {pct(min(irrs))}, "
+                        f"mean {pct(sum(irrs) / len(irrs))}, max {pct(max(irrs))}"
+                    )
 
         emit(payload, as_json=as_json, render=render)

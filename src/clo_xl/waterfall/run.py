@@ -168,7 +168,9 @@ def run_deal(
         if level:
             tests[td.name] = CoverageTest(td.name, td.kind, float(level))
     defs = {td.name: td for td in wf.tests}
-    cutoff = deal.cf_analysis_date or analysis
+    # Q25: the legacy drops historic Sub Note flows dated after the CLOInputs analysis date (so a purchase
+    # on a closing date after it makes the hurdle "met" at once); corrected keeps every historic flow.
+    cutoff = (deal.cf_analysis_date or analysis) if legacy else date.max
     incentive = IncentiveFeeState.start(
         deal.incentive, deal.dates.closing_date, cutoff, first_positive=conv.hurdle_first_positive
     )
