@@ -4,141 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import typer
 
-from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
-from clo_xl.cashflows.collateral import CollateralArrays
-from clo_xl.cashflows.from_deal import curve_tenors, structure_from_document
-from clo_xl.cashflows.from_records import collateral_from_records
-from clo_xl.cashflows.from_tables import assumptions_from_rows, sink_from_rows
-from clo_xl.cashflows.projection import SinkSchedule
-from clo_xl.cashflows.report import to_document
-from clo_xl.cashflows.structure import Conventions, DealStructure
+from clo_xl.cashflows.pipeline import (
+    DealInputsBundle,
+    cashflow_document,
+    inputs_from_extract,
+    inputs_from_workbook,
+)
 from clo_xl.commands._output import console, emit, table
-from clo_xl.curves import CurveConvention, Extrapolation, build_curve
-from clo_xl.curves.base import ForwardCurve
 from clo_xl.errors import UsageError
-from clo_xl.simulation.correlation import SystemCorrelation, cholesky, system_correlation
-from clo_xl.simulation.grid import Scenario, summarise
-from clo_xl.simulation.matrix import matrix_from_rows, period_matrix
-from clo_xl.simulation.migration import default_statistics, rating_index
-from clo_xl.simulation.paths import simulate_pool
-from clo_xl.waterfall.run import run_deal
-
-
-def _par_column(deal: str) -> str:
-    return "".join(ch for ch in deal.upper() if ch.isalnum()) + "_Par_Amount"
-
-
-Tables = dict[str, list[Mapping[str, object]]]
 
 
 def _load_inputs(
     workbook: Path | None, deal: str | None, assets: Path | None, deal_inputs: Path | None
-) -> tuple[list[Mapping[str, object]], Mapping[str, Any], str, Tables]:
+) -> DealInputsBundle:
     if workbook is not None:
         if not deal:
             raise UsageError("--workbook needs --deal NAME")
         from clo_xl.ingest.workbook import read_workbook
 
-        book = read_workbook(workbook, deals=[deal])
-        doc: dict[str, Any] = dict(book.deal(deal).data)
-        curve = book.reference.get("libor_curve")
-        if curve is not None and curve.rows and "libor_curve" not in doc:
-            doc["libor_curve"] = {
-                int(float(str(r["Tenor (Months)"]))): float(str(r["Rate"]))
-                for r in curve.rows
-                if r.get("Tenor (Months)") not in (None, "") and r.get("Rate") not in (None, "")
-            }
-        par_col = str(doc.get("par_column") or _par_column(deal))
-        par: dict[str, float] = {}
-        for h in book.holdings[deal].rows if deal in book.holdings else ():
-            key = str(h.get("BLKRockID") or "").strip()
-            if key:
-                par[key] = par.get(key, 0.0) + float(str(h.get("Par Amount") or 0.0))
-        records: list[Mapping[str, object]] = [
-            {**r, par_col: par.get(str(r.get("BLKRockID") or "").strip(), 0.0)} for r in book.assets.rows
-        ]
-        tables: Tables = {
-            key: [dict(r) for r in book.reference[key].rows]
-            for key in ("cf_assumptions", "cf_vectors", "sink_schedule", "transition_matrix")
-            if key in book.reference
-        }
-        return records, doc, par_col, tables
+        return inputs_from_workbook(read_workbook(workbook, deals=[deal]), deal)
     if assets is None or deal_inputs is None:
         raise UsageError("give --workbook PATH --deal NAME, or --assets PATH --deal-inputs PATH")
     from clo_xl.ingest.extract import read_deal_document, read_table
 
-    table_ = read_table(assets)
-    document = dict(read_deal_document(deal_inputs).data)
-    name = deal or str(document.get("deal", ""))
-    rows: list[Mapping[str, object]] = [dict(r) for r in table_.rows]
-    return rows, document, str(document.get("par_column") or _par_column(name)), {}
-
-
-def _migration_runs(
-    records: list[Mapping[str, object]],
-    collateral: CollateralArrays,
-    tables: Tables,
-    structure: DealStructure,
-    assumptions: CashflowAssumptions,
-    curve: ForwardCurve,
-    conv: Conventions,
-    paths: int,
-    seed: int,
-    sink: SinkSchedule | None,
-) -> dict[str, Any]:
-    """`--paths N`: correlated rating paths (system-defined correlation), one deal run per path."""
-    if "transition_matrix" not in tables:
-        raise UsageError("--paths needs the workbook's transition matrix (SpTransMat); use --workbook")
-    quarterly = period_matrix(matrix_from_rows([dict(r) for r in tables["transition_matrix"]]), "QUARTERLY")
-    by_id = {str(r.get("BLKRockID") or ""): r for r in records}
-    ids = [str(a) for a in collateral.asset_id]
-    issuers = [str(by_id.get(a, {}).get("ISSUER ID") or a) for a in ids]
-    industries = [str(by_id.get(a, {}).get("S&P Industry") or "") for a in ids]
-    ranks = [rating_index(str(r), legacy=conv.legacy) for r in collateral.sp_rating]
-    chol = (
-        cholesky(system_correlation(issuers, industries, ranks, SystemCorrelation()))
-        if len(ids) > 1
-        else None
-    )
-    start = structure.dates.analysis_date
-    migration = simulate_pool(collateral, quarterly, chol, start, paths=paths, seed=seed, legacy=conv.legacy)
-    runs = [
-        run_deal(
-            structure,
-            collateral,
-            assumptions,
-            curve,
-            conventions=conv,
-            sink=sink,
-            default_dates=migration.default_dates(p),
-        )
-        for p in range(paths)
-    ]
-    rows = []
-    for p, r in enumerate(runs):
-        summary = summarise(r, Scenario(0.0, 0.0, 0.0))
-        rows.append(
-            {
-                "path": p + 1,
-                "sub_note_irr": r.sub_note_irr,
-                "incentive_fee": r.incentive_fee_total,
-                "defaults": int((migration.default_step[p] > 0).sum()),
-                "tranche_cash": summary.tranche_cash,
-            }
-        )
-    return {
-        "paths": rows,
-        "migration": {
-            "seed": seed,
-            "note": "numpy Generator paths; VBA Rnd/Randomize are not reproduced (Q56)",
-            "step_dates": [d.isoformat() for d in migration.step_dates],
-            **default_statistics(migration, collateral.par, legacy=conv.legacy),
-        },
-    }
+    rows: list[Mapping[str, object]] = [dict(r) for r in read_table(assets).rows]
+    bundle = inputs_from_extract(rows, dict(read_deal_document(deal_inputs).data), deal=deal)
+    return DealInputsBundle(bundle.records, bundle.document, bundle.par_column, {}, str(assets))
 
 
 def register(app: typer.Typer) -> None:
@@ -169,47 +63,25 @@ def register(app: typer.Typer) -> None:
         for label, v in (("--cpr", cpr), ("--cdr", cdr), ("--severity", severity)):
             if v is not None and not 0.0 <= v <= 1.0:
                 raise UsageError(f"{label} must be a decimal between 0 and 1, got {v}")
-        conv = Conventions.named(convention)
-        try:
-            extra = Extrapolation(extrapolation)
-        except ValueError:
-            raise UsageError("--curve-extrapolation must be 'flat' or 'error'") from None
+        if convention not in ("legacy", "corrected"):
+            raise UsageError(f"--convention must be 'legacy' or 'corrected', got {convention!r}")
+        if extrapolation not in ("flat", "error"):
+            raise UsageError("--curve-extrapolation must be 'flat' or 'error'")
         if lag is not None and lag < 0:
             raise UsageError(f"--lag must be a number of months >= 0, got {lag}")
-        records, doc, par_col, tables = _load_inputs(workbook, deal, assets, deal_inputs)
-        structure = structure_from_document(doc, deal_name=deal)
-        collateral = collateral_from_records(records, par_col, source=str(assets or workbook))
-        curve = build_curve(
-            structure.dates.analysis_date,
-            curve_tenors(doc),
-            convention=CurveConvention.LEGACY if conv.legacy else CurveConvention.CORRECTED,
-            extrapolation=extra,
-            shift=curve_shift / 10_000.0,
+        payload = cashflow_document(
+            _load_inputs(workbook, deal, assets, deal_inputs),
+            deal=deal,
+            cpr=cpr,
+            cdr=cdr,
+            severity=severity,
+            lag=lag,
+            curve_shift=curve_shift / 10_000.0,
+            convention=convention,
+            extrapolation=extrapolation,
+            paths=paths,
+            seed=seed,
         )
-        if "cf_assumptions" in tables and all(v is None for v in (cpr, cdr, severity, lag)):
-            assumptions = assumptions_from_rows(
-                tables["cf_assumptions"],
-                tables.get("cf_vectors", []),
-                [str(x) for x in collateral.asset_id],
-                legacy=conv.legacy,
-            )
-        else:  # scalar scenario for every asset: options, else the documented base case
-            base = AssetAssumption(
-                0.20 if cpr is None else cpr,
-                0.02 if cdr is None else cdr,
-                0.35 if severity is None else severity,
-                12 if lag is None else lag,
-            )
-            assumptions = CashflowAssumptions(base, legacy_vector_overrun=conv.legacy)
-        sink = sink_from_rows(tables["sink_schedule"], collateral) if "sink_schedule" in tables else None
-        result = run_deal(structure, collateral, assumptions, curve, conventions=conv, sink=sink)
-        payload = to_document(result, structure, curve, wal_on_original=conv.wal_on_original)
-        if paths:
-            payload.update(
-                _migration_runs(
-                    records, collateral, tables, structure, assumptions, curve, conv, paths, seed, sink
-                )
-            )
 
         def render() -> None:
             rows = [

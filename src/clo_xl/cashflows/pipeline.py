@@ -1,0 +1,210 @@
+"""One pipeline from deal inputs to the `cashflows --json` document, shared by the CLI, Excel and the demo.
+
+:func:`inputs_from_workbook` takes a workbook reader's result (duck-typed: ``deal(name).data``,
+``holdings``, ``assets.rows``, ``reference``) and :func:`inputs_from_extract` plain records and a deal
+document; :func:`cashflow_document` runs the deal (and ``paths`` rating-migration runs) and returns the
+CONTRACT §3 document. Nothing here reads files: callers pass what their reader produced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
+from clo_xl.cashflows.collateral import CollateralArrays
+from clo_xl.cashflows.from_deal import curve_tenors, structure_from_document
+from clo_xl.cashflows.from_records import collateral_from_records
+from clo_xl.cashflows.from_tables import assumptions_from_rows, sink_from_rows
+from clo_xl.cashflows.projection import SinkSchedule
+from clo_xl.cashflows.report import to_document
+from clo_xl.cashflows.structure import Conventions, DealStructure
+from clo_xl.curves import CurveConvention, Extrapolation, build_curve
+from clo_xl.curves.base import ForwardCurve
+from clo_xl.errors import CloXlError
+from clo_xl.simulation.correlation import SystemCorrelation, cholesky, system_correlation
+from clo_xl.simulation.grid import Scenario, summarise
+from clo_xl.simulation.matrix import matrix_from_rows, period_matrix
+from clo_xl.simulation.migration import default_statistics, rating_index
+from clo_xl.simulation.paths import simulate_pool
+from clo_xl.waterfall.run import run_deal
+
+Tables = dict[str, list[Mapping[str, object]]]
+REFERENCE_TABLES = ("cf_assumptions", "cf_vectors", "sink_schedule", "transition_matrix")
+
+#: the documented base case when a scenario option is given without the others
+BASE_CASE = AssetAssumption(0.20, 0.02, 0.35, 12)
+
+
+@dataclass(frozen=True)
+class DealInputsBundle:
+    """What the pipeline needs: asset records with the deal's par column, the deal document, tables."""
+
+    records: Sequence[Mapping[str, object]]
+    document: Mapping[str, Any]
+    par_column: str
+    tables: Tables = field(default_factory=dict)
+    source: str = "inputs"
+
+
+def par_column(deal: str) -> str:
+    """``"Mag 17"`` → ``"MAG17_Par_Amount"`` (CONTRACT §2)."""
+    return "".join(ch for ch in deal.upper() if ch.isalnum()) + "_Par_Amount"
+
+
+def inputs_from_workbook(book: Any, deal: str) -> DealInputsBundle:
+    """From a workbook reader's result: holdings joined onto the asset rows, the curve and tables."""
+    doc: dict[str, Any] = dict(book.deal(deal).data)
+    curve = book.reference.get("libor_curve")
+    if curve is not None and curve.rows and "libor_curve" not in doc:
+        doc["libor_curve"] = {
+            int(float(str(r["Tenor (Months)"]))): float(str(r["Rate"]))
+            for r in curve.rows
+            if r.get("Tenor (Months)") not in (None, "") and r.get("Rate") not in (None, "")
+        }
+    col = str(doc.get("par_column") or par_column(deal))
+    par: dict[str, float] = {}
+    for h in book.holdings[deal].rows if deal in book.holdings else ():
+        key = str(h.get("BLKRockID") or "").strip()
+        if key:
+            par[key] = par.get(key, 0.0) + float(str(h.get("Par Amount") or 0.0))
+    records = [{**r, col: par.get(str(r.get("BLKRockID") or "").strip(), 0.0)} for r in book.assets.rows]
+    tables: Tables = {
+        key: [dict(r) for r in book.reference[key].rows] for key in REFERENCE_TABLES if key in book.reference
+    }
+    return DealInputsBundle(records, doc, col, tables, str(getattr(book, "file", "workbook")))
+
+
+def inputs_from_extract(
+    records: Sequence[Mapping[str, object]], document: Mapping[str, Any], *, deal: str | None = None
+) -> DealInputsBundle:
+    name = deal or str(document.get("deal", ""))
+    return DealInputsBundle(
+        records, document, str(document.get("par_column") or par_column(name)), {}, "extract"
+    )
+
+
+def cashflow_document(
+    inputs: DealInputsBundle,
+    *,
+    deal: str | None = None,
+    cpr: float | None = None,
+    cdr: float | None = None,
+    severity: float | None = None,
+    lag: int | None = None,
+    curve_shift: float = 0.0,
+    convention: str = "legacy",
+    extrapolation: str = "flat",
+    paths: int = 0,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """The CONTRACT §3 document. Rates are decimals, ``lag`` months, ``curve_shift`` a decimal.
+
+    With no scenario option and a `CFAssumptions` table, the table applies; otherwise every asset gets the
+    options (missing ones at :data:`BASE_CASE`).
+    """
+    conv = Conventions.named(convention)
+    try:
+        extra = Extrapolation(extrapolation)
+    except ValueError:
+        raise CloXlError("curve extrapolation must be 'flat' or 'error'") from None
+    doc, tables = inputs.document, inputs.tables
+    structure = structure_from_document(doc, deal_name=deal)
+    collateral = collateral_from_records(inputs.records, inputs.par_column, source=inputs.source)
+    curve = build_curve(
+        structure.dates.analysis_date,
+        curve_tenors(doc),
+        convention=CurveConvention.LEGACY if conv.legacy else CurveConvention.CORRECTED,
+        extrapolation=extra,
+        shift=curve_shift,
+    )
+    if "cf_assumptions" in tables and all(v is None for v in (cpr, cdr, severity, lag)):
+        assumptions = assumptions_from_rows(
+            tables["cf_assumptions"],
+            tables.get("cf_vectors", []),
+            [str(x) for x in collateral.asset_id],
+            legacy=conv.legacy,
+        )
+    else:
+        base = AssetAssumption(
+            BASE_CASE.cpr if cpr is None else cpr,
+            BASE_CASE.cdr if cdr is None else cdr,
+            BASE_CASE.severity if severity is None else severity,
+            BASE_CASE.lag_months if lag is None else lag,
+        )
+        assumptions = CashflowAssumptions(base, legacy_vector_overrun=conv.legacy)
+    sink = sink_from_rows(tables["sink_schedule"], collateral) if "sink_schedule" in tables else None
+    result = run_deal(structure, collateral, assumptions, curve, conventions=conv, sink=sink)
+    payload = to_document(result, structure, curve, wal_on_original=conv.wal_on_original)
+    payload["convention"] = convention
+    if paths:
+        payload.update(
+            _migration_runs(
+                inputs.records, collateral, tables, structure, assumptions, curve, conv, paths, seed, sink
+            )
+        )
+    return payload
+
+
+def _migration_runs(
+    records: Sequence[Mapping[str, object]],
+    collateral: CollateralArrays,
+    tables: Tables,
+    structure: DealStructure,
+    assumptions: CashflowAssumptions,
+    curve: ForwardCurve,
+    conv: Conventions,
+    paths: int,
+    seed: int,
+    sink: SinkSchedule | None,
+) -> dict[str, Any]:
+    """`--paths N`: correlated rating paths (system-defined correlation), one deal run per path."""
+    if "transition_matrix" not in tables:
+        raise CloXlError("--paths needs the workbook's transition matrix (SpTransMat); use --workbook")
+    quarterly = period_matrix(matrix_from_rows([dict(r) for r in tables["transition_matrix"]]), "QUARTERLY")
+    by_id = {str(r.get("BLKRockID") or ""): r for r in records}
+    ids = [str(a) for a in collateral.asset_id]
+    issuers = [str(by_id.get(a, {}).get("ISSUER ID") or a) for a in ids]
+    industries = [str(by_id.get(a, {}).get("S&P Industry") or "") for a in ids]
+    ranks = [rating_index(str(r), legacy=conv.legacy) for r in collateral.sp_rating]
+    chol = (
+        cholesky(system_correlation(issuers, industries, ranks, SystemCorrelation()))
+        if len(ids) > 1
+        else None
+    )
+    start = structure.dates.analysis_date
+    migration = simulate_pool(collateral, quarterly, chol, start, paths=paths, seed=seed, legacy=conv.legacy)
+    runs = [
+        run_deal(
+            structure,
+            collateral,
+            assumptions,
+            curve,
+            conventions=conv,
+            sink=sink,
+            default_dates=migration.default_dates(p),
+        )
+        for p in range(paths)
+    ]
+    rows = []
+    for p, r in enumerate(runs):
+        summary = summarise(r, Scenario(0.0, 0.0, 0.0))
+        rows.append(
+            {
+                "path": p + 1,
+                "sub_note_irr": r.sub_note_irr,
+                "incentive_fee": r.incentive_fee_total,
+                "defaults": int((migration.default_step[p] > 0).sum()),
+                "tranche_cash": summary.tranche_cash,
+            }
+        )
+    return {
+        "paths": rows,
+        "migration": {
+            "seed": seed,
+            "note": "numpy Generator paths; VBA Rnd/Randomize are not reproduced (Q56)",
+            "step_dates": [d.isoformat() for d in migration.step_dates],
+            **default_statistics(migration, collateral.par, legacy=conv.legacy),
+        },
+    }
