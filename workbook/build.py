@@ -232,13 +232,61 @@ def build(
     return write(book, tabs, out, with_vba=with_vba)
 
 
+def stale_sheets(committed: Path, fresh: Path, rel: float = 1e-9) -> list[str]:
+    """Sheets whose cells differ between two workbooks ("name: first differing cell"); floats compare to
+    ``rel`` (output tabs carry engine sums whose last bits depend on summation order)."""
+    import math
+
+    import python_calamine
+
+    def grids(path: Path) -> dict[str, list[list[object]]]:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        return {n: book.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in book.sheet_names}
+
+    old, new = grids(committed), grids(fresh)
+    out = [f"{n}: sheet added or removed" for n in sorted(set(old) ^ set(new))]
+    for name in (n for n in new if n in old):
+        a, b = old[name], new[name]
+        if len(a) != len(b) or any(len(x) != len(y) for x, y in zip(a, b, strict=True)):
+            out.append(f"{name}: size differs")
+            continue
+        for r, (x, y) in enumerate(zip(a, b, strict=True), start=1):
+            for c, (u, v) in enumerate(zip(x, y, strict=True), start=1):
+                same = (
+                    math.isclose(u, v, rel_tol=rel, abs_tol=rel)
+                    if isinstance(u, float) and isinstance(v, float)
+                    else u == v
+                )
+                if not same:
+                    out.append(f"{name}: {L.cell_ref(r, c)} {u!r} -> {v!r}")
+                    break
+            else:
+                continue
+            break
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build the sample TradeHypo.xlsm from the seeded generator.")
     parser.add_argument("out", nargs="?", type=Path, default=DEFAULT_OUT, help="output path (.xlsm)")
     parser.add_argument("--seed", type=int, default=SEED, help=f"generator seed (default {SEED})")
+    parser.add_argument(
+        "--check", action="store_true", help="build into a temporary file and exit 1 if OUT differs from it"
+    )
     args = parser.parse_args(argv)
-    build(args.out, args.seed)
-    return 0
+    if not args.check:
+        build(args.out, args.seed)
+        return 0
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="clo-xl-build-") as tmp:
+        fresh = build(Path(tmp) / args.out.name, args.seed)
+        problems = stale_sheets(args.out, fresh) if args.out.is_file() else [f"{args.out} does not exist"]
+    for line in problems:
+        print(f"stale: {line}")
+    if problems:
+        print("rerun `python workbook/build.py` and commit workbook/TradeHypo.xlsm")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
