@@ -190,9 +190,8 @@ def migrate_content(
                 actor = set_actor(conn)
                 report.clo_digest_before = schema_digest(conn)
                 progress("backup", 0.45)
-                target = backup_path or default_backup_path().with_name(
-                    default_backup_path().name.replace("clo-", "pre-migrate-")
-                )
+                default = default_backup_path()
+                target = backup_path or default.with_name(default.name.replace("clo-", "pre-migrate-", 1))
                 report.backup = str(write_backup(conn, target).path)
                 progress("load", 0.55)
                 report.tables = sync_tables(conn, loads, actor=actor)
@@ -226,6 +225,7 @@ def migrate_content(
     except CloXlError as exc:
         report.status = "rejected"
         report.error = exc
+        report.tables = {}  # whatever was written has been rolled back
         report.checks.append(Check(_failed_level(report), "refused", "failed", str(exc)))
         _measure_after_rollback(report, url)
     except Exception as exc:
@@ -233,9 +233,11 @@ def migrate_content(
 
         if not isinstance(exc, SQLAlchemyError | OSError):
             raise
+        detail = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
         report.status = "rejected"
-        report.error = DatabaseError(f"the database refused the load, nothing was written: {exc}")
-        report.checks.append(Check(_failed_level(report), "database", "failed", str(exc).splitlines()[0]))
+        report.tables = {}
+        report.error = DatabaseError(f"the database refused the load, nothing was written: {detail}")
+        report.checks.append(Check(_failed_level(report), "database", "failed", detail))
         _measure_after_rollback(report, url)
     report.finished_at = report.finished_at or datetime.now(UTC)
     report.seconds = time.perf_counter() - started
