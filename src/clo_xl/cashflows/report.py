@@ -121,6 +121,15 @@ def to_document(
                     }
                     for r in p.tranches
                 ],
+                "fees": [
+                    {
+                        "name": f.name,
+                        "accrued": round(f.accrued, 2),
+                        "paid": round(f.paid, 2),
+                        "unpaid": round(f.ending_unpaid, 2),
+                    }
+                    for f in p.fees
+                ],
                 "reinvested": round(p.reinvested, 2),
                 "carried": round(p.carried, 2),
                 "residual": round(p.residual, 2),

@@ -58,6 +58,33 @@ class TestRow:
 
 
 @dataclass(frozen=True)
+class FeeRow:
+    name: str
+    basis: float
+    beginning_unpaid: float
+    accrued: float
+    paid: float
+    ending_unpaid: float
+
+
+@dataclass(frozen=True)
+class CollateralRow:
+    """Original + reinvestment pool for the period (opening balances; flows of the period)."""
+
+    performing: float
+    defaulted: float
+    mv_defaulted: float
+    default: float
+    mv_default: float
+    interest: float
+    scheduled: float
+    unscheduled: float
+    recoveries: float
+    net_loss: float
+    sold: float
+
+
+@dataclass(frozen=True)
 class PeriodResult:
     period: int
     payment_date: date
@@ -75,6 +102,12 @@ class PeriodResult:
     residual: float
     incentive_fee: float
     collateral_balance: float
+    collection_begin: date | None = None
+    collection_end: date | None = None
+    notes_payable: float = 0.0
+    incentive_threshold: float = 0.0
+    fees: tuple[FeeRow, ...] = ()
+    collateral: CollateralRow | None = None
 
 
 @dataclass(frozen=True)
@@ -358,6 +391,26 @@ def run_deal(
                 residual=residual,
                 incentive_fee=incentive.fee,
                 collateral_balance=end_perf + end_def,
+                collection_begin=from_serial(int(grid.collection_begin[i])),
+                collection_end=from_serial(int(grid.collection_end[i])),
+                notes_payable=ctx.notes_payable,
+                incentive_threshold=incentive.threshold,
+                fees=tuple(
+                    FeeRow(f.spec.name, basis, f.unpaid, f.accrued, f.paid, f.due) for f in fees.values()
+                ),
+                collateral=CollateralRow(
+                    float(pool.performing[i] + reinv.performing[i]),
+                    float(pool.defaulted[i] + reinv.defaulted[i]),
+                    float(pool.mv_defaulted[i] + reinv.mv_defaulted[i]),
+                    float(pool.default[i] + reinv.default[i]),
+                    float(pool.mv_default[i] + reinv.mv_default[i]),
+                    float(pool.interest[i] + reinv.interest[i]),
+                    float(pool.scheduled[i] + reinv.scheduled[i]),
+                    float(pool.prepayment[i] + reinv.prepayment[i]),
+                    float(pool.recovery[i] + reinv.recovery[i]),
+                    float(pool.net_loss[i] + reinv.net_loss[i]),
+                    liquidation,
+                ),
             )
         )
         # call / final liquidation flag for the next period (Q39: else-if, never cleared)

@@ -1,0 +1,38 @@
+"""The `Deal CF-<Deal>` blocks tie out to the run they come from."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
+from clo_xl.cashflows.legacy_tab import deal_cf_blocks
+from clo_xl.cashflows.synthetic import synthetic_collateral, synthetic_deal
+from clo_xl.curves import flat_curve
+from clo_xl.waterfall.run import run_deal
+
+
+def test_blocks_tie_out_to_the_run() -> None:
+    deal = synthetic_deal("Mag 9")
+    result = run_deal(
+        deal,
+        synthetic_collateral(40),
+        CashflowAssumptions(AssetAssumption(0.2, 0.03, 0.4, 6)),
+        flat_curve(date(2016, 3, 23), 0.01),
+    )
+    blocks = {b.title: b for b in deal_cf_blocks(result)}
+    info = blocks["Deal Info"]
+    assert len(info.rows) == len(result.periods)
+    pool = blocks["Collateral Pool"]
+    # collateral principal cash of period 1 = scheduled + unscheduled + recoveries (+ opening accounts)
+    c = pool.rows[0]
+    assert c[6] + c[7] + c[8] == pytest.approx(
+        result.periods[0].principal_proceeds - deal.collection_principal
+    )
+    a = blocks["Class A-1 Liabilities"]
+    assert sum(r[4] for r in a.rows) == pytest.approx(deal.tranche("Class A-1").current_balance)
+    fee = blocks["Base Manager Fee"]
+    paid = sum(x.amount for p in result.periods for x in p.payments if x.payee == "Base Manager Fee")
+    assert sum(r[3] for r in fee.rows) == pytest.approx(paid)
+    assert "Class B OC" in blocks and blocks["Class B OC"].headers[-2] == "Pass/Fail"
