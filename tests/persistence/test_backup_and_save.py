@@ -164,3 +164,20 @@ def test_stale_save_is_refused_saying_who_changed_what(loaded: str) -> None:
     assert save_deal(loaded, merged, expected_version=current.version, actor="alice") == 3
     final = refresh_deal(loaded, "Syn 1").document["test_thresholds"]
     assert (final[0]["threshold"], final[2]["threshold"]) == (0.85, 0.09)
+
+
+def test_full_disk_during_backup_leaves_no_file(
+    loaded: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from clo_xl.persistence import backup as backup_module
+
+    def disk_full(conn: Any, tmp: Path, manifest: Any, checks: Any) -> None:
+        tmp.write_bytes(b"partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(backup_module, "_write_zip", disk_full)
+    with pytest.raises(DatabaseError, match="No space left on device"):
+        backup(loaded, tmp_path / "nightly.zip")
+    assert list(tmp_path.glob("nightly.zip*")) == []

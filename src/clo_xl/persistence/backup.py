@@ -79,7 +79,6 @@ def write_backup(conn: Connection, path: Path) -> BackupInfo:
     """Write a backup of ``clo`` from ``conn``'s current snapshot (the caller owns the transaction)."""
     revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
     checks = table_checksums(conn, CLO)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     manifest: dict[str, Any] = {
         "format": FORMAT,
@@ -88,6 +87,21 @@ def write_backup(conn: Connection, path: Path) -> BackupInfo:
         "revision": revision,
         "tables": {},
     }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_zip(conn, tmp, manifest, checks)
+        tmp.replace(path)
+    except OSError as exc:  # full disk, file too large, no permission: leave no partial file behind
+        tmp.unlink(missing_ok=True)
+        raise DatabaseError(
+            f"could not write the backup {path}: {exc.strerror or exc}; nothing was changed"
+        ) from exc
+    return BackupInfo(path, revision, checks, manifest["digest"])
+
+
+def _write_zip(
+    conn: Connection, tmp: Path, manifest: dict[str, Any], checks: dict[str, TableChecksum]
+) -> None:
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for table in clo_tables():
             columns = [c.name for c in table.columns]
@@ -107,8 +121,6 @@ def write_backup(conn: Connection, path: Path) -> BackupInfo:
             manifest["tables"][table.name] = {"columns": columns, "rows": check.rows, "md5": check.md5}
         manifest["digest"] = digest(checks)
         zf.writestr("manifest.json", json.dumps(manifest, indent=1, sort_keys=True))
-    tmp.replace(path)
-    return BackupInfo(path, revision, checks, manifest["digest"])
 
 
 def backup(url: str, path: Path | None = None) -> BackupInfo:
