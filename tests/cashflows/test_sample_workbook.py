@@ -63,3 +63,15 @@ def test_migration_paths_are_seeded_and_reported(capsys: pytest.CaptureFixture[s
     stats = first["migration"]
     assert stats["cumulative_default"][-1] == pytest.approx(sum(stats["period_default"]))
     assert "Rnd" in stats["note"]
+
+
+@pytest.mark.skipif(
+    not WORKBOOK.is_file(), reason="workbook/TradeHypo.xlsm not built (python workbook/build.py)"
+)
+def test_service_matches_the_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from clo_xl.cashflows.service import project_workbook_deal
+    from clo_xl.ingest.workbook import read_workbook
+
+    doc = project_workbook_deal(read_workbook(WORKBOOK, deals=["Mag 11"]), "Mag 11")
+    assert main(["cashflows", "--workbook", str(WORKBOOK), "--deal", "Mag 11", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["periods"] == json.loads(json.dumps(doc["periods"]))

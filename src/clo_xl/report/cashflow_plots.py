@@ -115,3 +115,8 @@ def report_fragment(doc: Document) -> str:
             inline_html(coverage_headroom_figure(doc), alt=f"{doc['deal']} coverage headroom"),
         ]
     )
+
+
+def cashflow_figures_html(doc: Document) -> str:
+    """The report's cash-flow section body (the demo's name for :func:`report_fragment`)."""
+    return report_fragment(doc)
