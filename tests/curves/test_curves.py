@@ -91,3 +91,15 @@ def test_shift_moves_every_node() -> None:
     base = flat_curve(ANCHOR, 0.02)
     up = base.shifted(0.01)
     assert up.index_rate(np.array([to_serial(ANCHOR)]), 3)[0] == pytest.approx(0.03)
+
+
+def test_cached_spot_chain_equals_the_step_by_step_spot_rate() -> None:
+    curve = build_curve(ANCHOR, TENORS, extrapolation=Extrapolation.FLAT)
+    for start, months in (
+        (ANCHOR, 1),
+        (date(2017, 1, 31), 3),
+        (date(2018, 5, 15), 40),
+        (date(2024, 5, 15), 100),
+    ):
+        slow = curve.index_rate(np.array([to_serial(start)]), months)[0]
+        assert curve._spot(start, months) == pytest.approx(slow, rel=1e-13)  # type: ignore[attr-defined]

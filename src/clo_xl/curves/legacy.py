@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -105,7 +106,13 @@ class LegacyCurve:
         return np.asarray(product ** (1.0 / months) - 1.0, dtype=np.float64)
 
     def _spot(self, start: date, months: int) -> float:
-        return float(self.index_rate(np.array([to_serial(start)]), months)[0])
+        if months <= 0:
+            return 0.0
+        size = -(-(months + 1) // 120) * 120
+        value = float(_spot_table(self, start, size)[months])
+        if np.isnan(value):  # the chain runs past the curve: let index_rate raise the located error
+            return float(self.index_rate(np.array([to_serial(start)]), months)[0])
+        return value
 
     def zero_rate(self, start: date, end: date) -> float:
         """`ZeroRate(start, end)` (§2.3): day-linear between the bracketing whole-month spot rates."""
@@ -130,3 +137,26 @@ class LegacyCurve:
         return LegacyCurve(
             self.anchor, tuple((m, r + shift) for m, r in self.tenors), self.extrapolation, self.index
         )
+
+
+@lru_cache(maxsize=256)
+def _spot_table(curve: LegacyCurve, start: date, size: int) -> FloatArray:
+    """SpotRate(start, M) for M = 0..size−1 at once: the running date drifts month by month (Q3), so the
+    M-step product is the first M factors of one chain."""
+    serials = []
+    running = start
+    for _ in range(size):
+        serials.append(to_serial(running))
+        running = add_months(running, 1)
+    dates = np.array(serials, dtype=np.int64)
+    inside = dates <= curve._node_serials[-1]
+    fwd = np.full(size, np.nan)
+    fwd[inside] = curve.forward(dates[inside])
+    if curve.extrapolation is Extrapolation.FLAT:
+        fwd[~inside] = curve._forwards[-1]
+    factors = 1.0 + fwd
+    products = np.cumprod(factors)
+    m = np.arange(1, size)
+    out = np.zeros(size)
+    out[1:] = products[: size - 1] ** (1.0 / m) - 1.0
+    return out
