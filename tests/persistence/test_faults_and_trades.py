@@ -68,3 +68,33 @@ def test_hypo_trades_round_trip(db_url: str, tmp_path: Path) -> None:
             sa.text("SELECT DISTINCT actor FROM audit.change_log WHERE table_name = 'clo.hypo_trade'")
         ).scalars()
         assert list(actors) == ["carol"]
+
+
+def test_save_with_a_dropped_connection_is_a_database_error(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clo_xl.persistence import repository
+
+    assert (
+        migrate_content(synthetic_book(30, 1, 10), db_url, backup_path=tmp_path / "b.zip").status == "loaded"
+    )
+    stored = repository.refresh_deal(db_url, "Syn 1")
+    doc = dict(stored.document)
+    doc["current_libor"] = 0.0123
+    real = repository.sync_tables
+
+    def dropped(conn: sa.Connection, loads: Any, *, actor: str) -> Any:
+        with engine(db_url).connect() as admin:
+            pid = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+            admin.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+        return real(conn, loads, actor=actor)
+
+    monkeypatch.setattr(repository, "sync_tables", dropped)
+    with pytest.raises(DatabaseError, match="saving Syn 1 failed, nothing was written"):
+        repository.save_deal(db_url, doc, expected_version=stored.version, actor="dave")
+    engine(db_url).dispose()
+    monkeypatch.setattr(repository, "sync_tables", real)
+    assert repository.refresh_deal(db_url, "Syn 1").version == stored.version
+    assert (
+        repository.save_deal(db_url, doc, expected_version=stored.version, actor="dave") == stored.version + 1
+    )

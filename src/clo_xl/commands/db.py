@@ -76,6 +76,7 @@ def register(app: typer.Typer) -> None:
 
         from clo_xl.persistence.engine import database_url as resolve_url
         from clo_xl.persistence.engine import engine, redact
+        from clo_xl.persistence.failures import database_errors
         from clo_xl.persistence.fingerprint import digest, table_checksums
         from clo_xl.persistence.schema import current_revision, head_revision
 
@@ -86,7 +87,7 @@ def register(app: typer.Typer) -> None:
         runs: list[list[object]] = []
         clo_digest = None
         if revision is not None:
-            with eng.connect() as conn:
+            with database_errors("db status", wrote=False), eng.connect() as conn:
                 checks = table_checksums(conn, "clo")
                 clo_digest = digest(checks)
                 tables = {k: {"rows": v.rows, "md5": v.md5} for k, v in checks.items()}

@@ -106,8 +106,9 @@ def log_run(
     """Record a compliance, cash-flow or other run in ``audit.run_log`` in its own transaction; ``inputs``
     (any JSON-serialisable description of what the run read) is stored as its SHA-256. Returns the run id."""
     from clo_xl.persistence.engine import engine
+    from clo_xl.persistence.failures import database_errors
 
-    with engine(url).begin() as conn:
+    with database_errors(f"recording the {kind} run"), engine(url).begin() as conn:
         return record_run(
             conn,
             kind=kind,

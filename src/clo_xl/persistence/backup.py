@@ -28,6 +28,7 @@ from sqlalchemy import Connection, Table, text
 from clo_xl.errors import DatabaseError
 from clo_xl.persistence.audit import current_actor, record_run, set_actor
 from clo_xl.persistence.engine import engine as engine_for
+from clo_xl.persistence.failures import database_errors
 from clo_xl.persistence.fingerprint import TableChecksum, digest, table_checksums
 from clo_xl.persistence.models import CLO, Base
 from clo_xl.persistence.schema import current_revision
@@ -127,11 +128,11 @@ def backup(url: str, path: Path | None = None) -> BackupInfo:
     """Back up ``clo`` to ``path`` (default: ``<data dir>/backups/clo-<UTC time>.zip``)."""
     target = (path or default_backup_path()).expanduser().resolve()
     eng = engine_for(url)
-    with eng.connect() as conn:
+    with database_errors("backup", wrote=False), eng.connect() as conn:
         conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
         info = write_backup(conn, target)
         conn.rollback()
-    with eng.begin() as conn:
+    with database_errors("recording the backup in audit.run_log"), eng.begin() as conn:
         record_run(conn, kind="backup", status="ok", parameters={"path": str(target)}, outputs=info.as_dict())
     return info
 
@@ -197,7 +198,7 @@ def restore(url: str, path: Path) -> BackupInfo:
     if not source.exists():
         raise DatabaseError(f"no backup file at {source}")
     eng = engine_for(url)
-    with eng.begin() as conn:
+    with database_errors(f"restore of {source}"), eng.begin() as conn:
         set_actor(conn)
         info = restore_into(conn, source)
         record_run(

@@ -31,6 +31,7 @@ from clo_xl.persistence.backup import default_backup_path, write_backup
 from clo_xl.persistence.content import WorkbookContent, workbook_content
 from clo_xl.persistence.engine import engine as engine_for
 from clo_xl.persistence.engine import redact
+from clo_xl.persistence.failures import describe
 from clo_xl.persistence.fingerprint import schema_digest
 from clo_xl.persistence.loader import SyncCounts, TableLoad, sync_tables, table_of
 from clo_xl.persistence.mappers import asset_rows, deal_rows
@@ -233,7 +234,7 @@ def migrate_content(
 
         if not isinstance(exc, SQLAlchemyError | OSError):
             raise
-        detail = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
+        detail = describe(exc)
         report.status = "rejected"
         report.tables = {}
         report.error = DatabaseError(f"the database refused the load, nothing was written: {detail}")

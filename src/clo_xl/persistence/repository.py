@@ -24,6 +24,7 @@ from clo_xl.ingest.assets import parse_assets
 from clo_xl.ingest.deal_inputs import parse_deal_inputs
 from clo_xl.persistence.audit import record_run, set_actor
 from clo_xl.persistence.engine import engine as engine_for
+from clo_xl.persistence.failures import database_errors
 from clo_xl.persistence.loader import TableLoad, sync_tables, table_of
 from clo_xl.persistence.mappers import DealRows, assets_table, deal_document, deal_rows, raw_document
 from clo_xl.persistence.models import (
@@ -119,7 +120,7 @@ class DealForCompliance:
 
 def load_deal_for_compliance(url: str, deal: str) -> DealForCompliance:
     """One deal's inputs and held assets, read in one snapshot (the hot path of compliance from the DB)."""
-    with engine_for(url).connect() as conn:
+    with database_errors(f"loading {deal}", wrote=False), engine_for(url).connect() as conn:
         stored = read_deal(conn, deal)
         inputs = stored.inputs()
         ids = sorted({h.brs_id for h in inputs.holdings})
@@ -130,7 +131,7 @@ def load_deal_for_compliance(url: str, deal: str) -> DealForCompliance:
 def refresh_deal(url: str, deal: str) -> StoredDeal:
     """ "Refresh from DB": the deal document to write into its ``Mag N Inputs`` sheet, with the version the
     workbook must present when it saves."""
-    with engine_for(url).connect() as conn:
+    with database_errors(f"refreshing {deal}", wrote=False), engine_for(url).connect() as conn:
         return read_deal(conn, deal)
 
 
@@ -241,7 +242,7 @@ def save_deal(
     """
     inputs = parse_deal_inputs(raw_document(document, source="workbook"))
     rows = deal_rows(inputs, sheet_name=None)
-    with engine_for(url).begin() as conn:
+    with database_errors(f"saving {inputs.deal}"), engine_for(url).begin() as conn:
         who = set_actor(conn, actor)
         current = conn.execute(
             text("SELECT row_version, sheet_name FROM clo.deal WHERE deal = :d FOR UPDATE"),
@@ -333,7 +334,7 @@ def add_hypo_trades(url: str, deal: str, trades: Sequence[Trade], *, actor: str 
         )
     if not rows:
         return []
-    with engine_for(url).begin() as conn:
+    with database_errors(f"saving trades of {deal}"), engine_for(url).begin() as conn:
         set_actor(conn, actor)
         result = conn.execute(insert(HypoTradeRow).returning(HypoTradeRow.trade_id), rows)
         return [int(r[0]) for r in result]
@@ -341,7 +342,7 @@ def add_hypo_trades(url: str, deal: str, trades: Sequence[Trade], *, actor: str 
 
 def hypo_trades(url: str, deal: str) -> tuple[Trade, ...]:
     """The deal's stored hypothetical trades, oldest first, as core :class:`Trade` objects."""
-    with engine_for(url).connect() as conn:
+    with database_errors(f"reading trades of {deal}", wrote=False), engine_for(url).connect() as conn:
         found = conn.execute(
             select(HypoTradeRow.asset_id, HypoTradeRow.transaction, HypoTradeRow.par, HypoTradeRow.price)
             .where(HypoTradeRow.deal == deal)

@@ -12,6 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
 from clo_xl.persistence.engine import engine as engine_for
+from clo_xl.persistence.failures import database_errors
 
 #: advisory-lock key serialising schema upgrades (any constant unique to clo-xl)
 UPGRADE_LOCK = 0x0C10C1
@@ -34,7 +35,7 @@ def head_revision() -> str:
 
 
 def current_revision(eng: Engine) -> str | None:
-    with eng.connect() as conn:
+    with database_errors("reading the schema revision", wrote=False), eng.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
@@ -42,7 +43,7 @@ def upgrade(url: str, revision: str = "head") -> str | None:
     """Apply every pending migration (idempotent); returns the revision now current."""
     eng = engine_for(url)
     cfg = alembic_config(url)
-    with eng.begin() as conn:
+    with database_errors("schema upgrade"), eng.begin() as conn:
         # one upgrader at a time: concurrent first runs on a new database wait, then find it current
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": UPGRADE_LOCK})
         cfg.attributes["connection"] = conn
