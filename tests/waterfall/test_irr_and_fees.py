@@ -27,8 +27,10 @@ def test_xirr_against_scipy_newton_on_the_same_equation() -> None:
     assert xirr(dates, flows) == pytest.approx(ref, abs=1e-9)
 
 
-def test_xirr_without_sign_change_is_none() -> None:
+def test_xirr_without_sign_change() -> None:
     assert xirr([date(2016, 1, 1), date(2017, 1, 1)], [1.0, 2.0]) is None
+    # a total loss: NPV(r) = −100 + 0 for every r; the limit IRR is −100%
+    assert xirr([date(2016, 1, 1), date(2017, 1, 1)], [-100.0, 0.0]) == -1.0
 
 
 def test_fee_accrual_beginning_and_average_basis() -> None:

@@ -40,7 +40,7 @@ def tranche_measures(
             flows.append(cash)
             principal.append(row.principal_paid + (cash if spec.equity else 0.0))
         invest = spec.price * spec.current_balance
-        irr = xirr([start, *dates], [-invest, *flows]) if invest > 0 and any(f > 0 for f in flows) else None
+        irr = xirr([start, *dates], [-invest, *flows]) if invest > 0 else None
         t = [(d - start).days / 365.0 for d in dates]
         denom = spec.original_balance if wal_on_original else (sum(principal) or 1.0)
         wal = (
@@ -49,7 +49,7 @@ def tranche_measures(
             else None
         )
         mac = mod = None
-        if irr is not None and invest > 0:
+        if irr is not None and irr > -1.0 and invest > 0:
             yq = 4.0 * ((1.0 + irr) ** 0.25 - 1.0)
             pv = [f / (1.0 + yq / 4.0) ** (4.0 * ti) for f, ti in zip(flows, t, strict=True)]
             mac = sum(ti * v for ti, v in zip(t, pv, strict=True)) / invest

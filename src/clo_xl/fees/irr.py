@@ -16,8 +16,11 @@ def xnpv(rate: float, dates: Sequence[date], amounts: Sequence[float]) -> float:
 
 
 def xirr(dates: Sequence[date], amounts: Sequence[float]) -> float | None:
-    """Annual IRR of dated flows; ``None`` when there is no sign change (Excel XIRR would error)."""
+    """Annual IRR of dated flows. An investment that returns nothing is a total loss, −100% (Excel's
+    XIRR errors there); flows with no outlay (nothing negative) have no IRR: ``None``."""
     a = np.asarray(amounts, dtype=float)
+    if np.any(a < 0) and not np.any(a > 0):
+        return -1.0
     if len(a) < 2 or not (np.any(a > 0) and np.any(a < 0)):
         return None
     order = np.argsort([d.toordinal() for d in dates], kind="stable")
