@@ -181,3 +181,16 @@ def test_full_disk_during_backup_leaves_no_file(
     with pytest.raises(DatabaseError, match="No space left on device"):
         backup(loaded, tmp_path / "nightly.zip")
     assert list(tmp_path.glob("nightly.zip*")) == []
+
+
+def test_refresh_workbook_gives_back_all_assets_in_the_legacy_layout(
+    loaded: str, book: WorkbookContent
+) -> None:
+    from clo_xl.ingest.assets import parse_assets
+    from clo_xl.persistence.repository import refresh_workbook
+
+    snapshot = refresh_workbook(loaded)
+    assert list(snapshot.deals) == ["Syn 1", "Syn 2"]
+    assert snapshot.assets.headers == book.assets.headers  # the 70 legacy headers, in order
+    assert parse_assets(snapshot.assets) == parse_assets(book.assets)
+    assert snapshot.assets.locate(0, "Maturity").cell == "H2"

@@ -22,6 +22,7 @@ from clo_xl.enums import TransactionType
 from clo_xl.errors import ConcurrencyError, DatabaseError
 from clo_xl.ingest.assets import parse_assets
 from clo_xl.ingest.deal_inputs import parse_deal_inputs
+from clo_xl.ingest.raw import RawTable
 from clo_xl.persistence.audit import record_run, set_actor
 from clo_xl.persistence.engine import engine as engine_for
 from clo_xl.persistence.failures import database_errors
@@ -352,3 +353,23 @@ def hypo_trades(url: str, deal: str) -> tuple[Trade, ...]:
         Trade(a, TransactionType(t), float(p), None if pr is None else float(pr), deal)
         for a, t, p, pr in found
     )
+
+
+@dataclass(frozen=True)
+class WorkbookSnapshot:
+    """Everything "Refresh from DB" writes back into a workbook: ``All Assets`` in the legacy layout (70
+    headers, sheet order) and every deal's document and version, read in one consistent snapshot."""
+
+    assets: RawTable
+    deals: dict[str, StoredDeal]
+
+
+def refresh_workbook(url: str, deals: Sequence[str] | None = None) -> WorkbookSnapshot:
+    """The universe and the deals (all, or those named) as of one REPEATABLE READ snapshot."""
+    with database_errors("refreshing the workbook", wrote=False), engine_for(url).connect() as conn:
+        conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+        table = assets_table(_rows(conn, table_of(AssetRow)))
+        names = list(deals) if deals is not None else deal_names(conn)
+        stored = {name: read_deal(conn, name) for name in names}
+        conn.rollback()
+    return WorkbookSnapshot(table, stored)
