@@ -152,3 +152,14 @@ def test_sink_schedule_amounts_become_fractions_of_the_remaining_schedule() -> N
     assert pool.scheduled[:5] == pytest.approx([250_000.0, 0.0, 250_000.0, 0.0, 500_000.0])
     assert pool.scheduled[5:].sum() == 0.0
     assert pool.interest[1] == pytest.approx(750_000.0 * 0.015)
+
+
+def test_term_sofr_curve_adds_the_isda_spread_adjustment_to_libor_loans() -> None:
+    # flat 1% Term SOFR + 26.161 bp = 1.26161%, rounded to 5 decimals (§1.2m) = 1.262%; above the 1% floor:
+    # coupon 1.262% + 4% spread
+    from clo_xl.curves import TERM_SOFR_3M
+
+    coll = loans(floating=True, coupon=0.07)
+    sofr = flat_curve(ANALYSIS, 0.01, index=TERM_SOFR_3M)
+    pool = project_assets(coll, CashflowAssumptions(), sofr, ANALYSIS, GRID)
+    assert pool.interest[1] == pytest.approx(1_000_000 * (0.01262 + 0.04) * 0.25)

@@ -20,7 +20,7 @@ from clo_xl.cashflows.from_tables import assumptions_from_rows, sink_from_rows
 from clo_xl.cashflows.projection import SinkSchedule
 from clo_xl.cashflows.report import to_document
 from clo_xl.cashflows.structure import Conventions, DealStructure
-from clo_xl.curves import CurveConvention, Extrapolation, build_curve
+from clo_xl.curves import INDICES, CurveConvention, Extrapolation, RateIndex, build_curve
 from clo_xl.curves.base import ForwardCurve
 from clo_xl.errors import CloXlError
 from clo_xl.simulation.correlation import SystemCorrelation, cholesky, system_correlation
@@ -85,6 +85,14 @@ def inputs_from_extract(
     )
 
 
+def _index(name: str) -> RateIndex:
+    """ "LIBOR" or "SOFR" (Term SOFR with the ISDA adjustment on LIBOR-referencing loans and notes)."""
+    key = name.strip().upper()
+    if key not in INDICES:
+        raise CloXlError(f"index must be one of {', '.join(INDICES)}, got {name!r}")
+    return INDICES[key]
+
+
 def cashflow_document(
     inputs: DealInputsBundle,
     *,
@@ -98,6 +106,7 @@ def cashflow_document(
     extrapolation: str = "flat",
     paths: int = 0,
     seed: int = 0,
+    index: str = "LIBOR",
 ) -> dict[str, Any]:
     """The CONTRACT §3 document. Rates are decimals, ``lag`` months, ``curve_shift`` a decimal.
 
@@ -118,6 +127,7 @@ def cashflow_document(
         convention=CurveConvention.LEGACY if conv.legacy else CurveConvention.CORRECTED,
         extrapolation=extra,
         shift=curve_shift,
+        index=_index(index),
     )
     if "cf_assumptions" in tables and all(v is None for v in (cpr, cdr, severity, lag)):
         assumptions = assumptions_from_rows(

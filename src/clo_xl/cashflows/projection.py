@@ -245,7 +245,9 @@ def project_assets(
         for m in np.unique(sched.months):
             sel = need & (sched.months[:, None] == m)
             if np.any(sel):
-                idx = np.round(curve.index_rate(acc[sel], int(m)), 5)
+                # a Term SOFR curve carries the ISDA spread adjustment for LIBOR-referencing loans
+                csa = curve.index.spread_adjustment
+                idx = np.round(curve.index_rate(acc[sel], int(m)) + csa, 5)
                 rows = np.nonzero(sel)[0]
                 coupon[sel] = np.maximum(idx, coll.floor[rows]) + coll.spread[rows]
 

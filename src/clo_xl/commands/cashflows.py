@@ -54,6 +54,9 @@ def register(app: typer.Typer) -> None:
         extrapolation: str = typer.Option(
             "flat", "--curve-extrapolation", help="flat or error past the curve."
         ),
+        index: str = typer.Option(
+            "LIBOR", "--index", help="LIBOR, or SOFR (curve read as Term SOFR, + ISDA 3M adjustment)."
+        ),
         seed: int = typer.Option(0, "--seed", help="Seed of the migration paths (numpy, not VBA Rnd)."),
         as_json: bool = typer.Option(False, "--json", help="One JSON document on stdout."),
     ) -> None:
@@ -81,6 +84,7 @@ def register(app: typer.Typer) -> None:
             extrapolation=extrapolation,
             paths=paths,
             seed=seed,
+            index=index,
         )
 
         def render() -> None:

@@ -172,8 +172,9 @@ def run_deal(
         )
     n = grid.n
     months = deal.dates.months_between_payments
-    index_det = curve.index_rate(grid.determination, months)
-    index_pay = curve.index_rate(grid.payment, months)
+    csa = curve.index.spread_adjustment  # Term SOFR + ISDA adjustment for LIBOR-referencing notes/assets
+    index_det = curve.index_rate(grid.determination, months) + csa
+    index_pay = curve.index_rate(grid.payment, months) + csa
     d360_pay = days360(grid.payment_prev, grid.payment)  # period i spans (pay(i-1), pay(i)]
     yf30_pay = year_fraction(grid.payment_prev, grid.payment, 0)
     fraction_by_basis: dict[int, FloatArray] = {}
