@@ -187,3 +187,24 @@ def test_missing_all_assets_header_is_refused(db_url: str, book: WorkbookContent
     assert isinstance(report.error, IngestError)
     assert report.error.location.column == "Coupon Spread"
     assert report.checks[-1].level == "L1"
+
+
+def test_dry_run_validates_everything_and_writes_nothing(empty_db_url: str, book: WorkbookContent) -> None:
+    report = migrate_content(book, empty_db_url, dry_run=True)
+    assert report.status == "validated", report.error
+    assert report.changed_rows > 120 and report.backup is None
+    assert {c.level for c in report.checks if c.status == "passed"} == {"L1", "L2", "L3", "L4"}
+    with engine(empty_db_url).connect() as conn:  # even the schema a new database needed was rolled back
+        assert conn.execute(sa.text("SELECT count(*) FROM pg_namespace WHERE nspname = 'clo'")).scalar() == 0
+    assert report.clo_digest_after == report.clo_digest_before
+
+
+def test_dry_run_on_a_loaded_database_leaves_it_identical(
+    db_url: str, book: WorkbookContent, tmp_path: Any
+) -> None:
+    assert migrate_content(book, db_url, backup_path=tmp_path / "b.zip").status == "loaded"
+    before = _checksums(db_url)
+    changed = _with_asset_cell(book, 1, "WAL", 4.25)
+    report = migrate_content(changed, db_url, dry_run=True)
+    assert report.status == "validated" and report.tables["asset"].updated == 1
+    assert _checksums(db_url) == before

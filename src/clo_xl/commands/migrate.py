@@ -28,6 +28,9 @@ def register(app: typer.Typer) -> None:
         backup: Path | None = typer.Option(
             None, "--backup", help="Where to write the pre-load backup (default: <data dir>/backups/)."
         ),
+        dry_run: bool = typer.Option(
+            False, "--dry-run", help="Run every level and the load, then roll back: nothing is written."
+        ),
         as_json: bool = typer.Option(False, "--json", help="One JSON document on stdout."),
     ) -> None:
         """Load WORKBOOK into PostgreSQL: extract, transform, validate (L1 structure, L2 business rules, L3
@@ -51,7 +54,7 @@ def register(app: typer.Typer) -> None:
             def progress(step: str, fraction: float) -> None:
                 bar.update(task, description=step, completed=fraction)
 
-            result = migrate_workbook(workbook, url, progress=progress, backup_path=backup)
+            result = migrate_workbook(workbook, url, progress=progress, backup_path=backup, dry_run=dry_run)
         base = report or Path("clo-xl-out") / f"migrate-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
         json_path, html_path = write_reports(result, base)
         payload = result.as_dict()

@@ -62,7 +62,7 @@ class MigrationReport:
     workbook: str
     database: str
     started_at: datetime
-    status: str = "running"  # loaded | unchanged | rejected
+    status: str = "running"  # loaded | unchanged | validated (dry run) | rejected
     workbook_sha256: str | None = None
     finished_at: datetime | None = None
     seconds: float = 0.0
@@ -166,9 +166,14 @@ def migrate_content(
     progress: Progress = _no_progress,
     backup_path: Path | None = None,
     parity: bool = True,
+    dry_run: bool = False,
 ) -> MigrationReport:
     """Migrate already-extracted workbook content. Never raises for bad input: a refused workbook gives a
-    report with ``status == "rejected"`` and the located ``error`` (nothing was written)."""
+    report with ``status == "rejected"`` and the located ``error`` (nothing was written).
+
+    ``dry_run`` runs every level, the load included (and the schema upgrade a new database needs), inside
+    the transaction and then rolls it all back: status ``validated`` with the row counts a real run would
+    change; no backup is written and nothing is recorded."""
     started = time.perf_counter()
     report = MigrationReport(
         workbook=content.file,
@@ -183,17 +188,21 @@ def migrate_content(
         report.holdings = sum(len(h) for h in t.holdings.values())
         loads = _loads(content, t, report.warnings)
         progress("schema", 0.4)
-        schema.ensure_current(url)
+        if not dry_run:
+            schema.ensure_current(url)
         eng = engine_for(url)
         with eng.connect() as conn:
             conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
             try:
                 actor = set_actor(conn)
                 report.clo_digest_before = schema_digest(conn)
-                progress("backup", 0.45)
-                default = default_backup_path()
-                target = backup_path or default.with_name(default.name.replace("clo-", "pre-migrate-", 1))
-                report.backup = str(write_backup(conn, target).path)
+                if dry_run and schema.revision_on(conn) != schema.head_revision():
+                    schema.upgrade_on(conn, url)
+                if not dry_run:
+                    progress("backup", 0.45)
+                    default = default_backup_path()
+                    target = backup_path or default.with_name(default.name.replace("clo-", "pre-migrate-", 1))
+                    report.backup = str(write_backup(conn, target).path)
                 progress("load", 0.55)
                 report.tables = sync_tables(conn, loads, actor=actor)
                 report.bumped_deals = bump_changed_deals(conn, actor)
@@ -204,6 +213,14 @@ def migrate_content(
                     report.checks.extend(calculation_parity(conn, content, t, assets))
                 else:
                     report.checks.append(Check("L4", "calculation parity", "skipped", "disabled"))
+                if dry_run:
+                    conn.rollback()
+                    report.status = "validated"
+                    report.finished_at = datetime.now(UTC)
+                    report.seconds = time.perf_counter() - started
+                    progress("done", 1.0)
+                    _measure_after_rollback(report, url)
+                    return report
                 report.clo_digest_after = schema_digest(conn)
                 report.status = "unchanged" if report.changed_rows == 0 else "loaded"
                 report.finished_at = datetime.now(UTC)
@@ -264,7 +281,12 @@ def _measure_after_rollback(report: MigrationReport, url: str) -> None:
 
 
 def migrate_workbook(
-    path: Path, url: str, *, progress: Progress = _no_progress, backup_path: Path | None = None
+    path: Path,
+    url: str,
+    *,
+    progress: Progress = _no_progress,
+    backup_path: Path | None = None,
+    dry_run: bool = False,
 ) -> MigrationReport:
     """Read ``path`` and migrate it (see :func:`migrate_content`)."""
     started = datetime.now(UTC)
@@ -279,4 +301,4 @@ def migrate_workbook(
         report.checks.append(Check("L1", "read workbook", "failed", str(exc)))
         report.finished_at = datetime.now(UTC)
         return report
-    return migrate_content(content, url, progress=progress, backup_path=backup_path)
+    return migrate_content(content, url, progress=progress, backup_path=backup_path, dry_run=dry_run)

@@ -16,10 +16,11 @@ def write_reports(report: MigrationReport, base: Path) -> tuple[Path, Path]:
     json_path = base.with_suffix(".json")
     json_path.write_text(json.dumps(payload, indent=1, default=str), encoding="utf-8")
     page = Page(f"clo-xl migrate: {Path(report.workbook).name}")
-    ok = report.status in ("loaded", "unchanged")
+    ok = report.status in ("loaded", "unchanged", "validated")
     verdict = {
         "loaded": "Loaded: every level passed and the load was committed.",
         "unchanged": "Unchanged: every level passed; the database already held this workbook.",
+        "validated": "Dry run: every level passed; the load was rolled back (nothing written).",
         "rejected": "Refused: nothing was loaded; the database is as it was.",
     }.get(report.status, report.status)
     page.paragraph(verdict, css_class="summary ok" if ok else "summary break")

@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from clo_xl.persistence.engine import engine as engine_for
 from clo_xl.persistence.failures import database_errors
@@ -49,6 +49,17 @@ def upgrade(url: str, revision: str = "head") -> str | None:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
     return current_revision(eng)
+
+
+def upgrade_on(conn: Connection, url: str, revision: str = "head") -> None:
+    """Upgrade inside the caller's transaction (a dry run rolls the schema back with everything else)."""
+    cfg = alembic_config(url)
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, revision)
+
+
+def revision_on(conn: Connection) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()
 
 
 def ensure_current(url: str) -> None:
