@@ -16,6 +16,10 @@ Sessions are threads, each with its own connection pool (as each analyst's Excel
   copy so every other load really changes data. A load refused because analysts changed rows under it
   (PostgreSQL serialisation failure in its REPEATABLE READ transaction) is retried (at most 3 tries).
 
+Pace (``--think``, ``--save-every``, ``--ops-interval``): by default an analyst pauses about a second between
+steps and saves every fifth iteration, and each operations session migrates once a minute; ``--think 0
+--save-every 1 --ops-interval 0`` is the stress setting (every session flat out).
+
 Every loop is bounded by the deadline (and by ``--max-iterations``). The server is a private embedded
 PostgreSQL on a Unix socket in a temporary folder (no TCP port at all); with ``--database-url`` only a local
 server (socket, localhost, 127.0.0.1, ::1) is accepted.
@@ -91,7 +95,24 @@ def _holding_key(record: dict[str, Any]) -> str:
     return "par" if "par" in record else "Par Amount"
 
 
-def analyst(n: int, url: str, deals: list[str], deadline: float, max_iter: int, stats: Stats) -> None:
+@dataclass(frozen=True)
+class Pace:
+    """How hard sessions work: an analyst pauses ``think`` seconds on average between steps and saves every
+    ``save_every``-th iteration; an operations session migrates every ``ops_interval`` seconds."""
+
+    think: float = 1.0
+    save_every: int = 5
+    ops_interval: float = 60.0
+
+
+def _pause(rng: random.Random, mean: float, deadline: float) -> None:
+    if mean > 0:
+        time.sleep(max(0.0, min(rng.uniform(0.5 * mean, 1.5 * mean), deadline - time.monotonic())))
+
+
+def analyst(
+    n: int, url: str, deals: list[str], deadline: float, max_iter: int, stats: Stats, pace: Pace
+) -> None:
     from clo_xl.api import DealSession
     from clo_xl.enums import TransactionType
     from clo_xl.errors import ConcurrencyError
@@ -114,6 +135,11 @@ def analyst(n: int, url: str, deals: list[str], deadline: float, max_iter: int, 
                 Trade(held[-1], TransactionType.BUY, 1_000_000.0, 99.5, deal),
             ]
             timed(stats, "hypothetical", lambda s=session, t=trades: s.hypo(t))
+            _pause(rng, pace.think, deadline)
+            if i % pace.save_every:
+                with stats.lock:
+                    stats.iterations["analyst"] += 1
+                continue
             own = deals[n % len(deals)]  # saves go to the analyst's own deal, as on a desk
             for attempt in range(SAVE_TRIES):
                 stored = timed(stats, "refresh", lambda own=own: refresh_deal(url, own))
@@ -145,12 +171,17 @@ def analyst(n: int, url: str, deals: list[str], deadline: float, max_iter: int, 
                 stats.iterations["analyst"] += 1
         except Exception as exc:  # every other exception is an error of the run
             stats.error(actor, exc)
+        _pause(rng, pace.think, deadline)
 
 
-def operations(n: int, url: str, workbooks: list[Path], deadline: float, max_iter: int, stats: Stats) -> None:
+def operations(
+    n: int, url: str, workbooks: list[Path], deadline: float, max_iter: int, stats: Stats, pace: Pace
+) -> None:
     from clo_xl.persistence.migration import migrate_workbook
 
     who = f"loadtest.ops{n}"
+    rng = random.Random(1000 + n)
+    _pause(rng, pace.ops_interval / 2 * (n + 1), deadline)  # operations start staggered
     i = 0
     while time.monotonic() < deadline and i < max_iter:
         workbook = workbooks[i % len(workbooks)]
@@ -171,6 +202,7 @@ def operations(n: int, url: str, workbooks: list[Path], deadline: float, max_ite
                 stats.iterations["operations"] += 1
         except Exception as exc:
             stats.error(who, exc)
+        _pause(rng, pace.ops_interval, deadline)
 
 
 def edited_copy(source: Path, target: Path) -> Path:
@@ -245,7 +277,9 @@ def _local_only(url: str) -> None:
         raise SystemExit(f"refusing to load-test a non-local server ({host!r}): loopback or a socket only")
 
 
-def run(sessions: int, ops: int, seconds: float, database_url: str | None, max_iter: int) -> dict[str, Any]:
+def run(
+    sessions: int, ops: int, seconds: float, database_url: str | None, max_iter: int, pace: Pace
+) -> dict[str, Any]:
     from clo_xl.persistence import schema
     from clo_xl.persistence.engine import dispose_engines
     from clo_xl.persistence.migration import migrate_workbook
@@ -275,12 +309,14 @@ def run(sessions: int, ops: int, seconds: float, database_url: str | None, max_i
         deadline = time.monotonic() + seconds
         threads = [
             threading.Thread(
-                target=operations, args=(k, session_url(url, f"ops{k}"), workbooks, deadline, max_iter, stats)
+                target=operations,
+                args=(k, session_url(url, f"ops{k}"), workbooks, deadline, max_iter, stats, pace),
             )
             for k in range(ops)
         ] + [
             threading.Thread(
-                target=analyst, args=(k, session_url(url, f"analyst{k}"), deals, deadline, max_iter, stats)
+                target=analyst,
+                args=(k, session_url(url, f"analyst{k}"), deals, deadline, max_iter, stats, pace),
             )
             for k in range(sessions - ops)
         ]
@@ -297,6 +333,11 @@ def run(sessions: int, ops: int, seconds: float, database_url: str | None, max_i
             "operations": ops,
             "seconds_requested": seconds,
             "seconds_run": round(elapsed, 1),
+            "pace": {
+                "think_s": pace.think,
+                "save_every": pace.save_every,
+                "ops_interval_s": pace.ops_interval,
+            },
             "iterations": dict(stats.iterations),
             "errors": len(stats.errors),
             "error_samples": stats.errors[:10],
@@ -324,6 +365,7 @@ def render(result: dict[str, Any]) -> None:
         f"{result['sessions']} sessions ({result['analysts']} analysts, {result['operations']} operations) "
         f"for {result['seconds_run']} s on {result['machine']['cpus']} CPUs, {result['server']}"
     )
+    print(f"pace: {result['pace']}")
     print(f"iterations: {result['iterations']}   saves: {result['saves']}   conflicts: {result['conflicts']}")
     print(f"errors: {result['errors']}   lost updates: {result['lost_updates']}")
     print(f"{'operation':<14}{'count':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'max ms':>10}")
@@ -343,12 +385,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seconds", type=float, default=300.0, help="duration (default 300)")
     parser.add_argument("--max-iterations", type=int, default=100_000, help="bound on each session's loop")
+    parser.add_argument("--think", type=float, default=1.0, help="analyst's mean pause between steps (s)")
+    parser.add_argument("--save-every", type=int, default=5, help="an analyst saves every Nth iteration")
+    parser.add_argument("--ops-interval", type=float, default=60.0, help="seconds between an ops migrate")
     parser.add_argument("--database-url", default=None, help="a local PostgreSQL (default: private embedded)")
     parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
     args = parser.parse_args(argv)
     if not 0 <= args.ops < args.sessions:
         parser.error("--ops must be at least 0 and fewer than --sessions")
-    result = run(args.sessions, args.ops, args.seconds, args.database_url, args.max_iterations)
+    pace = Pace(max(0.0, args.think), max(1, args.save_every), max(0.0, args.ops_interval))
+    result = run(args.sessions, args.ops, args.seconds, args.database_url, args.max_iterations, pace)
     if args.json:
         print(json.dumps(result, indent=1))
     else:
