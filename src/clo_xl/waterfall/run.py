@@ -25,7 +25,7 @@ from clo_xl.waterfall.coverage import CoverageTest
 from clo_xl.waterfall.engine import PeriodContext, run_steps
 from clo_xl.waterfall.ledger import Ledger, Payment, Pot
 from clo_xl.waterfall.tranches import TrancheState
-from clo_xl.waterfall.versions import WaterfallVersion, load_version
+from clo_xl.waterfall.versions import TestDefinition, WaterfallVersion, load_version
 
 CCC_SP = ("CCC+", "CCC", "CCC-", "CC", "C")
 
@@ -137,6 +137,133 @@ def _ccc_adjustment(
     return (ccc_par - threshold) * haircut
 
 
+def _coverage_tests(wf: WaterfallVersion, deal: DealStructure, present: set[str]) -> dict[str, CoverageTest]:
+    """The version's tests that have a trigger: OC/IC levels from the tranche table, IDT/EOD from the deal."""
+    tests: dict[str, CoverageTest] = {}
+    for td in wf.tests:
+        if td.kind in ("OC", "IC"):
+            tr = deal.tranche(td.tranche) if td.tranche in present and td.tranche else None
+            level = None if tr is None else (tr.oc_trigger if td.kind == "OC" else tr.ic_trigger)
+        elif td.kind == "IDT":
+            level = deal.interest_diversion_trigger
+        else:
+            level = deal.eod_trigger
+        if level:
+            tests[td.name] = CoverageTest(td.name, td.kind, float(level))
+    return tests
+
+
+def _evaluate(
+    tests: dict[str, CoverageTest],
+    defs: dict[str, TestDefinition],
+    tranches: dict[str, TrancheState],
+    *,
+    oc: float,
+    eod: float,
+    ic: float,
+    strict: bool,
+) -> None:
+    """§5.1–5.2: OC/IDT on the OC numerator, EOD on its own, IC on interest; beginning note balances."""
+    balances = {name: t.current_balance for name, t in tranches.items()}
+    for name, state in tests.items():
+        td = defs[name]
+        members = [tranches[c] for c in td.classes if c in tranches]
+        bal = sum(balances[t.name] for t in members)
+        if td.kind == "IC":
+            num, den = ic, sum(t.interest_due for t in members)
+        elif td.kind == "EOD":
+            num, den = eod, bal
+        else:
+            num, den = oc, bal
+        state.evaluate(num, den, bal, strict=strict)
+
+
+def _max_reinvestment(
+    deal: DealStructure, pay: date, in_rp: bool, liquidate: bool, principal_cash: float, prepayments: float
+) -> float:
+    """§7.1: the pre-RP or post-RP type and percentage; 0 in a liquidation period or from maturity on."""
+    if liquidate:
+        return 0.0
+    rs = deal.reinvestment
+    if in_rp:
+        kind, pct = rs.pre_type, rs.pre_pct
+    elif pay < deal.dates.stated_maturity:
+        kind, pct = rs.post_type, rs.post_pct
+    else:
+        return 0.0
+    kind = kind.strip().upper()
+    if kind == "ALL PRINCIPAL":
+        return principal_cash * pct
+    if kind == "UNSCHEDULED PRINCIPAL":
+        return prepayments * pct
+    return 0.0
+
+
+def _liquidate_next(deal: DealStructure, grid: PaymentGrid, i: int, equity: TrancheState) -> bool:
+    """Call / final-liquidation flag for the next period (§3.7 step 4; Q39: else-if, never cleared)."""
+    n = grid.n
+    if i >= n - 1:
+        return False
+    sub_dist = (equity.principal_paid + equity.interest_paid) / max(equity.spec.original_balance, 1e-9)
+    if sub_dist < deal.call_sub_distribution_below:
+        return from_serial(int(grid.payment[i + 1])) >= deal.dates.non_call_date
+    return i == n - 2
+
+
+def _tranche_rows(tranches: dict[str, TrancheState]) -> tuple[TrancheRow, ...]:
+    return tuple(
+        TrancheRow(
+            t.name,
+            t.balance,
+            t.deferred,
+            t.coupon,
+            t.interest_accrued,
+            t.interest_paid + t.shortfall_paid,
+            t.deferred_interest_paid,
+            t.deferred_principal_paid,
+            t.principal_paid,
+            t.balance - t.principal_paid if not t.spec.equity else t.balance,
+            t.deferred + t.deferred_interest_accrued - t.deferred_interest_paid - t.deferred_principal_paid,
+        )
+        for t in tranches.values()
+    )
+
+
+def _test_rows(tests: dict[str, CoverageTest]) -> tuple[TestRow, ...]:
+    return tuple(
+        TestRow(
+            s.name,
+            s.kind,
+            s.numerator,
+            s.denominator,
+            s.ratio,
+            s.trigger,
+            s.passed,
+            s.paid_interest + s.paid_principal,
+        )
+        for s in tests.values()
+    )
+
+
+def _collateral_row(pool: PoolFlows, reinv: ReinvestmentPool, i: int, sold: float) -> CollateralRow:
+    def both(a: FloatArray, b: FloatArray) -> float:
+        return float(a[i] + b[i])
+
+    return CollateralRow(
+        both(pool.performing, reinv.performing),
+        both(pool.defaulted, reinv.defaulted),
+        both(pool.mv_defaulted, reinv.mv_defaulted),
+        both(pool.default, reinv.default),
+        both(pool.mv_default, reinv.mv_default),
+        both(pool.interest, reinv.interest),
+        both(pool.scheduled, reinv.scheduled),
+        both(pool.prepayment, reinv.prepayment),
+        both(pool.recovery, reinv.recovery),
+        both(pool.net_loss, reinv.net_loss),
+        sold,
+    )
+
+
 def run_deal(
     deal: DealStructure,
     collateral: CollateralArrays,
@@ -190,17 +317,7 @@ def run_deal(
     }
     equity = tranches[deal.equity.name]
     fees = {f.name: FeeState(f, f.opening_unpaid) for f in deal.fees}
-    tests: dict[str, CoverageTest] = {}
-    for td in wf.tests:
-        if td.kind in ("OC", "IC"):
-            tr = deal.tranche(td.tranche or "") if td.tranche in tranches else None
-            level = None if tr is None else (tr.oc_trigger if td.kind == "OC" else tr.ic_trigger)
-        elif td.kind == "IDT":
-            level = deal.interest_diversion_trigger
-        else:
-            level = deal.eod_trigger
-        if level:
-            tests[td.name] = CoverageTest(td.name, td.kind, float(level))
+    tests = _coverage_tests(wf, deal, set(tranches))
     defs = {td.name: td for td in wf.tests}
     # Q25: the legacy drops historic Sub Note flows dated after the CLOInputs analysis date (so a purchase
     # on a closing date after it makes the hurdle "met" at once); corrected keeps every historic flow.
@@ -260,18 +377,7 @@ def run_deal(
         trustee = fees.get("Trustee Fee")
         base = fees.get("Base Manager Fee")
         ic_num = interest - (trustee.accrued if trustee else 0.0) - (base.accrued if base else 0.0)  # Q53
-        balances = {name: t.current_balance for name, t in tranches.items()}
-        for name, state in tests.items():
-            td = defs[name]
-            members = [tranches[c] for c in td.classes if c in tranches]
-            bal = sum(balances[t.name] for t in members)
-            if td.kind == "IC":
-                num, den = ic_num, sum(t.interest_due for t in members)
-            elif td.kind == "EOD":
-                num, den = eod_num, bal
-            else:
-                num, den = oc_num, bal
-            state.evaluate(num, den, bal, strict=conv.strict_trigger)
+        _evaluate(tests, defs, tranches, oc=oc_num, eod=eod_num, ic=ic_num, strict=conv.strict_trigger)
         liquidation = 0.0
         if liquidate:  # Q26: added after the tests
             liquidation = end_perf * deal.liquidation_price + end_mv if not last else 0.0
@@ -283,7 +389,6 @@ def run_deal(
         in_rp = pay <= deal.dates.reinvestment_end
         eod_state = tests.get("Event of Default")
         eod = deal.event_of_default or (eod_state is not None and not eod_state.passed)
-        max_reinvest = 0.0
         ctx = PeriodContext(
             tranches=tranches,
             order=wf.classes,
@@ -306,21 +411,8 @@ def run_deal(
             ppot = Pot(0.0, principal_total)
             ctx.section = "interest"
             run_steps(ctx, wf.interest, ipot, ppot)
-            rs = deal.reinvestment
-            if liquidate:
-                max_reinvest = 0.0
-            else:
-                kind, pct = (
-                    (rs.pre_type, rs.pre_pct)
-                    if in_rp
-                    else ((rs.post_type, rs.post_pct) if pay < deal.dates.stated_maturity else ("", 0.0))
-                )
-                kind = kind.strip().upper()
-                if kind == "ALL PRINCIPAL":
-                    max_reinvest = ppot.principal * pct
-                elif kind == "UNSCHEDULED PRINCIPAL":
-                    max_reinvest = float(pool.prepayment[i] + reinv.prepayment[i]) * pct
-            ctx.max_reinvestment = max_reinvest
+            prepayments = float(pool.prepayment[i] + reinv.prepayment[i])
+            ctx.max_reinvestment = _max_reinvestment(deal, pay, in_rp, liquidate, ppot.principal, prepayments)
             ctx.section = "principal"
             run_steps(ctx, wf.principal, ppot)
             # whatever the principal steps left (e.g. Mag6 RP return) also goes to notes payable
@@ -334,7 +426,7 @@ def run_deal(
                 reinv.buy(
                     i,
                     ctx.reinvested,
-                    rs,
+                    deal.reinvestment,
                     index_pay,
                     months,
                     d360_pay,
@@ -342,38 +434,6 @@ def run_deal(
                     write_off=switches.write_off_unrecovered,
                 )
         residual = sum(p.amount for p in ledger.payments if p.payee == equity.name)
-        rows = tuple(
-            TrancheRow(
-                t.name,
-                t.balance,
-                t.deferred,
-                t.coupon,
-                t.interest_accrued,
-                t.interest_paid + t.shortfall_paid,
-                t.deferred_interest_paid,
-                t.deferred_principal_paid,
-                t.principal_paid,
-                t.balance - t.principal_paid if not t.spec.equity else t.balance,
-                t.deferred
-                + t.deferred_interest_accrued
-                - t.deferred_interest_paid
-                - t.deferred_principal_paid,
-            )
-            for t in tranches.values()
-        )
-        test_rows = tuple(
-            TestRow(
-                s.name,
-                s.kind,
-                s.numerator,
-                s.denominator,
-                s.ratio,
-                s.trigger,
-                s.passed,
-                s.paid_interest + s.paid_principal,
-            )
-            for s in tests.values()
-        )
         periods.append(
             PeriodResult(
                 period=i + 1,
@@ -385,8 +445,8 @@ def run_deal(
                 diverted=ctx.diverted,
                 event_of_default=eod,
                 payments=tuple(ledger.payments),
-                tests=test_rows,
-                tranches=rows,
+                tests=_test_rows(tests),
+                tranches=_tranche_rows(tranches),
                 reinvested=ctx.reinvested,
                 carried=carried,
                 residual=residual,
@@ -399,30 +459,10 @@ def run_deal(
                 fees=tuple(
                     FeeRow(f.spec.name, basis, f.unpaid, f.accrued, f.paid, f.due) for f in fees.values()
                 ),
-                collateral=CollateralRow(
-                    float(pool.performing[i] + reinv.performing[i]),
-                    float(pool.defaulted[i] + reinv.defaulted[i]),
-                    float(pool.mv_defaulted[i] + reinv.mv_defaulted[i]),
-                    float(pool.default[i] + reinv.default[i]),
-                    float(pool.mv_default[i] + reinv.mv_default[i]),
-                    float(pool.interest[i] + reinv.interest[i]),
-                    float(pool.scheduled[i] + reinv.scheduled[i]),
-                    float(pool.prepayment[i] + reinv.prepayment[i]),
-                    float(pool.recovery[i] + reinv.recovery[i]),
-                    float(pool.net_loss[i] + reinv.net_loss[i]),
-                    liquidation,
-                ),
+                collateral=_collateral_row(pool, reinv, i, liquidation),
             )
         )
-        # call / final liquidation flag for the next period (Q39: else-if, never cleared)
-        sub_dist = (equity.principal_paid + equity.interest_paid) / max(equity.spec.original_balance, 1e-9)
-        if i < n - 1:
-            nxt = from_serial(int(grid.payment[i + 1]))
-            if sub_dist < deal.call_sub_distribution_below:
-                if nxt >= deal.dates.non_call_date:
-                    liquidate = True
-            elif i == n - 2:
-                liquidate = True
+        liquidate = liquidate or _liquidate_next(deal, grid, i, equity)
         incentive.end_period(pay)
         if liquidation > 0 or (end_perf + end_def <= 0.01 and i > 0 and not reinv.performing[i + 1 :].any()):
             for t in tranches.values():
