@@ -36,3 +36,24 @@ def test_blocks_tie_out_to_the_run() -> None:
     paid = sum(x.amount for p in result.periods for x in p.payments if x.payee == "Base Manager Fee")
     assert sum(r[3] for r in fee.rows) == pytest.approx(paid)
     assert "Class B OC" in blocks and blocks["Class B OC"].headers[-2] == "Pass/Fail"
+
+
+def test_dm_given_price_inverts_price_given_dm() -> None:
+    from dataclasses import replace
+
+    from clo_xl.cashflows.report import tranche_measures
+
+    deal = synthetic_deal("Mag 12")
+    # Class B priced at 98: the DM that reprices its projected flows to 98 gives back 98 as price-given-DM
+    tranches = tuple(replace(t, price=0.98) if t.name == "Class B" else t for t in deal.tranches)
+    deal = replace(deal, tranches=tranches)
+    curve = flat_curve(date(2016, 3, 23), 0.01)
+    result = run_deal(
+        deal, synthetic_collateral(40), CashflowAssumptions(AssetAssumption(0.2, 0.01, 0.4, 6)), curve
+    )
+    b = next(m for m in tranche_measures(result, deal, curve) if m["class"] == "Class B")
+    repriced = replace(
+        deal, tranches=tuple(replace(t, discount_margin=b["dm_given_price"]) for t in deal.tranches)
+    )
+    again = next(m for m in tranche_measures(result, repriced, curve) if m["class"] == "Class B")
+    assert again["price_given_dm"] == pytest.approx(0.98, abs=1e-9)

@@ -5,16 +5,33 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import numpy as np
+from scipy.optimize import brentq
+
 from clo_xl.cashflows.structure import DealStructure
 from clo_xl.curves.base import ForwardCurve
 from clo_xl.fees.irr import xirr
 from clo_xl.waterfall.run import DealResult
 
 
+def _pv_with_margin(cash: np.ndarray, dfs: np.ndarray, t: np.ndarray, dm: float) -> float:
+    """Σ CF × DF(curve) × (1 + DM/4)^(−4t): quarterly-compounded margin over the curve."""
+    return float(np.sum(cash * dfs * (1.0 + dm / 4.0) ** (-4.0 * t)))
+
+
+def _dm_for_price(cash: np.ndarray, dfs: np.ndarray, t: np.ndarray, target: float) -> float | None:
+    """The DM that discounts the flows to ``target`` (Brent on [−50%, 200%]); None without a root."""
+    lo, hi = -0.5, 2.0
+    if not cash.any() or not _pv_with_margin(cash, dfs, t, lo) > target > _pv_with_margin(cash, dfs, t, hi):
+        return None
+    return float(brentq(lambda m: _pv_with_margin(cash, dfs, t, m) - target, lo, hi, xtol=1e-12))
+
+
 def tranche_measures(
     result: DealResult, deal: DealStructure, curve: ForwardCurve, *, wal_on_original: bool = True
 ) -> list[dict[str, Any]]:
-    """Price-given-DM, yield (XIRR at the input price), WAL, Macaulay and modified duration per tranche.
+    """Price-given-DM, DM-given-price, yield (XIRR at the input price), WAL, Macaulay and modified
+    duration per tranche.
 
     WAL = Σ t·principal ÷ original balance (Q5, legacy) or ÷ principal received (corrected); t in
     days/365 from the CF analysis date. Durations use the quarterly-compounded solved yield (Q6).
@@ -54,20 +71,21 @@ def tranche_measures(
             pv = [f / (1.0 + yq / 4.0) ** (4.0 * ti) for f, ti in zip(flows, t, strict=True)]
             mac = sum(ti * v for ti, v in zip(t, pv, strict=True)) / invest
             mod = mac / (1.0 + yq / 4.0) if yq > 0 else 0.0
-        price_dm = None
+        price_dm = dm_at_price = None
         if spec.current_balance > 0 and not spec.equity:
-            dm = spec.discount_margin
-            pv_dm = sum(
-                f * curve.discount_factor(d) * (1.0 + dm / 4.0) ** (-4.0 * ti)
-                for f, d, ti in zip(flows, dates, t, strict=True)
+            dfs = np.array([curve.discount_factor(d) for d in dates])
+            price_dm = (
+                _pv_with_margin(np.array(flows), dfs, np.array(t), spec.discount_margin)
+                / spec.current_balance
             )
-            price_dm = pv_dm / spec.current_balance
+            dm_at_price = _dm_for_price(np.array(flows), dfs, np.array(t), spec.price * spec.current_balance)
         out.append(
             {
                 "class": spec.name,
                 "irr": irr,
                 "wal": wal,
                 "price_given_dm": price_dm,
+                "dm_given_price": dm_at_price,
                 "macaulay_duration": mac,
                 "modified_duration": mod,
                 "total_cash": sum(flows),
