@@ -149,3 +149,12 @@ def test_statistics_annualise_times_four_in_legacy() -> None:
     first = stats["period_default"][0]
     assert stats["cdr"][0] == pytest.approx(first / 10.0 * 4.0)
     assert stats["cumulative_default"][1] == pytest.approx(sum(stats["period_default"]))
+
+
+def test_path_extremes_by_total_defaulted_par() -> None:
+    from clo_xl.simulation.migration import MigrationResult, path_extremes
+
+    steps = np.array([[0, 1, 0], [2, 1, 3], [0, 0, 0], [1, 0, 0]], dtype=np.int16)  # 4 paths × 3 assets
+    r = MigrationResult((date(2016, 6, 23),), steps, np.zeros((1, S + 1)), np.zeros(1), np.zeros(1))
+    # par 10, 20, 30 → totals 20, 60, 0, 10: min path 3, median (2nd of 4 sorted: 10) path 4, max path 2
+    assert path_extremes(r, np.array([10.0, 20.0, 30.0])) == {"min_path": 3, "median_path": 4, "max_path": 2}

@@ -26,7 +26,7 @@ from clo_xl.errors import CloXlError
 from clo_xl.simulation.correlation import SystemCorrelation, cholesky, system_correlation
 from clo_xl.simulation.grid import Scenario, summarise
 from clo_xl.simulation.matrix import matrix_from_rows, period_matrix
-from clo_xl.simulation.migration import default_statistics, rating_index
+from clo_xl.simulation.migration import default_statistics, path_extremes, rating_index
 from clo_xl.simulation.paths import simulate_pool
 from clo_xl.waterfall.run import run_deal
 
@@ -216,5 +216,6 @@ def _migration_runs(
             "note": "numpy Generator paths; VBA Rnd/Randomize are not reproduced (Q56)",
             "step_dates": [d.isoformat() for d in migration.step_dates],
             **default_statistics(migration, collateral.par, legacy=conv.legacy),
+            **path_extremes(migration, collateral.par),
         },
     }

@@ -178,3 +178,18 @@ def default_statistics(
         "upgrades": result.upgrades.tolist(),
         "downgrades": result.downgrades.tolist(),
     }
+
+
+def path_extremes(result: MigrationResult, par: npt.NDArray[np.float64]) -> dict[str, int]:
+    """1-based paths with the lowest, median and highest cumulative defaulted par at the horizon.
+
+    The legacy keyed a dictionary by the totals, so equal totals raised a runtime error (Q40); here ties
+    resolve to the lowest path number (stable sort).
+    """
+    totals = (result.default_step > 0).astype(np.float64) @ par
+    order = np.argsort(totals, kind="stable")
+    return {
+        "min_path": int(order[0]) + 1,
+        "median_path": int(order[(len(order) - 1) // 2]) + 1,
+        "max_path": int(order[-1]) + 1,
+    }
