@@ -43,6 +43,12 @@ def test_reference_tables_hold_the_published_values(db_url: str, tmp_path: Path)
             == 0.45
         )
         assert one("SELECT count(*) FROM clo.country_set WHERE set_name = 'tax'") > 0
+        # the ten Mag waterfall versions as data; Mag 17's classes as in its data file
+        assert one("SELECT count(*) FROM clo.waterfall_version") == 10
+        assert (
+            one("SELECT definition->'classes'->>0 FROM clo.waterfall_version WHERE name = 'mag17'")
+            == "Class X"
+        )
 
 
 def test_parity_failure_loads_nothing(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

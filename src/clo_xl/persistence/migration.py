@@ -36,7 +36,7 @@ from clo_xl.persistence.fingerprint import schema_digest
 from clo_xl.persistence.loader import SyncCounts, TableLoad, sync_tables, table_of
 from clo_xl.persistence.mappers import asset_rows, deal_rows
 from clo_xl.persistence.models import AssetRow
-from clo_xl.persistence.reference_data import packaged_reference_loads
+from clo_xl.persistence.reference_data import packaged_reference_loads, waterfall_documents, waterfall_slug
 from clo_xl.persistence.reference_rows import reference_loads
 from clo_xl.persistence.repository import bump_changed_deals, deal_loads
 from clo_xl.persistence.validation import (
@@ -142,6 +142,8 @@ def _loads(content: WorkbookContent, t: Transformed, warnings: list[str]) -> lis
     per_deal = []
     for name, inputs in t.deals.items():
         rows = deal_rows(inputs, sheet_name=content.deals[name].sheet)
+        slug = waterfall_slug(name)
+        rows.deal["waterfall"] = slug if slug in waterfall_documents() else None
         rows.holdings = [
             {
                 "deal": name,

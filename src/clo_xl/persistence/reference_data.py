@@ -8,11 +8,17 @@ database holds the scales, factors, recovery matrix, diversity table and country
 * ``diversity_score``: Moody's diversity table (industry score k/10 → diversity value);
 * ``country_set``: the concentration tests' country sets; sets that differ under the corrected convention
   get a ``" (corrected)"`` suffix (quirk Q14).
-* ``industry``: the Moody's and S&P industry lists of the workbook's ``Filter Sheet``.
+* ``industry``: the Moody's and S&P industry lists of the workbook's ``Filter Sheet``;
+* ``waterfall_version``: each Mag version's waterfall definition (``clo_xl/data/waterfalls/<mag>.json``),
+  version 1, the JSON document as data; a deal's ``waterfall`` names its own (``"Mag 17"`` → ``mag17``).
 """
 
 from __future__ import annotations
 
+import json
+import re
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from clo_xl.compliance.catalogue import country_sets
@@ -25,10 +31,28 @@ from clo_xl.persistence.models import (
     IndustryRow,
     RatingRow,
     RecoveryRateRow,
+    WaterfallVersionRow,
 )
 from clo_xl.ratings.tables import rank_table, rating_factor_rows, recovery_rows
 
 _CATEGORIES = ("senior_secured", "non_senior_secured", "other")
+
+
+def waterfall_slug(deal: str) -> str:
+    """``"Mag 17"`` → ``"mag17"`` (the data file's stem)."""
+    return re.sub(r"[^a-z0-9]", "", deal.lower())
+
+
+@cache
+def waterfall_documents() -> dict[str, dict[str, Any]]:
+    """The packaged waterfall definitions by slug (empty when the package ships none)."""
+    folder = resources.files("clo_xl").joinpath("data", "waterfalls")
+    out: dict[str, dict[str, Any]] = {}
+    if folder.is_dir():
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".json"):
+                out[entry.name[: -len(".json")]] = json.loads(entry.read_text(encoding="utf-8"))
+    return out
 
 
 def packaged_reference_loads(content: WorkbookContent) -> list[TableLoad]:
@@ -74,4 +98,10 @@ def packaged_reference_loads(content: WorkbookContent) -> list[TableLoad]:
                 industries.setdefault((agency, name), {"agency": agency, "name": name, "code": None})
     if content.filter_lists:
         loads.append(TableLoad(table_of(IndustryRow), list(industries.values())))
+    waterfalls = [
+        {"name": slug, "version": 1, "description": doc.get("about"), "definition": doc}
+        for slug, doc in waterfall_documents().items()
+    ]
+    if waterfalls:
+        loads.append(TableLoad(table_of(WaterfallVersionRow), waterfalls))
     return loads
