@@ -192,6 +192,28 @@ def schedule_fractions(sched: AssetSchedule, sink: SinkSchedule) -> FloatArray:
     return 1.0 - surviving
 
 
+@dataclass(frozen=True, eq=False)
+class AssetFlows:
+    """Per-asset rows (asset × schedule column; use where ``schedule.valid``), the `Collat CF` view."""
+
+    schedule: AssetSchedule
+    par: FloatArray
+    predefault: BoolArray
+    beginning: FloatArray
+    coupon: FloatArray
+    default: FloatArray
+    mv_default: FloatArray
+    interest: FloatArray
+    scheduled: FloatArray
+    prepayment: FloatArray
+    recovery: FloatArray
+    net_loss: FloatArray
+
+    @property
+    def cash(self) -> FloatArray:
+        return self.interest + self.scheduled + self.prepayment + self.recovery
+
+
 def project_assets(
     coll: CollateralArrays,
     assumptions: CashflowAssumptions,
@@ -209,10 +231,26 @@ def project_assets(
     ``default_dates`` (serial per asset, or a large number for never) drives rating-based defaults in
     migration runs: an asset defaults in full on its first interest date on or after that date.
     """
-    sw = switches or ProjectionSwitches()
-    n_periods = grid.n
     if len(coll) == 0:
-        return PoolFlows.zeros(n_periods)
+        return PoolFlows.zeros(grid.n)
+    rows_ = project_asset_rows(
+        coll, assumptions, curve, analysis, switches=switches, default_dates=default_dates, sink=sink
+    )
+    return bucket_to_deal(rows_, coll, grid, ccc_mask=ccc_mask)
+
+
+def project_asset_rows(
+    coll: CollateralArrays,
+    assumptions: CashflowAssumptions,
+    curve: ForwardCurve | None,
+    analysis: date,
+    *,
+    switches: ProjectionSwitches | None = None,
+    default_dates: IntArray | None = None,
+    sink: SinkSchedule | None = None,
+) -> AssetFlows:
+    """Every asset's own projection on its own schedule (§1.2), before any deal bucketing."""
+    sw = switches or ProjectionSwitches()
     a = to_serial(analysis)
     alive = coll.maturity >= a
     sched = build_schedules(coll, analysis, sw)
@@ -258,7 +296,7 @@ def project_assets(
     hist_mv[:, 0] = np.where(predefault, par * coll.market_value, 0.0)
     def_bal = hist_def[:, 0].copy()
     mv_bal = hist_mv[:, 0].copy()
-    out = {k: np.zeros((n, cols)) for k in ("default", "mv", "int", "sch", "pre", "rec", "loss")}
+    out = {k: np.zeros((n, cols)) for k in ("beg", "default", "mv", "int", "sch", "pre", "rec", "loss")}
     rows = np.arange(n)
     sched_frac = schedule_fractions(sched, sink) if sink is not None else np.zeros((n, cols))
     sched_frac[rows, np.maximum(sched.last, 0)] = np.where(sched.last >= 0, 1.0, 0.0)
@@ -301,6 +339,7 @@ def project_assets(
             def_bal = np.where(is_last, 0.0, def_bal)
             mv_bal = np.where(is_last, 0.0, mv_bal)
         bal = np.where(v, b - default - scheduled - prepay, bal)
+        out["beg"][:, j] = b
         out["default"][:, j] = default
         out["mv"][:, j] = mv
         out["int"][:, j] = interest
@@ -309,6 +348,38 @@ def project_assets(
         out["rec"][:, j] = recovery
         out["loss"][:, j] = loss
 
+    return AssetFlows(
+        sched,
+        par,
+        predefault,
+        out["beg"],
+        coupon,
+        out["default"],
+        out["mv"],
+        out["int"],
+        out["sch"],
+        out["pre"],
+        out["rec"],
+        out["loss"],
+    )
+
+
+def bucket_to_deal(
+    flows: AssetFlows, coll: CollateralArrays, grid: PaymentGrid, *, ccc_mask: BoolArray | None = None
+) -> PoolFlows:
+    """§1.3: cash by payment date, defaults by accrual start (Q35), into the collection windows."""
+    n_periods = grid.n
+    dates, acc, valid = flows.schedule.dates, flows.schedule.accrual_start, flows.schedule.valid
+    par, predefault = flows.par, flows.predefault
+    out = {
+        "default": flows.default,
+        "mv": flows.mv_default,
+        "int": flows.interest,
+        "sch": flows.scheduled,
+        "pre": flows.prepayment,
+        "rec": flows.recovery,
+        "loss": flows.net_loss,
+    }
     cash_p = np.searchsorted(grid.collection_end, dates, side="left")
     acc_p = np.searchsorted(grid.collection_end, acc, side="left")
     in_cash = valid & (cash_p < n_periods)
