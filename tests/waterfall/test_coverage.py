@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from clo_xl.cashflows.structure import IncentiveFeeSpec, Tranche
+from clo_xl.fees.incentive import IncentiveFeeState
 from clo_xl.waterfall.coverage import CoverageTest
+from clo_xl.waterfall.engine import PeriodContext, run_steps
+from clo_xl.waterfall.ledger import Ledger, Pot
+from clo_xl.waterfall.steps import CureCoverage
+from clo_xl.waterfall.tranches import TrancheState
 
 
 def test_oc_cure_amounts_by_hand() -> None:
@@ -84,3 +92,33 @@ def test_partial_interest_credit_recomputes_the_principal_cure(
         assert t.remaining("principal") == pytest.approx(
             max((trigger * (d - paid) - n) / (trigger - 1), 0), rel=1e-9
         )
+
+
+@settings(deadline=None)
+@given(r=st.floats(min_value=0.8, max_value=1.2), trigger=triggers, d=denoms, spare=st.floats(1.0, 1e7))
+def test_cure_step_with_enough_cash_lands_the_ratio_on_the_trigger(
+    r: float, trigger: float, d: float, spare: float
+) -> None:
+    # one CureCoverage step in the interest waterfall with more cash than the cure needs: the amount moved
+    # to notes payable P satisfies N / (D − P) = T (interest cash is not in the numerator)
+    n = r * d
+    oc = CoverageTest("Class C OC", "OC", trigger)
+    oc.evaluate(n, d, d, strict=True)
+    if oc.passed:
+        return
+    need = oc.remaining("interest")
+    ctx = PeriodContext(
+        {},
+        (),
+        TrancheState(Tranche("Sub Notes", 1.0, 1.0, 0.0, equity=True), 1.0, 0.0),
+        {},
+        {"Class C OC": oc},
+        IncentiveFeeState(IncentiveFeeSpec(), date(2015, 1, 1)),
+        Ledger(),
+        True,
+        0.0,
+    )
+    pot = Pot(need + spare, 0.0)
+    run_steps(ctx, (CureCoverage(oc="Class C OC", ic=None, credit_idt=False),), pot)
+    assert n / (d - ctx.notes_payable) == pytest.approx(trigger, rel=1e-9)
+    assert pot.cash == pytest.approx(spare, rel=1e-9, abs=1e-6)
