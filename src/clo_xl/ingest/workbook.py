@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from xml.etree import ElementTree
 
 import numpy as np
@@ -37,6 +37,11 @@ from clo_xl.errors import IngestError, Location
 from clo_xl.ingest import layout as L
 from clo_xl.ingest.assets import MAX_PAR
 from clo_xl.ingest.raw import RawDocument, RawTable
+
+if TYPE_CHECKING:
+    from clo_xl.deal import DealInputs
+    from clo_xl.portfolio.asset import Asset
+    from clo_xl.portfolio.pool import Holding
 
 _NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -843,7 +848,9 @@ def deal_trades(data: WorkbookData, deal: str) -> tuple[list[dict[str, object]],
     return trades, locations
 
 
-def load_deal(source: str | Path | WorkbookData, deal: str) -> tuple[Any, Any, Any]:
+def load_deal(
+    source: str | Path | WorkbookData, deal: str
+) -> tuple[tuple[Asset, ...], tuple[Holding, ...], DealInputs]:
     """Read (if given a path) and parse one deal: ``(assets, holdings, deal_inputs)``.
 
     ``assets`` is the whole ``All Assets`` universe (tuple of :class:`~clo_xl.portfolio.asset.Asset`),
