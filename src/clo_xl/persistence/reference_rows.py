@@ -17,6 +17,7 @@ from clo_xl.persistence.mappers import to_document
 from clo_xl.persistence.models import (
     CashflowAssumptionRow,
     CashflowVectorRow,
+    ControlCellRow,
     FilterListRow,
     HolidayRow,
     RateFixingRow,
@@ -165,6 +166,14 @@ def reference_loads(content: WorkbookContent, warnings: list[str]) -> list[Table
                 "lag_months": _get(row, "Lag", _number),
             }
         )
+    controls: list[dict[str, Any]] = []
+    if content.run_model is not None:
+        from clo_xl.ingest.layout import RUN_MODEL_CELLS
+
+        for key, cell, label in RUN_MODEL_CELLS:
+            if key in content.run_model.data:
+                value = to_document(content.run_model.data[key])
+                controls.append({"cell": cell, "label": label, "value": {"value": value}})
     filters = [
         {"list_name": key, "position": i, "value": _text_or_none(v)}
         for key, values in content.filter_lists.items()
@@ -179,4 +188,5 @@ def reference_loads(content: WorkbookContent, warnings: list[str]) -> list[Table
         TableLoad(table_of(TransitionRow), list(transitions.rows.values())),
         TableLoad(table_of(CashflowAssumptionRow), assumptions),
         TableLoad(table_of(FilterListRow), filters),
+        TableLoad(table_of(ControlCellRow), controls),
     ]
