@@ -180,3 +180,27 @@ def test_round_trip_holds_for_other_seeds(seed: int, tmp_path: Path) -> None:
     for deal, doc in book.deals.items():
         assert dict(data.deals[deal].data) == norm({k: v for k, v in doc.items() if k != "holdings"}), deal
     assert parse_assets(data.assets) == parse_assets(assets_table(book.assets))
+
+
+@pytest.mark.libreoffice
+def test_a_copy_saved_by_libreoffice_reads_the_same(built_workbook: Path, tmp_path: Path) -> None:
+    """Another application's writer (LibreOffice re-saves every cell, name and style) changes nothing the
+    reader returns: the layout, not XlsxWriter's quirks, is what the reader relies on."""
+    import os
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    cmd = [soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--norestore",
+           "--convert-to", "xlsx", "--outdir", str(tmp_path), str(built_workbook)]  # fmt: skip
+    env = {**os.environ, "HOME": str(tmp_path)}
+    subprocess.run(cmd, check=True, timeout=240, capture_output=True, env=env)
+    ours, theirs = read_workbook(built_workbook), read_workbook(tmp_path / "TradeHypo.xlsx")
+    assert list(theirs.assets.rows) == list(ours.assets.rows)
+    assert {d: doc.data for d, doc in theirs.deals.items()} == {d: doc.data for d, doc in ours.deals.items()}
+    assert theirs.run_model.data == ours.run_model.data
+    assert {k: list(t.rows) for k, t in theirs.reference.items()} == {
+        k: list(t.rows) for k, t in ours.reference.items()
+    }
