@@ -4,7 +4,8 @@
     python bench/load_test.py --seconds 20       # a quick run
     python bench/load_test.py --json             # one JSON document on stdout
 
-Sessions are threads, each with its own connection pool (as each analyst's Excel has its own Python):
+Sessions are processes (``--workers threads`` for threads), each with its own connection pool, as each
+analyst's Excel has its own Python:
 
 * analysts (``--sessions`` minus ``--ops``) loop over: load a deal from the database, run its compliance
   tests, run a hypothetical trade (sell part of a holding, buy more of another), and "Save to DB" an edit of
@@ -71,6 +72,26 @@ class Stats:
     def time(self, op: str, seconds: float) -> None:
         with self.lock:
             self.latencies[op].append(seconds)
+
+    def export(self) -> dict[str, Any]:
+        """Plain data, to send from a worker process."""
+        return {
+            "latencies": dict(self.latencies),
+            "errors": self.errors,
+            "conflicts": dict(self.conflicts),
+            "saves": self.saves,
+            "iterations": dict(self.iterations),
+        }
+
+    def merge(self, other: dict[str, Any]) -> None:
+        for op, values in other["latencies"].items():
+            self.latencies[op].extend(values)
+        self.errors.extend(other["errors"])
+        for key, value in other["conflicts"].items():
+            self.conflicts[key] += value
+        self.saves.extend(tuple(s) for s in other["saves"])
+        for key, value in other["iterations"].items():
+            self.iterations[key] += value
 
     def error(self, who: str, exc: BaseException) -> None:
         text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
@@ -205,6 +226,44 @@ def operations(
         _pause(rng, pace.ops_interval, deadline)
 
 
+def _worker(kind: str, args: tuple[Any, ...], pace: Pace, results: Any) -> None:
+    """A session in its own process (its own interpreter, as each analyst's Excel has its own Python)."""
+    stats = Stats()
+    try:
+        target = analyst if kind == "analyst" else operations
+        target(*args, stats, pace)
+    except BaseException as exc:  # report, never hang the parent
+        stats.error(f"{kind} worker", exc)
+    results.put(stats.export())
+
+
+def _run_sessions(workers: str, specs: list[tuple[str, tuple[Any, ...]]], pace: Pace, stats: Stats) -> None:
+    if workers == "threads":
+        threads = [
+            threading.Thread(target=analyst if kind == "analyst" else operations, args=(*args, stats, pace))
+            for kind, args in specs
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return
+    import multiprocessing
+
+    from clo_xl.persistence.engine import dispose_engines
+
+    dispose_engines()  # no pooled socket may be shared across fork
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+    procs = [ctx.Process(target=_worker, args=(kind, args, pace, results)) for kind, args in specs]
+    for p in procs:
+        p.start()
+    for _ in procs:
+        stats.merge(results.get())
+    for p in procs:
+        p.join()
+
+
 def edited_copy(source: Path, target: Path) -> Path:
     """The sample with one par changed on every deal sheet (so alternate loads change data)."""
     sys.path.insert(0, str(REPO_ROOT / "tests"))
@@ -278,7 +337,13 @@ def _local_only(url: str) -> None:
 
 
 def run(
-    sessions: int, ops: int, seconds: float, database_url: str | None, max_iter: int, pace: Pace
+    sessions: int,
+    ops: int,
+    seconds: float,
+    database_url: str | None,
+    max_iter: int,
+    pace: Pace,
+    workers: str = "processes",
 ) -> dict[str, Any]:
     from clo_xl.persistence import schema
     from clo_xl.persistence.engine import dispose_engines
@@ -307,24 +372,15 @@ def run(
         workbooks = [SAMPLE, edited_copy(SAMPLE, workdir / "edited.xlsm")]
         stats = Stats()
         deadline = time.monotonic() + seconds
-        threads = [
-            threading.Thread(
-                target=operations,
-                args=(k, session_url(url, f"ops{k}"), workbooks, deadline, max_iter, stats, pace),
-            )
+        specs: list[tuple[str, tuple[Any, ...]]] = [
+            ("operations", (k, session_url(url, f"ops{k}"), workbooks, deadline, max_iter))
             for k in range(ops)
         ] + [
-            threading.Thread(
-                target=analyst,
-                args=(k, session_url(url, f"analyst{k}"), deals, deadline, max_iter, stats, pace),
-            )
+            ("analyst", (k, session_url(url, f"analyst{k}"), deals, deadline, max_iter))
             for k in range(sessions - ops)
         ]
         started = time.monotonic()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        _run_sessions(workers, specs, pace, stats)
         elapsed = time.monotonic() - started
         lost = check_lost_updates(url, stats)
         return {
@@ -333,6 +389,7 @@ def run(
             "operations": ops,
             "seconds_requested": seconds,
             "seconds_run": round(elapsed, 1),
+            "workers": workers,
             "pace": {
                 "think_s": pace.think,
                 "save_every": pace.save_every,
@@ -362,7 +419,8 @@ def run(
 
 def render(result: dict[str, Any]) -> None:
     print(
-        f"{result['sessions']} sessions ({result['analysts']} analysts, {result['operations']} operations) "
+        f"{result['sessions']} sessions as {result['workers']} ({result['analysts']} analysts, "
+        f"{result['operations']} operations) "
         f"for {result['seconds_run']} s on {result['machine']['cpus']} CPUs, {result['server']}"
     )
     print(f"pace: {result['pace']}")
@@ -388,13 +446,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--think", type=float, default=1.0, help="analyst's mean pause between steps (s)")
     parser.add_argument("--save-every", type=int, default=5, help="an analyst saves every Nth iteration")
     parser.add_argument("--ops-interval", type=float, default=60.0, help="seconds between an ops migrate")
+    parser.add_argument(
+        "--workers",
+        choices=("processes", "threads"),
+        default="processes",
+        help="one process per session (default)",
+    )
     parser.add_argument("--database-url", default=None, help="a local PostgreSQL (default: private embedded)")
     parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
     args = parser.parse_args(argv)
     if not 0 <= args.ops < args.sessions:
         parser.error("--ops must be at least 0 and fewer than --sessions")
     pace = Pace(max(0.0, args.think), max(1, args.save_every), max(0.0, args.ops_interval))
-    result = run(args.sessions, args.ops, args.seconds, args.database_url, args.max_iterations, pace)
+    result = run(
+        args.sessions, args.ops, args.seconds, args.database_url, args.max_iterations, pace, args.workers
+    )
     if args.json:
         print(json.dumps(result, indent=1))
     else:
