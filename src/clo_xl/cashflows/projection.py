@@ -104,6 +104,8 @@ class AssetSchedule:
     counter: IntArray
     last: IntArray  # column index of each asset's last valid row (−1 if none)
     months: IntArray
+    days360: IntArray  # DAYS360(accrual start, pay date) per row (rate conversions, Q47)
+    year_fraction: FloatArray  # YEARFRAC in the asset's basis per row (interest)
 
 
 @lru_cache(maxsize=16)
@@ -150,7 +152,9 @@ def build_schedules(
     counter = np.cumsum(valid, axis=1)
     any_valid = valid.any(axis=1)
     last = np.where(any_valid, cols - 1 - np.argmax(valid[:, ::-1], axis=1), -1)
-    return AssetSchedule(dates, prev, valid, counter, last, months)
+    d360 = days360(prev, dates)
+    yf = year_fraction(prev, dates, coll.day_count[:, None])
+    return AssetSchedule(dates, prev, valid, counter, last, months, d360, yf)
 
 
 @dataclass(frozen=True, eq=False)
@@ -259,10 +263,10 @@ def project_asset_rows(
     ids = [str(x) for x in coll.asset_id]
     cpr, cdr, sev, lag_m, rating_cdr = resolve_matrices(assumptions, ids, counter)
     lag = np.rint(lag_m / sched.months).astype(np.int64)  # Q49
-    d360 = days360(acc, dates)
+    d360 = sched.days360
     cpr_p = periodic_rate(cpr, d360)
     cdr_p = periodic_rate(cdr, d360)
-    yf = year_fraction(acc, dates, coll.day_count[:, None])
+    yf = sched.year_fraction
     par = np.where((coll.par == 0) & sw.zero_par_million, 1_000_000.0, coll.par)
     par = np.where(alive | coll.defaulted, par, 0.0)
     predefault = coll.defaulted & valid.any(axis=1)
