@@ -90,3 +90,15 @@ def test_day_count_text_parses_like_the_legacy() -> None:
     assert parse_day_count("Actual/360") is DayCount.ACT_360
     assert parse_day_count("ACT365") is DayCount.ACT_365
     assert parse_day_count("something else") is DayCount.THIRTY_360_US
+
+
+def test_workbook_holidays_become_a_quantlib_calendar() -> None:
+    from clo_xl.curves.conventions import holiday_calendar, is_business_day
+
+    # 4 July 2016 (Monday) listed as a holiday; 11 November 2016 (Friday, a US settlement holiday) not listed
+    name = holiday_calendar([date(2016, 7, 4)])
+    assert name == holiday_calendar([date(2016, 7, 4)])  # same list, same calendar
+    assert not is_business_day(date(2016, 7, 4), name)
+    assert not is_business_day(date(2016, 7, 2), name)  # Saturday
+    assert is_business_day(date(2016, 11, 11), name)
+    assert adjust(date(2016, 7, 2), BusinessDayRule.FOLLOWING, name) == date(2016, 7, 5)

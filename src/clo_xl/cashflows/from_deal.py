@@ -21,7 +21,7 @@ from clo_xl.cashflows.structure import (
     Tranche,
 )
 from clo_xl.cashflows.timeline import DealDates
-from clo_xl.curves.conventions import add_months, parse_business_day_rule, parse_day_count
+from clo_xl.curves.conventions import add_months, holiday_calendar, parse_business_day_rule, parse_day_count
 from clo_xl.errors import CloXlError, IngestError, Location
 
 #: template for inputs an extract does not carry (a typical US BSL CLO, DOMAIN.md); deal sheet > template
@@ -136,6 +136,13 @@ def _date(doc: Mapping[str, Any], key: str, fallback: date | None) -> date:
     return d
 
 
+def _calendar_for(doc: Mapping[str, Any]) -> str:
+    """The workbook's `Holidays` (+ weekends) when the document carries them, else QuantLib's US
+    settlement calendar."""
+    days = [d for d in (parse_date(x) for x in doc.get("holidays") or []) if d is not None]
+    return holiday_calendar(days) if days else "us-settlement"
+
+
 def _is_true(value: object) -> bool:
     """Q24: only a boolean TRUE forces EOD (a numeric 1 in that cell never did)."""
     return value is True or (isinstance(value, str) and value.strip().upper() == "TRUE")
@@ -183,6 +190,7 @@ def structure_from_document(doc: Mapping[str, Any], *, deal_name: str | None = N
         interest_determination_lag=int(float(dates_doc.get("interest_determination_lag", 2))),
         determination_lag=int(float(dates_doc.get("determination_lag", 10))),
         business_day_rule=parse_business_day_rule(dates_doc.get("business_day_convention", "Mod Following")),
+        calendar=_calendar_for(doc),
     )
     raw_tranches = doc.get("tranches") or []
     if not raw_tranches:

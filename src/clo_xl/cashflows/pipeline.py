@@ -63,6 +63,9 @@ def inputs_from_workbook(book: Any, deal: str) -> DealInputsBundle:
             for r in curve.rows
             if r.get("Tenor (Months)") not in (None, "") and r.get("Rate") not in (None, "")
         }
+    holidays = book.reference.get("holidays")
+    if holidays is not None and holidays.rows and "holidays" not in doc:
+        doc["holidays"] = [r.get("Date") for r in holidays.rows if r.get("Date") is not None]
     col = str(doc.get("par_column") or par_column(deal))
     par: dict[str, float] = {}
     for h in book.holdings[deal].rows if deal in book.holdings else ():

@@ -9,6 +9,8 @@ Day-count bases follow Excel ``YEARFRAC``: 0 US 30/360 (NASD), 1 Actual/Actual, 
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from datetime import date, timedelta
 from enum import IntEnum
 from functools import lru_cache
@@ -88,8 +90,28 @@ def _py(d: ql.Date) -> date:
     return date(d.year(), d.month(), d.dayOfMonth())
 
 
-@lru_cache(maxsize=8)
+_BESPOKE: dict[str, ql.Calendar] = {}
+
+
+def holiday_calendar(holidays: Iterable[date]) -> str:
+    """Register the workbook's `Holidays` list (plus Saturdays and Sundays, as the legacy `Math.bas`) as a
+    QuantLib bespoke calendar; returns its name for the ``calendar`` arguments. Same list → same name."""
+    days = sorted(set(holidays))
+    name = "holidays:" + hashlib.sha1(",".join(d.isoformat() for d in days).encode()).hexdigest()[:12]
+    if name not in _BESPOKE:
+        cal = ql.BespokeCalendar(name)
+        cal.addWeekend(ql.Saturday)
+        cal.addWeekend(ql.Sunday)
+        for d in days:
+            cal.addHoliday(_ql(d))
+        _BESPOKE[name] = cal
+    return name
+
+
+@lru_cache(maxsize=64)
 def _calendar(name: str) -> ql.Calendar:
+    if name in _BESPOKE:
+        return _BESPOKE[name]
     calendars = {
         "weekends": ql.WeekendsOnly(),
         "us-settlement": ql.UnitedStates(ql.UnitedStates.Settlement),

@@ -284,7 +284,8 @@ def run_deal(
     analysis = analysis_date or deal.dates.analysis_date
     wf = version or load_version(deal.name, legacy=legacy, mag17_as_mag15=conv.mag17_as_mag15)
     grid = grid or build_grid(deal.dates, legacy=legacy)
-    switches = ProjectionSwitches() if legacy else ProjectionSwitches.corrected()
+    cal = deal.dates.calendar
+    switches = ProjectionSwitches(calendar=cal) if legacy else ProjectionSwitches(False, False, False, cal)
     if pool is None:
         pool = project_assets(
             collateral,
