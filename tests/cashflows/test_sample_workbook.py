@@ -75,3 +75,21 @@ def test_service_matches_the_command(capsys: pytest.CaptureFixture[str]) -> None
     doc = project_workbook_deal(read_workbook(WORKBOOK, deals=["Mag 11"]), "Mag 11")
     assert main(["cashflows", "--workbook", str(WORKBOOK), "--deal", "Mag 11", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["periods"] == json.loads(json.dumps(doc["periods"]))
+
+
+@pytest.mark.skipif(
+    not WORKBOOK.is_file(), reason="workbook/TradeHypo.xlsm not built (python workbook/build.py)"
+)
+def test_scenario_grid_from_the_command(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["cashflows", "--workbook", str(WORKBOOK), "--deal", "Mag 8", "--grid-cdr", "0,0.05"]
+    assert main([*args, "--grid-shift", "0,50", "--workers", "1", "--json"]) == 0
+    grid = json.loads(capsys.readouterr().out)["grid"]
+    assert [(r["cdr"], r["curve_shift"]) for r in grid] == [
+        (0.0, 0.0),
+        (0.0, 0.005),
+        (0.05, 0.0),
+        (0.05, 0.005),
+    ]
+    # more defaults leave less for the Sub Notes
+    assert grid[2]["cash:Sub Notes"] < grid[0]["cash:Sub Notes"]
+    assert main([*args, "--grid-cpr", "2", "--json"]) == 2

@@ -24,7 +24,7 @@ from clo_xl.curves import INDICES, CurveConvention, Extrapolation, RateIndex, bu
 from clo_xl.curves.base import ForwardCurve
 from clo_xl.errors import CloXlError
 from clo_xl.simulation.correlation import SystemCorrelation, cholesky, system_correlation
-from clo_xl.simulation.grid import Scenario, summarise
+from clo_xl.simulation.grid import GridInputs, Scenario, grid_table, run_grid, summarise
 from clo_xl.simulation.matrix import matrix_from_rows, period_matrix
 from clo_xl.simulation.migration import default_statistics, path_extremes, rating_index
 from clo_xl.simulation.paths import simulate_pool
@@ -110,6 +110,9 @@ def cashflow_document(
     paths: int = 0,
     seed: int = 0,
     index: str = "LIBOR",
+    grid: Sequence[Scenario] = (),
+    workers: int | None = None,
+    scheduler: Any = None,
 ) -> dict[str, Any]:
     """The CONTRACT §3 document. Rates are decimals, ``lag`` months, ``curve_shift`` a decimal.
 
@@ -151,6 +154,12 @@ def cashflow_document(
     result = run_deal(structure, collateral, assumptions, curve, conventions=conv, sink=sink)
     payload = to_document(result, structure, curve, wal_on_original=conv.wal_on_original)
     payload["convention"] = convention
+    if grid:
+        inputs_ = GridInputs(
+            structure, collateral, tuple(sorted(curve_tenors(doc).items())), conv, _index(index), sink
+        )
+        results = run_grid(inputs_, list(grid), workers=workers, scheduler=scheduler)
+        payload["grid"] = grid_table(results)
     if paths:
         payload.update(
             _migration_runs(

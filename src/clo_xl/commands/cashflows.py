@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from clo_xl.cashflows.pipeline import (
+    BASE_CASE,
     DealInputsBundle,
     cashflow_document,
     inputs_from_extract,
@@ -15,6 +16,7 @@ from clo_xl.cashflows.pipeline import (
 )
 from clo_xl.commands._output import console, emit, table
 from clo_xl.errors import UsageError
+from clo_xl.simulation.grid import Scenario, scenario_grid
 
 
 def _load_inputs(
@@ -33,6 +35,49 @@ def _load_inputs(
     rows: list[Mapping[str, object]] = [dict(r) for r in read_table(assets).rows]
     bundle = inputs_from_extract(rows, dict(read_deal_document(deal_inputs).data), deal=deal)
     return DealInputsBundle(bundle.records, bundle.document, bundle.par_column, {}, str(assets))
+
+
+def _floats(text: str | None, label: str, scale: float = 1.0) -> list[float] | None:
+    if text is None:
+        return None
+    try:
+        values = [float(x) * scale for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise UsageError(f"{label} takes comma-separated numbers, got {text!r}") from None
+    if not values:
+        raise UsageError(f"{label} is empty")
+    return values
+
+
+def _grid(
+    grid_cpr: str | None,
+    grid_cdr: str | None,
+    grid_severity: str | None,
+    grid_shift: str | None,
+    cpr: float | None,
+    cdr: float | None,
+    severity: float | None,
+    lag: int | None,
+) -> list[Scenario]:
+    """CPR × CDR × severity × shift; an axis not given takes the single option or the base case."""
+    axes = [
+        _floats(grid_cpr, "--grid-cpr"),
+        _floats(grid_cdr, "--grid-cdr"),
+        _floats(grid_severity, "--grid-severity"),
+        _floats(grid_shift, "--grid-shift", 1e-4),
+    ]
+    if all(a is None for a in axes):
+        return []
+    for label, values in (("--grid-cpr", axes[0]), ("--grid-cdr", axes[1]), ("--grid-severity", axes[2])):
+        if values is not None and not all(0.0 <= v <= 1.0 for v in values):
+            raise UsageError(f"{label} values must be decimals between 0 and 1")
+    return scenario_grid(
+        axes[0] or [float(BASE_CASE.cpr) if cpr is None else cpr],
+        axes[1] or [float(BASE_CASE.cdr) if cdr is None else cdr],
+        axes[2] or [float(BASE_CASE.severity) if severity is None else severity],
+        axes[3] or [0.0],
+        [BASE_CASE.lag_months if lag is None else lag],
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -57,6 +102,12 @@ def register(app: typer.Typer) -> None:
         index: str = typer.Option(
             "LIBOR", "--index", help="LIBOR, or SOFR (curve read as Term SOFR, + ISDA 3M adjustment)."
         ),
+        grid_cpr: str = typer.Option(None, "--grid-cpr", help="Scenario grid: CPRs, comma separated."),
+        grid_cdr: str = typer.Option(None, "--grid-cdr", help="Scenario grid: CDRs, comma separated."),
+        grid_severity: str = typer.Option(None, "--grid-severity", help="Scenario grid: severities."),
+        grid_shift: str = typer.Option(None, "--grid-shift", help="Scenario grid: curve shifts in bp."),
+        workers: int = typer.Option(None, "--workers", help="Grid worker processes (default 2)."),
+        scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address for the grid."),
         seed: int = typer.Option(0, "--seed", help="Seed of the migration paths (numpy, not VBA Rnd)."),
         as_json: bool = typer.Option(False, "--json", help="One JSON document on stdout."),
     ) -> None:
@@ -72,6 +123,7 @@ def register(app: typer.Typer) -> None:
             raise UsageError("--curve-extrapolation must be 'flat' or 'error'")
         if lag is not None and lag < 0:
             raise UsageError(f"--lag must be a number of months >= 0, got {lag}")
+        grid = _grid(grid_cpr, grid_cdr, grid_severity, grid_shift, cpr, cdr, severity, lag)
         payload = cashflow_document(
             _load_inputs(workbook, deal, assets, deal_inputs),
             deal=deal,
@@ -85,6 +137,9 @@ def register(app: typer.Typer) -> None:
             paths=paths,
             seed=seed,
             index=index,
+            grid=grid,
+            workers=workers,
+            scheduler=scheduler,
         )
 
         def render() -> None:

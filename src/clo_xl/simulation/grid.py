@@ -19,8 +19,9 @@ import numpy as np
 
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
 from clo_xl.cashflows.collateral import CollateralArrays
+from clo_xl.cashflows.projection import SinkSchedule
 from clo_xl.cashflows.structure import Conventions, DealStructure
-from clo_xl.curves import CurveConvention, Extrapolation, build_curve
+from clo_xl.curves import LIBOR_3M, CurveConvention, Extrapolation, RateIndex, build_curve
 from clo_xl.waterfall.run import DealResult, run_deal
 
 
@@ -41,6 +42,8 @@ class GridInputs:
     collateral: CollateralArrays
     tenors: tuple[tuple[int, float], ...]
     conventions: Conventions
+    index: RateIndex = LIBOR_3M
+    sink: SinkSchedule | None = None
 
 
 @dataclass(frozen=True)
@@ -98,12 +101,14 @@ def run_one(inputs: GridInputs, scenario: Scenario) -> ScenarioResult:
         convention=CurveConvention.LEGACY if conv.legacy else CurveConvention.CORRECTED,
         extrapolation=Extrapolation.FLAT,
         shift=scenario.curve_shift,
+        index=inputs.index,
     )
     a = CashflowAssumptions(
         AssetAssumption(scenario.cpr, scenario.cdr, scenario.severity, scenario.lag_months),
         legacy_vector_overrun=conv.legacy,
     )
-    return summarise(run_deal(inputs.deal, inputs.collateral, a, curve, conventions=conv), scenario)
+    result = run_deal(inputs.deal, inputs.collateral, a, curve, conventions=conv, sink=inputs.sink)
+    return summarise(result, scenario)
 
 
 def _run_chunk(inputs: GridInputs, chunk: Sequence[Scenario]) -> list[ScenarioResult]:
