@@ -131,3 +131,60 @@ def test_mag6_b_cure_credits_its_own_oc_twice_in_legacy(legacy: bool, remaining:
     pot = Pot(60e3 + 200e3 + 0.5e6, 0.0)
     run_steps(ctx, wf.interest, pot, Pot())  # type: ignore[attr-defined]
     assert oc.remaining("interest") == pytest.approx(remaining)
+
+
+def _paid(ctx: PeriodContext) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for p in ctx.ledger.payments:
+        out[p.payee] = out.get(p.payee, 0.0) + p.amount
+    return out
+
+
+@pytest.mark.parametrize(("legacy", "e_interest"), [(True, 0.0), (False, 100e3)])
+def test_mag8_class_e_interest_from_principal_only_when_the_label_matches(
+    legacy: bool, e_interest: float
+) -> None:
+    # Principal waterfall with A–D retired (E is the controlling class), fees already paid, 1,000,000 of
+    # principal, no reinvestment: legacy checks the label "Class e" and never pays E's 100,000 from
+    # principal (Q17); corrected pays it. The rest goes to notes payable.
+    ctx, wf = context("Mag 8", legacy=legacy)
+    for name in ("Class A", "Class B", "Class C", "Class D"):
+        ctx.tranches[name].balance = 0.0
+        ctx.tranches[name].interest_accrued = 0.0
+    for fee in ctx.fees.values():
+        fee.accrued = 0.0
+    ctx.section = "principal"
+    pot = Pot(0.0, 1e6)
+    run_steps(ctx, wf.principal, pot)  # type: ignore[attr-defined]
+    assert _paid(ctx).get("Class E", 0.0) == pytest.approx(e_interest)
+    assert ctx.notes_payable == pytest.approx(1e6 - e_interest)
+
+
+def test_mag6_reinvests_all_principal_during_the_reinvestment_period() -> None:
+    # Q19: fees (60k) and A, B interest (200k) first, then every remaining dollar of the 1,000,000 is
+    # reinvested although the maximum reinvestment is 0; no cure, nothing to notes payable.
+    ctx, wf = context("Mag 6")
+    ctx.section = "principal"
+    ctx.max_reinvestment = 0.0
+    pot = Pot(0.0, 1e6)
+    run_steps(ctx, wf.principal, pot)  # type: ignore[attr-defined]
+    assert ctx.reinvested == pytest.approx(1e6 - 60e3 - 200e3)
+    assert ctx.notes_payable == 0.0
+    assert _paid(ctx).get("Class C", 0.0) == 0.0
+
+
+@pytest.mark.parametrize("legacy", [True, False])
+def test_mag16_junior_fee_never_creates_cash(legacy: bool) -> None:
+    # Q16: legacy pays the junior fee (50,000 due) "out of" the E-OC cure just moved to notes payable; here it
+    # comes out of notes payable, so principal in = fees + class interest + notes payable + reinvested.
+    ctx, wf = context("Mag 16", legacy=legacy)
+    ctx.fees["Junior Manager Fee"].accrued = 50e3
+    e_oc = ctx.tests["Class E OC"]
+    e_oc.trigger = 1.1
+    e_oc.evaluate(100e6, 95e6, 95e6, strict=True)  # fails: principal cure (1.1 × 95m − 100m)/0.1 = 45m
+    ctx.section = "principal"
+    pot = Pot(0.0, 2e6)
+    run_steps(ctx, wf.principal, pot)  # type: ignore[attr-defined]
+    paid = sum(_paid(ctx).values())
+    assert paid + ctx.notes_payable + ctx.reinvested + pot.cash == pytest.approx(2e6)
+    assert _paid(ctx).get("Junior Manager Fee", 0.0) == pytest.approx(50e3 if legacy else 0.0)
