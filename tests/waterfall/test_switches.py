@@ -63,3 +63,31 @@ def test_q48_mag17_runs_on_mag15_only_in_legacy() -> None:
     assert load_version("Mag 17", legacy=True).name == "Mag 15"
     assert load_version("Mag 17", legacy=False).name == "Mag 17"
     assert load_version("Mag 17", legacy=True, mag17_as_mag15=False).name == "Mag 17"
+
+
+def test_q23_event_of_default_is_sticky_only_in_corrected() -> None:
+    from dataclasses import replace
+    from datetime import date
+
+    from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
+    from clo_xl.cashflows.structure import Conventions
+    from clo_xl.cashflows.synthetic import synthetic_collateral
+    from clo_xl.curves import flat_curve
+    from clo_xl.waterfall.run import run_deal
+
+    # a 30% CDR in the first period only, 90% severity, EOD OC trigger 140%: the EOD test fails early and
+    # recovers as collections pay Class A down. Legacy goes back to the normal waterfall (re-tested every
+    # period); corrected stays in the EOD waterfall from the first failure on.
+    deal = replace(synthetic_deal("Mag 12"), eod_trigger=1.4)
+    a = CashflowAssumptions(
+        AssetAssumption(0.3, "V", 0.9, 0), vectors={"V": (0.3, 0.0)}, legacy_vector_overrun=False
+    )
+    curve = flat_curve(date(2016, 3, 23), 0.01)
+    coll = synthetic_collateral(40)
+    legacy = [p.event_of_default for p in run_deal(deal, coll, a, curve, conventions=Conventions()).periods]
+    fixed = [
+        p.event_of_default
+        for p in run_deal(deal, coll, a, curve, conventions=Conventions.corrected()).periods
+    ]
+    assert legacy[0] and not all(legacy)
+    assert all(fixed)

@@ -137,6 +137,8 @@ class Conventions:
       otherwise (CCC excess) × (1 − price).
     * ``mag17_as_mag15`` (Q48): Mag 17 runs on the Mag 15 waterfall.
     * ``wal_on_original`` (Q5): WAL divided by the original balance.
+    * ``sticky_event_of_default`` (Q23): off in legacy (EOD re-tested every period); on in corrected, once
+      an event of default occurs the EOD waterfall applies to every later period (no acceleration model).
     * projection switches: Q33, Q34, Q36, Q30 (see :mod:`clo_xl.cashflows.projection`).
     """
 
@@ -148,10 +150,11 @@ class Conventions:
     ccc_whole_pool: bool = True
     mag17_as_mag15: bool = True
     wal_on_original: bool = True
+    sticky_event_of_default: bool = False
 
     @classmethod
     def corrected(cls) -> Conventions:
-        return cls(False, False, False, False, False, False, False, False)
+        return cls(False, False, False, False, False, False, False, False, True)
 
     @classmethod
     def named(cls, name: str) -> Conventions:

@@ -330,6 +330,7 @@ def run_deal(
     pfai = deal.purchase_finance_accrued_interest
     opening_basis = deal.beginning_fee_basis
     liquidate = False
+    eod_seen = False
     ccc_total_par = pool.performing  # opening original-pool par per period (legacy walk, Q22)
     pool_end_perf, pool_end_def, pool_end_mv = pool.end_performing(), pool.end_defaulted(), pool.end_mv()
     periods: list[PeriodResult] = []
@@ -390,6 +391,8 @@ def run_deal(
         in_rp = pay <= deal.dates.reinvestment_end
         eod_state = tests.get("Event of Default")
         eod = deal.event_of_default or (eod_state is not None and not eod_state.passed)
+        eod = eod or (conv.sticky_event_of_default and eod_seen)  # Q23: corrected, an EOD continues
+        eod_seen = eod_seen or eod
         ctx = PeriodContext(
             tranches=tranches,
             order=wf.classes,
