@@ -57,3 +57,15 @@ def test_dm_given_price_inverts_price_given_dm() -> None:
     )
     again = next(m for m in tranche_measures(result, repriced, curve) if m["class"] == "Class B")
     assert again["price_given_dm"] == pytest.approx(0.98, abs=1e-9)
+
+
+def test_side_by_side_layout() -> None:
+    from clo_xl.cashflows.legacy_tab import Block, side_by_side
+
+    grid = side_by_side([Block("One", ("a", "b"), ((1, 2), (3, 4))), Block("Two", ("c",), ((5,),))])
+    assert grid == [
+        ["One", None, None, "Two"],
+        ["a", "b", None, "c"],
+        [1, 2, None, 5],
+        [3, 4, None, None],
+    ]

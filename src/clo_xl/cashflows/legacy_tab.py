@@ -176,3 +176,21 @@ def deal_cf_blocks(result: DealResult, measures: Sequence[dict[str, Any]] = ()) 
             )
         )
     return blocks
+
+
+def side_by_side(blocks: Sequence[Block], *, gap: int = 1) -> list[list[Any]]:
+    """The blocks laid out left to right as `OutputDataToSheet` did: title row, header row, data rows,
+    ``gap`` empty columns between blocks. Returns a rectangular grid (None for empty cells)."""
+    height = 2 + max((len(b.rows) for b in blocks), default=0)
+    width = sum(len(b.headers) for b in blocks) + gap * max(len(blocks) - 1, 0)
+    grid: list[list[Any]] = [[None] * width for _ in range(height)]
+    col = 0
+    for b in blocks:
+        grid[0][col] = b.title
+        for k, h in enumerate(b.headers):
+            grid[1][col + k] = h
+        for r, row in enumerate(b.rows):
+            for k, v in enumerate(row):
+                grid[2 + r][col + k] = v
+        col += len(b.headers) + gap
+    return grid

@@ -28,7 +28,7 @@ from clo_xl.simulation.grid import GridInputs, Scenario, grid_table, run_grid, s
 from clo_xl.simulation.matrix import matrix_from_rows, period_matrix
 from clo_xl.simulation.migration import default_statistics, path_extremes, rating_index
 from clo_xl.simulation.paths import simulate_pool
-from clo_xl.waterfall.run import run_deal
+from clo_xl.waterfall.run import DealResult, run_deal
 
 Tables = dict[str, list[Mapping[str, object]]]
 REFERENCE_TABLES = ("cf_assumptions", "cf_vectors", "sink_schedule", "transition_matrix")
@@ -96,7 +96,21 @@ def _index(name: str) -> RateIndex:
     return INDICES[key]
 
 
-def cashflow_document(
+@dataclass(frozen=True)
+class PipelineRun:
+    """The deterministic run behind a document, for callers that also want the legacy tab."""
+
+    result: DealResult
+    structure: DealStructure
+    payload: dict[str, Any]
+
+
+def cashflow_document(inputs: DealInputsBundle, **options: Any) -> dict[str, Any]:
+    """The CONTRACT §3 document (see :func:`run_pipeline` for the options)."""
+    return run_pipeline(inputs, **options).payload
+
+
+def run_pipeline(
     inputs: DealInputsBundle,
     *,
     deal: str | None = None,
@@ -113,8 +127,9 @@ def cashflow_document(
     grid: Sequence[Scenario] = (),
     workers: int | None = None,
     scheduler: Any = None,
-) -> dict[str, Any]:
-    """The CONTRACT §3 document. Rates are decimals, ``lag`` months, ``curve_shift`` a decimal.
+) -> PipelineRun:
+    """Run a deal and build its CONTRACT §3 document. Rates are decimals, ``lag`` months, ``curve_shift`` a
+    decimal; ``grid`` adds scenario rows, ``paths`` rating-migration runs.
 
     With no scenario option and a `CFAssumptions` table, the table applies; otherwise every asset gets the
     options (missing ones at :data:`BASE_CASE`).
@@ -166,7 +181,7 @@ def cashflow_document(
                 inputs.records, collateral, tables, structure, assumptions, curve, conv, paths, seed, sink
             )
         )
-    return payload
+    return PipelineRun(result, structure, payload)
 
 
 def _migration_runs(

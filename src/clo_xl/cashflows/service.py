@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from clo_xl.cashflows.pipeline import cashflow_document, inputs_from_workbook
+from clo_xl.cashflows.legacy_tab import deal_cf_blocks, side_by_side
+from clo_xl.cashflows.pipeline import cashflow_document, inputs_from_workbook, run_pipeline
 
 
 def project_workbook_deal(book: Any, deal: str, **options: Any) -> dict[str, Any]:
@@ -14,3 +15,10 @@ def project_workbook_deal(book: Any, deal: str, **options: Any) -> dict[str, Any
     ``severity``, ``lag``, ``curve_shift`` (decimal), ``convention``, ``paths``, ``seed``...).
     """
     return cashflow_document(inputs_from_workbook(book, deal), deal=deal, **options)
+
+
+def deal_cf_sheet(book: Any, deal: str, **options: Any) -> tuple[dict[str, Any], list[list[Any]]]:
+    """The JSON document and the legacy `Deal CF-<Deal>` tab as a grid of cells (blocks side by side)."""
+    run = run_pipeline(inputs_from_workbook(book, deal), deal=deal, **options)
+    blocks = deal_cf_blocks(run.result, run.payload["summary"]["tranches"])
+    return run.payload, side_by_side(blocks)
