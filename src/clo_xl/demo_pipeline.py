@@ -187,29 +187,17 @@ def hypothetical_trade(ctx: DemoContext, progress: ProgressLike) -> StepResult:
 
 def cashflow_projection(ctx: DemoContext, progress: ProgressLike) -> StepResult:
     """One deal's deterministic projection through its priority of payments, with a plot in the report."""
-    from clo_xl.cashflows.service import project_workbook_deal
+    from clo_xl.cashflows.service import deal_cf_sheet
 
     deal = "Mag 17" if "Mag 17" in ctx.state["deals"] else ctx.state["deals"][-1]
-    payload = project_workbook_deal(ctx.state["book"], deal)
+    payload, grid = deal_cf_sheet(ctx.state["book"], deal)
     periods = payload["periods"]
-    rows: list[list[object]] = [
-        ["Payment date", "Interest proceeds", "Principal proceeds", "Reinvested", "Residual to Sub Notes"]
-    ]
     worst = 0.0
     for p in periods:
-        rows.append(
-            [
-                p["payment_date"],
-                p["interest_proceeds"],
-                p["principal_proceeds"],
-                p["reinvested"],
-                p["residual"],
-            ]
-        )
         outflow = sum(x["amount"] for x in p["payments"]) + p["reinvested"] + p["carried"]
         inflow = p["interest_proceeds"] + p["principal_proceeds"] + p.get("brought_forward", 0.0)
         worst = max(worst, abs(outflow - inflow))
-    ctx.sheets[f"Deal CF-{deal}"] = rows
+    ctx.sheets[f"Deal CF-{deal}"] = grid  # the legacy tab's blocks, side by side
     try:
         from clo_xl.report.cashflow_plots import cashflow_figures_html
 
