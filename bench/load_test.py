@@ -46,6 +46,7 @@ import traceback
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +148,7 @@ def analyst(
         i += 1
         deal = deals[rng.randrange(len(deals))]
         try:
-            loaded = timed(stats, "load deal", lambda deal=deal: load_deal_for_compliance(url, deal))
+            loaded = timed(stats, "load deal", partial(load_deal_for_compliance, url, deal))
             session = DealSession(loaded.assets, loaded.inputs.holdings, loaded.inputs)
             timed(stats, "compliance", session.compliance)
             held = [h.brs_id for h in loaded.inputs.holdings]
@@ -155,7 +156,7 @@ def analyst(
                 Trade(held[0], TransactionType.SALE, 1_000_000.0, None, deal),
                 Trade(held[-1], TransactionType.BUY, 1_000_000.0, 99.5, deal),
             ]
-            timed(stats, "hypothetical", lambda s=session, t=trades: s.hypo(t))
+            timed(stats, "hypothetical", partial(session.hypo, trades))
             _pause(rng, pace.think, deadline)
             if i % pace.save_every:
                 with stats.lock:
@@ -163,7 +164,7 @@ def analyst(
                 continue
             own = deals[n % len(deals)]  # saves go to the analyst's own deal, as on a desk
             for attempt in range(SAVE_TRIES):
-                stored = timed(stats, "refresh", lambda own=own: refresh_deal(url, own))
+                stored = timed(stats, "refresh", partial(refresh_deal, url, own))
                 doc = json.loads(json.dumps(stored.document, default=str))
                 holding = doc["holdings"][rng.randrange(len(doc["holdings"]))]
                 key = _holding_key(holding)
@@ -174,9 +175,7 @@ def analyst(
                     new_version = timed(
                         stats,
                         "save",
-                        lambda doc=doc, v=stored.version: save_deal(
-                            url, doc, expected_version=v, actor=actor
-                        ),
+                        partial(save_deal, url, doc, expected_version=stored.version, actor=actor),
                     )
                 except ConcurrencyError:
                     with stats.lock:
@@ -209,7 +208,7 @@ def operations(
         i += 1
         try:
             for attempt in range(MIGRATE_TRIES):
-                report = timed(stats, "migrate", lambda w=workbook: migrate_workbook(w, url))
+                report = timed(stats, "migrate", partial(migrate_workbook, workbook, url))
                 if report.status in {"loaded", "unchanged"}:
                     break
                 message = str(report.error)
@@ -226,23 +225,22 @@ def operations(
         _pause(rng, pace.ops_interval, deadline)
 
 
-def _worker(kind: str, args: tuple[Any, ...], pace: Pace, results: Any) -> None:
+Session = Callable[[Stats, Pace], None]
+
+
+def _worker(session: Session, pace: Pace, results: Any) -> None:
     """A session in its own process (its own interpreter, as each analyst's Excel has its own Python)."""
     stats = Stats()
     try:
-        target = analyst if kind == "analyst" else operations
-        target(*args, stats, pace)
+        session(stats, pace)
     except BaseException as exc:  # report, never hang the parent
-        stats.error(f"{kind} worker", exc)
+        stats.error("worker", exc)
     results.put(stats.export())
 
 
-def _run_sessions(workers: str, specs: list[tuple[str, tuple[Any, ...]]], pace: Pace, stats: Stats) -> None:
+def _run_sessions(workers: str, specs: list[Session], pace: Pace, stats: Stats) -> None:
     if workers == "threads":
-        threads = [
-            threading.Thread(target=analyst if kind == "analyst" else operations, args=(*args, stats, pace))
-            for kind, args in specs
-        ]
+        threads = [threading.Thread(target=session, args=(stats, pace)) for session in specs]
         for t in threads:
             t.start()
         for t in threads:
@@ -255,7 +253,7 @@ def _run_sessions(workers: str, specs: list[tuple[str, tuple[Any, ...]]], pace: 
     dispose_engines()  # no pooled socket may be shared across fork
     ctx = multiprocessing.get_context("fork")
     results = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(kind, args, pace, results)) for kind, args in specs]
+    procs = [ctx.Process(target=_worker, args=(session, pace, results)) for session in specs]
     for p in procs:
         p.start()
     for _ in procs:
@@ -372,11 +370,12 @@ def run(
         workbooks = [SAMPLE, edited_copy(SAMPLE, workdir / "edited.xlsm")]
         stats = Stats()
         deadline = time.monotonic() + seconds
-        specs: list[tuple[str, tuple[Any, ...]]] = [
-            ("operations", (k, session_url(url, f"ops{k}"), workbooks, deadline, max_iter))
+        specs: list[Session] = [
+            partial(operations, k, session_url(url, f"ops{k}"), workbooks, deadline, max_iter)
             for k in range(ops)
-        ] + [
-            ("analyst", (k, session_url(url, f"analyst{k}"), deals, deadline, max_iter))
+        ]
+        specs += [
+            partial(analyst, k, session_url(url, f"analyst{k}"), deals, deadline, max_iter)
             for k in range(sessions - ops)
         ]
         started = time.monotonic()

@@ -166,7 +166,7 @@ def _very_large(pkg: Package) -> None:
     extra: list[str] = []
     for k in range(1, 11_000 + 1):
         r = last + k
-        text = re.sub(r'<c r="([A-Z]+)\d+"', lambda m, r=r: f'<c r="{m.group(1)}{r}"', template.group(0))
+        text = re.sub(r'<c r="([A-Z]+)\d+"', rf'<c r="\g<1>{r}"', template.group(0))
         text = text.replace(f'<row r="{last}"', f'<row r="{r}"', 1)
         text = re.sub(
             r'<c r="A\d+"[^>]*?(?:/>|>.*?</c>)',
