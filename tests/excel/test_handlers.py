@@ -90,8 +90,8 @@ def test_run_cash_flows_writes_the_deal_cf_tab(workbook_copy: Path) -> None:
     deal = handlers.selected_deals(book)[0]
     result = handlers.run_cash_flows(book)
     assert result.sheets == (f"Deal CF-{deal}",)
-    header = FileWorkbook(workbook_copy).read_range(f"Deal CF-{deal}", "B1:H1")[0]
-    assert header[:3] == ["Period", "Payment Date", "Index Rate"]
+    tab = FileWorkbook(workbook_copy).read_range(f"Deal CF-{deal}", "B1:D2")
+    assert tab == [["Deal Info", None, None], ["Period", "Payment Date", "Collection Begin"]]  # §9 block 1
 
 
 def test_run_rankings_and_rebalancing_use_the_run_model_settings(workbook_copy: Path) -> None:

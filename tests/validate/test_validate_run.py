@@ -123,12 +123,17 @@ def test_deal_cf_tab_is_compared_cell_by_cell(legacy_workbook: Path, tmp_path: P
     on_tab = [o for o in result.outcomes if o.check.sheet == written]
     assert len(on_tab) > 100 and all(o.status == "match" for o in on_tab)
     book = FileWorkbook(path)
-    interest = book.read_range(written, "E2")[0][0]  # period 1 interest proceeds
+    # the legacy Deal Info block (CASHFLOW_SPEC §9): B1 title, B2 headers, period 1 in row 3
+    assert book.read_range(written, "B1:F2") == [
+        ["Deal Info", None, None, None, None],
+        ["Period", "Payment Date", "Collection Begin", "Collection End", "Interest Proceeds"],
+    ]
+    interest = book.read_range(written, "F3")[0][0]  # period 1 interest proceeds
     assert isinstance(interest, float)
-    book.write_table(written, "E2", [[interest * 1.001]])
+    book.write_table(written, "F3", [[interest * 1.001]])
     book.save()
     broken = run_validation(path, libreoffice=False).breaks
-    assert [(o.check.sheet, o.check.cell) for o in broken] == [(written, "E2")]
+    assert [(o.check.sheet, o.check.cell) for o in broken] == [(written, "F3")]
 
 
 @pytest.mark.libreoffice

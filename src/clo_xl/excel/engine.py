@@ -138,6 +138,7 @@ class WorkbookModel:
         self._universe: Any = None
         self._sessions: dict[str, Any] = {}  # deal → clo_xl.api.DealSession (the cached-deal API)
         self._cashflows: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self._cf_sheets: dict[tuple[Any, ...], list[list[Any]]] = {}
 
     def deal_names(self) -> list[str]:
         return list(self.data.deals)
@@ -272,6 +273,21 @@ class WorkbookModel:
         rows: list[list[Any]] = [list(r) for r in tabs.hypo_tab_rows(outcomes, attributes)]
         return rows
 
+    def _cashflow_options(
+        self,
+        deal: str,
+        *,
+        cpr: float | None,
+        cdr: float | None,
+        severity: float | None,
+        lag: int | None,
+        convention: str,
+    ) -> dict[str, Any]:
+        if deal not in self.data.deals:
+            known = ", ".join(self.data.deals) or "none"
+            raise UsageError(f"unknown deal '{deal}' (deals: {known})")
+        return {"cpr": cpr, "cdr": cdr, "severity": severity, "lag": lag, "convention": convention}
+
     def cashflow_document(
         self,
         deal: str,
@@ -282,77 +298,52 @@ class WorkbookModel:
         lag: int | None = None,
         convention: str = "legacy",
     ) -> dict[str, Any]:
-        """CONTRACT §3 ``cashflows --json`` document of ``deal`` (the same pipeline as ``clo-xl cashflows``).
+        """CONTRACT §3 ``cashflows --json`` document of ``deal``: ``clo-xl cashflows --workbook`` exactly.
 
-        Blank scenario inputs take the workbook's ``CFAssumptions``; any given one switches to a single
-        scenario for every asset, the unspecified parts at the documented base case (20% CPR, 2% CDR, 35%
-        severity, 12 months' lag), as the command does.
+        Runs :func:`clo_xl.cashflows.service.project_workbook_deal` (the one pipeline: sink schedules,
+        the workbook's holiday calendar, ``CFAssumptions``). Blank scenario inputs take the workbook's
+        ``CFAssumptions``; any given one switches to a single scenario for every asset, the unspecified
+        parts at the pipeline's base case, as the command does.
         """
         key = (deal, cpr, cdr, severity, lag, convention)
         if key in self._cashflows:
             return self._cashflows[key]
-        if deal not in self.data.deals:
-            known = ", ".join(self.data.deals) or "none"
-            raise UsageError(f"unknown deal '{deal}' (deals: {known})")
-        assumptions_mod = _component("clo_xl.cashflows.assumptions", "the cash-flow engine")
-        from_deal = _component("clo_xl.cashflows.from_deal", "the cash-flow engine")
-        from_records = _component("clo_xl.cashflows.from_records", "the cash-flow engine")
-        from_tables = _component("clo_xl.cashflows.from_tables", "the cash-flow engine")
-        report = _component("clo_xl.cashflows.report", "the cash-flow engine")
-        structure_mod = _component("clo_xl.cashflows.structure", "the cash-flow engine")
-        curves = _component("clo_xl.curves", "the curve adapter")
-        waterfall = _component("clo_xl.waterfall.run", "the waterfall engine")
-        conv = structure_mod.Conventions.named(convention)
-        doc: dict[str, Any] = dict(self.data.deal(deal).data)
-        curve_table = self.data.reference.get("libor_curve")
-        if curve_table is not None and curve_table.rows and "libor_curve" not in doc:
-            doc["libor_curve"] = {
-                int(float(str(r["Tenor (Months)"]))): float(str(r["Rate"]))
-                for r in curve_table.rows
-                if r.get("Tenor (Months)") not in (None, "") and r.get("Rate") not in (None, "")
-            }
-        par_col = str(
-            doc.get("par_column") or "".join(c for c in deal.upper() if c.isalnum()) + "_Par_Amount"
+        options = self._cashflow_options(
+            deal, cpr=cpr, cdr=cdr, severity=severity, lag=lag, convention=convention
         )
-        par: dict[str, float] = {}
-        for h in self.data.holdings[deal].rows if deal in self.data.holdings else ():
-            brs = str(h.get("BLKRockID") or "").strip()
-            if brs:
-                par[brs] = par.get(brs, 0.0) + float(str(h.get("Par Amount") or 0.0))
-        records = [
-            {**r, par_col: par.get(str(r.get("BLKRockID") or "").strip(), 0.0)} for r in self.data.assets.rows
-        ]
-        structure = from_deal.structure_from_document(doc, deal_name=deal)
-        collateral = from_records.collateral_from_records(records, par_col, source=str(self.path))
-        curve = curves.build_curve(
-            structure.dates.analysis_date,
-            from_deal.curve_tenors(doc),
-            convention=curves.CurveConvention.LEGACY if conv.legacy else curves.CurveConvention.CORRECTED,
-            extrapolation=curves.Extrapolation("flat"),
-            shift=0.0,
-        )
-        tables = {k: [dict(r) for r in self.data.reference[k].rows] for k in ("cf_assumptions", "cf_vectors")
-                  if k in self.data.reference}  # fmt: skip
-        if "cf_assumptions" in tables and all(v is None for v in (cpr, cdr, severity, lag)):
-            assumptions = from_tables.assumptions_from_rows(
-                tables["cf_assumptions"],
-                tables.get("cf_vectors", []),
-                [str(x) for x in collateral.asset_id],
-                legacy=conv.legacy,
-            )
-        else:
-            base = assumptions_mod.AssetAssumption(
-                0.20 if cpr is None else cpr,
-                0.02 if cdr is None else cdr,
-                0.35 if severity is None else severity,
-                12 if lag is None else lag,
-            )
-            assumptions = assumptions_mod.CashflowAssumptions(base, legacy_vector_overrun=conv.legacy)
-        result = waterfall.run_deal(structure, collateral, assumptions, curve, conventions=conv)
-        document: dict[str, Any] = report.to_document(
-            result, structure, curve, wal_on_original=conv.wal_on_original
-        )
+        service = _component("clo_xl.cashflows.service", "the cash-flow engine")
+        document: dict[str, Any] = service.project_workbook_deal(self.data, deal, **options)
         self._cashflows[key] = document
+        return document
+
+    def deal_cf_sheet(self, deal: str, *, convention: str = "legacy") -> list[list[Any]]:
+        """The legacy ``Deal CF-<Deal>`` tab as a grid (written at B1) under the workbook's assumptions.
+
+        From :func:`clo_xl.cashflows.service.deal_cf_sheet`; its document is cached for the UDFs."""
+        key = (deal, None, None, None, None, convention)
+        if key in self._cf_sheets:
+            return self._cf_sheets[key]
+        options = self._cashflow_options(
+            deal, cpr=None, cdr=None, severity=None, lag=None, convention=convention
+        )
+        service = _component("clo_xl.cashflows.service", "the cash-flow engine")
+        document, grid = service.deal_cf_sheet(self.data, deal, **options)
+        self._cashflows.setdefault(key, document)
+        rows: list[list[Any]] = [list(r) for r in grid]
+        self._cf_sheets[key] = rows
+        return rows
+
+    def migration_document(
+        self, deal: str, *, paths: int, seed: int, convention: str = "legacy"
+    ) -> dict[str, Any]:
+        """The ``cashflows --paths N --seed S`` document (rating-migration runs) of ``deal``."""
+        options = self._cashflow_options(
+            deal, cpr=None, cdr=None, severity=None, lag=None, convention=convention
+        )
+        service = _component("clo_xl.cashflows.service", "the cash-flow engine")
+        document: dict[str, Any] = service.project_workbook_deal(
+            self.data, deal, paths=paths, seed=seed, **options
+        )
         return document
 
     def rankings_tab(
@@ -462,9 +453,8 @@ class WorkbookModel:
         return _cashflow_table(document)
 
     def cashflow_tab(self, deal: str) -> list[list[Any]]:
-        """The ``Deal CF-<Deal>`` tab from B1: the table of :meth:`cashflows` under the deal's assumptions."""
-        header, rows = _cashflow_table(self.cashflow_document(deal))
-        return [list(header), *rows]
+        """The legacy ``Deal CF-<Deal>`` tab (grid from A1), as :meth:`deal_cf_sheet`."""
+        return self.deal_cf_sheet(deal)
 
     def _columns(self) -> tuple[Any, Any]:
         """The legacy-convention column arrays of the universe (derived ratings included) and the pool."""

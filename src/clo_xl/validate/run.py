@@ -134,7 +134,7 @@ def run_validation(
         elif (deal := _deal_of(sheet, "Deal CF-")) is not None:
 
             def cashflow(sheet: str = sheet, deal: str = deal) -> list[Check]:
-                expected = model.cashflow_tab(deal)
+                expected = model.deal_cf_sheet(deal)  # the shared pipeline's legacy tab
                 return legacy_checks.grid_checks(sheet, grids.grid(sheet), expected, Cell(1, 2))
 
             attempt(sheet, cashflow)
