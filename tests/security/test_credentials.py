@@ -135,8 +135,10 @@ def test_save_to_db_button_does_not_write_the_password_into_the_workbook(
     monkeypatch.setenv("CLO_XL_DATABASE_URL", login_url)
     book = tmp_path / "TradeHypo.xlsm"
     book.write_bytes(base_workbook.read_bytes())
+    assert main(["migrate", str(book), "--report", str(tmp_path / "reports" / "m")]) == 0
+    run_headless("RefreshFromDB", book)  # records the deal's version in the workbook
     result = run_headless("SaveToDB", book)
-    assert "saved" in result.summary
+    assert "saved to the database" in result.summary
     assert _files_containing(tmp_path, PASSWORD) == []
 
 
