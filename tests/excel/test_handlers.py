@@ -8,7 +8,7 @@ import pytest
 from oletools.olevba import VBA_Parser
 from python_calamine import CalamineWorkbook
 
-from clo_xl.errors import CloXlError, UsageError
+from clo_xl.errors import UsageError
 from clo_xl.excel import handlers
 from clo_xl.excel.file_workbook import FileWorkbook
 from clo_xl.excel.workbook_access import WorkbookAccess, read_cell
@@ -112,12 +112,6 @@ def test_run_rankings_and_rebalancing_use_the_run_model_settings(workbook_copy: 
     assert sold  # the sample's targets (E11/E12) lead to trades
 
 
-@pytest.mark.parametrize("macro", ["RunCreditMigration", "RefreshFromDB"])
-def test_buttons_without_an_engine_yet_say_so(workbook_copy: Path, macro: str) -> None:
-    with pytest.raises(CloXlError, match="not available yet"):
-        handlers.run_headless(macro, workbook_copy)
-
-
 def test_an_unknown_deal_in_c9_is_a_located_error(workbook_copy: Path, tmp_path: Path) -> None:
     class Stub(FileWorkbook):
         def read_range(self, sheet: str, address: str) -> list[list[object]]:
@@ -127,28 +121,3 @@ def test_an_unknown_deal_in_c9_is_a_located_error(workbook_copy: Path, tmp_path:
 
     with pytest.raises(UsageError, match=r"'Run Model'!C9: unknown deal 'Mag 99'"):
         handlers.run_compliance(Stub(workbook_copy))
-
-
-def test_save_to_db_migrates_the_snapshot_and_reports_refusals(
-    workbook_copy: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # the database itself is exercised by the persistence tests; here: the button hands over the file and
-    # a refused workbook's located error reaches the analyst
-    from types import SimpleNamespace
-
-    from clo_xl.errors import IngestError, Location
-    from clo_xl.persistence import migration
-
-    seen: list[Path] = []
-
-    def fake(path: Path, url: str, **_: object) -> object:
-        seen.append(path)
-        return SimpleNamespace(error=None, assets=1000, deals=["Mag 17"], changed_rows=0)
-
-    monkeypatch.setattr(migration, "migrate_workbook", fake)
-    result = handlers.save_to_db(FileWorkbook(workbook_copy), database_url="postgresql://u@h/db")
-    assert seen == [workbook_copy] and "1000 assets" in result.summary
-    refused = IngestError(Location(sheet="All Assets", cell="G7"), "abc", "par must be a number")
-    monkeypatch.setattr(migration, "migrate_workbook", lambda *a, **k: SimpleNamespace(error=refused))
-    with pytest.raises(IngestError, match="All Assets"):
-        handlers.save_to_db(FileWorkbook(workbook_copy), database_url="postgresql://u@h/db")

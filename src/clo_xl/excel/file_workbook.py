@@ -1,10 +1,11 @@
 """A workbook file on disk behind the :class:`WorkbookAccess` interface (headless runs and tests).
 
 Reads come from the cached values Excel (or LibreOffice) saved, through python-calamine (fast). Writes
-are what the buttons write: value-only output tabs. They are added to (and deleted from) the package by
-:mod:`clo_xl.excel.xlsx_package` without re-serialising the workbook, so the VBA project, the form
-buttons and the cached values of every formula survive (openpyxl would drop the cached values, leaving the
-next reader with empty inputs). Sheets that are not output tabs are read-only here: edit inputs in Excel.
+are what the buttons write: value-only output tabs, and ("Refresh from DB") values into the input cells of
+existing sheets. Both go into the package through :mod:`clo_xl.excel.xlsx_package` without re-serialising
+the workbook, so the VBA project, the form buttons, the cell formats and the cached values of every
+formula survive (openpyxl would drop the cached values, leaving the next reader with empty inputs).
+An input cell that holds a formula is never overwritten.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from clo_xl.errors import CloXlError, UsageError
-from clo_xl.excel.cells import parse_cell, parse_range
+from clo_xl.excel.cells import Cell, parse_cell, parse_range
 from clo_xl.excel.workbook_access import OUTPUT_PREFIXES, OUTPUT_TAB_COLOR, Rows, Value
-from clo_xl.excel.xlsx_package import XlsxPackage
+from clo_xl.excel.xlsx_package import XlsxPackage, formula_cells
 
 
 def _plain(value: Any) -> Value:
@@ -54,6 +55,10 @@ class FileWorkbook:
         self._new: dict[str, list[list[Value]]] = {}  # sheets created (or rewritten) in this session
         self._colors: dict[str, str | None] = {}
         self._gone: set[str] = set()  # sheets of the file deleted in this session
+        self._hidden: set[str] = set()
+        self._edited = False  # input cells or names changed in this session
+        self._formulas: dict[str, set[tuple[int, int]]] = {}
+        self._defined: dict[tuple[str | None, str], str] | None = None
 
     # -- reading ---------------------------------------------------------------------------------
     @property
@@ -124,11 +129,67 @@ class FileWorkbook:
                     line.append(None)
                 line[c] = value
 
-    def create_sheet(self, name: str, *, tab_color: str | None = OUTPUT_TAB_COLOR) -> None:
+    def create_sheet(
+        self, name: str, *, tab_color: str | None = OUTPUT_TAB_COLOR, hidden: bool = False
+    ) -> None:
         if name in self.sheet_names():
             self.delete_sheets([name])
         self._new[name] = []
         self._colors[name] = tab_color
+        if hidden:
+            self._hidden.add(name)
+        else:
+            self._hidden.discard(name)
+
+    # -- writing input cells ---------------------------------------------------------------------
+    def write_inputs(self, sheet: str, cell: str, rows: Rows) -> list[str]:
+        if sheet in self._new or is_output_sheet(sheet):
+            self.write_table(sheet, cell, rows)
+            return []
+        if sheet not in self.sheet_names():
+            raise UsageError(f"workbook {self.name} has no sheet '{sheet}' to write to")
+        if sheet not in self._formulas:
+            self._formulas[sheet] = formula_cells(self._pending.sheet_part(sheet))
+        formulas = self._formulas[sheet]
+        grid = self.read_sheet(sheet)  # kept in step with the pending writes for later reads
+        top = parse_cell(cell)
+        kept: list[str] = []
+        edits: dict[tuple[int, int], object] = {}
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                r, c = top.row + i, top.column + j
+                if (r, c) in formulas:
+                    kept.append(Cell(r, c).a1)
+                    continue
+                edits[(r, c)] = value
+                while len(grid) < r:
+                    grid.append([])
+                line = grid[r - 1]
+                while len(line) < c:
+                    line.append(None)
+                line[c - 1] = _plain(value)
+        self._pending.set_cells(sheet, edits)
+        self._edited = True
+        return kept
+
+    def name_address(self, sheet: str, name: str) -> str | None:
+        if self._defined is None:
+            self._defined = self._pending.names()
+        reference = self._defined.get((sheet, name))
+        if reference is None:
+            return None
+        return reference.rpartition("!")[2].replace("$", "")
+
+    def resize_name(self, sheet: str, name: str, address: str) -> None:
+        if self.name_address(sheet, name) is None:
+            raise UsageError(f"'{sheet}' has no name {name}")
+        start, end = parse_range(address)
+        quoted = sheet.replace("'", "''")
+        reference = f"'{quoted}'!${_col(start)}${start.row}:${_col(end)}${end.row}"
+        self._pending.set_name(sheet, name, reference)
+        assert self._defined is not None
+        self._defined[(sheet, name)] = reference
+        self._edited = True
 
     def delete_sheets(self, prefixes: Iterable[str]) -> list[str]:
         lowered = tuple(p.lower() for p in prefixes)
@@ -143,10 +204,12 @@ class FileWorkbook:
         return doomed
 
     def save(self) -> None:
-        if not self._new and not self._gone:
+        if not self._new and not self._gone and not self._edited:
             return
         for sheet, grid in self._new.items():
-            self._pending.add_sheet(sheet, grid, tab_color=self._colors.get(sheet))
+            self._pending.add_sheet(
+                sheet, grid, tab_color=self._colors.get(sheet), hidden=sheet in self._hidden
+            )
         self._pending.save(self.out)
         if self.out == self.path:
             self._reset()
@@ -157,6 +220,10 @@ class FileWorkbook:
 
     def notify(self, text: str) -> None:
         print(text, file=sys.stderr)
+
+
+def _col(cell: Cell) -> str:
+    return cell.a1.rstrip("0123456789")
 
 
 def is_output_sheet(sheet: str) -> bool:

@@ -233,27 +233,41 @@ def run_credit_migration(book: WorkbookAccess) -> HandlerResult:
     return _not_yet("Run Credit Migration", "the credit-migration simulation (clo_xl.simulation)")(book)
 
 
-def refresh_from_db(book: WorkbookAccess) -> HandlerResult:
-    """Replace the input sheets with the database's latest data."""
-    return _not_yet("Refresh from DB", "a workbook export in clo_xl.persistence")(book)
+def _database_url(database_url: str | None) -> str:
+    """``database_url``, else ``CLO_XL_DATABASE_URL``, else the embedded server."""
+    engine_mod = _component_or_missing("clo_xl.persistence.engine", "the database")
+    return str(engine_mod.database_url(database_url))
 
 
-def save_to_db(book: WorkbookAccess, *, database_url: str | None = None) -> HandlerResult:
-    """Store this workbook's inputs in PostgreSQL, all or nothing (what ``clo-xl migrate`` does).
+def refresh_from_db(book: WorkbookAccess, *, database_url: str | None = None) -> HandlerResult:
+    """Write the selected deal(s) from the database into their ``<Deal> Inputs`` sheets (values only,
+    formulas kept) and remember each deal's row version in the hidden ``clo-xl.state`` sheet."""
+    from clo_xl.excel import db_sync
 
-    ``database_url``: default ``CLO_XL_DATABASE_URL``, else the embedded server. A refused workbook raises
-    the located error (sheet, cell, value) and leaves the database as it was.
+    deals = selected_deals(book)
+    outcome = db_sync.refresh(book, _database_url(database_url), deals)
+    versions = ", ".join(f"{d} v{v}" for d, v in outcome.versions.items())
+    kept = f"; {len(outcome.formula_cells)} formula cell(s) kept" if outcome.formula_cells else ""
+    sheets = tuple(f"{d} Inputs" for d in outcome.versions)
+    return HandlerResult(sheets, f"refreshed from the database: {versions}{kept}")
+
+
+def save_to_db(
+    book: WorkbookAccess, *, database_url: str | None = None, actor: str | None = None
+) -> HandlerResult:
+    """Store the selected deal(s)' sheets in PostgreSQL if the database is still at the version they were
+    refreshed at; a stale deal is refused (who changed what, when) and nothing of it is written.
+
+    ``database_url``: default ``CLO_XL_DATABASE_URL``, else the embedded server. A bad cell raises the
+    located error (sheet, cell, value) before anything is written.
     """
-    engine_mod = _component_or_missing("clo_xl.persistence.engine", "Save to DB")
-    migration = _component_or_missing("clo_xl.persistence.migration", "Save to DB")
-    result = migration.migrate_workbook(book.snapshot_path(), engine_mod.database_url(database_url))
-    if result.error is not None:
-        raise result.error
-    return HandlerResult(
-        (),
-        f"saved to the database: {result.assets} assets, {len(result.deals)} deals, "
-        f"{result.changed_rows} rows changed",
-    )
+    from clo_xl.excel import db_sync
+
+    deals = selected_deals(book)
+    outcome = db_sync.save(book, _database_url(database_url), deals, actor=actor)
+    saved = ", ".join(f"{d} v{v}" for d, v in outcome.versions.items() if d not in outcome.unchanged)
+    same = f"; unchanged: {', '.join(outcome.unchanged)}" if outcome.unchanged else ""
+    return HandlerResult((), f"saved to the database: {saved or 'nothing changed'}{same}")
 
 
 def _component_or_missing(module: str, feature: str) -> Any:

@@ -64,8 +64,25 @@ class WorkbookAccess(Protocol):
         """Write ``rows`` with their top-left value at ``cell``; ``None`` clears a cell."""
         ...
 
-    def create_sheet(self, name: str, *, tab_color: str | None = OUTPUT_TAB_COLOR) -> None:
-        """Add an empty sheet at the end, replacing any sheet of that name (legacy new-tab mode)."""
+    def create_sheet(
+        self, name: str, *, tab_color: str | None = OUTPUT_TAB_COLOR, hidden: bool = False
+    ) -> None:
+        """Add an empty sheet at the end, replacing any sheet of that name (legacy new-tab mode);
+        ``hidden`` keeps it out of the analyst's tab bar (the ``clo-xl.state`` sheet)."""
+        ...
+
+    def write_inputs(self, sheet: str, cell: str, rows: Rows) -> list[str]:
+        """Write values into an input sheet's cells from ``cell`` ("Refresh from DB"); ``None`` empties a
+        cell. A cell that holds a formula keeps it: its address (``"S8"``) is returned instead. Cell
+        formats stay; nothing outside the written cells changes."""
+        ...
+
+    def name_address(self, sheet: str, name: str) -> str | None:
+        """The range (``"D4:E198"``) of the sheet-scoped defined name ``name`` on ``sheet``, if any."""
+        ...
+
+    def resize_name(self, sheet: str, name: str, address: str) -> None:
+        """Point the existing sheet-scoped name ``name`` of ``sheet`` at ``address`` (``"D4:E220"``)."""
         ...
 
     def delete_sheets(self, prefixes: Iterable[str]) -> list[str]:

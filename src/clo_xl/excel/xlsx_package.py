@@ -1,4 +1,5 @@
-"""Add and delete value-only worksheets in an ``.xlsx``/``.xlsm`` package, leaving every other part as is.
+"""Add and delete value-only worksheets in an ``.xlsx``/``.xlsm`` package, leaving every other part as is,
+and write values into the input cells of existing sheets ("Refresh from DB").
 
 Output tabs are plain values, so they can be written as new worksheet parts without re-serialising the
 workbook. That matters: openpyxl (and any library that rewrites the package) drops the cached values of
@@ -10,6 +11,11 @@ types and the added/removed sheet parts change.
 What it maintains: sheet ids, relationship ids, content-type overrides, sheet-scoped defined names
 (``localSheetId`` renumbered after a deletion, names of a deleted sheet removed), the active tab, and the
 calculation chain (dropped when a sheet is deleted; Excel rebuilds it).
+
+Input-cell writes (:meth:`XlsxPackage.set_cells`) patch only the ``<c>`` elements they name inside the
+sheet part: a cell holding a formula is never overwritten (its address is reported instead), the cell's
+style is kept (so a date-formatted cell stays a date: dates are written as Excel serial numbers), and
+every other cell, formula and cached value of the sheet stays byte-for-byte.
 """
 
 from __future__ import annotations
@@ -33,6 +39,13 @@ _SHEET = re.compile(r"<sheet\b[^>]*/>")
 _ATTR = re.compile(r'([\w:]+)="([^"]*)"')
 _RELATIONSHIP = re.compile(r"<Relationship\b[^>]*/>")
 _DEFINED = re.compile(r"<definedName\b([^>]*)>(.*?)</definedName>", re.S)
+_ROW = re.compile(r"<row\b[^>]*?(?:/>|>.*?</row>)", re.S)
+_CELL = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.S)
+_REF = re.compile(r'\br="([A-Z]{1,3})(\d+)"')
+_SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>(.*?)</sheetData>", re.S)
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+Cells = dict[tuple[int, int], object]  # (row, column), 1-based → value
 
 
 def _attrs(tag: str) -> dict[str, str]:
@@ -71,31 +84,168 @@ def sheet_xml(rows: Sequence[Sequence[object]], *, tab_color: str | None = None)
     ).encode()
 
 
+def excel_serial(value: date | datetime) -> float:
+    """A date (time) as Excel's serial number (days since 1899-12-30, the 1900 date system)."""
+    if isinstance(value, datetime):
+        delta = value - datetime(1899, 12, 30, tzinfo=value.tzinfo)
+        return delta.days + delta.seconds / 86400.0
+    return float((value - _EXCEL_EPOCH).days)
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def _input_cell_xml(ref: str, value: object, style: str | None) -> str:
+    """A value cell keeping the old cell's style; ``None`` leaves the styled cell empty."""
+    styled = f' s="{style}"' if style is not None else ""
+    if value is None:
+        return f'<c r="{ref}"{styled}/>'
+    if isinstance(value, datetime | date):
+        return f'<c r="{ref}"{styled}><v>{excel_serial(value)!r}</v></c>'
+    plain = _cell_xml(ref, value)
+    if not plain:
+        return f'<c r="{ref}"{styled}/>'
+    return plain.replace(f'<c r="{ref}"', f'<c r="{ref}"{styled}', 1)
+
+
+def formula_cells(xml: str) -> set[tuple[int, int]]:
+    """(row, column) of every cell holding a formula in a worksheet part."""
+    found = set()
+    for cell in _CELL.findall(xml):
+        if "<f" in cell:
+            ref = _REF.search(cell)
+            if ref is not None:
+                found.add((int(ref.group(2)), _column_number(ref.group(1))))
+    return found
+
+
+def patch_cells(xml: str, cells: Cells) -> tuple[str, list[str]]:
+    """Write ``cells`` into a worksheet part; returns the new part and the formula cells left alone."""
+    wanted: dict[int, dict[int, object]] = {}
+    for (r, c), value in cells.items():
+        wanted.setdefault(r, {})[c] = value
+    found = _SHEET_DATA.search(xml)
+    if found is None:
+        raise CloXlError("worksheet part has no sheetData")
+    rows: dict[int, str] = {}
+    for row in _ROW.findall(found.group(1) or ""):
+        number = re.search(r'\br="(\d+)"', row)
+        if number is not None:
+            rows[int(number.group(1))] = row
+    skipped: list[str] = []
+    for r, edits in wanted.items():
+        old = rows.get(r, f'<row r="{r}"/>')
+        head = re.match(r"<row\b[^>]*?(?=/?>)", old)
+        opening = re.sub(r'\sspans="[^"]*"', "", head.group(0) if head else f'<row r="{r}"')
+        by_column: dict[int, str] = {}
+        for cell in _CELL.findall(old):
+            ref = _REF.search(cell)
+            if ref is not None:
+                by_column[_column_number(ref.group(1))] = cell
+        for c, value in edits.items():
+            address = f"{column_letter(c)}{r}"
+            current = by_column.get(c)
+            if current is not None and "<f" in current:
+                skipped.append(address)
+                continue
+            style = re.search(r'\bs="(\d+)"', current.split(">", 1)[0]) if current else None
+            by_column[c] = _input_cell_xml(address, value, style.group(1) if style else None)
+        body = "".join(by_column[c] for c in sorted(by_column))
+        rows[r] = f"{opening}>{body}</row>" if body else f"{opening}/>"
+    data = "<sheetData>" + "".join(rows[r] for r in sorted(rows)) + "</sheetData>"
+    xml = xml[: found.start()] + data + xml[found.end() :]
+    last_row = max(rows, default=1)
+    dimension = re.search(r'<dimension ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"/>', xml)
+    if dimension is not None:
+        first = f"{dimension.group(1)}{dimension.group(2)}"
+        end_col = _column_number(dimension.group(3) or dimension.group(1))
+        end_row = int(dimension.group(4) or dimension.group(2))
+        end_col = max([end_col, *(c for edits in wanted.values() for c in edits)])
+        extent = f"{first}:{column_letter(end_col)}{max(end_row, last_row)}"
+        xml = xml.replace(dimension.group(0), f'<dimension ref="{extent}"/>', 1)
+    return xml, sorted(set(skipped), key=lambda a: (int(re.sub(r"\D", "", a)), a))
+
+
+def defined_names(workbook: str) -> dict[tuple[str | None, str], str]:
+    """``(sheet or None for workbook scope, name) → reference`` of a ``xl/workbook.xml``."""
+    sheets = [s.get("name", "") for s in _sheets(workbook)]
+    names: dict[tuple[str | None, str], str] = {}
+    for attributes, body in _DEFINED.findall(workbook):
+        a = _attrs(f"<x {attributes}/>")
+        local = a.get("localSheetId")
+        scope = sheets[int(local)] if local is not None and int(local) < len(sheets) else None
+        names[(scope, a.get("name", ""))] = html.unescape(body)
+    return names
+
+
 @dataclass
 class XlsxPackage:
-    """Pending sheet additions/deletions for one package; :meth:`save` writes them."""
+    """Pending sheet additions/deletions and input-cell writes for one package; :meth:`save` writes them."""
 
     path: Path
-    _added: list[tuple[str, bytes]] = field(default_factory=list)
+    _added: list[tuple[str, bytes, bool]] = field(default_factory=list)  # name, part, hidden
     _deleted: list[str] = field(default_factory=list)
+    _cells: dict[str, Cells] = field(default_factory=dict)
+    _names: dict[tuple[str, str], str] = field(default_factory=dict)
 
-    def add_sheet(self, name: str, rows: Sequence[Sequence[object]], *, tab_color: str | None = None) -> None:
-        self._added.append((name, sheet_xml(rows, tab_color=tab_color)))
+    def add_sheet(
+        self,
+        name: str,
+        rows: Sequence[Sequence[object]],
+        *,
+        tab_color: str | None = None,
+        hidden: bool = False,
+    ) -> None:
+        self._added.append((name, sheet_xml(rows, tab_color=tab_color), hidden))
+
+    def set_cells(self, sheet: str, cells: Cells) -> None:
+        """Queue value writes into an existing sheet (formula cells are left alone at :meth:`save`)."""
+        self._cells.setdefault(sheet, {}).update(cells)
+
+    def set_name(self, sheet: str, name: str, reference: str) -> None:
+        """Queue a new reference (``'Mag 17 Inputs'!$D$4:$E$220``) for an existing sheet-scoped name."""
+        self._names[(sheet, name)] = reference
+
+    def _read(self) -> tuple[dict[str, bytes], dict[str, zipfile.ZipInfo]]:
+        with zipfile.ZipFile(self.path) as source:
+            parts = {info.filename: source.read(info.filename) for info in source.infolist()}
+            infos = {info.filename: info for info in source.infolist()}
+        return parts, infos
+
+    def sheet_part(self, sheet: str) -> str:
+        """The worksheet XML of an existing sheet."""
+        parts, _ = self._read()
+        return parts[_part_of(parts, sheet)].decode("utf-8")
+
+    def names(self) -> dict[tuple[str | None, str], str]:
+        parts, _ = self._read()
+        return defined_names(parts["xl/workbook.xml"].decode("utf-8"))
 
     def delete_sheet(self, name: str) -> None:
         self._deleted.append(name)
 
-    def save(self, out: Path) -> None:
-        with zipfile.ZipFile(self.path) as source:
-            parts = {info.filename: source.read(info.filename) for info in source.infolist()}
-            infos = {info.filename: info for info in source.infolist()}
+    def save(self, out: Path) -> list[str]:
+        """Write the package to ``out``; returns the formula cells that input writes left alone."""
+        parts, infos = self._read()
+        skipped: list[str] = []
+        for sheet, cells in self._cells.items():
+            part = _part_of(parts, sheet)
+            patched, kept = patch_cells(parts[part].decode("utf-8"), cells)
+            parts[part] = patched.encode("utf-8")
+            skipped += [f"'{sheet}'!{ref}" for ref in kept]
         workbook = parts["xl/workbook.xml"].decode("utf-8")
+        for (sheet, name), reference in self._names.items():
+            workbook = _rename_reference(workbook, sheet, name, reference)
         rels = parts["xl/_rels/workbook.xml.rels"].decode("utf-8")
         types = parts["[Content_Types].xml"].decode("utf-8")
         for name in self._deleted:
             workbook, rels, types = _delete(parts, workbook, rels, types, name)
-        for name, xml in self._added:
-            workbook, rels, types = _add(parts, workbook, rels, types, name, xml)
+        for name, part_xml, hidden in self._added:
+            workbook, rels, types = _add(parts, workbook, rels, types, name, part_xml, hidden=hidden)
         parts["xl/workbook.xml"] = workbook.encode("utf-8")
         parts["xl/_rels/workbook.xml.rels"] = rels.encode("utf-8")
         parts["[Content_Types].xml"] = types.encode("utf-8")
@@ -110,6 +260,34 @@ class XlsxPackage:
         tmp.replace(out)
         self._added.clear()
         self._deleted.clear()
+        self._cells.clear()
+        self._names.clear()
+        return skipped
+
+
+def _part_of(parts: dict[str, bytes], sheet: str) -> str:
+    workbook = parts["xl/workbook.xml"].decode("utf-8")
+    rels = parts["xl/_rels/workbook.xml.rels"].decode("utf-8")
+    for s in _sheets(workbook):
+        if s.get("name") == sheet:
+            part = _rel_target(rels, s.get("r:id", ""))
+            if part is not None and part in parts:
+                return part
+    raise CloXlError(f"no sheet '{sheet}' in the workbook package")
+
+
+def _rename_reference(workbook: str, sheet: str, name: str, reference: str) -> str:
+    index = next((i for i, s in enumerate(_sheets(workbook)) if s.get("name") == sheet), None)
+    if index is None:
+        raise CloXlError(f"no sheet '{sheet}' for the name {name}")
+
+    def replace(found: re.Match[str]) -> str:
+        a = _attrs(f"<x {found.group(1)}/>")
+        if a.get("name") == name and a.get("localSheetId") == str(index):
+            return f"<definedName{found.group(1)}>{html.escape(reference, quote=False)}</definedName>"
+        return found.group(0)
+
+    return _DEFINED.sub(replace, workbook)
 
 
 def _sheets(workbook: str) -> list[dict[str, str]]:
@@ -166,7 +344,14 @@ def _delete(parts: dict[str, bytes], workbook: str, rels: str, types: str, name:
 
 
 def _add(
-    parts: dict[str, bytes], workbook: str, rels: str, types: str, name: str, xml: bytes
+    parts: dict[str, bytes],
+    workbook: str,
+    rels: str,
+    types: str,
+    name: str,
+    xml: bytes,
+    *,
+    hidden: bool = False,
 ) -> tuple[str, str, str]:
     sheets = _sheets(workbook)
     if any(s.get("name", "").lower() == name.lower() for s in sheets):
@@ -179,7 +364,8 @@ def _add(
     numbers = [int(m) for m in re.findall(r"xl/worksheets/sheet(\d+)\.xml", " ".join(parts))]
     part = f"xl/worksheets/sheet{max(numbers, default=0) + 1}.xml"
     parts[part] = xml
-    tag = f'<sheet name="{html.escape(name)}" sheetId="{sheet_id}" r:id="{rel_id}"/>'
+    state = ' state="hidden"' if hidden else ""
+    tag = f'<sheet name="{html.escape(name)}" sheetId="{sheet_id}"{state} r:id="{rel_id}"/>'
     workbook = workbook.replace("</sheets>", tag + "</sheets>", 1)
     rels = rels.replace(
         "</Relationships>",

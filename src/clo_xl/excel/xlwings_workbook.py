@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from clo_xl.excel.cells import Cell, parse_cell
 from clo_xl.excel.workbook_access import OUTPUT_TAB_COLOR, Rows, Value
 
 
@@ -52,12 +53,56 @@ class XlwingsWorkbook:
         if rows:
             self.book.sheets[sheet].range(cell).value = [list(r) for r in rows]
 
-    def create_sheet(self, name: str, *, tab_color: str | None = OUTPUT_TAB_COLOR) -> None:
+    def create_sheet(
+        self, name: str, *, tab_color: str | None = OUTPUT_TAB_COLOR, hidden: bool = False
+    ) -> None:
         if name in self.sheet_names():
-            self.book.sheets[name].delete()
+            display = self.book.app.display_alerts
+            self.book.app.display_alerts = False
+            try:
+                self.book.sheets[name].delete()
+            finally:
+                self.book.app.display_alerts = display
         ws = self.book.sheets.add(name, after=self.book.sheets[-1])
         if tab_color:
             ws.api.Tab.Color = int(tab_color[4:6] + tab_color[2:4] + tab_color[0:2], 16)  # RGB → BGR
+        if hidden:
+            ws.visible = False
+
+    def write_inputs(self, sheet: str, cell: str, rows: Rows) -> list[str]:
+        """Values only: a row without formulas is written in one call, others cell by cell around them."""
+        if not rows:
+            return []
+        ws = self.book.sheets[sheet]
+        top = parse_cell(cell)
+        width = max(len(r) for r in rows)
+        block = ws.range((top.row, top.column), (top.row + len(rows) - 1, top.column + width - 1))
+        formulas = block.options(ndim=2).formula
+        kept: list[str] = []
+        for i, row in enumerate(rows):
+            has = [str(f).startswith("=") for f in formulas[i][: len(row)]]
+            if not any(has):
+                ws.range((top.row + i, top.column)).value = [list(row)]
+                continue
+            for j, value in enumerate(row):
+                if has[j]:
+                    kept.append(Cell(top.row + i, top.column + j).a1)
+                else:
+                    ws.range((top.row + i, top.column + j)).value = value
+        return kept
+
+    def name_address(self, sheet: str, name: str) -> str | None:
+        for defined in self.book.sheets[sheet].names:
+            if str(defined.name).split("!")[-1] == name:
+                return str(defined.refers_to).rpartition("!")[2].replace("$", "")
+        return None
+
+    def resize_name(self, sheet: str, name: str, address: str) -> None:
+        for defined in self.book.sheets[sheet].names:
+            if str(defined.name).split("!")[-1] == name:
+                quoted = sheet.replace("'", "''")
+                defined.refers_to = f"='{quoted}'!{address}"
+                return
 
     def delete_sheets(self, prefixes: Iterable[str]) -> list[str]:
         lowered = tuple(p.lower() for p in prefixes)
