@@ -101,14 +101,6 @@ def run_hypo(book: WorkbookAccess) -> HandlerResult:
     return HandlerResult((name,), f"{len(trades)} trade(s) on {deal}")
 
 
-def _not_yet(feature: str, component: str) -> Callable[[WorkbookAccess], HandlerResult]:
-    def handler(book: WorkbookAccess) -> HandlerResult:
-        raise CloXlError(f"{feature} is not available yet in clo-xl ({component} is missing)")
-
-    handler.__doc__ = f"{feature}: raises until {component} exists."
-    return handler
-
-
 @dataclass(frozen=True)
 class RunSettings:
     """Run Model inputs of rankings and rebalancing (COMPLIANCE_SPEC §1.3)."""
@@ -227,10 +219,104 @@ def run_cash_flows(book: WorkbookAccess) -> HandlerResult:
     return HandlerResult(tuple(written), f"cash flows written for {', '.join(deals)}")
 
 
+@dataclass(frozen=True)
+class MigrationSettings:
+    """Run Model C15:C20 (CASHFLOW_SPEC §0.1 ``LoadRMandCFInputs``)."""
+
+    use_for_cash_flows: bool  # C15: also report each path's deal cash-flow results
+    correlation: str  # C16: "System Defined" (the only one the pipeline builds) or "User Defined"
+    simulations: int  # C17: whole number 1-500
+    frequency: str  # C18: Annually / Semi-Annually / Quarterly (deal runs step quarterly: Q40)
+    static_random: bool  # C19: TRUE = paths from the C20 seed
+    seed: int  # C20, or a fresh seed (recorded in the tab) when C19 is FALSE
+
+
+def migration_settings(book: WorkbookAccess) -> MigrationSettings:
+    """Read and check Run Model C15:C20 (the legacy data validations, COMPLIANCE_SPEC §1.3)."""
+    import secrets
+
+    c = [row[0] for row in book.read_range(RUN_MODEL, "C15:C20")]
+    correlation = str(c[1] or "System Defined").strip()
+    if correlation.lower() != "system defined":
+        raise UsageError(
+            f"'{RUN_MODEL}'!C16 = {correlation!r}: only 'System Defined' correlation is available in clo-xl "
+            "(issuer/industry/rating system matrix); choose it to run the migration"
+        )
+    count = _number(c[2], "C17", 100.0)
+    if count != int(count) or not 1 <= count <= 500:
+        raise UsageError(
+            f"'{RUN_MODEL}'!C17 must be a whole number of simulations from 1 to 500, got {c[2]!r}"
+        )
+    frequency = str(c[3] or "Quarterly").strip()
+    if frequency.lower() not in {"annually", "semi-annually", "quarterly"}:
+        raise UsageError(f"'{RUN_MODEL}'!C18 must be Annually, Semi-Annually or Quarterly, got {c[3]!r}")
+    static = c[4] is None or _flag(c[4])
+    seed = int(_number(c[5], "C20", 0.0)) if static else secrets.randbelow(2**31)
+    return MigrationSettings(_flag(c[0]), "System Defined", int(count), frequency, static, seed)
+
+
+def migration_tab(deal: str, settings: MigrationSettings, document: dict[str, Any]) -> list[list[Any]]:
+    """The ``RM-<Deal>`` grid (B1): settings, mean migration statistics per step, min/median/max paths,
+    and (C15 TRUE) each path's deal results."""
+    stats = document["migration"]
+    rows: list[list[Any]] = [
+        ["Credit Migration Settings"],
+        ["Deal", deal],
+        ["Use Rating Migration for CF", settings.use_for_cash_flows],
+        ["Correlation Matrix", settings.correlation],
+        ["Number of Simulations", settings.simulations],
+        ["RM Frequency", settings.frequency],
+        ["Step Used", "Quarterly (legacy deal runs step quarterly whatever C18 says: Q40)"],
+        ["Static Random Numbers", settings.static_random],
+        ["Random Seed", settings.seed],
+        ["Note", stats.get("note")],
+        [],
+        ["Migration Statistics (mean over paths)"],
+        ["Step", "Date", "Period Default", "Cumulative Default", "CDR", "Upgrades", "Downgrades"],
+    ]
+    for i, when in enumerate(stats["step_dates"]):
+        rows.append(
+            [i + 1, when, stats["period_default"][i], stats["cumulative_default"][i], stats["cdr"][i],
+             stats["upgrades"][i], stats["downgrades"][i]]
+        )  # fmt: skip
+    rows += [[], ["Min Path", "Median Path", "Max Path"]]
+    rows.append([stats["min_path"], stats["median_path"], stats["max_path"]])
+    if settings.use_for_cash_flows:
+        paths = document.get("paths", [])
+        classes = list(paths[0]["tranche_cash"]) if paths else []
+        rows += [[], ["Deal Results per Path"]]
+        rows.append(
+            ["Path", "Sub Note IRR", "Incentive Fee", "Defaults", *[f"{c} Total Cash" for c in classes]]
+        )
+        for p in paths:
+            rows.append(
+                [p["path"], p["sub_note_irr"], p["incentive_fee"], p["defaults"],
+                 *[p["tranche_cash"].get(c) for c in classes]]
+            )  # fmt: skip
+    return rows
+
+
 def run_credit_migration(book: WorkbookAccess) -> HandlerResult:
-    """Rating-migration simulation → ``RM-<Deal>``."""
-    selected_deals(book)
-    return _not_yet("Run Credit Migration", "the credit-migration simulation (clo_xl.simulation)")(book)
+    """Correlated S&P rating paths for the selected deal (Run Model C15:C20) → ``RM-<Deal>``.
+
+    Runs ``clo-xl cashflows --paths N --seed S`` (:func:`clo_xl.cashflows.service.project_workbook_deal`):
+    each path's defaults drive one deal run. The tab holds the mean migration statistics, the min/median/
+    max paths and, with C15 TRUE, each path's deal results.
+    """
+    deal = _one_deal(book, "the credit migration")
+    settings = migration_settings(book)
+    document = _model(book).migration_document(deal, paths=settings.simulations, seed=settings.seed)
+    name = f"RM-{deal}"
+    book.delete_sheets([name])
+    _write_tab(book, name, migration_tab(deal, settings, document))
+    book.save()
+    stats = document["migration"]
+    total = stats["cumulative_default"][-1] if stats["cumulative_default"] else 0.0
+    return HandlerResult(
+        (name,),
+        f"{settings.simulations} migration path(s) for {deal} (seed {settings.seed}): "
+        f"mean cumulative default {total:,.0f}",
+    )
 
 
 def _database_url(database_url: str | None) -> str:
