@@ -29,6 +29,14 @@ class FakeRange:
         return self
 
     @property
+    def formula(self) -> list[list[Any]]:
+        start, end = parse_range(self.address)
+        return [
+            [self.sheet.formulas.get((r, c), "") for c in range(start.column, end.column + 1)]
+            for r in range(start.row, end.row + 1)
+        ]
+
+    @property
     def value(self) -> list[list[Any]]:
         start, end = parse_range(self.address)
         return [
@@ -37,8 +45,9 @@ class FakeRange:
         ]
 
     @value.setter
-    def value(self, rows: list[list[Any]]) -> None:
+    def value(self, rows: Any) -> None:
         start, _ = parse_range(self.address)
+        rows = rows if isinstance(rows, list) else [[rows]]
         for i, row in enumerate(rows):
             for j, v in enumerate(row):
                 self.sheet.cells[(start.row + i, start.column + j)] = v
@@ -48,12 +57,15 @@ class FakeSheet:
     def __init__(self, book: FakeBook, name: str, cells: dict[tuple[int, int], Any]) -> None:
         self.book, self.name, self.cells = book, name, cells
         self.api = SimpleNamespace(Tab=SimpleNamespace(Color=None))
+        self.formulas: dict[tuple[int, int], str] = {}
+        self.names: list[SimpleNamespace] = []
+        self.visible = True
 
     def range(self, first: Any, last: Any = None) -> FakeRange:
         if isinstance(first, tuple):
             from clo_xl.excel.cells import Cell
 
-            return FakeRange(self, f"{Cell(*first).a1}:{Cell(*last).a1}")
+            return FakeRange(self, f"{Cell(*first).a1}:{Cell(*(last or first)).a1}")
         return FakeRange(self, first)
 
     @property
@@ -115,3 +127,23 @@ def test_a_button_through_the_live_excel_implementation(sample_workbook: Path) -
     assert fake.app.status_bar == "done"
     deleted = handlers.delete_output_tabs(book).sheets
     assert tab.name in deleted and fake.app.display_alerts is True  # alerts restored afterwards
+
+
+def test_input_writes_keep_formulas_and_names_resize(sample_workbook: Path) -> None:
+    """The Refresh-from-DB primitives through the live-Excel implementation."""
+    fake = FakeBook(sample_workbook)
+    sheet = fake.sheets["Mag 17 Inputs"]
+    sheet.formulas[(3, 19)] = "=K4"  # S3, as in the sample
+    sheet.names.append(
+        SimpleNamespace(name="'Mag 17 Inputs'!QualityTestInputs", refers_to="='Mag 17 Inputs'!$R$3:$S$11")
+    )
+    book = XlwingsWorkbook(fake)
+    kept = book.write_inputs("Mag 17 Inputs", "R3", [["Current LIBOR", 0.05], ["Label", 7.0]])
+    assert kept == ["S3"] and sheet.cells.get((3, 19)) != 0.05  # the formula cell was not written
+    assert book.read_range("Mag 17 Inputs", "R4:S4") == [["Label", 7.0]]
+    assert book.name_address("Mag 17 Inputs", "QualityTestInputs") == "R3:S11"
+    book.resize_name("Mag 17 Inputs", "QualityTestInputs", "R3:S20")
+    assert sheet.names[0].refers_to == "='Mag 17 Inputs'!R3:S20"
+    assert book.name_address("Mag 17 Inputs", "Nope") is None
+    book.create_sheet("clo-xl.state", tab_color=None, hidden=True)
+    assert fake.sheets["clo-xl.state"].visible is False
