@@ -117,6 +117,35 @@ def udf_tests_table_warm() -> object:
     return excel_call("CLO_TESTS", "Mag 17")
 
 
+def udf_cashflows_warm() -> object:
+    _bound()
+    return excel_call("CLO_CASHFLOWS", "Mag 17")
+
+
+def _on_copy(macro: str, cells: dict[str, object] | None = None) -> object:
+    """Press a button headless on a fresh copy of the sample (cells set in Run Model first)."""
+    from clo_xl.excel import handlers
+    from clo_xl.excel.file_workbook import FileWorkbook
+
+    with tempfile.TemporaryDirectory(prefix="clo-xl-bench-button-") as tmp:
+        copy = Path(tmp) / "TradeHypo.xlsm"
+        shutil.copyfile(sample_workbook(), copy)
+        if cells:
+            book = FileWorkbook(copy)
+            for cell, value in cells.items():
+                book.write_inputs("Run Model", cell, [[value]])  # type: ignore[list-item]
+            book.save()
+        return handlers.run_headless(macro, copy).summary
+
+
+def run_cash_flows_button() -> object:
+    return _on_copy("RunCashFlows")
+
+
+def run_credit_migration_button() -> object:
+    return _on_copy("RunCreditMigration", {"C15": True, "C17": 20})
+
+
 def validate_sample() -> object:
     """The full parallel run on a copy of the sample (so LibreOffice never sees the original)."""
     from clo_xl.validate.run import run_validation
@@ -136,6 +165,9 @@ def cases() -> list[tuple[str, Callable[[], object], float]]:
         ("UDF CLO_TEST('Mag 17', 36) warm", udf_test_warm, 0.001),
         ("UDF CLO_WARF('Mag 17') warm", udf_warf_warm, 0.001),
         ("UDF CLO_TESTS('Mag 17') warm (37-row array)", udf_tests_table_warm, 0.001),
+        ("UDF CLO_CASHFLOWS('Mag 17') warm (table)", udf_cashflows_warm, 0.001),
+        ("Run Cash Flows button headless (Mag 17, Deal CF tab written)", run_cash_flows_button, 5.0),
+        ("Run Credit Migration button headless (20 paths, RM tab)", run_credit_migration_button, 10.0),
         ("validate the sample workbook (with LibreOffice)", validate_sample, 30.0),
     ]
 
