@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+import uuid
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -21,16 +22,17 @@ from python_calamine import CalamineWorkbook
 from clo_xl.errors import ConcurrencyError
 from clo_xl.excel import db_sync, handlers
 from clo_xl.excel.file_workbook import FileWorkbook
+from clo_xl.ingest.layout import ALL_ASSETS_COLUMNS, Kind
 
 DEAL = "Mag 17"  # Run Model C9 of the sample
 SHEET = f"{DEAL} Inputs"
 
 
 @pytest.fixture(scope="module")
-def migrated(sample_workbook: Path) -> Iterator[str]:
+def migrated_template(sample_workbook: Path) -> Iterator[tuple[str, str]]:
     """A fresh embedded server (data folder outside pytest's tmp root, see tests/persistence/conftest.py)
-    with the sample workbook migrated into it."""
-    from clo_xl.persistence.engine import dispose_engines
+    whose ``clo_xl`` database holds the migrated sample; yields (its URL, the admin URL)."""
+    from clo_xl.persistence.engine import dispose_engines, engine
     from clo_xl.persistence.migration import migrate_workbook
     from clo_xl.persistence.server import start_embedded, stop_embedded
 
@@ -39,11 +41,28 @@ def migrated(sample_workbook: Path) -> Iterator[str]:
         server = start_embedded(folder / "pgdata")
         report = migrate_workbook(sample_workbook, server.url)
         assert report.status == "loaded", report
-        yield server.url
+        engine(server.url).dispose()  # a template database must have no open connection
+        yield server.url, server.admin_url
     finally:
         dispose_engines()
         stop_embedded(folder / "pgdata")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def migrated(migrated_template: tuple[str, str]) -> Iterator[str]:
+    """A private copy of the migrated database for one test."""
+    from clo_xl.persistence.engine import engine
+
+    template, admin = migrated_template
+    name = f"x_{uuid.uuid4().hex[:12]}"
+    with engine(admin).connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {name} TEMPLATE clo_xl"))
+    url = template.replace("/clo_xl?", f"/{name}?")
+    yield url
+    engine(url).dispose()
+    with engine(admin).connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 def _copy(sample: Path, folder: Path, name: str) -> Path:
@@ -81,7 +100,7 @@ def test_refresh_edit_save_then_a_stale_save_is_refused(
 
     # -- Refresh: values written, the version remembered in a hidden sheet, formulas kept -------------
     result = handlers.refresh_from_db(FileWorkbook(alice_path), database_url=migrated)
-    assert result.sheets == (SHEET,) and f"{DEAL} v{stored.version}" in result.summary
+    assert result.sheets == ("All Assets", SHEET) and f"{DEAL} v{stored.version}" in result.summary
     handlers.refresh_from_db(FileWorkbook(bob_path), database_url=migrated)
     grid = _cells(alice_path, SHEET)
     holdings = stored.document["holdings"]
@@ -143,6 +162,37 @@ def test_refresh_edit_save_then_a_stale_save_is_refused(
     handlers.save_to_db(FileWorkbook(bob_path), database_url=migrated, actor="bob")
     final = refresh_deal(migrated, DEAL).document["holdings"]
     assert (final[0]["par"], final[1]["par"]) == (new_par, 123_456.0)
+
+
+def test_refreshing_from_the_migrated_sample_gives_back_the_same_inputs(
+    migrated: str, sample_workbook: Path, workbook_copy: Path
+) -> None:
+    """Round trip: workbook → migrate → Refresh into a copy → the readers see the same assets and deal."""
+    from clo_xl.ingest.workbook import read_workbook
+
+    handlers.refresh_from_db(FileWorkbook(workbook_copy), database_url=migrated)
+    original, refreshed = read_workbook(sample_workbook), read_workbook(workbook_copy)
+    assert list(refreshed.assets.headers) == list(original.assets.headers)
+    assert len(refreshed.assets.rows) == len(original.assets.rows) > 100
+    dates = {h for h, kind in ALL_ASSETS_COLUMNS if kind is Kind.DATE}
+
+    def normal(row: Mapping[str, object]) -> dict[str, object]:
+        # a date column's serial 0 means "no date" (layout.Kind.DATE); the database keeps it as NULL
+        return {h: (None if h in dates and v in (0, 0.0) else v) for h, v in row.items()}
+
+    differences = [
+        (i, h, before[h], after[h])
+        for i, (before, after) in enumerate(zip(original.assets.rows, refreshed.assets.rows, strict=True))
+        for h in before
+        if normal(before)[h] != normal(after)[h]
+    ]
+    assert differences == []
+    after, before = dict(refreshed.deal(DEAL).data), dict(original.deal(DEAL).data)
+    # the database keeps account names trimmed (the sample's "Payment " comes back as "Payment")
+    for doc in (after, before):
+        doc["accounts"] = [{**a, "name": str(a["name"]).strip()} for a in doc["accounts"]]
+    assert after == before
+    assert list(refreshed.holdings[DEAL].rows) == list(original.holdings[DEAL].rows)
 
 
 def test_save_without_refresh_is_refused(migrated: str, workbook_copy: Path) -> None:

@@ -165,19 +165,50 @@ def _stamp(moment: datetime | None = None) -> str:
     return (moment or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _all_assets_plan(book: WorkbookAccess, table: Any) -> tuple[list[list[Value]], int]:
+    """The ``All Assets`` rows to write from A2 (the sheet's own column order; a column the database does
+    not keep keeps its cells) and how many of them empty rows the database no longer has."""
+    grid = book.read_sheet(L.ALL_ASSETS)
+    if not grid:
+        raise UsageError(f"'{L.ALL_ASSETS}' is empty: it needs its header row")
+    header = [str(h).strip() if h not in (None, "") else None for h in grid[0]]
+    if "BLKRockID" not in header:
+        raise UsageError(f"'{L.ALL_ASSETS}'!A1:BR1 has no BLKRockID header")
+    key = header.index("BLKRockID")
+    current = 0
+    while (
+        current + 1 < len(grid) and key < len(grid[current + 1]) and grid[current + 1][key] not in (None, "")
+    ):
+        current += 1
+    known = set(table.headers)
+    rows: list[list[Value]] = []
+    for i, record in enumerate(table.rows):
+        old = grid[i + 1] if i + 1 < len(grid) else []
+        rows.append(
+            [_value(record.get(h)) if h in known else (old[j] if j < len(old) else None)
+             for j, h in enumerate(header)]
+        )  # fmt: skip
+    cleared = max(current - len(rows), 0)
+    rows += [[None] * len(header) for _ in range(cleared)]
+    return rows, cleared
+
+
 @dataclass(frozen=True)
 class RefreshOutcome:
     versions: dict[str, int]
     formula_cells: tuple[str, ...]  # 'Mag 17 Inputs'!S3 ... left as formulas
+    assets: int  # rows of All Assets written
 
 
 def refresh(book: WorkbookAccess, url: str, deals: Sequence[str]) -> RefreshOutcome:
-    """Write ``deals`` from the database into their sheets and remember their versions (then save)."""
+    """Write ``All Assets`` and ``deals`` from one database snapshot into their sheets and remember the
+    deals' versions (then save)."""
     from clo_xl.persistence.repository import refresh_workbook, workbook_blocks
 
     snapshot = refresh_workbook(url, list(deals))
     states = read_state(book)
-    kept: list[str] = []
+    asset_rows, _ = _all_assets_plan(book, snapshot.assets)  # checked before anything is written
+    kept = [f"'{L.ALL_ASSETS}'!{a}" for a in book.write_inputs(L.ALL_ASSETS, "A2", asset_rows)]
     places = {p.name: p for p in BLOCKS}
     for deal, stored in snapshot.deals.items():
         sheet = L.deal_sheet(deal)
@@ -189,7 +220,8 @@ def refresh(book: WorkbookAccess, url: str, deals: Sequence[str]) -> RefreshOutc
         states[deal] = DealState(deal, stored.version, _stamp(), stored.updated_by, _stamp(stored.updated_at))
     write_state(book, states)
     book.save()
-    return RefreshOutcome({d: s.version for d, s in snapshot.deals.items()}, tuple(kept))
+    versions = {d: s.version for d, s in snapshot.deals.items()}
+    return RefreshOutcome(versions, tuple(kept), len(snapshot.assets.rows))
 
 
 def deal_document(book: WorkbookAccess, deal: str) -> dict[str, Any]:

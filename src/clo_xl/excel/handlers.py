@@ -326,16 +326,16 @@ def _database_url(database_url: str | None) -> str:
 
 
 def refresh_from_db(book: WorkbookAccess, *, database_url: str | None = None) -> HandlerResult:
-    """Write the selected deal(s) from the database into their ``<Deal> Inputs`` sheets (values only,
-    formulas kept) and remember each deal's row version in the hidden ``clo-xl.state`` sheet."""
+    """Write ``All Assets`` and the selected deal(s) from one database snapshot into their sheets (values
+    only, formulas kept) and remember each deal's row version in the hidden ``clo-xl.state`` sheet."""
     from clo_xl.excel import db_sync
 
     deals = selected_deals(book)
     outcome = db_sync.refresh(book, _database_url(database_url), deals)
     versions = ", ".join(f"{d} v{v}" for d, v in outcome.versions.items())
     kept = f"; {len(outcome.formula_cells)} formula cell(s) kept" if outcome.formula_cells else ""
-    sheets = tuple(f"{d} Inputs" for d in outcome.versions)
-    return HandlerResult(sheets, f"refreshed from the database: {versions}{kept}")
+    sheets = ("All Assets", *(f"{d} Inputs" for d in outcome.versions))
+    return HandlerResult(sheets, f"refreshed from the database: {outcome.assets} assets, {versions}{kept}")
 
 
 def save_to_db(
