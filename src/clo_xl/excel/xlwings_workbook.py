@@ -78,6 +78,10 @@ class XlwingsWorkbook:
         width = max(len(r) for r in rows)
         block = ws.range((top.row, top.column), (top.row + len(rows) - 1, top.column + width - 1))
         formulas = block.options(ndim=2).formula
+        rectangular = all(len(r) == width for r in rows)
+        if rectangular and not any(str(f).startswith("=") for line in formulas for f in line):
+            block.value = [list(r) for r in rows]  # one COM call
+            return []
         kept: list[str] = []
         for i, row in enumerate(rows):
             has = [str(f).startswith("=") for f in formulas[i][: len(row)]]
