@@ -141,6 +141,8 @@ def test_input_writes_keep_formulas_and_names_resize(sample_workbook: Path) -> N
     kept = book.write_inputs("Mag 17 Inputs", "R3", [["Current LIBOR", 0.05], ["Label", 7.0]])
     assert kept == ["S3"] and sheet.cells.get((3, 19)) != 0.05  # the formula cell was not written
     assert book.read_range("Mag 17 Inputs", "R4:S4") == [["Label", 7.0]]
+    assert book.write_inputs("Mag 17 Inputs", "D4", [["X1", 1.0], ["X2", 2.0]]) == []  # one block write
+    assert book.read_range("Mag 17 Inputs", "D4:E5") == [["X1", 1.0], ["X2", 2.0]]
     assert book.name_address("Mag 17 Inputs", "QualityTestInputs") == "R3:S11"
     book.resize_name("Mag 17 Inputs", "QualityTestInputs", "R3:S20")
     assert sheet.names[0].refers_to == "='Mag 17 Inputs'!R3:S20"
