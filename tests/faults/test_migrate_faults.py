@@ -244,11 +244,6 @@ def test_full_disk_during_db_backup_then_a_rerun_succeeds(loaded_db: str, tmp_pa
     assert target.is_file()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="clo_xl.persistence.backup.write_backup: a full disk (OSError EFBIG/ENOSPC) is an internal error "
-    "(exit 3) instead of a DatabaseError (exit 2), and the '.part' file is left behind",
-)
 def test_full_disk_during_db_backup_is_a_clean_refusal(loaded_db: str, tmp_path: Path) -> None:
     proc, _target = _backup_under_full_disk(loaded_db, tmp_path)
     assert proc.returncode == 2, proc.stderr[-1500:]
@@ -274,7 +269,7 @@ def _edited_document(url: str) -> tuple[dict[str, object], int]:
 def test_save_to_db_survives_a_dropped_connection(at: int, pg_server: EmbeddedServer, loaded_db: str) -> None:
     doc, version = _edited_document(loaded_db)
     before = db_state(loaded_db)
-    with counting(at, terminator(pg_server.admin_url)) as counter, pytest.raises(Exception) as info:
+    with counting(at, terminator(pg_server.admin_url)) as counter, pytest.raises(DatabaseError) as info:
         save_deal(loaded_db, doc, expected_version=version, actor="fault.test")
     assert counter.fired
     dispose_engines()
@@ -286,11 +281,6 @@ def test_save_to_db_survives_a_dropped_connection(at: int, pg_server: EmbeddedSe
     del info
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="clo_xl.persistence.repository.save_deal lets a dropped connection escape as a raw SQLAlchemy "
-    "OperationalError; the Save to DB button needs a DatabaseError saying nothing was written",
-)
 def test_save_to_db_reports_a_dropped_connection_as_a_database_error(
     pg_server: EmbeddedServer, loaded_db: str
 ) -> None:
