@@ -227,3 +227,27 @@ def test_each_case_writes_a_file_that_differs_from_its_base(
     assert files and all(p.is_file() for p in files.values())
     if case.source == WORKBOOK:
         assert files["workbook"].read_bytes() != base_workbook.read_bytes()
+
+
+SUBPROCESS_CASES = ("wb_truncated", "wb_encrypted", "wb_text_in_holding_par", "ex_truncated_deal_json")
+
+
+@pytest.mark.parametrize("name", SUBPROCESS_CASES)
+def test_a_real_process_refuses_cleanly(
+    name: str, tmp_path: Path, base_workbook: Path, context: dict[str, str]
+) -> None:
+    """The same refusal from the installed entry point in its own process (what a user's shell sees)."""
+    import subprocess
+    import sys
+
+    case = next(c for c in WORKBOOK_CASES + EXTRACT_CASES if c.name == name)
+    files = case.make(_inputs(tmp_path), base_workbook)
+    proc = subprocess.run(
+        [sys.executable, "-m", "clo_xl.cli", *_compliance_argv(files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert_refused(Outcome(proc.returncode, proc.stdout, proc.stderr), case, context)
