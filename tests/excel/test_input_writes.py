@@ -80,3 +80,25 @@ def test_file_workbook_input_writes(workbook_copy: Path) -> None:
     assert cells[3][29] == date(2016, 3, 10)  # written as a serial in the cell's date format
     assert cells[2][18] != 0.5  # S3 kept its formula's cached value
     assert FileWorkbook(workbook_copy).name_address(SHEET, "DealCollateral") == "D4:E210"
+
+
+def test_output_tab_dates_are_excel_dates_in_one_added_style(workbook_copy: Path) -> None:
+    def xfs(path: Path) -> list[str]:
+        styles = _parts(path)["xl/styles.xml"].decode()
+        return re.findall(
+            r"<xf\b[^>]*numFmtId=\"14\"[^>]*/>", styles.split("<cellXfs")[1].split("</cellXfs>")[0]
+        )
+
+    assert xfs(workbook_copy) == []  # the sample has no built-in short-date style
+    for name in ("Deal CF-A", "Deal CF-B"):
+        book = FileWorkbook(workbook_copy)
+        book.create_sheet(name)
+        book.write_table(name, "B1", [["Payment Date"], [date(2016, 7, 20)]])
+        book.save()
+    assert len(xfs(workbook_copy)) == 1  # added once, then reused
+    grid = (
+        CalamineWorkbook.from_path(str(workbook_copy))
+        .get_sheet_by_name("Deal CF-B")
+        .to_python(skip_empty_area=False)
+    )
+    assert grid[1][1] == date(2016, 7, 20)

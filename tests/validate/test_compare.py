@@ -35,6 +35,14 @@ def test_plain_values() -> None:
     assert read_value(None).is_empty and read_value("  ").is_empty
 
 
+def test_a_date_cell_read_as_midnight_datetime_is_the_same_date() -> None:
+    from datetime import date, datetime
+
+    same = compare(read_value(datetime(2016, 7, 20)), read_value(date(2016, 7, 20)), 1e-5)
+    assert same.agree
+    assert not compare(read_value(datetime(2016, 7, 20, 12)), read_value(date(2016, 7, 20)), 1e-5).agree
+
+
 def test_display_rounding_is_not_a_break_but_a_real_change_is() -> None:
     # 0.02740049 shows as "2.7400%"; anything within half a unit (5e-7) of 0.0274 agrees
     assert compare(read_value("2.7400%"), read_value(0.02740049), 1e-5).agree

@@ -52,9 +52,11 @@ def _attrs(tag: str) -> dict[str, str]:
     return {k: html.unescape(v) for k, v in _ATTR.findall(tag)}
 
 
-def _cell_xml(ref: str, value: object) -> str:
+def _cell_xml(ref: str, value: object, date_style: int | None = None) -> str:
     if value is None:
         return ""
+    if date_style is not None and isinstance(value, datetime | date):
+        return f'<c r="{ref}" s="{date_style}"><v>{excel_serial(value)!r}</v></c>'
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
@@ -66,12 +68,17 @@ def _cell_xml(ref: str, value: object) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t{space}>{html.escape(text, quote=False)}</t></is></c>'
 
 
-def sheet_xml(rows: Sequence[Sequence[object]], *, tab_color: str | None = None) -> bytes:
-    """A worksheet part holding ``rows`` from A1 as values (strings inline)."""
+def sheet_xml(
+    rows: Sequence[Sequence[object]], *, tab_color: str | None = None, date_style: int | None = None
+) -> bytes:
+    """A worksheet part holding ``rows`` from A1 as values (strings inline). With ``date_style`` (a
+    ``cellXfs`` index with a date format) dates are Excel dates; without it, ISO text."""
     body = []
     width = 0
     for r, row in enumerate(rows, start=1):
-        cells = "".join(_cell_xml(f"{column_letter(c)}{r}", v) for c, v in enumerate(row, start=1))
+        cells = "".join(
+            _cell_xml(f"{column_letter(c)}{r}", v, date_style) for c, v in enumerate(row, start=1)
+        )
         width = max(width, len(row))
         if cells:
             body.append(f'<row r="{r}">{cells}</row>')
@@ -187,7 +194,8 @@ class XlsxPackage:
     """Pending sheet additions/deletions and input-cell writes for one package; :meth:`save` writes them."""
 
     path: Path
-    _added: list[tuple[str, bytes, bool]] = field(default_factory=list)  # name, part, hidden
+    #: name, rows, tab colour, hidden
+    _added: list[tuple[str, list[list[object]], str | None, bool]] = field(default_factory=list)
     _deleted: list[str] = field(default_factory=list)
     _cells: dict[str, Cells] = field(default_factory=dict)
     _names: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -200,7 +208,8 @@ class XlsxPackage:
         tab_color: str | None = None,
         hidden: bool = False,
     ) -> None:
-        self._added.append((name, sheet_xml(rows, tab_color=tab_color), hidden))
+        """Queue a value sheet; its dates become Excel dates in the workbook's short-date style."""
+        self._added.append((name, [list(r) for r in rows], tab_color, hidden))
 
     def set_cells(self, sheet: str, cells: Cells) -> None:
         """Queue value writes into an existing sheet (formula cells are left alone at :meth:`save`)."""
@@ -244,7 +253,11 @@ class XlsxPackage:
         types = parts["[Content_Types].xml"].decode("utf-8")
         for name in self._deleted:
             workbook, rels, types = _delete(parts, workbook, rels, types, name)
-        for name, part_xml, hidden in self._added:
+        date_style = None
+        if any(isinstance(v, date) for _, rows, _, _ in self._added for row in rows for v in row):
+            date_style = _date_style(parts)
+        for name, rows, color, hidden in self._added:
+            part_xml = sheet_xml(rows, tab_color=color, date_style=date_style)
             workbook, rels, types = _add(parts, workbook, rels, types, name, part_xml, hidden=hidden)
         parts["xl/workbook.xml"] = workbook.encode("utf-8")
         parts["xl/_rels/workbook.xml.rels"] = rels.encode("utf-8")
@@ -263,6 +276,29 @@ class XlsxPackage:
         self._cells.clear()
         self._names.clear()
         return skipped
+
+
+def _date_style(parts: dict[str, bytes]) -> int | None:
+    """The ``cellXfs`` index of a plain short-date style (built-in format 14), added when missing."""
+    styles = parts.get("xl/styles.xml")
+    if styles is None:
+        return None
+    text = styles.decode("utf-8")
+    block = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", text, re.S)
+    if block is None:
+        return None
+    xfs = re.findall(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", block.group(1), re.S)
+    for i, xf in enumerate(xfs):
+        a = _attrs(xf.split(">", 1)[0] + "/>")
+        if a.get("numFmtId") == "14" and a.get("fontId", "0") == "0" and a.get("fillId", "0") == "0" \
+                and a.get("borderId", "0") == "0":  # fmt: skip
+            return i
+    added = '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    body = block.group(1) + added
+    opening = re.sub(r'count="\d+"', f'count="{len(xfs) + 1}"', text[block.start() : block.start(1)])
+    text = text[: block.start()] + opening + body + "</cellXfs>" + text[block.end() :]
+    parts["xl/styles.xml"] = text.encode("utf-8")
+    return len(xfs)
 
 
 def _part_of(parts: dict[str, bytes], sheet: str) -> str:

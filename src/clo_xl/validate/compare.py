@@ -55,6 +55,8 @@ def read_value(value: object) -> Reading:
     if isinstance(value, int | float):
         number = float(value)
         return Reading(number=number if math.isfinite(number) else None)
+    if isinstance(value, datetime) and value.time() == datetime.min.time() and value.tzinfo is None:
+        value = value.date()  # a date cell read back as a midnight datetime is the same date
     if isinstance(value, datetime | date):
         return Reading(text=value.isoformat())
     text = str(value).strip()
