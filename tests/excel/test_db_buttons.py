@@ -212,3 +212,18 @@ def test_a_bad_cell_is_refused_with_its_address_before_anything_is_written(
         handlers.save_to_db(FileWorkbook(workbook_copy), database_url=migrated)
     assert "lots" in str(refused.value)
     assert _snapshot(migrated) == before
+
+
+def test_all_deals_refresh_and_an_unchanged_save_writes_nothing(migrated: str, workbook_copy: Path) -> None:
+    book = FileWorkbook(workbook_copy)
+    book.write_inputs("Run Model", "C9", [["All"]])
+    book.save()
+    refreshed = handlers.refresh_from_db(FileWorkbook(workbook_copy), database_url=migrated)
+    deals = handlers.deal_names(FileWorkbook(workbook_copy))
+    assert len(deals) == 10 and refreshed.sheets == ("All Assets", *(f"{d} Inputs" for d in deals))
+    state = db_sync.read_state(FileWorkbook(workbook_copy))
+    assert sorted(state) == sorted(deals) and {s.version for s in state.values()} == {1}
+    before = _snapshot(migrated)
+    saved = handlers.save_to_db(FileWorkbook(workbook_copy), database_url=migrated)
+    assert "nothing changed" in saved.summary
+    assert _snapshot(migrated) == before  # no version bump, no audit row

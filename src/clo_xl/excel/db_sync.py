@@ -224,26 +224,30 @@ def refresh(book: WorkbookAccess, url: str, deals: Sequence[str]) -> RefreshOutc
     return RefreshOutcome(versions, tuple(kept), len(snapshot.assets.rows))
 
 
-def deal_document(book: WorkbookAccess, deal: str) -> dict[str, Any]:
-    """The deal sheet as the interchange document ``save_deal`` stores, checked by the deal parser.
+def deal_documents(book: WorkbookAccess, deals: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The deal sheets as the interchange documents ``save_deal`` stores, checked by the deal parser.
 
-    Read exactly as ``clo-xl migrate`` reads it; a bad cell raises the located :class:`IngestError`.
+    Read once, exactly as ``clo-xl migrate`` reads them; a bad cell raises the located
+    :class:`IngestError` before anything is written.
     """
     from clo_xl.ingest.deal_inputs import parse_deal_inputs
     from clo_xl.ingest.raw import RawDocument
     from clo_xl.ingest.workbook import read_workbook
 
-    data = read_workbook(book.snapshot_path(), deals=[deal])
-    raw = data.deal(deal)
-    table = data.holdings[deal]
-    holdings = [dict(r) for r in table.rows]
-    locations = dict(raw.locations)
-    for i, _ in enumerate(holdings):
-        for header in ("BLKRockID", "Par Amount"):
-            locations[f"holdings[{i}].{header}"] = table.locate(i, header)
-    document = {**raw.data, "holdings": holdings}
-    parse_deal_inputs(RawDocument(file=raw.file, data=document, locations=locations, sheet=raw.sheet))
-    return document
+    data = read_workbook(book.snapshot_path(), deals=list(deals))
+    documents: dict[str, dict[str, Any]] = {}
+    for deal in deals:
+        raw = data.deal(deal)
+        table = data.holdings[deal]
+        holdings = [dict(r) for r in table.rows]
+        locations = dict(raw.locations)
+        for i, _ in enumerate(holdings):
+            for header in ("BLKRockID", "Par Amount"):
+                locations[f"holdings[{i}].{header}"] = table.locate(i, header)
+        document = {**raw.data, "holdings": holdings}
+        parse_deal_inputs(RawDocument(file=raw.file, data=document, locations=locations, sheet=raw.sheet))
+        documents[deal] = document
+    return documents
 
 
 @dataclass(frozen=True)
@@ -265,7 +269,7 @@ def save(book: WorkbookAccess, url: str, deals: Sequence[str], *, actor: str | N
             f"press Refresh from DB before Save to DB: no database version is recorded for "
             f"{', '.join(missing)} (hidden sheet '{STATE_SHEET}')"
         )
-    documents = {deal: deal_document(book, deal) for deal in deals}  # every sheet checked before any write
+    documents = deal_documents(book, deals)  # every sheet checked before any write
     versions: dict[str, int] = {}
     unchanged: list[str] = []
     try:
