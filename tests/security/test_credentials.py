@@ -159,11 +159,6 @@ def test_a_failed_connection_is_a_clean_refusal(
     assert code == 2, text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="persistence migration 0003_roles grants clo_ops nothing on public.alembic_version, so "
-    "schema.ensure_current is refused and operations cannot migrate with their own role",
-)
 def test_ops_role_can_run_migrate(
     pg_server: EmbeddedServer,
     db_url: str,
