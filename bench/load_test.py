@@ -14,8 +14,12 @@ analyst's Excel has its own Python:
   (``ConcurrencyError``) is a conflict, not an error: the session backs off, refreshes and saves again
   (at most 10 tries);
 * operations (``--ops``, default 2) loop ``clo-xl migrate`` of the sample workbook, alternating with an edited
-  copy so every other load really changes data. A load refused because analysts changed rows under it
-  (PostgreSQL serialisation failure in its REPEATABLE READ transaction) is retried (at most 3 tries).
+  copy so every other load really changes data. The load locks out saves before its snapshot
+  (``clo_xl.persistence.locks``): saves arriving meanwhile wait and then see the new versions (a stale one
+  is a conflict as above). Should PostgreSQL still refuse a load for a concurrent update, migrate re-runs it
+  itself (counted as a conflict) and this session tries the command again (at most 3 tries) before
+  counting an error. Pre-migrate backups go to the run's temporary data folder (``CLO_XL_DATA_DIR``),
+  pruned by the retention rule.
 
 Pace (``--think``, ``--save-every``, ``--ops-interval``): by default an analyst pauses about a second between
 steps and saves every fifth iteration, and each operations session migrates once a minute; ``--think 0
@@ -35,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import shutil
@@ -209,6 +214,10 @@ def operations(
         try:
             for attempt in range(MIGRATE_TRIES):
                 report = timed(stats, "migrate", partial(migrate_workbook, workbook, url))
+                reruns = sum(w.startswith("attempt ") for w in report.warnings)
+                if reruns:
+                    with stats.lock:
+                        stats.conflicts["migrate (concurrent update, re-run inside migrate)"] += reruns
                 if report.status in {"loaded", "unchanged"}:
                     break
                 message = str(report.error)
@@ -353,6 +362,8 @@ def run(
         raise SystemExit(f"no sample workbook at {SAMPLE} (python workbook/build.py)")
     workdir = Path(tempfile.mkdtemp(prefix="clo-xl-load-"))
     server_dir = workdir / "pg"
+    data_dir_before = os.environ.get("CLO_XL_DATA_DIR")
+    os.environ["CLO_XL_DATA_DIR"] = str(workdir / "data")  # pre-migrate backups stay in the run's folder
     try:
         if database_url:
             _local_only(database_url)
@@ -378,9 +389,11 @@ def run(
             partial(analyst, k, session_url(url, f"analyst{k}"), deals, deadline, max_iter)
             for k in range(sessions - ops)
         ]
+        load_before = os.getloadavg()
         started = time.monotonic()
         _run_sessions(workers, specs, pace, stats)
         elapsed = time.monotonic() - started
+        load_after = os.getloadavg()
         lost = check_lost_updates(url, stats)
         return {
             "sessions": sessions,
@@ -403,7 +416,9 @@ def run(
             "saves": lost["saves"],
             "latency": {op: percentiles(v) for op, v in sorted(stats.latencies.items())},
             "machine": {
-                "cpus": __import__("os").cpu_count(),
+                "cpus": os.cpu_count(),
+                "load_average_1_5_15_before": [round(x, 2) for x in load_before],
+                "load_average_1_5_15_after": [round(x, 2) for x in load_after],
                 "python": platform.python_version(),
                 "platform": platform.platform(),
             },
@@ -414,6 +429,10 @@ def run(
         if not database_url:
             stop_embedded(server_dir)
         shutil.rmtree(workdir, ignore_errors=True)
+        if data_dir_before is None:
+            os.environ.pop("CLO_XL_DATA_DIR", None)
+        else:
+            os.environ["CLO_XL_DATA_DIR"] = data_dir_before
 
 
 def render(result: dict[str, Any]) -> None:
@@ -423,6 +442,11 @@ def render(result: dict[str, Any]) -> None:
         f"for {result['seconds_run']} s on {result['machine']['cpus']} CPUs, {result['server']}"
     )
     print(f"pace: {result['pace']}")
+    machine = result["machine"]
+    print(
+        f"load average (1/5/15 min) before: {machine['load_average_1_5_15_before']}, "
+        f"after: {machine['load_average_1_5_15_after']}"
+    )
     print(f"iterations: {result['iterations']}   saves: {result['saves']}   conflicts: {result['conflicts']}")
     print(f"errors: {result['errors']}   lost updates: {result['lost_updates']}")
     print(f"{'operation':<14}{'count':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'max ms':>10}")

@@ -26,7 +26,10 @@ def register(app: typer.Typer) -> None:
             help="Report base path; writes .json and .html (default: clo-xl-out/migrate-<time>).",
         ),
         backup: Path | None = typer.Option(
-            None, "--backup", help="Where to write the pre-load backup (default: <data dir>/backups/)."
+            None,
+            "--backup",
+            help="Where to write the pre-load backup (default: <data dir>/backups/, where only the newest "
+            "CLO_XL_BACKUP_KEEP pre-migrate backups, default 20, are kept).",
         ),
         dry_run: bool = typer.Option(
             False, "--dry-run", help="Run every level and the load, then roll back: nothing is written."

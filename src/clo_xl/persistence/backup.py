@@ -30,6 +30,7 @@ from clo_xl.persistence.audit import current_actor, record_run, set_actor
 from clo_xl.persistence.engine import engine as engine_for
 from clo_xl.persistence.failures import database_errors
 from clo_xl.persistence.fingerprint import TableChecksum, digest, table_checksums
+from clo_xl.persistence.locks import lock_out_deal_writers
 from clo_xl.persistence.models import CLO, Base
 from clo_xl.persistence.schema import current_revision
 from clo_xl.persistence.server import data_dir
@@ -199,6 +200,7 @@ def restore(url: str, path: Path) -> BackupInfo:
         raise DatabaseError(f"no backup file at {source}")
     eng = engine_for(url)
     with database_errors(f"restore of {source}"), eng.begin() as conn:
+        lock_out_deal_writers(conn)  # saves wait for the restore (clo_xl.persistence.locks)
         set_actor(conn)
         info = restore_into(conn, source)
         record_run(

@@ -4,11 +4,15 @@
 2. **Transform** them into rows (L1: headers and cell types) and parse them with the core's parsers.
 3. **Validate** business rules (L2) before touching the database.
 4. **Upgrade** the schema if the database is new or behind, then, in ONE REPEATABLE READ transaction:
-   write a backup of ``clo`` as it is (the rollback point), load with the diff-only loader, reconcile
-   (L3), check calculation parity from the database (L4), record the run in ``audit.run_log``, commit.
+   lock out concurrent saves (``LOCK TABLE clo.deal IN EXCLUSIVE MODE`` before the snapshot, see
+   :mod:`clo_xl.persistence.locks`: saves wait for the load, then see the new versions), write a backup
+   of ``clo`` as it is (the rollback point), load with the diff-only loader, reconcile (L3),
+   check calculation parity from the database (L4), record the run in ``audit.run_log``, commit.
 
 Any failure raises before the commit, so nothing is loaded: ``clo`` is left byte-for-byte as it was (the
 report carries its digest before and after). Loading the same workbook twice changes nothing in ``clo``.
+A serialisation failure or deadlock (another writer than a save) re-runs the whole transaction, at most
+:data:`ATTEMPTS` times.
 """
 
 from __future__ import annotations
@@ -34,11 +38,13 @@ from clo_xl.persistence.engine import redact
 from clo_xl.persistence.failures import describe
 from clo_xl.persistence.fingerprint import schema_digest
 from clo_xl.persistence.loader import SyncCounts, TableLoad, sync_tables, table_of
+from clo_xl.persistence.locks import deal_table_exists, lock_out_deal_writers
 from clo_xl.persistence.mappers import asset_rows, deal_rows
 from clo_xl.persistence.models import AssetRow
 from clo_xl.persistence.reference_data import packaged_reference_loads, waterfall_documents, waterfall_slug
 from clo_xl.persistence.reference_rows import reference_loads
 from clo_xl.persistence.repository import bump_changed_deals, deal_loads
+from clo_xl.persistence.retention import backup_keep, prune_backups
 from clo_xl.persistence.validation import (
     Check,
     Transformed,
@@ -49,6 +55,12 @@ from clo_xl.persistence.validation import (
 )
 
 Progress = Callable[[str, float], None]
+
+#: tries of the load transaction when PostgreSQL refuses it for a concurrent update (should not happen: the
+#: load locks out saves first, see :mod:`clo_xl.persistence.locks`; a safety net for other writers)
+ATTEMPTS = 3
+#: serialization_failure, deadlock_detected
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
 
 
 def _no_progress(step: str, fraction: float) -> None:
@@ -192,55 +204,30 @@ def migrate_content(
         progress("schema", 0.4)
         if not dry_run:
             schema.ensure_current(url)
-        eng = engine_for(url)
-        with eng.connect() as conn:
-            conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+        keep = backup_keep() if backup_path is None and not dry_run else None
+        lock = not dry_run or _has_deal_table(url)
+        for attempt in range(1, ATTEMPTS + 1):
+            checks_before = len(report.checks)
             try:
-                actor = set_actor(conn)
-                report.clo_digest_before = schema_digest(conn)
-                if dry_run and schema.revision_on(conn) != schema.head_revision():
-                    schema.upgrade_on(conn, url)
-                if not dry_run:
-                    progress("backup", 0.45)
-                    default = default_backup_path()
-                    target = backup_path or default.with_name(default.name.replace("clo-", "pre-migrate-", 1))
-                    report.backup = str(write_backup(conn, target).path)
-                progress("load", 0.55)
-                report.tables = sync_tables(conn, loads, actor=actor)
-                report.bumped_deals = bump_changed_deals(conn, actor)
-                progress("L3 reconciliation", 0.75)
-                report.checks.extend(reconcile(conn, content, t))
-                if parity:
-                    progress("L4 calculation parity", 0.85)
-                    report.checks.extend(calculation_parity(conn, content, t, assets))
-                else:
-                    report.checks.append(Check("L4", "calculation parity", "skipped", "disabled"))
-                if dry_run:
-                    conn.rollback()
-                    report.status = "validated"
-                    report.finished_at = datetime.now(UTC)
-                    report.seconds = time.perf_counter() - started
-                    progress("done", 1.0)
-                    _measure_after_rollback(report, url)
-                    return report
-                report.clo_digest_after = schema_digest(conn)
-                report.status = "unchanged" if report.changed_rows == 0 else "loaded"
-                report.finished_at = datetime.now(UTC)
-                report.seconds = time.perf_counter() - started
-                report.run_id = record_run(
-                    conn,
-                    kind="migrate",
-                    status=report.status,
-                    inputs_digest=content.sha256,
-                    convention="legacy",
-                    parameters={"workbook": content.file, "backup": report.backup},
-                    outputs={k: v for k, v in report.as_dict().items() if k not in ("checks",)},
-                    actor=actor,
+                if _load(
+                    content,
+                    url,
+                    _Plan(t, assets, loads, backup_path, parity, dry_run, lock, keep),
+                    report,
+                    progress,
+                ):
+                    return report  # dry run: rolled back and measured
+                break
+            except Exception as exc:
+                if attempt == ATTEMPTS or not _is_transient_conflict(exc):
+                    raise
+                del report.checks[checks_before:]
+                report.tables, report.bumped_deals = {}, []
+                _discard(report.backup)
+                report.backup = None
+                report.warnings.append(
+                    f"attempt {attempt} refused by a concurrent update, re-run: {describe(exc)}"
                 )
-                conn.commit()
-            except BaseException:
-                conn.rollback()
-                raise
         progress("done", 1.0)
     except CloXlError as exc:
         report.status = "rejected"
@@ -262,6 +249,110 @@ def migrate_content(
     report.finished_at = report.finished_at or datetime.now(UTC)
     report.seconds = time.perf_counter() - started
     return report
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What one load attempt needs: the transformed rows and the run's options."""
+
+    transformed: Transformed
+    assets: Any
+    loads: list[TableLoad]
+    backup_path: Path | None
+    parity: bool
+    dry_run: bool
+    lock: bool
+    #: pre-migrate backups to keep in the default folder (None: an explicit --backup path, never pruned)
+    keep: int | None
+
+
+def _load(
+    content: WorkbookContent, url: str, plan: _Plan, report: MigrationReport, progress: Progress
+) -> bool:
+    """One attempt at the load transaction (backup, load, L3, L4, run record, commit). Returns True for a
+    dry run (rolled back and measured), False once committed; raises on any failure (rolled back)."""
+    t = plan.transformed
+    with engine_for(url).connect() as conn:
+        conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+        try:
+            if plan.lock:  # the first statement, before the snapshot (clo_xl.persistence.locks)
+                lock_out_deal_writers(conn)
+            actor = set_actor(conn)
+            report.clo_digest_before = schema_digest(conn)
+            if plan.dry_run and schema.revision_on(conn) != schema.head_revision():
+                schema.upgrade_on(conn, url)
+            if not plan.dry_run:
+                progress("backup", 0.45)
+                default = default_backup_path()
+                pre = default.with_name(default.name.replace("clo-", "pre-migrate-", 1))
+                written = write_backup(conn, plan.backup_path or pre).path
+                report.backup = str(written)
+                if plan.keep is not None:
+                    _prune(written, plan.keep, report)
+            progress("load", 0.55)
+            report.tables = sync_tables(conn, plan.loads, actor=actor)
+            report.bumped_deals = bump_changed_deals(conn, actor)
+            progress("L3 reconciliation", 0.75)
+            report.checks.extend(reconcile(conn, content, t))
+            if plan.parity:
+                progress("L4 calculation parity", 0.85)
+                report.checks.extend(calculation_parity(conn, content, t, plan.assets))
+            else:
+                report.checks.append(Check("L4", "calculation parity", "skipped", "disabled"))
+            if plan.dry_run:
+                conn.rollback()
+                report.status = "validated"
+                report.finished_at = datetime.now(UTC)
+                report.seconds = (report.finished_at - report.started_at).total_seconds()
+                progress("done", 1.0)
+                _measure_after_rollback(report, url)
+                return True
+            report.clo_digest_after = schema_digest(conn)
+            report.status = "unchanged" if report.changed_rows == 0 else "loaded"
+            report.finished_at = datetime.now(UTC)
+            report.seconds = (report.finished_at - report.started_at).total_seconds()
+            report.run_id = record_run(
+                conn,
+                kind="migrate",
+                status=report.status,
+                inputs_digest=content.sha256,
+                convention="legacy",
+                parameters={"workbook": content.file, "backup": report.backup},
+                outputs={k: v for k, v in report.as_dict().items() if k not in ("checks",)},
+                actor=actor,
+            )
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+    return False
+
+
+def _prune(written: Path, keep: int, report: MigrationReport) -> None:
+    """Apply the pre-migrate backup retention; a file that cannot be deleted is a warning, not a failure."""
+    try:
+        deleted = prune_backups(written, keep)
+    except OSError as exc:
+        report.warnings.append(f"could not prune old pre-migrate backups: {exc}")
+        return
+    if deleted:
+        report.warnings.append(f"deleted {len(deleted)} pre-migrate backup(s) beyond the newest {keep}")
+
+
+def _has_deal_table(url: str) -> bool:
+    with engine_for(url).connect() as conn:
+        return deal_table_exists(conn)
+
+
+def _is_transient_conflict(exc: BaseException) -> bool:
+    """A serialisation failure or a deadlock: PostgreSQL rolled the attempt back; re-running it is safe."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) in TRANSIENT_SQLSTATES
+
+
+def _discard(path: str | None) -> None:
+    """Remove the backup of an attempt that was rolled back (the next attempt writes its own)."""
+    if path is not None:
+        Path(path).unlink(missing_ok=True)
 
 
 def _failed_level(report: MigrationReport) -> str:
