@@ -53,6 +53,10 @@ def tranche_cashflow_figure(doc: Document, *, width: float = 10.0, height: float
     return fig
 
 
+#: the headroom plot's y-axis shows at most this many percentage points either side of the triggers
+HEADROOM_AXIS_LIMIT_PP = 60.0
+
+
 def headroom_series(doc: Document) -> dict[str, list[float | None]]:
     """Per coverage test: (ratio − trigger) × 100 per period (None when the test has no ratio)."""
     out: dict[str, list[float | None]] = {}
@@ -71,12 +75,23 @@ def coverage_headroom_figure(doc: Document, *, kinds: tuple[str, ...] = ("OC", "
     ax = fig.add_subplot(1, 1, 1)
     periods = doc["periods"]
     kind_of = {t["name"]: t.get("kind", "OC") for p in periods for t in p["tests"]}
+    shown: list[float] = []
     for name, series in headroom_series(doc).items():
         if kind_of.get(name) not in kinds:
             continue
         ax.plot(range(len(periods)), [float("nan") if v is None else v for v in series], label=name)
+        shown.extend(v for v in series if v is not None)
     ax.axhline(0.0, color="black", linewidth=0.8)
-    ax.set_title(f"{doc['deal']}: coverage-test headroom (ratio − trigger)")
+    title = f"{doc['deal']}: coverage-test headroom (ratio − trigger)"
+    if shown:
+        # a class nearly paid off has a ratio in the thousands: keep the axis on the region around the
+        # triggers, where an analyst reads cushions, and say so in the title
+        lo, hi = min(shown), max(shown)
+        clip = HEADROOM_AXIS_LIMIT_PP
+        if hi > clip or lo < -clip:
+            ax.set_ylim(max(lo, -clip) - 2.0, min(hi, clip) + 2.0)
+            title += f" — axis clipped at ±{clip:.0f} pp"
+    ax.set_title(title)
     ax.set_ylabel("percentage points")
     step = max(1, len(periods) // 12)
     ticks = list(range(len(periods)))[::step]
