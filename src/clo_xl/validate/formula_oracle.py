@@ -78,7 +78,39 @@ ASSET_FIELDS = {
     "wal": "WAL",
     "recovery": "Moody's Recovery Rate-23",
     "warf_rating": "Moody's Rating WARF",
+    "country": "Country ",
 }
+
+#: country sets of the concentration tests, written out from COMPLIANCE_SPEC §4.2 (misspellings included,
+#: as the legacy compares them) so the formula route does not read the engine's own data files.
+COUNTRY_SET_TESTS: tuple[tuple[int, str, str], ...] = (
+    (14, "non-USA share (test 14)", '{"USA"}'),
+    (
+        15,
+        "Canada and tax-jurisdiction share (test 15)",
+        '{"CANADA","BAHAMAS","BERMUDA","BRITISH VIRGIN ISLANDS","CAYMEN ISLANDS","CAYMAN ISLANDS",'
+        '"CHANNEL ISLANDS","NETHERLANDS ANTULLES"}',
+    ),
+    (16, "not USA, Canada or UK share (test 16)", '{"CANADA","UK","USA","UNITED KINGDOM"}'),
+    (18, "Group I countries share (test 18)", '{"NETHERLANDS","AUSTRALIA","NEW ZEALAND","UNITED KINGDOM"}'),
+    (20, "Group II countries share (test 20)", '{"GERMANY","SWEDEN","SWITZERLAND"}'),
+    (
+        22,
+        "Group III countries share (test 22)",
+        '{"AUSTRIA","BELGIUM","DENMARK","FINLAND","FRANCE","ICELAND","LIECHTENSTEIN","LUXEMBOURG","NORWAY",'
+        '"SPAIN"}',
+    ),
+    (
+        24,
+        "tax-jurisdiction share (test 24)",
+        '{"BAHAMAS","BERMUDA","BRITISH VIRGIN ISLANDS","CAYMEN ISLANDS","CAYMAN ISLANDS","CHANNEL ISLANDS",'
+        '"NETHERLANDS ANTULLES"}',
+    ),
+)
+#: tests whose numerator counts the countries OUTSIDE the listed set
+COUNTRY_SET_EXCLUDES = frozenset({14, 16})
+#: summary rows reserved per deal on the check sheet (metrics above the helper blocks)
+ROWS_PER_DEAL = 16
 
 
 @dataclass(frozen=True)
@@ -243,7 +275,7 @@ def build_check_workbook(
     check.write_row(0, 0, ["Deal", "Metric", "Formula value", "Python value", "Test"])
     layouts: list[DealFormulas] = []
     summary_row = 1
-    helper_row = 1 + 8 * len(deals) + 2  # helper blocks start below the summary rows
+    helper_row = 1 + ROWS_PER_DEAL * len(deals) + 2  # helper blocks start below the summary rows
     col_of = {key: column_letter(col) for key, col in columns.items()}
 
     def asset_ref(key: str, match_cell: str) -> str:
@@ -277,6 +309,7 @@ def build_check_workbook(
                 "LOAN",
                 "Non-senior",
                 "Float ND",
+                "Country",
             ],
         )
         derived_rows = 0
@@ -331,6 +364,7 @@ def build_check_workbook(
                 f"=IFERROR(IF(UPPER(TRIM({asset_ref('category', m)}))={NON_SENIOR_CATEGORY},1,0),0)",
             )
             check.write_formula(x - 1, 14, f"=F{x}*E{x}")
+            check.write_formula(x - 1, 15, f'=IFERROR(UPPER(TRIM({asset_ref("country", m)}&"")),"")')
         last = first + len(rows) - 1
 
         def rng(col: str) -> str:
@@ -387,6 +421,17 @@ def build_check_workbook(
                 f"+{cash!r})/{cpa}",
                 "senior-secured share (test 1)",
                 senior[1],
+            )
+        for number, label, members in COUNTRY_SET_TESTS:
+            found = _result(doc, (number,))
+            if not found:
+                continue
+            in_set = f"ISNUMBER(MATCH({rng('P')},{members},0))"
+            flag = f"1-{in_set}" if number in COUNTRY_SET_EXCLUDES else f"1*{in_set}"
+            formulas[f"country_{number}"] = (
+                f"=SUMPRODUCT({rng('C')},{rng('E')},{flag})/{cpa}",
+                label,
+                found[1],
             )
         cells: dict[str, Cell] = {}
         labels: dict[str, str] = {}
