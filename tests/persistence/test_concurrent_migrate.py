@@ -188,6 +188,65 @@ def test_a_save_in_flight_makes_the_load_wait_and_the_load_sees_it(
                 "AND (row_key->>'position')::int = 3 ORDER BY change_id"
             )
         ).all()
-    original = float(book.holdings["Syn 2"].rows[2]["Par Amount"])
+    original = float(str(book.holdings["Syn 2"].rows[2]["Par Amount"]))
     # bob's save is in the trail, and the load's change starts from bob's par: it read his commit
     assert [tuple(r) for r in logged] == [("bob", original, bob_par), ("ops.carol", bob_par, original)]
+
+
+class _SerializationFailure(Exception):
+    """Stands in for psycopg's SerializationFailure: what PostgreSQL says when a writer outside clo-xl
+    (which does not take the lock) updated a row under the load."""
+
+    sqlstate = "40001"
+
+
+def _refuse_first(monkeypatch: pytest.MonkeyPatch, times: int) -> list[int]:
+    """Make the load step fail ``times`` times with a serialisation failure; returns its calls."""
+    from clo_xl.persistence import migration
+
+    real = migration.sync_tables
+    calls: list[int] = []
+
+    def sync(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) <= times:
+            raise sa.exc.OperationalError(
+                "UPDATE clo.holding ...", {}, _SerializationFailure("could not serialize")
+            )
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(migration, "sync_tables", sync)
+    return calls
+
+
+def test_a_serialisation_failure_re_runs_the_whole_load_once(
+    loaded: str, book: WorkbookContent, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLO_XL_DATA_DIR", str(tmp_path / "data"))
+    calls = _refuse_first(monkeypatch, 1)
+    report = migrate_content(_with_par(book, "Syn 1", 0, 1_234_567.0), loaded, parity=False)
+    assert report.status == "loaded", report.error
+    assert (
+        len(calls) == 2 and len(report.warnings) == 1 and report.warnings[0].startswith("attempt 1 refused")
+    )
+    # the rolled-back attempt's backup is gone; the report names the one backup of the attempt that loaded
+    backups = sorted((tmp_path / "data" / "backups").glob("pre-migrate-*.zip"))
+    assert backups == [Path(report.backup or "")]
+    assert refresh_deal(loaded, "Syn 1").document["holdings"][0]["par"] == 1_234_567.0
+
+
+def test_a_load_refused_every_time_gives_up_and_changes_nothing(
+    loaded: str, book: WorkbookContent, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clo_xl.persistence.fingerprint import schema_digest
+    from clo_xl.persistence.migration import ATTEMPTS
+
+    with engine(loaded).connect() as conn:
+        before = schema_digest(conn)
+    calls = _refuse_first(monkeypatch, ATTEMPTS)
+    report = migrate_content(
+        _with_par(book, "Syn 1", 0, 1_234_567.0), loaded, backup_path=tmp_path / "m.zip", parity=False
+    )
+    assert report.status == "rejected" and "could not serialize" in str(report.error)
+    assert len(calls) == ATTEMPTS == 3
+    assert report.clo_digest_after == before
