@@ -47,7 +47,9 @@ class ProjectionSwitches:
     * ``write_off_unrecovered`` (Q34): defaulted par not yet recovered at an asset's last row is written
       off in full, and a pre-defaulted asset with lag 0 is never recovered. ``False`` collects the queued
       recoveries on the last row instead.
-    * ``legacy_business_days`` (Q36): `CheckBusinessDate` behaviour instead of QuantLib's.
+    * ``legacy_business_days`` (Q36): `DateAddBusiness` behaviour for the asset interest dates (Modified
+      Following rolls back only on a month end) and `CheckBusinessDate` for sink dates, instead of
+      QuantLib's conventions.
     """
 
     zero_par_million: bool = True
@@ -134,7 +136,11 @@ def build_schedules(
     for rule in np.unique(coll.business_day_rule):
         sel = coll.business_day_rule == rule
         adj[sel] = adjust_serials(
-            unadj[sel], BusinessDayRule(int(rule)), switches.calendar, legacy=switches.legacy_business_days
+            unadj[sel],
+            BusinessDayRule(int(rule)),
+            switches.calendar,
+            legacy=switches.legacy_business_days,
+            date_add=True,  # asset interest dates go through `DateAddBusiness` (Q36)
         )
     adj = np.where(k >= 0, adj, coll.dated[:, None])
     prev = np.concatenate([np.where(k0 >= 0, adj[:, 0], coll.dated)[:, None], adj[:, :-1]], axis=1)

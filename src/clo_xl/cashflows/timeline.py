@@ -98,15 +98,15 @@ def build_grid(dates: DealDates, *, legacy: bool = True) -> PaymentGrid:
     pay, prev, beg, end, det = [], [], [], [], []
     for i in projected:
         p = adjusted[i]
-        ce = previous_business_day(p, dates.determination_lag, cal)
+        ce = previous_business_day(p, dates.determination_lag, cal, legacy=legacy)
         if i == 0:
             prev_pay = dates.closing_date
             cb = dates.closing_date
             idd = dates.closing_date
         else:
             prev_pay = adjusted[i - 1]
-            cb = previous_business_day(prev_pay, dates.determination_lag, cal)
-            idd = previous_business_day(prev_pay, dates.interest_determination_lag, cal)
+            cb = previous_business_day(prev_pay, dates.determination_lag, cal, legacy=legacy)
+            idd = previous_business_day(prev_pay, dates.interest_determination_lag, cal, legacy=legacy)
         pay.append(to_serial(p))
         prev.append(to_serial(prev_pay))
         beg.append(to_serial(cb))

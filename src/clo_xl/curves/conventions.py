@@ -129,12 +129,21 @@ def is_business_day(d: date, calendar: str = "us-settlement") -> bool:
     return bool(_calendar(calendar).isBusinessDay(_ql(d)))
 
 
-def adjust(d: date, rule: BusinessDayRule, calendar: str = "us-settlement", *, legacy: bool = False) -> date:
+def adjust(
+    d: date,
+    rule: BusinessDayRule,
+    calendar: str = "us-settlement",
+    *,
+    legacy: bool = False,
+    date_add: bool = False,
+) -> date:
     """Business-day adjustment.
 
-    ``legacy=True`` reproduces `CheckBusinessDate` (Q36): PRECEDING is never honoured (rolls forward) and
-    Modified Following rolls back only when the unadjusted date is the last calendar day of its month.
-    Otherwise QuantLib's own conventions apply.
+    ``legacy=True`` reproduces the VBA helpers (Q36). `CheckBusinessDate` (deal payment dates, the
+    default): PRECEDING is never honoured (rolls forward) and Modified Following rolls back only when the
+    unadjusted date is the last calendar day of its month. ``date_add=True`` is `DateAddBusiness` (asset
+    interest dates): Modified Following rolls back only on a month end, as above, but PRECEDING does roll
+    back. Otherwise QuantLib's own conventions apply.
     """
     cal = _calendar(calendar)
     qd = _ql(d)
@@ -142,6 +151,8 @@ def adjust(d: date, rule: BusinessDayRule, calendar: str = "us-settlement", *, l
         return d
     if legacy:
         if rule == BusinessDayRule.MODIFIED_FOLLOWING and ql.Date.isEndOfMonth(qd):
+            return _py(cal.adjust(qd, ql.Preceding))
+        if date_add and rule == BusinessDayRule.PRECEDING:
             return _py(cal.adjust(qd, ql.Preceding))
         return _py(cal.adjust(qd, ql.Following))
     ql_rule = {
@@ -153,24 +164,62 @@ def adjust(d: date, rule: BusinessDayRule, calendar: str = "us-settlement", *, l
 
 
 def adjust_serials(
-    serials: IntArray, rule: BusinessDayRule, calendar: str = "us-settlement", *, legacy: bool = False
+    serials: IntArray,
+    rule: BusinessDayRule,
+    calendar: str = "us-settlement",
+    *,
+    legacy: bool = False,
+    date_add: bool = False,
 ) -> IntArray:
     """Vectorised :func:`adjust` over day serials (QuantLib is called once per distinct date)."""
     flat = np.asarray(serials, dtype=np.int64).ravel()
     uniq, inverse = np.unique(flat, return_inverse=True)
-    adjusted = np.array([_adjust_serial(int(u), rule, calendar, legacy) for u in uniq], dtype=np.int64)
+    adjusted = np.array(
+        [_adjust_serial(int(u), rule, calendar, legacy, date_add) for u in uniq], dtype=np.int64
+    )
     return adjusted[inverse].reshape(np.shape(serials))
 
 
 @lru_cache(maxsize=65536)
-def _adjust_serial(serial: int, rule: BusinessDayRule, calendar: str, legacy: bool) -> int:
-    return to_serial(adjust(from_serial(serial), rule, calendar, legacy=legacy))
+def _adjust_serial(serial: int, rule: BusinessDayRule, calendar: str, legacy: bool, date_add: bool) -> int:
+    return to_serial(adjust(from_serial(serial), rule, calendar, legacy=legacy, date_add=date_add))
 
 
-def previous_business_day(d: date, lag: int, calendar: str = "us-settlement") -> date:
-    """``lag`` business days before ``d`` (QuantLib advance; `GetPreviousBusinessDate` minus Q36)."""
+def previous_business_day(
+    d: date, lag: int, calendar: str = "us-settlement", *, legacy: bool = False
+) -> date:
+    """``lag`` business days before ``d``.
+
+    ``legacy=False``: QuantLib's advance (−lag business days, Preceding). ``legacy=True`` reproduces
+    `GetPreviousBusinessDate` (Q36): a non-business ``d`` first rolls back to a business day and counts as
+    one step; each remaining step rolls back over non-business days and then steps back one calendar day,
+    so the result can land on a weekend or holiday (a Monday with lag 1 gives the Sunday before).
+    """
     cal = _calendar(calendar)
-    return _py(cal.advance(_ql(d), -int(lag), ql.Days, ql.Preceding))
+    qd = _ql(d)
+    if not legacy:
+        return _py(cal.advance(qd, -int(lag), ql.Days, ql.Preceding))
+    steps = int(lag)
+    if not cal.isBusinessDay(qd):
+        qd = cal.adjust(qd, ql.Preceding)
+        steps -= 1
+    for _ in range(max(steps, 0)):
+        qd = cal.adjust(qd, ql.Preceding) - 1
+    return _py(qd)
+
+
+def next_business_day(
+    d: date, count: int = 1, calendar: str = "us-settlement", *, legacy: bool = False
+) -> date:
+    """``count`` business days after ``d`` (QuantLib advance, Following).
+
+    ``legacy=True`` reproduces `GetNextBusinessDate` (Q36): the count is ignored; ``d`` itself if it is a
+    business day, else the next business day.
+    """
+    cal = _calendar(calendar)
+    if legacy:
+        return _py(cal.adjust(_ql(d), ql.Following))
+    return _py(cal.advance(_ql(d), int(count), ql.Days, ql.Following))
 
 
 def add_months(d: date, months: int, *, end_of_month: bool = False) -> date:
