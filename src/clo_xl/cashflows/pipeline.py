@@ -167,7 +167,9 @@ def run_pipeline(
         assumptions = CashflowAssumptions(base, legacy_vector_overrun=conv.legacy)
     sink = sink_from_rows(tables["sink_schedule"], collateral) if "sink_schedule" in tables else None
     result = run_deal(structure, collateral, assumptions, curve, conventions=conv, sink=sink)
-    payload = to_document(result, structure, curve, wal_on_original=conv.wal_on_original)
+    payload = to_document(
+        result, structure, curve, wal_on_original=conv.wal_on_original, legacy_pv_chain=conv.legacy_pv_chain
+    )
     payload["convention"] = convention
     if grid:
         inputs_ = GridInputs(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 import numpy as np
 from scipy.optimize import brentq
 
+from clo_xl.cashflows.pv_chain import chain_periods, chained_discount_factors
 from clo_xl.cashflows.structure import DealStructure
 from clo_xl.curves.base import ForwardCurve
 from clo_xl.fees.irr import xirr
@@ -19,23 +22,35 @@ def _pv_with_margin(cash: np.ndarray, dfs: np.ndarray, t: np.ndarray, dm: float)
     return float(np.sum(cash * dfs * (1.0 + dm / 4.0) ** (-4.0 * t)))
 
 
-def _dm_for_price(cash: np.ndarray, dfs: np.ndarray, t: np.ndarray, target: float) -> float | None:
+def _pv_chained(cash: np.ndarray, zeros: np.ndarray, periods: np.ndarray, dm: float) -> float:
+    """Σ CF × legacy chained DF at zero + DM (Q4, `CalcPVwSpread`)."""
+    return float(np.sum(cash * chained_discount_factors(zeros, periods, dm)))
+
+
+def _dm_for_price(pv: Callable[[float], float], cash: np.ndarray, target: float) -> float | None:
     """The DM that discounts the flows to ``target`` (Brent on [−50%, 200%]); None without a root."""
     lo, hi = -0.5, 2.0
-    if not cash.any() or not _pv_with_margin(cash, dfs, t, lo) > target > _pv_with_margin(cash, dfs, t, hi):
+    if not cash.any() or not pv(lo) > target > pv(hi):
         return None
-    return float(brentq(lambda m: _pv_with_margin(cash, dfs, t, m) - target, lo, hi, xtol=1e-12))
+    return float(brentq(lambda m: pv(m) - target, lo, hi, xtol=1e-12))
 
 
 def tranche_measures(
-    result: DealResult, deal: DealStructure, curve: ForwardCurve, *, wal_on_original: bool = True
+    result: DealResult,
+    deal: DealStructure,
+    curve: ForwardCurve,
+    *,
+    wal_on_original: bool = True,
+    legacy_pv_chain: bool = True,
 ) -> list[dict[str, Any]]:
     """Price-given-DM, DM-given-price, yield (XIRR at the input price), WAL, Macaulay and modified
     duration per tranche.
 
     WAL = Σ t·principal ÷ original balance (Q5, legacy) or ÷ principal received (corrected); t in
     days/365 from the CF analysis date. Durations use the quarterly-compounded solved yield (Q6).
-    Price given DM discounts with the curve's discount factors times (1 + DM/4)^(−4t).
+    Price given DM (and DM given price): ``legacy_pv_chain`` (Q4, legacy) chains quarterly factors of
+    (1 + (zero rate to d_i + DM)/4) over each interval (:mod:`clo_xl.cashflows.pv_chain`); otherwise the
+    curve's discount factors times (1 + DM/4)^(−4t).
     """
     start = deal.cf_analysis_date or deal.dates.analysis_date
     out = []
@@ -73,12 +88,18 @@ def tranche_measures(
             mod = mac / (1.0 + yq / 4.0) if yq > 0 else 0.0
         price_dm = dm_at_price = None
         if spec.current_balance > 0 and not spec.equity:
-            dfs = np.array([curve.discount_factor(d) for d in dates])
-            price_dm = (
-                _pv_with_margin(np.array(flows), dfs, np.array(t), spec.discount_margin)
-                / spec.current_balance
-            )
-            dm_at_price = _dm_for_price(np.array(flows), dfs, np.array(t), spec.price * spec.current_balance)
+            cash_arr = np.array(flows)
+            price_pv: Callable[[float], float]
+            if legacy_pv_chain:
+                zeros = np.array([curve.zero_rate(start, d) for d in dates])
+                periods = chain_periods(start, dates, spec.day_count)
+                price_pv = partial(_pv_chained, cash_arr, zeros, periods)
+            else:
+                dfs = np.array([curve.discount_factor(d) for d in dates])
+                t_arr = np.array(t)
+                price_pv = partial(_pv_with_margin, cash_arr, dfs, t_arr)
+            price_dm = price_pv(spec.discount_margin) / spec.current_balance
+            dm_at_price = _dm_for_price(price_pv, cash_arr, spec.price * spec.current_balance)
         out.append(
             {
                 "class": spec.name,
@@ -96,7 +117,12 @@ def tranche_measures(
 
 
 def to_document(
-    result: DealResult, deal: DealStructure, curve: ForwardCurve, *, wal_on_original: bool = True
+    result: DealResult,
+    deal: DealStructure,
+    curve: ForwardCurve,
+    *,
+    wal_on_original: bool = True,
+    legacy_pv_chain: bool = True,
 ) -> dict[str, Any]:
     periods = []
     for p in result.periods:
@@ -160,7 +186,9 @@ def to_document(
         "waterfall": result.version,
         "periods": periods,
         "summary": {
-            "tranches": tranche_measures(result, deal, curve, wal_on_original=wal_on_original),
+            "tranches": tranche_measures(
+                result, deal, curve, wal_on_original=wal_on_original, legacy_pv_chain=legacy_pv_chain
+            ),
             "sub_note_irr": result.sub_note_irr,
             "incentive_fee_total": result.incentive_fee_total,
             "fees": result.fee_totals,

@@ -139,6 +139,8 @@ class Conventions:
     * ``wal_on_original`` (Q5): WAL divided by the original balance.
     * ``sticky_event_of_default`` (Q23): off in legacy (EOD re-tested every period); on in corrected, once
       an event of default occurs the EOD waterfall applies to every later period (no acceleration model).
+    * ``legacy_pv_chain`` (Q4): price/DM chain quarterly factors of (1 + (zero to d_i + DM)/4) per interval
+      (`CalcPVwSpread`); off, the curve's discount factors are used.
     * projection switches: Q33, Q34, Q36, Q30 (see :mod:`clo_xl.cashflows.projection`).
     """
 
@@ -151,10 +153,11 @@ class Conventions:
     mag17_as_mag15: bool = True
     wal_on_original: bool = True
     sticky_event_of_default: bool = False
+    legacy_pv_chain: bool = True
 
     @classmethod
     def corrected(cls) -> Conventions:
-        return cls(False, False, False, False, False, False, False, False, True)
+        return cls(False, False, False, False, False, False, False, False, True, False)
 
     @classmethod
     def named(cls, name: str) -> Conventions:
