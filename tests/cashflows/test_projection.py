@@ -142,7 +142,9 @@ def test_schedule_ends_with_maturity_even_off_cycle() -> None:
 def test_sink_schedule_amounts_become_fractions_of_the_remaining_schedule() -> None:
     # schedule 100k (15 Jun 16), 100k (15 Dec 16), 200k (1 Jun 17) = 400k in total.
     # fractions: 100/400 = 25% of 1m = 250k; 100/300 of 750k = 250k; the last is 100% of what is left
-    # (500k), paid on the next interest date, 15 Jun 2017 (deal period 5).
+    # (500k), paid on its own principal-only date 1 Jun 2017 (deal period 5, window 15 Mar–15 Jun 2017)
+    # with the interest accrued on the repaid 500k: DAYS360(15 Mar 17, 1 Jun 17) = 76 →
+    # 500,000 × 6% × 76/360 = 6,333.33; nothing is left to accrue to 15 Jun 2017.
     sink = SinkSchedule(
         np.array([0, 0, 0]),
         np.array([to_serial(date(2016, 6, 15)), to_serial(date(2016, 12, 15)), to_serial(date(2017, 6, 1))]),
@@ -152,6 +154,45 @@ def test_sink_schedule_amounts_become_fractions_of_the_remaining_schedule() -> N
     assert pool.scheduled[:5] == pytest.approx([250_000.0, 0.0, 250_000.0, 0.0, 500_000.0])
     assert pool.scheduled[5:].sum() == 0.0
     assert pool.interest[1] == pytest.approx(750_000.0 * 0.015)
+    assert pool.interest[4] == pytest.approx(500_000.0 * 0.06 * 76 / 360)
+
+
+def test_sink_between_interest_dates_is_a_principal_only_date() -> None:
+    # §1.1/§1.2 step 9. Sinks 200k on Mon 1 Aug 2016 (between the 15 Jun and 15 Sep interest dates) and
+    # 800k at maturity (15 Jun 2018); 20% CPR, quarterly SMM q = 1 − 0.8^(90/360).
+    #   15 Jun 2016 (period 1): prepay 1m × q; balance B1 = 1m × (1 − q).
+    #   1 Aug 2016 (principal-only): 200/1000 = 20% of B1 repaid, interest on it for DAYS360(15 Jun, 1 Aug)
+    #     = 46 days: 0.2 × B1 × 6% × 46/360; no prepayment there; accrual start stays 15 Jun.
+    #   15 Sep 2016 (period 2): interest on 0.8 × B1 for the full 90 days; prepay 0.8 × B1 × q.
+    sink = SinkSchedule(
+        np.array([0, 0]),
+        np.array([to_serial(date(2016, 8, 1)), to_serial(date(2018, 6, 15))]),
+        np.array([200_000.0, 800_000.0]),
+    )
+    q = 1 - 0.8**0.25
+    b1 = 1_000_000.0 * (1 - q)
+    pool = project_assets(
+        loans(), CashflowAssumptions(AssetAssumption(cpr=0.2)), None, ANALYSIS, GRID, sink=sink
+    )
+    assert pool.scheduled[1] == pytest.approx(0.2 * b1)
+    assert pool.interest[1] == pytest.approx(0.2 * b1 * 0.06 * 46 / 360 + 0.8 * b1 * 0.06 * 90 / 360)
+    assert pool.prepayment[1] == pytest.approx(0.8 * b1 * q)
+    # the principal-only row is its own row in the asset view (Collat CF), between the interest dates
+    from clo_xl.cashflows.projection import project_asset_rows
+
+    rows = project_asset_rows(
+        loans(), CashflowAssumptions(AssetAssumption(cpr=0.2)), None, ANALYSIS, sink=sink
+    )
+    sched = rows.schedule
+    shown = sched.dates[0][sched.valid[0]].astype("datetime64[D]").astype(str).tolist()
+    assert shown[:3] == ["2016-06-15", "2016-08-01", "2016-09-15"]
+    assert sched.principal_only is not None and sched.principal_only[0][sched.valid[0]].tolist()[:3] == [
+        False,
+        True,
+        False,
+    ]
+    # total principal still returns the whole par (scheduled + prepaid)
+    assert pool.scheduled.sum() + pool.prepayment.sum() == pytest.approx(1_000_000.0)
 
 
 def test_term_sofr_curve_adds_the_isda_spread_adjustment_to_libor_loans() -> None:

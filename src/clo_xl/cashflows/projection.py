@@ -17,7 +17,7 @@ defaults by accrual start (Q35).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
@@ -108,6 +108,8 @@ class AssetSchedule:
     months: IntArray
     days360: IntArray  # DAYS360(accrual start, pay date) per row (rate conversions, Q47)
     year_fraction: FloatArray  # YEARFRAC in the asset's basis per row (interest)
+    principal_only: BoolArray | None = None  # sink dates that are not interest dates (§1.1, §1.2 step 9)
+    fraction: FloatArray | None = None  # scheduled-principal fraction per row (sink schedule), if any
 
 
 @lru_cache(maxsize=16)
@@ -172,18 +174,9 @@ class SinkSchedule:
     amount: FloatArray
 
 
-def schedule_fractions(sched: AssetSchedule, sink: SinkSchedule) -> FloatArray:
-    """Scheduled-principal fraction per asset × column (§1.1), vectorised over all sink rows.
-
-    Each sink amount becomes a fraction of the then-remaining scheduled total (the last one 100%), applied
-    on the first interest date on/after the sink date; several sinks landing on one date compound. The
-    legacy inserted principal-only dates instead [simplification: the cash moves to the next interest date,
-    at most one period later].
-    """
-    n, cols = sched.dates.shape
-    surviving = np.ones((n, cols))
-    if len(sink.asset) == 0:
-        return 1.0 - surviving
+def _sink_fractions(sink: SinkSchedule, n: int) -> tuple[IntArray, IntArray, FloatArray]:
+    """Each sink amount as a fraction of the then-remaining scheduled total (the last one 100%), §1.1;
+    returned sorted by (asset, date)."""
     order = np.lexsort((sink.date, sink.asset))
     a, d, amt = sink.asset[order], sink.date[order], sink.amount[order]
     totals = np.bincount(a, weights=amt, minlength=n)
@@ -192,14 +185,90 @@ def schedule_fractions(sched: AssetSchedule, sink: SinkSchedule) -> FloatArray:
     paid_before = before - before[group_start]
     remaining = totals[a] - paid_before
     frac = np.where(remaining > 0, np.minimum(amt / np.where(remaining > 0, remaining, 1.0), 1.0), 0.0)
+    return a, d, frac
+
+
+@lru_cache(maxsize=16)
+def with_sink_dates(
+    sched: AssetSchedule,
+    sink: SinkSchedule,
+    coll: CollateralArrays,
+    switches: ProjectionSwitches,
+    analysis: int,
+) -> AssetSchedule:
+    """The schedule with the sink schedule applied (§1.1, §1.2 step 9), vectorised over all sink rows.
+
+    Sink dates are business-day adjusted (`CheckBusinessDate`, Q36 in legacy). A sink on an interest date
+    sets that row's fraction; a sink between interest dates becomes a *principal-only* row: the fraction of
+    the balance is repaid there with the interest accrued on the repaid amount, the accrual start is not
+    moved and there is no default, prepayment or recovery on it. Several sinks on one date compound.
+    Sink dates on or before the analysis serial ``analysis`` only shape the fractions.
+    """
+    n, cols = sched.dates.shape
+    surviving = np.ones((n, cols))
+    if len(sink.asset) == 0:
+        return replace(sched, principal_only=np.zeros((n, cols), dtype=bool), fraction=1.0 - surviving)
+    when = sink.date.copy()
+    rules = coll.business_day_rule[sink.asset]
+    for rule in np.unique(rules):
+        sel = rules == rule
+        when[sel] = adjust_serials(
+            when[sel], BusinessDayRule(int(rule)), switches.calendar, legacy=switches.legacy_business_days
+        )
+    a, d, frac = _sink_fractions(SinkSchedule(sink.asset, when, sink.amount), n)
+    a64 = a.astype(np.int64)
     big = np.int64(10_000_000)
     keys = (np.arange(n, dtype=np.int64)[:, None] * big + np.maximum.accumulate(sched.dates, axis=1)).ravel()
-    pos = np.searchsorted(keys, a.astype(np.int64) * big + d, side="left")
-    col = pos - a.astype(np.int64) * cols
-    ok = (col >= 0) & (col < cols)
-    ok[ok] &= sched.valid[a[ok], col[ok]]
-    np.multiply.at(surviving, (a[ok], col[ok]), 1.0 - frac[ok])
-    return 1.0 - surviving
+    pos = np.searchsorted(keys, a64 * big + d, side="left")
+    col = pos - a64 * cols
+    inside = (col >= 0) & (col < cols)
+    on_date = np.zeros(len(a), dtype=bool)
+    on_date[inside] = sched.valid[a[inside], col[inside]] & (sched.dates[a[inside], col[inside]] == d[inside])
+    np.multiply.at(surviving, (a[on_date], col[on_date]), 1.0 - frac[on_date])
+    # between interest dates, after the analysis date and before the asset's last (maturity) row
+    last_date = np.where(
+        sched.last >= 0, sched.dates[np.arange(n), np.maximum(sched.last, 0)], np.iinfo(np.int64).min
+    )
+    extra = ~on_date & (d < last_date[a]) & (d > analysis) & (sched.last[a] >= 0)
+    pairs, inverse = np.unique(np.stack([a64[extra], d[extra]], axis=1), axis=0, return_inverse=True)
+    if len(pairs) == 0:
+        return replace(sched, principal_only=np.zeros((n, cols), dtype=bool), fraction=1.0 - surviving)
+    keep = np.ones(len(pairs))
+    np.multiply.at(keep, np.asarray(inverse).ravel(), 1.0 - frac[extra])
+    pa, pd = pairs[:, 0], pairs[:, 1]
+    slot = np.arange(len(pa)) - np.searchsorted(pa, pa, side="left")
+    width = int(slot.max()) + 1
+    x_dates = np.zeros((n, width), dtype=np.int64)
+    x_valid = np.zeros((n, width), dtype=bool)
+    x_surv = np.ones((n, width))
+    x_dates[pa, slot] = pd
+    x_valid[pa, slot] = True
+    x_surv[pa, slot] = keep
+    dates = np.concatenate([sched.dates, x_dates], axis=1)
+    valid = np.concatenate([sched.valid, x_valid], axis=1)
+    po = np.concatenate([np.zeros((n, cols), dtype=bool), x_valid], axis=1)
+    surv = np.concatenate([surviving, x_surv], axis=1)
+    acc = np.concatenate([sched.accrual_start, np.zeros((n, width), dtype=np.int64)], axis=1)
+    total = cols + width
+    sort_key = np.where(valid, dates, np.int64(2**40) + np.arange(total)[None, :])
+    order = np.argsort(sort_key, axis=1, kind="stable")
+
+    def take(x: np.ndarray) -> np.ndarray:
+        return np.take_along_axis(x, order, axis=1)
+
+    dates, valid, po, surv, acc = take(dates), take(valid), take(po), take(surv), take(acc)
+    # a principal-only row accrues from the start of the interest period it falls in (the accrual start
+    # of the next interest row)
+    interest_row = valid & ~po
+    next_interest = np.where(interest_row, np.arange(total)[None, :], total - 1)
+    next_interest = np.minimum.accumulate(next_interest[:, ::-1], axis=1)[:, ::-1]
+    acc = np.where(po, np.take_along_axis(acc, next_interest, axis=1), acc)
+    dates = np.where(valid, dates, np.maximum.accumulate(np.where(valid, dates, 0), axis=1))
+    counter = np.cumsum(interest_row, axis=1)
+    last = np.where(valid.any(axis=1), total - 1 - np.argmax(interest_row[:, ::-1], axis=1), -1)
+    d360 = days360(acc, dates)
+    yf = year_fraction(acc, dates, coll.day_count[:, None])
+    return AssetSchedule(dates, acc, valid, counter, last, sched.months, d360, yf, po, 1.0 - surv)
 
 
 @dataclass(frozen=True, eq=False)
@@ -264,10 +333,14 @@ def project_asset_rows(
     a = to_serial(analysis)
     alive = coll.maturity >= a
     sched = build_schedules(coll, analysis, sw)
+    if sink is not None:
+        sched = with_sink_dates(sched, sink, coll, sw, a)
     dates, acc, valid, counter = sched.dates, sched.accrual_start, sched.valid, sched.counter
     n, cols = dates.shape
+    po = sched.principal_only if sched.principal_only is not None else np.zeros((n, cols), dtype=bool)
+    period = np.where(po, counter + 1, counter)  # the interest period a row falls in (1 = first projected)
     ids = [str(x) for x in coll.asset_id]
-    cpr, cdr, sev, lag_m, rating_cdr = resolve_matrices(assumptions, ids, counter)
+    cpr, cdr, sev, lag_m, rating_cdr = resolve_matrices(assumptions, ids, period)
     lag = np.rint(lag_m / sched.months).astype(np.int64)  # Q49
     d360 = sched.days360
     cpr_p = periodic_rate(cpr, d360)
@@ -288,8 +361,7 @@ def project_asset_rows(
     # coupon matrix: input coupon for the first projected period, curve resets after (step 7)
     coupon = np.broadcast_to(coll.coupon[:, None], (n, cols)).copy()
     if curve is not None and np.any(coll.is_float):
-        first_col = np.argmax(valid, axis=1)
-        need = valid & (np.arange(cols)[None, :] > first_col[:, None]) & coll.is_float[:, None]
+        need = valid & (period > 1) & coll.is_float[:, None]
         for m in np.unique(sched.months):
             sel = need & (sched.months[:, None] == m)
             if np.any(sel):
@@ -308,28 +380,30 @@ def project_asset_rows(
     mv_bal = hist_mv[:, 0].copy()
     out = {k: np.zeros((n, cols)) for k in ("beg", "default", "mv", "int", "sch", "pre", "rec", "loss")}
     rows = np.arange(n)
-    sched_frac = schedule_fractions(sched, sink) if sink is not None else np.zeros((n, cols))
+    sched_frac = sched.fraction.copy() if sched.fraction is not None else np.zeros((n, cols))
     sched_frac[rows, np.maximum(sched.last, 0)] = np.where(sched.last >= 0, 1.0, 0.0)
     for j in range(cols):
         v = valid[:, j]
         if not v.any():
             continue
         k = counter[:, j]
+        p_only = po[:, j]  # principal-only rows: no CDR default, prepayment or recovery (§1.2 step 9)
         b = np.where(v, bal, 0.0)
         by_rating = rating_mode & (dates[:, j] >= rating_date)
         # rating mode (RATING CDR or a migration path): all of B when the rating is D, never the CDR
-        default = np.where(rating_mode, np.where(by_rating, b, 0.0), b * cdr_p[:, j]) * v
+        default = np.where(rating_mode, np.where(by_rating, b, 0.0), b * cdr_p[:, j] * ~p_only) * v
         mv = default * (1.0 - sev[:, j])
         hist_def[rows, k] += default
         hist_mv[rows, k] += mv
         s = b - default
-        interest = yf[:, j] * coupon[:, j] * s
         scheduled = s * sched_frac[:, j]
-        prepay = (s - scheduled) * cpr_p[:, j]
+        # a principal-only row pays the interest accrued on the repaid amount only
+        interest = yf[:, j] * coupon[:, j] * np.where(p_only, scheduled, s)
+        prepay = (s - scheduled) * cpr_p[:, j] * ~p_only
         back = k - lag
-        has = v & (back >= 0) & ((lag > 0) | (back == k))
+        has = v & ~p_only & (back >= 0) & ((lag > 0) | (back == k))
         if not sw.write_off_unrecovered:
-            has = v & (back >= 0)
+            has = v & ~p_only & (back >= 0)
         recovery = np.where(has, hist_mv[rows, np.clip(back, 0, cols)], 0.0)
         rec_par = np.where(has, hist_def[rows, np.clip(back, 0, cols)], 0.0)
         # recovered items leave the queue so a later write-off does not count them twice
