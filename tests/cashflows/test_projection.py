@@ -204,3 +204,16 @@ def test_term_sofr_curve_adds_the_isda_spread_adjustment_to_libor_loans() -> Non
     sofr = flat_curve(ANALYSIS, 0.01, index=TERM_SOFR_3M)
     pool = project_assets(coll, CashflowAssumptions(), sofr, ANALYSIS, GRID)
     assert pool.interest[1] == pytest.approx(1_000_000 * (0.01262 + 0.04) * 0.25)
+
+
+def test_written_off_mv_leaves_the_pool_with_the_asset() -> None:
+    # Q34/Q44: 10% CDR, 40% severity, 12-month lag, bullet 15 Jun 2018. Every default carries an MV of
+    # 60% of its par, so the MV-of-default balance is 0.6 × the defaulted balance in every period; on the
+    # last row (15 Jun 2018, period 9) the legacy writes the unrecovered par off in full and the asset drops
+    # out, taking its MV balance with it (no MV left in the OC numerator or the liquidation afterwards).
+    a = CashflowAssumptions(AssetAssumption(cpr=0.0, cdr=0.1, severity=0.4, lag_months=12))
+    pool = project_assets(loans(), a, None, ANALYSIS, GRID)
+    assert pool.end_defaulted()[3] > 0
+    assert pool.end_mv() == pytest.approx(0.6 * pool.end_defaulted(), abs=1e-6)
+    assert pool.end_mv()[8:] == pytest.approx(np.zeros(len(pool.end_mv()) - 8), abs=1e-6)
+    assert pool.mv_defaulted[9:].sum() == pytest.approx(0.0, abs=1e-6)

@@ -77,6 +77,9 @@ class PoolFlows:
     recovery: FloatArray
     net_loss: FloatArray
     ccc_opening: FloatArray
+    # MV-of-default balance dropped when an asset leaves the pool with its defaulted par written off
+    # (Q34 write-off; the legacy zeroes an asset's balances once it drops out, so Q44 stays transient)
+    mv_written_off: FloatArray | None = None
 
     @property
     def principal(self) -> FloatArray:
@@ -89,7 +92,8 @@ class PoolFlows:
         return self.defaulted + self.default - self.recovery - self.net_loss
 
     def end_mv(self) -> FloatArray:
-        return self.mv_defaulted + self.mv_default - self.recovery
+        end = self.mv_defaulted + self.mv_default - self.recovery
+        return end if self.mv_written_off is None else end - self.mv_written_off
 
     @classmethod
     def zeros(cls, n: int) -> PoolFlows:
@@ -287,6 +291,7 @@ class AssetFlows:
     prepayment: FloatArray
     recovery: FloatArray
     net_loss: FloatArray
+    mv_written_off: FloatArray | None = None  # MV-of-default balance dropped with a Q34 write-off
 
     @property
     def cash(self) -> FloatArray:
@@ -378,7 +383,8 @@ def project_asset_rows(
     hist_mv[:, 0] = np.where(predefault, par * coll.market_value, 0.0)
     def_bal = hist_def[:, 0].copy()
     mv_bal = hist_mv[:, 0].copy()
-    out = {k: np.zeros((n, cols)) for k in ("beg", "default", "mv", "int", "sch", "pre", "rec", "loss")}
+    keys = ("beg", "default", "mv", "int", "sch", "pre", "rec", "loss", "mv_off")
+    out = {k: np.zeros((n, cols)) for k in keys}
     rows = np.arange(n)
     sched_frac = sched.fraction.copy() if sched.fraction is not None else np.zeros((n, cols))
     sched_frac[rows, np.maximum(sched.last, 0)] = np.where(sched.last >= 0, 1.0, 0.0)
@@ -416,6 +422,7 @@ def project_asset_rows(
         if np.any(is_last):
             if sw.write_off_unrecovered:  # Q34: outstanding defaulted par written off in full
                 loss = loss + np.where(is_last, def_bal, 0.0)
+                out["mv_off"][:, j] = np.where(is_last, mv_bal, 0.0)
             else:  # collect every queued recovery on the last row
                 extra = np.where(is_last, mv_bal, 0.0)
                 recovery = recovery + extra
@@ -445,6 +452,7 @@ def project_asset_rows(
         out["pre"],
         out["rec"],
         out["loss"],
+        out["mv_off"],
     )
 
 
@@ -480,6 +488,11 @@ def bucket_to_deal(
     prepay_p = bucket(out["pre"], in_cash, cash_p)
     rec_p = bucket(out["rec"], in_cash, cash_p)
     loss_p = bucket(out["loss"], in_cash, cash_p)
+    mv_off_p = (
+        bucket(flows.mv_written_off, in_cash, cash_p)
+        if flows.mv_written_off is not None
+        else np.zeros(n_periods)
+    )
     # pre-defaulted assets past maturity produce no rows but stay on the books (Q46)
     stale = coll.defaulted & ~valid.any(axis=1)
     perf0 = float(np.sum(np.where(predefault | stale, 0.0, par * valid.any(axis=1))))
@@ -487,7 +500,7 @@ def bucket_to_deal(
     mv0 = float(np.sum(np.where(predefault | stale, par * coll.market_value, 0.0)))
     performing = perf0 - np.concatenate([[0.0], np.cumsum(default_p + sched_p + prepay_p)[:-1]])
     defaulted = def0 + np.concatenate([[0.0], np.cumsum(default_p - rec_p - loss_p)[:-1]])
-    mv_def = mv0 + np.concatenate([[0.0], np.cumsum(mv_p - rec_p)[:-1]])
+    mv_def = mv0 + np.concatenate([[0.0], np.cumsum(mv_p - rec_p - mv_off_p)[:-1]])
     ccc = np.zeros(n_periods)
     if ccc_mask is not None and np.any(ccc_mask):
         cm = ccc_mask[:, None]
@@ -506,4 +519,5 @@ def bucket_to_deal(
         recovery=rec_p,
         net_loss=loss_p,
         ccc_opening=np.maximum(ccc, 0.0),
+        mv_written_off=mv_off_p,
     )
