@@ -217,3 +217,18 @@ def test_written_off_mv_leaves_the_pool_with_the_asset() -> None:
     assert pool.end_mv() == pytest.approx(0.6 * pool.end_defaulted(), abs=1e-6)
     assert pool.end_mv()[8:] == pytest.approx(np.zeros(len(pool.end_mv()) - 8), abs=1e-6)
     assert pool.mv_defaulted[9:].sum() == pytest.approx(0.0, abs=1e-6)
+
+
+def test_maturity_is_business_day_adjusted_with_check_business_date() -> None:
+    # Maturity Sat 16 Jun 2018, convention PREVIOUS. Legacy `CheckBusinessDate` never applies PREVIOUS
+    # (Q36) and rolls forward to Mon 18 Jun: the last row is 18 Jun, after the 15 Jun interest date.
+    # Corrected (QuantLib Preceding) rolls back to Fri 15 Jun, which is then the last row.
+    coll = loans(maturity=date(2018, 6, 16), rule=BusinessDayRule.PRECEDING)
+
+    def last_two(sw: ProjectionSwitches) -> list[str]:
+        sched = build_schedules(coll, ANALYSIS, sw)
+        return sched.dates[0][sched.valid[0]].astype("datetime64[D]").astype(str).tolist()[-2:]
+
+    assert last_two(ProjectionSwitches()) == ["2018-06-15", "2018-06-18"]
+    assert last_two(ProjectionSwitches.corrected())[-1] == "2018-06-15"
+    assert last_two(ProjectionSwitches.corrected())[-2] == "2018-03-15"

@@ -131,7 +131,15 @@ def build_schedules(
     an = np.datetime64(analysis, "D")
     diff = (an.astype("datetime64[M]") - fp.astype("datetime64[M]")).astype(np.int64)
     k0 = np.maximum(diff // months - 1, -1)
-    mat = coll.maturity
+    mat = coll.maturity.copy()  # business-day adjusted with `CheckBusinessDate` (§1.1; Q36 in legacy)
+    for rule in np.unique(coll.business_day_rule):
+        sel = coll.business_day_rule == rule
+        mat[sel] = adjust_serials(
+            coll.maturity[sel],
+            BusinessDayRule(int(rule)),
+            switches.calendar,
+            legacy=switches.legacy_business_days,
+        )
     life = (mat.astype("datetime64[D]").astype("datetime64[M]") - an.astype("datetime64[M]")).astype(np.int64)
     cols = int(np.max(np.maximum(life, 0) // months)) + 4 if len(coll) else 1
     if horizon is not None:
