@@ -14,8 +14,13 @@ from datetime import date, datetime
 import numpy as np
 
 from clo_xl.cashflows.collateral import CollateralArrays
+from clo_xl.compliance.quirks import QuirkSet
 from clo_xl.curves.conventions import parse_business_day_rule, parse_day_count, to_serial
+from clo_xl.enums import Convention
 from clo_xl.errors import IngestError, Location
+from clo_xl.ingest.assets import parse_assets
+from clo_xl.ingest.raw import RawTable
+from clo_xl.ratings.derive import Deriver
 
 
 def _num(rec: Mapping[str, object], key: str, row: int, source: str, default: float | None = None) -> float:
@@ -60,6 +65,22 @@ def _flag(value: object) -> bool:
     return str(value).strip().upper() in ("TRUE", "YES", "Y", "1")
 
 
+def _derived_sp_ratings(records: Sequence[Mapping[str, object]], source: str) -> dict[str, str]:
+    """BLKRockID → derived S&P rating (legacy §3.5 rules) for records that carry the All Assets headers."""
+    if not records or "S&P Issuer Rating" not in records[0]:
+        return {
+            str(r.get("BLKRockID", "")).strip(): str(r.get("S&P Facility Rating") or "NR") for r in records
+        }
+    headers = tuple(records[0].keys())
+    table = RawTable(file=source, sheet=None, headers=headers, rows=tuple(records), first_row=2)
+    deriver = Deriver(QuirkSet.for_convention(Convention.LEGACY))
+    out: dict[str, str] = {}
+    for asset in parse_assets(table, require_all_columns=False):
+        sp = deriver.sp_rating(asset)
+        out[asset.brs_id] = sp.symbol if sp is not None else "NR"
+    return out
+
+
 def collateral_from_records(
     records: Sequence[Mapping[str, object]],
     par_column: str,
@@ -67,7 +88,13 @@ def collateral_from_records(
     source: str = "assets",
     keep_zero: bool = False,
 ) -> CollateralArrays:
-    """Assets with a non-zero par in ``par_column`` (all rows when ``keep_zero``)."""
+    """Assets with a non-zero par in ``par_column`` (all rows when ``keep_zero``).
+
+    The S&P rating each asset carries (CCC bucket of the OC haircut, migration start state) is the asset's
+    *derived* S&P rating of COMPLIANCE_SPEC §3.5 (DIP → facility, defaulted → D, issuer, senior secured,
+    subordinated, from Moody's), as the legacy pool stores it, not the raw facility-rating column.
+    """
+    sp_derived = _derived_sp_ratings(records, source)
     rows: list[tuple[object, ...]] = []
     for i, rec in enumerate(records):
         par = _num(rec, par_column, i + 2, source, default=0.0)
@@ -101,7 +128,7 @@ def collateral_from_records(
                 _flag(rec.get("PMT EOM")),
                 _flag(rec.get("Default Obligation")),
                 _num(rec, "Market Value", row, source, 100.0) / 100.0,
-                str(rec.get("S&P Facility Rating") or rec.get("S&P Issuer Rating") or "NR"),
+                sp_derived.get(str(rec.get("BLKRockID", "")).strip(), "NR"),
                 str(rec.get("Moody's Rating-21") or "NR").upper(),
                 str(rec.get("Amortization Type") or "").strip().upper() == "SCHEDULED",
             )
