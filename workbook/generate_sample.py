@@ -633,6 +633,9 @@ def generate_assets(rng: np.random.Generator, n: int = N_ASSETS) -> list[dict[st
     dpr = np.where(defaulted, 19, cfr[issuer_of])
     # S&P issuer rating ~ Moody's CFR ± a notch (Moody's index i ↔ S&P index i up to B-; Caa→CCC)
     sp_issuer = np.clip(cfr[issuer_of] + rng.choice([-1, 0, 0, 1], size=n), 9, 18)
+    # the agencies rarely split across the B-/CCC+ line: a B3-or-better issuer stays at B- or better at
+    # S&P, so the S&P CCC bucket stays near the Moody's Caa bucket (a few percent, as in 2016 books)
+    sp_issuer = np.where(cfr[issuer_of] <= 15, np.minimum(sp_issuer, 15), sp_issuer)
     sp_issuer = np.where(defaulted, 21, sp_issuer)
     sp_facility = np.where(defaulted, 21, np.clip(sp_issuer + np.where(second_lien | bond, 2, 0), 9, 18))
 
@@ -881,9 +884,17 @@ def _classes(p: DealParams) -> list[dict[str, object]]:
                 "Coupon_Type": "Fixed" if fixed else "Floating",
             }
         )
-    for k, name in enumerate(p.oc_tests):
+    # OC triggers sit a few points under each class's OC ratio at the analysis date (collateral ≈ the
+    # reinvestment target over the notes senior to and including the class), as at a 2016 deal's ramp:
+    # a 4-point cushion, rounded down to 0.5 point like indenture triggers
+    cumulative = 0.0
+    ratio_at: dict[str, float] = {}
+    for c in out:
+        cumulative += float(c["Current_Balance"])  # type: ignore[arg-type]
+        ratio_at[str(c["class"])] = p.reinvestment_target / cumulative
+    for name in p.oc_tests:
         rec = next(c for c in out if c["class"] == name)
-        rec["OC_Test"] = round(1.26 - 0.065 * k, 3)
+        rec["OC_Test"] = float(np.floor((ratio_at[name] - 0.04) * 200) / 200)
     for k, name in enumerate(p.ic_tests):
         rec = next(c for c in out if c["class"] == name)
         rec["IC_Test"] = round(1.20 - 0.05 * k, 3)
@@ -1068,8 +1079,10 @@ def build_deal(
     clo_inputs = [
         (
             "Interest Diversion Trigger",
-            round(min(t["OC_Test"] for t in tranches if isinstance(t["OC_Test"], float)) + 0.005, 3),
-        ),  # type: ignore[type-var]
+            # tested on every rated note (the junior OC denominator): half a point inside that ratio's
+            # 4-point cushion, i.e. it bites just before the most junior OC test would
+            float(np.floor((p.reinvestment_target / p.jr_oc_denominator - 0.035) * 200) / 200),
+        ),
         ("Event of Default Trigger", 1.025),
         ("Event of Default", False),
         ("Current LIBOR", current_libor),
