@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
     if not SAMPLE_WORKBOOK.is_file():
         pytest.skip("sample workbook not built")
-    home = tmp_path_factory.mktemp("home")
+    # a fresh HOME outside pytest's temp root, which pytest resets to 0700 when another session starts
+    # (the embedded server runs as the unprivileged ``pgserver`` user when the tests run as root)
+    home = Path(tempfile.mkdtemp(prefix="clo-xl-demo-home-"))
     work = tmp_path_factory.mktemp("work")
     env = {
         k: v

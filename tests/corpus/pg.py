@@ -8,6 +8,8 @@ server folder is shared, so one server serves all three.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -63,13 +65,18 @@ def drop_database(server: EmbeddedServer, url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
-    folder: Path = tmp_path_factory.getbasetemp() / "clo-xl-hardening-pg"
+def pg_server() -> Iterator[EmbeddedServer]:
+    # outside pytest's own temp root: pytest resets ``pytest-of-<user>`` to 0700 and prunes old session
+    # folders whenever another session starts, which would lock out (or delete) the running server
+    folder = Path(tempfile.mkdtemp(prefix="clo-xl-hardening-pg-"))
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("CLO_XL_DATABASE_URL", raising=False)
         server = start_embedded(folder / "pg")
-        yield server
-        stop_embedded(folder / "pg")
+        try:
+            yield server
+        finally:
+            stop_embedded(folder / "pg")
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
