@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-if str(REPO_ROOT) not in sys.path:  # `workbook/` is a folder of scripts beside src/, not an installed package
-    sys.path.insert(0, str(REPO_ROOT))
-
-from workbook.generate_sample import SampleBook, generate  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def sample_book() -> SampleBook:
-    return generate()
+# tests/conftest.py puts the checkout on sys.path and provides ``sample_book``
+from workbook.generate_sample import SampleBook
 
 
 @pytest.fixture(scope="session")
