@@ -18,6 +18,7 @@ from typing import Any
 
 from clo_xl.compliance.engine import ComplianceEngine
 from clo_xl.compliance.hypo import HypoOutcome, run_hypo, trade_attributes
+from clo_xl.compliance.quirk_effects import quirk_warnings
 from clo_xl.compliance.quirks import QuirkSet
 from clo_xl.compliance.results import ComplianceReport
 from clo_xl.deal import DealInputs
@@ -25,11 +26,12 @@ from clo_xl.enums import Convention, HypoMode
 from clo_xl.errors import IngestError, Location, UsageError
 from clo_xl.portfolio.asset import Asset
 from clo_xl.portfolio.pool import Holding, Pool, Trade, Universe
+from clo_xl.quirk_warnings import attach_warnings
 
 ConventionLike = Convention | str | QuirkSet
 
 
-def _key(convention: ConventionLike) -> Any:
+def _key(convention: ConventionLike) -> QuirkSet:
     if isinstance(convention, QuirkSet):
         return convention
     return QuirkSet.for_convention(convention)
@@ -101,8 +103,11 @@ class DealSession:
         return rep
 
     def compliance_document(self, convention: ConventionLike | None = None) -> dict[str, Any]:
-        """CONTRACT §3 ``compliance --json`` document."""
-        return self.compliance(convention).to_json()
+        """CONTRACT §3 ``compliance --json`` document, with the ``warnings`` of CONTRACT §5 (each legacy
+        switch that moved one of its figures)."""
+        key = _key(convention if convention is not None else self.convention)
+        doc = self.compliance(key).to_json()
+        return attach_warnings(doc, quirk_warnings(key, lambda q: self.compliance(q).to_json()))
 
     def evaluate(
         self, pool: Pool, *, cash: float | None = None, convention: ConventionLike | None = None
@@ -192,14 +197,19 @@ class DealSession:
     ) -> dict[str, Any]:
         """``compliance --json --hypo`` document (pool mode: the trades together; individual: first trade
         in the main document, all of them under ``"individual"``)."""
-        outcomes = self.hypo(trades, mode=mode, convention=convention)
+        key = _key(convention if convention is not None else self.convention)
+        doc = self._hypo_document(trades, mode, key)
+        return attach_warnings(doc, quirk_warnings(key, lambda q: self._hypo_document(trades, mode, q)))
+
+    def _hypo_document(self, trades: Sequence[Trade], mode: HypoMode, quirks: QuirkSet) -> dict[str, Any]:
+        outcomes = self.hypo(trades, mode=mode, convention=quirks)
         if not outcomes:
             raise UsageError(f"no trades for {self.deal_inputs.deal}")
         doc = outcomes[0].to_json()
         if mode is HypoMode.INDIVIDUAL:
             doc["individual"] = [{"label": o.label, **o.to_json()} for o in outcomes]
         else:
-            doc["trade_attributes"] = trade_attributes(self.engine(convention), self.pool, outcomes[0].trades)
+            doc["trade_attributes"] = trade_attributes(self.engine(quirks), self.pool, outcomes[0].trades)
         doc["mode"] = mode.value
         return doc
 

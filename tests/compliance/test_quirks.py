@@ -116,8 +116,8 @@ def test_q25_unheld_sale_reported() -> None:
     p2 = pool((asset("A"), 100.0), (asset("B"), 0.0))
     (legacy,) = run_hypo(ComplianceEngine(d, LEGACY), p2, trades)
     (corrected,) = run_hypo(ComplianceEngine(d, CORRECTED), p2, trades)
-    assert "warnings" not in legacy.to_json()
-    assert corrected.to_json()["warnings"] == ["sale of B: not held, nothing sold"]
+    assert "notices" not in legacy.to_json()
+    assert corrected.to_json()["notices"] == ["sale of B: not held, nothing sold"]
     assert universe_p.total_par == 100.0
 
 

@@ -15,6 +15,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from clo_xl.quirk_warnings import warning_lines
+
 console = Console(stderr=False, highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
@@ -71,3 +73,13 @@ def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) 
     for row in rows:
         t.add_row(*("" if v is None else str(v) for v in row))
     return t
+
+
+def print_warnings(doc: Mapping[str, Any]) -> None:
+    """Under a readable table: one line per legacy switch that changed a figure of ``doc`` (CONTRACT §5)."""
+    lines = warning_lines(doc)
+    if not lines:
+        return
+    console.print(f"Legacy effects in these figures ({len(lines)}):", markup=False)
+    for line in lines:
+        console.print(line, markup=False, soft_wrap=True)

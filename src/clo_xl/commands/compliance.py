@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from clo_xl.commands._output import console, emit, table
+from clo_xl.commands._output import console, emit, print_warnings, table
 from clo_xl.enums import Convention, HypoMode
 from clo_xl.errors import UsageError
 
@@ -66,6 +66,7 @@ def _render(doc: dict[str, Any], hypo: bool) -> None:
             for t in doc["trades"]
         ]
         console.print(table("Trades", ["BRS ID", "Buy/Sale", "Par", "Executed par", "Status"], trade_rows))
+    print_warnings(doc)
 
 
 def register(app: typer.Typer) -> None:

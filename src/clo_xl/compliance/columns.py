@@ -235,18 +235,37 @@ def build_columns(
     )
 
 
+#: the switches that change a column array (the others act in the engine); the cache is keyed on these only,
+#: so evaluations under switch sets that differ elsewhere (e.g. finding which switch moved a figure) share it
+COLUMN_QUIRKS = frozenset(
+    {
+        Quirk.Q1_FLAGS_EXACT_YES,
+        Quirk.Q3_COUPON_TYPE_EXACT,
+        Quirk.Q3_SP_INDUSTRY_CASE_SENSITIVE,
+        Quirk.Q5_BUSINESS_DAY_ADJUST,
+        Quirk.Q6_UPPERCASE_RANK_LOOKUP,
+        Quirk.Q6_UNRATED_NOTCHES_TO_AAA,
+        Quirk.Q7_SP_RANK15_SPELT_BB,
+        Quirk.Q8_CREDIT_ESTIMATE_CLOCK,
+        Quirk.Q9_UNKNOWN_FACTOR_ZERO_OUTSIDE_TESTS,
+        Quirk.Q10_RECOVERY_LAST_ROW,
+    }
+)
+
+
 def columns_for(
     universe: Universe,
     quirks: QuirkSet,
     analysis_date: date | None = None,
     holidays: frozenset[date] = frozenset(),
 ) -> AssetColumns:
-    """Cached :func:`build_columns` for this universe."""
-    key = ("compliance-columns", quirks, analysis_date, holidays)
+    """Cached :func:`build_columns` for this universe (keyed on the :data:`COLUMN_QUIRKS` that are on)."""
+    relevant = QuirkSet(quirks.on & COLUMN_QUIRKS)
+    key = ("compliance-columns", relevant, analysis_date, holidays)
     result: AssetColumns = universe.cached(
-        key, lambda: build_columns(universe, quirks, analysis_date, holidays)
+        key, lambda: build_columns(universe, relevant, analysis_date, holidays)
     )
     return result
 
 
-__all__ = ["CCC_SET", "AssetColumns", "adjust_business_day", "build_columns", "columns_for"]
+__all__ = ["CCC_SET", "COLUMN_QUIRKS", "AssetColumns", "adjust_business_day", "build_columns", "columns_for"]

@@ -126,7 +126,7 @@ class HypoOutcome:
         doc["hypo_principal_cash"] = self.cash_after
         doc["trades"] = [e.to_json() for e in self.trades]
         if self.report_unheld:  # corrected (Q25): say which sales did nothing; the legacy is silent
-            doc["warnings"] = [
+            doc["notices"] = [
                 f"sale of {e.trade.brs_id}: not held, nothing sold"
                 for e in self.trades
                 if e.status == "not held"
