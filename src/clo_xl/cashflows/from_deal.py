@@ -21,7 +21,14 @@ from clo_xl.cashflows.structure import (
     Tranche,
 )
 from clo_xl.cashflows.timeline import DealDates
-from clo_xl.curves.conventions import add_months, holiday_calendar, parse_business_day_rule, parse_day_count
+from clo_xl.curves.conventions import (
+    US_SETTLEMENT,
+    BusinessCalendar,
+    add_months,
+    holiday_calendar,
+    parse_business_day_rule,
+    parse_day_count,
+)
 from clo_xl.errors import CloXlError, IngestError, Location
 
 #: template for inputs an extract does not carry (a typical US BSL CLO, DOMAIN.md); deal sheet > template
@@ -136,11 +143,11 @@ def _date(doc: Mapping[str, Any], key: str, fallback: date | None) -> date:
     return d
 
 
-def _calendar_for(doc: Mapping[str, Any]) -> str:
+def _calendar_for(doc: Mapping[str, Any]) -> BusinessCalendar:
     """The workbook's `Holidays` (+ weekends) when the document carries them, else QuantLib's US
     settlement calendar."""
     days = [d for d in (parse_date(x) for x in doc.get("holidays") or []) if d is not None]
-    return holiday_calendar(days) if days else "us-settlement"
+    return holiday_calendar(days) if days else US_SETTLEMENT
 
 
 def _is_true(value: object) -> bool:

@@ -28,7 +28,9 @@ from clo_xl.cashflows.collateral import BoolArray, CollateralArrays
 from clo_xl.cashflows.timeline import PaymentGrid
 from clo_xl.curves.base import ForwardCurve
 from clo_xl.curves.conventions import (
+    US_SETTLEMENT,
     BusinessDayRule,
+    CalendarLike,
     FloatArray,
     IntArray,
     add_months_serials,
@@ -55,7 +57,7 @@ class ProjectionSwitches:
     zero_par_million: bool = True
     write_off_unrecovered: bool = True
     legacy_business_days: bool = True
-    calendar: str = "us-settlement"
+    calendar: CalendarLike = US_SETTLEMENT
 
     @classmethod
     def corrected(cls) -> ProjectionSwitches:

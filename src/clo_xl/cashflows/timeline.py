@@ -12,7 +12,9 @@ from functools import lru_cache
 import numpy as np
 
 from clo_xl.curves.conventions import (
+    US_SETTLEMENT,
     BusinessDayRule,
+    CalendarLike,
     IntArray,
     add_months,
     adjust,
@@ -37,7 +39,7 @@ class DealDates:
     interest_determination_lag: int = 2
     determination_lag: int = 10
     business_day_rule: BusinessDayRule = BusinessDayRule.MODIFIED_FOLLOWING
-    calendar: str = "us-settlement"
+    calendar: CalendarLike = US_SETTLEMENT
 
     def __post_init__(self) -> None:
         if self.months_between_payments not in (1, 2, 3, 4, 6, 12):

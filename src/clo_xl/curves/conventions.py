@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import IntEnum
 from functools import lru_cache
@@ -90,49 +91,91 @@ def _py(d: ql.Date) -> date:
     return date(d.year(), d.month(), d.dayOfMonth())
 
 
-_BESPOKE: dict[str, ql.Calendar] = {}
+MARKET_CALENDARS = ("weekends", "us-settlement", "us-sofr", "us-government-bond", "uk", "target")
 
 
-def holiday_calendar(holidays: Iterable[date]) -> str:
-    """Register the workbook's `Holidays` list (plus Saturdays and Sundays, as the legacy `Math.bas`) as a
-    QuantLib bespoke calendar; returns its name for the ``calendar`` arguments. Same list → same name."""
-    days = sorted(set(holidays))
-    name = "holidays:" + hashlib.sha1(",".join(d.isoformat() for d in days).encode()).hexdigest()[:12]
-    if name not in _BESPOKE:
-        cal = ql.BespokeCalendar(name)
-        cal.addWeekend(ql.Saturday)
-        cal.addWeekend(ql.Sunday)
-        for d in days:
-            cal.addHoliday(_ql(d))
-        _BESPOKE[name] = cal
-    return name
+@dataclass(frozen=True)
+class BusinessCalendar:
+    """A business-day calendar as plain data, so it travels with a task to any worker process.
+
+    ``market`` names a QuantLib market calendar (one of :data:`MARKET_CALENDARS`); ``holidays`` non-empty
+    means the workbook's own `Holidays` list on top of Saturdays and Sundays (the legacy `Math.bas` rule),
+    whatever ``market`` says. Equal lists give equal (and equally hashed) calendars; nothing is registered
+    anywhere, so a process that never saw the workbook builds the same calendar from the value alone.
+    """
+
+    market: str = "us-settlement"
+    holidays: tuple[date, ...] = ()
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.holidays and self.market not in MARKET_CALENDARS:
+            raise CloXlError(
+                f"unknown calendar {self.market!r}; choose one of {', '.join(sorted(MARKET_CALENDARS))}"
+            )
+        object.__setattr__(self, "_hash", hash((self.market, self.holidays)))
+
+    def __hash__(self) -> int:  # cached: the calendar keys per-date caches in the projection
+        return self._hash
+
+    @property
+    def name(self) -> str:
+        """``us-settlement``, or ``holidays:<12 hex>`` (a digest of the list) for a workbook calendar."""
+        if not self.holidays:
+            return self.market
+        digest = hashlib.sha1(",".join(d.isoformat() for d in self.holidays).encode()).hexdigest()
+        return "holidays:" + digest[:12]
+
+
+CalendarLike = BusinessCalendar | str
+"""A :class:`BusinessCalendar`, or the name of a market calendar (``"us-settlement"``)."""
+
+US_SETTLEMENT = BusinessCalendar()
+
+
+def holiday_calendar(holidays: Iterable[date]) -> BusinessCalendar:
+    """The workbook's `Holidays` list (plus Saturdays and Sundays, as the legacy `Math.bas`) as a calendar
+    for the ``calendar`` arguments. Same list (in any order, with repeats) → equal calendars."""
+    return BusinessCalendar("weekends", tuple(sorted(set(holidays))))
+
+
+def as_calendar(calendar: CalendarLike) -> BusinessCalendar:
+    return calendar if isinstance(calendar, BusinessCalendar) else BusinessCalendar(calendar)
+
+
+def _calendar(calendar: CalendarLike) -> ql.Calendar:
+    return _ql_calendar(as_calendar(calendar))
 
 
 @lru_cache(maxsize=64)
-def _calendar(name: str) -> ql.Calendar:
-    if name in _BESPOKE:
-        return _BESPOKE[name]
+def _ql_calendar(cal: BusinessCalendar) -> ql.Calendar:
+    """The QuantLib calendar for a value (a per-process cache of something rebuilt from the value alone)."""
+    if cal.holidays:
+        bespoke = ql.BespokeCalendar(cal.name)
+        bespoke.addWeekend(ql.Saturday)
+        bespoke.addWeekend(ql.Sunday)
+        for d in cal.holidays:
+            bespoke.addHoliday(_ql(d))
+        return bespoke
     calendars = {
-        "weekends": ql.WeekendsOnly(),
-        "us-settlement": ql.UnitedStates(ql.UnitedStates.Settlement),
-        "us-sofr": ql.UnitedStates(ql.UnitedStates.SOFR),
-        "us-government-bond": ql.UnitedStates(ql.UnitedStates.GovernmentBond),
-        "uk": ql.UnitedKingdom(),
-        "target": ql.TARGET(),
+        "weekends": ql.WeekendsOnly,
+        "us-settlement": lambda: ql.UnitedStates(ql.UnitedStates.Settlement),
+        "us-sofr": lambda: ql.UnitedStates(ql.UnitedStates.SOFR),
+        "us-government-bond": lambda: ql.UnitedStates(ql.UnitedStates.GovernmentBond),
+        "uk": ql.UnitedKingdom,
+        "target": ql.TARGET,
     }
-    if name not in calendars:
-        raise CloXlError(f"unknown calendar {name!r}; choose one of {', '.join(sorted(calendars))}")
-    return calendars[name]
+    return calendars[cal.market]()
 
 
-def is_business_day(d: date, calendar: str = "us-settlement") -> bool:
+def is_business_day(d: date, calendar: CalendarLike = US_SETTLEMENT) -> bool:
     return bool(_calendar(calendar).isBusinessDay(_ql(d)))
 
 
 def adjust(
     d: date,
     rule: BusinessDayRule,
-    calendar: str = "us-settlement",
+    calendar: CalendarLike = US_SETTLEMENT,
     *,
     legacy: bool = False,
     date_add: bool = False,
@@ -166,7 +209,7 @@ def adjust(
 def adjust_serials(
     serials: IntArray,
     rule: BusinessDayRule,
-    calendar: str = "us-settlement",
+    calendar: CalendarLike = US_SETTLEMENT,
     *,
     legacy: bool = False,
     date_add: bool = False,
@@ -181,12 +224,14 @@ def adjust_serials(
 
 
 @lru_cache(maxsize=65536)
-def _adjust_serial(serial: int, rule: BusinessDayRule, calendar: str, legacy: bool, date_add: bool) -> int:
+def _adjust_serial(
+    serial: int, rule: BusinessDayRule, calendar: CalendarLike, legacy: bool, date_add: bool
+) -> int:
     return to_serial(adjust(from_serial(serial), rule, calendar, legacy=legacy, date_add=date_add))
 
 
 def previous_business_day(
-    d: date, lag: int, calendar: str = "us-settlement", *, legacy: bool = False
+    d: date, lag: int, calendar: CalendarLike = US_SETTLEMENT, *, legacy: bool = False
 ) -> date:
     """``lag`` business days before ``d``.
 
@@ -209,7 +254,7 @@ def previous_business_day(
 
 
 def next_business_day(
-    d: date, count: int = 1, calendar: str = "us-settlement", *, legacy: bool = False
+    d: date, count: int = 1, calendar: CalendarLike = US_SETTLEMENT, *, legacy: bool = False
 ) -> date:
     """``count`` business days after ``d`` (QuantLib advance, Following).
 
