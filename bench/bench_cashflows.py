@@ -27,7 +27,7 @@ from clo_xl.cashflows.from_deal import curve_tenors, structure_from_document
 from clo_xl.cashflows.from_records import collateral_from_records
 from clo_xl.cashflows.structure import Conventions, DealStructure
 from clo_xl.cashflows.synthetic import synthetic_collateral, synthetic_deal
-from clo_xl.curves import Extrapolation, build_curve
+from clo_xl.curves import CurveSpec, Extrapolation, build_curve
 from clo_xl.simulation.correlation import SystemCorrelation, cholesky, system_correlation
 from clo_xl.simulation.grid import GridInputs, run_grid, scenario_grid
 from clo_xl.simulation.matrix import STATES, period_matrix
@@ -67,7 +67,8 @@ def grid_1000() -> object:
         shifts=[0.0, 0.01],
     )
     assert len(grid) == 1000
-    inputs = GridInputs(deal, coll, tuple(sorted(tenors.items())), Conventions())
+    curve = CurveSpec.of(deal.dates.analysis_date, tenors, extrapolation=Extrapolation.FLAT)
+    inputs = GridInputs(deal, coll, curve, Conventions())
     return run_grid(inputs, grid, workers=2)
 
 

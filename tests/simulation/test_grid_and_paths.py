@@ -1,4 +1,4 @@
-"""Scenario grids on a process pool and on Dask's local cluster; rating-driven deal runs."""
+"""Scenario grids on a process pool; rating-driven deal runs (Dask and spawn: ``test_distributed.py``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
 from clo_xl.cashflows.structure import Conventions
 from clo_xl.cashflows.synthetic import synthetic_collateral, synthetic_deal
-from clo_xl.curves import flat_curve
+from clo_xl.curves import CurveSpec, Extrapolation, flat_curve
 from clo_xl.simulation.grid import GridInputs, run_grid, scenario_grid
 from clo_xl.simulation.matrix import STATES
 from clo_xl.simulation.paths import run_paths, simulate_pool
@@ -19,9 +19,8 @@ ANALYSIS = date(2016, 3, 23)
 
 
 def inputs() -> GridInputs:
-    return GridInputs(
-        synthetic_deal("Mag 16"), synthetic_collateral(40, seed=5), ((1, 0.006), (480, 0.006)), Conventions()
-    )
+    curve = CurveSpec(ANALYSIS, ((1, 0.006), (480, 0.006)), extrapolation=Extrapolation.FLAT)
+    return GridInputs(synthetic_deal("Mag 16"), synthetic_collateral(40, seed=5), curve, Conventions())
 
 
 def test_grid_on_a_process_pool_equals_the_sequential_run() -> None:
@@ -33,18 +32,6 @@ def test_grid_on_a_process_pool_equals_the_sequential_run() -> None:
     # more defaults, less for the Sub Notes
     by = {(r.scenario.cdr, r.scenario.cpr, r.scenario.curve_shift): r for r in seq}
     assert by[(0.05, 0.1, 0.0)].tranche_cash["Sub Notes"] < by[(0.01, 0.1, 0.0)].tranche_cash["Sub Notes"]
-
-
-def test_grid_on_a_dask_local_cluster() -> None:
-    distributed = pytest.importorskip("dask.distributed")
-    grid = scenario_grid([0.2], [0.0, 0.03], [0.4])
-    expected = run_grid(inputs(), grid, workers=1)
-    cluster = distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
-    )
-    with cluster, distributed.Client(cluster) as client:
-        out = run_grid(inputs(), grid, scheduler=client)
-    assert [r.sub_note_irr for r in out] == [r.sub_note_irr for r in expected]
 
 
 def test_rating_paths_drive_defaults_in_the_deal_run() -> None:

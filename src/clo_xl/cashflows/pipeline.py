@@ -8,26 +8,25 @@ CONTRACT §3 document. Nothing here reads files: callers pass what their reader 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
-from clo_xl.cashflows.collateral import CollateralArrays
 from clo_xl.cashflows.from_deal import curve_tenors, structure_from_document
 from clo_xl.cashflows.from_records import collateral_from_records
 from clo_xl.cashflows.from_tables import assumptions_from_rows, sink_from_rows
-from clo_xl.cashflows.projection import SinkSchedule
 from clo_xl.cashflows.report import to_document
 from clo_xl.cashflows.structure import Conventions, DealStructure
-from clo_xl.curves import INDICES, CurveConvention, Extrapolation, RateIndex, build_curve
-from clo_xl.curves.base import ForwardCurve
+from clo_xl.curves import INDICES, CurveConvention, CurveSpec, Extrapolation, RateIndex
 from clo_xl.errors import CloXlError
 from clo_xl.simulation.correlation import SystemCorrelation, cholesky, system_correlation
-from clo_xl.simulation.grid import GridInputs, Scenario, grid_table, run_grid, summarise
+from clo_xl.simulation.executor import Executor, open_executor
+from clo_xl.simulation.grid import GridInputs, Scenario, grid_table, run_grid
 from clo_xl.simulation.matrix import matrix_from_rows, period_matrix
 from clo_xl.simulation.migration import default_statistics, path_extremes, rating_index
-from clo_xl.simulation.paths import simulate_pool
+from clo_xl.simulation.paths import PathInputs, path_summaries, simulate_pool
 from clo_xl.waterfall.run import DealResult, run_deal
 
 Tables = dict[str, list[Mapping[str, object]]]
@@ -127,80 +126,95 @@ def run_pipeline(
     grid: Sequence[Scenario] = (),
     workers: int | None = None,
     scheduler: Any = None,
+    executor: Executor | None = None,
 ) -> PipelineRun:
     """Run a deal and build its CONTRACT §3 document. Rates are decimals, ``lag`` months, ``curve_shift`` a
     decimal; ``grid`` adds scenario rows, ``paths`` rating-migration runs.
 
     With no scenario option and a `CFAssumptions` table, the table applies; otherwise every asset gets the
-    options (missing ones at :data:`BASE_CASE`).
+    options (missing ones at :data:`BASE_CASE`). The grid and the paths' deal runs go to ``executor``, or
+    to one opened from ``workers`` / ``scheduler`` (a Dask address or client) before anything is computed,
+    so an unreachable scheduler fails fast.
     """
     conv = Conventions.named(convention)
     try:
         extra = Extrapolation(extrapolation)
     except ValueError:
         raise CloXlError("curve extrapolation must be 'flat' or 'error'") from None
-    doc, tables = inputs.document, inputs.tables
-    structure = structure_from_document(doc, deal_name=deal)
-    collateral = collateral_from_records(inputs.records, inputs.par_column, source=inputs.source)
-    curve = build_curve(
-        structure.dates.analysis_date,
-        curve_tenors(doc),
-        convention=CurveConvention.LEGACY if conv.legacy else CurveConvention.CORRECTED,
-        extrapolation=extra,
-        shift=curve_shift,
-        index=_index(index),
-    )
-    if "cf_assumptions" in tables and all(v is None for v in (cpr, cdr, severity, lag)):
-        assumptions = assumptions_from_rows(
-            tables["cf_assumptions"],
-            tables.get("cf_vectors", []),
-            [str(x) for x in collateral.asset_id],
-            legacy=conv.legacy,
+    rate_index = _index(index)
+    needed = bool(grid) or paths > 0
+    with _executor_for(executor, workers, scheduler, needed=needed) as ex:
+        doc, tables = inputs.document, inputs.tables
+        structure = structure_from_document(doc, deal_name=deal)
+        collateral = collateral_from_records(inputs.records, inputs.par_column, source=inputs.source)
+        curve_spec = CurveSpec.of(
+            structure.dates.analysis_date,
+            curve_tenors(doc),
+            convention=CurveConvention.LEGACY if conv.legacy else CurveConvention.CORRECTED,
+            extrapolation=extra,
+            shift=curve_shift,
+            index=rate_index,
         )
-    else:
-        base = AssetAssumption(
-            BASE_CASE.cpr if cpr is None else cpr,
-            BASE_CASE.cdr if cdr is None else cdr,
-            BASE_CASE.severity if severity is None else severity,
-            BASE_CASE.lag_months if lag is None else lag,
-        )
-        assumptions = CashflowAssumptions(base, legacy_vector_overrun=conv.legacy)
-    sink = sink_from_rows(tables["sink_schedule"], collateral) if "sink_schedule" in tables else None
-    result = run_deal(structure, collateral, assumptions, curve, conventions=conv, sink=sink)
-    payload = to_document(
-        result, structure, curve, wal_on_original=conv.wal_on_original, legacy_pv_chain=conv.legacy_pv_chain
-    )
-    payload["convention"] = convention
-    if grid:
-        inputs_ = GridInputs(
-            structure, collateral, tuple(sorted(curve_tenors(doc).items())), conv, _index(index), sink
-        )
-        results = run_grid(inputs_, list(grid), workers=workers, scheduler=scheduler)
-        payload["grid"] = grid_table(results)
-    if paths:
-        payload.update(
-            _migration_runs(
-                inputs.records, collateral, tables, structure, assumptions, curve, conv, paths, seed, sink
+        curve = curve_spec.build()
+        if "cf_assumptions" in tables and all(v is None for v in (cpr, cdr, severity, lag)):
+            assumptions = assumptions_from_rows(
+                tables["cf_assumptions"],
+                tables.get("cf_vectors", []),
+                [str(x) for x in collateral.asset_id],
+                legacy=conv.legacy,
             )
+        else:
+            base = AssetAssumption(
+                BASE_CASE.cpr if cpr is None else cpr,
+                BASE_CASE.cdr if cdr is None else cdr,
+                BASE_CASE.severity if severity is None else severity,
+                BASE_CASE.lag_months if lag is None else lag,
+            )
+            assumptions = CashflowAssumptions(base, legacy_vector_overrun=conv.legacy)
+        sink = sink_from_rows(tables["sink_schedule"], collateral) if "sink_schedule" in tables else None
+        result = run_deal(structure, collateral, assumptions, curve, conventions=conv, sink=sink)
+        payload = to_document(
+            result,
+            structure,
+            curve,
+            wal_on_original=conv.wal_on_original,
+            legacy_pv_chain=conv.legacy_pv_chain,
         )
-    return PipelineRun(result, structure, payload)
+        payload["convention"] = convention
+        if grid and ex is not None:
+            grid_inputs = GridInputs(structure, collateral, curve_spec, conv, sink)
+            payload["grid"] = grid_table(run_grid(grid_inputs, list(grid), executor=ex))
+        if paths and ex is not None:
+            path_inputs = PathInputs(structure, collateral, assumptions, curve_spec, conv, sink)
+            payload.update(_migration_runs(inputs.records, tables, path_inputs, paths, seed, ex))
+        if ex is not None:
+            payload["executor"] = ex.description
+        return PipelineRun(result, structure, payload)
+
+
+@contextlib.contextmanager
+def _executor_for(
+    executor: Executor | None, workers: int | None, scheduler: Any, *, needed: bool
+) -> Iterator[Executor | None]:
+    if executor is not None or not needed:
+        yield executor
+        return
+    with open_executor(workers, scheduler) as opened:
+        yield opened
 
 
 def _migration_runs(
     records: Sequence[Mapping[str, object]],
-    collateral: CollateralArrays,
     tables: Tables,
-    structure: DealStructure,
-    assumptions: CashflowAssumptions,
-    curve: ForwardCurve,
-    conv: Conventions,
+    inputs: PathInputs,
     paths: int,
     seed: int,
-    sink: SinkSchedule | None,
+    executor: Executor,
 ) -> dict[str, Any]:
     """`--paths N`: correlated rating paths (system-defined correlation), one deal run per path."""
     if "transition_matrix" not in tables:
         raise CloXlError("--paths needs the workbook's transition matrix (SpTransMat); use --workbook")
+    conv, collateral = inputs.conventions, inputs.collateral
     quarterly = period_matrix(matrix_from_rows([dict(r) for r in tables["transition_matrix"]]), "QUARTERLY")
     by_id = {str(r.get("BLKRockID") or ""): r for r in records}
     ids = [str(a) for a in collateral.asset_id]
@@ -212,32 +226,27 @@ def _migration_runs(
         if len(ids) > 1
         else None
     )
-    start = structure.dates.analysis_date
-    migration = simulate_pool(collateral, quarterly, chol, start, paths=paths, seed=seed, legacy=conv.legacy)
-    runs = [
-        run_deal(
-            structure,
-            collateral,
-            assumptions,
-            curve,
-            conventions=conv,
-            sink=sink,
-            default_dates=migration.default_dates(p),
-        )
-        for p in range(paths)
+    start = inputs.deal.dates.analysis_date
+    migration = simulate_pool(
+        collateral,
+        quarterly,
+        chol,
+        start,
+        paths=paths,
+        seed=seed,
+        legacy=conv.legacy,
+        threads=executor.threads,
+    )
+    rows = [
+        {
+            "path": s.path,
+            "sub_note_irr": s.sub_note_irr,
+            "incentive_fee": s.incentive_fee,
+            "defaults": s.defaults,
+            "tranche_cash": s.tranche_cash,
+        }
+        for s in path_summaries(inputs, migration, executor)
     ]
-    rows = []
-    for p, r in enumerate(runs):
-        summary = summarise(r, Scenario(0.0, 0.0, 0.0))
-        rows.append(
-            {
-                "path": p + 1,
-                "sub_note_irr": r.sub_note_irr,
-                "incentive_fee": r.incentive_fee_total,
-                "defaults": int((migration.default_step[p] > 0).sum()),
-                "tranche_cash": summary.tranche_cash,
-            }
-        )
     return {
         "paths": rows,
         "migration": {

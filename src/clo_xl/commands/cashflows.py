@@ -106,8 +106,17 @@ def register(app: typer.Typer) -> None:
         grid_cdr: str = typer.Option(None, "--grid-cdr", help="Scenario grid: CDRs, comma separated."),
         grid_severity: str = typer.Option(None, "--grid-severity", help="Scenario grid: severities."),
         grid_shift: str = typer.Option(None, "--grid-shift", help="Scenario grid: curve shifts in bp."),
-        workers: int = typer.Option(None, "--workers", help="Grid worker processes (default 2)."),
-        scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address for the grid."),
+        workers: int = typer.Option(
+            None,
+            "--workers",
+            help="Processes for the grid and --paths (default: the cores available); with --scheduler, "
+            "how many of the cluster's workers to use (default: all).",
+        ),
+        scheduler: str = typer.Option(
+            None,
+            "--scheduler",
+            help="Dask scheduler address (tcp://host:8786) for the grid and --paths; needs clo-xl[cluster].",
+        ),
         seed: int = typer.Option(0, "--seed", help="Seed of the migration paths (numpy, not VBA Rnd)."),
         as_json: bool = typer.Option(False, "--json", help="One JSON document on stdout."),
     ) -> None:
@@ -124,6 +133,12 @@ def register(app: typer.Typer) -> None:
         if lag is not None and lag < 0:
             raise UsageError(f"--lag must be a number of months >= 0, got {lag}")
         grid = _grid(grid_cpr, grid_cdr, grid_severity, grid_shift, cpr, cdr, severity, lag)
+        if workers is not None and workers < 1:
+            raise UsageError(f"--workers must be at least 1, got {workers}")
+        if (workers is not None or scheduler is not None) and not grid and not paths:
+            raise UsageError(
+                "--workers and --scheduler spread a scenario grid (--grid-*) or --paths; give one"
+            )
         payload = cashflow_document(
             _load_inputs(workbook, deal, assets, deal_inputs),
             deal=deal,

@@ -1,28 +1,32 @@
-"""Scenario grids (CPR × CDR × severity × lag × curve shift) and migration paths, run in parallel.
+"""Scenario grids (CPR × CDR × severity × lag × curve shift), run through an :mod:`executor
+<clo_xl.simulation.executor>`: this process, a local process pool, or a Dask cluster.
 
-Runs go to a local process pool by default, or to a Dask cluster when ``scheduler`` (an address such as
-``tcp://10.0.0.5:8786``, or a ``distributed.Client``) is given: the scale-out path for users who outgrow
-one machine. Work is shipped as picklable frozen inputs (deal structure, collateral columns, curve
-tenors) and each worker rebuilds its curve, so no QuantLib object crosses a process boundary.
+A grid task is :func:`run_scenarios` over a chunk of :class:`Scenario` with one :class:`GridInputs`: the
+deal structure, the collateral columns, the curve as nodes (:class:`~clo_xl.curves.CurveSpec`), the
+conventions and the sink schedule; the calendar travels inside the deal's dates as a list of holidays. A
+worker builds its curve from the nodes, so no QuantLib object and no driver global is needed.
+
+>>> with open_executor(workers=2) as ex:  # doctest: +SKIP
+...     results = run_grid(inputs, scenario_grid([0.1, 0.2], [0.02], [0.35]), executor=ex)
 """
 
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
 from clo_xl.cashflows.collateral import CollateralArrays
 from clo_xl.cashflows.projection import SinkSchedule
 from clo_xl.cashflows.structure import Conventions, DealStructure
-from clo_xl.curves import LIBOR_3M, CurveConvention, Extrapolation, RateIndex, build_curve
+from clo_xl.curves import CurveSpec, ForwardCurve
+from clo_xl.simulation.executor import Executor, Progress, open_executor, parallel_map
 from clo_xl.waterfall.run import DealResult, run_deal
+
+if TYPE_CHECKING:  # Dask is optional (the ``clo-xl[cluster]`` extra)
+    from distributed import Client
 
 
 @dataclass(frozen=True)
@@ -38,11 +42,12 @@ class Scenario:
 
 @dataclass(frozen=True)
 class GridInputs:
+    """Everything a grid task needs, as picklable values (the curve as nodes, the calendar as dates)."""
+
     deal: DealStructure
     collateral: CollateralArrays
-    tenors: tuple[tuple[int, float], ...]
+    curve: CurveSpec
     conventions: Conventions
-    index: RateIndex = LIBOR_3M
     sink: SinkSchedule | None = None
 
 
@@ -69,7 +74,9 @@ def scenario_grid(
     ]
 
 
-def summarise(result: DealResult, scenario: Scenario) -> ScenarioResult:
+def tranche_totals(result: DealResult) -> tuple[dict[str, float], dict[str, float]]:
+    """Per class over the run: principal paid (incl. deferred), and all cash paid (principal and interest,
+    current and deferred)."""
     principal: dict[str, float] = {}
     cash: dict[str, float] = {}
     for p in result.periods:
@@ -82,6 +89,11 @@ def summarise(result: DealResult, scenario: Scenario) -> ScenarioResult:
                 + t.interest_paid
                 + t.deferred_interest_paid
             )
+    return principal, cash
+
+
+def summarise(result: DealResult, scenario: Scenario) -> ScenarioResult:
+    principal, cash = tranche_totals(result)
     return ScenarioResult(
         scenario,
         result.sub_note_irr,
@@ -93,16 +105,10 @@ def summarise(result: DealResult, scenario: Scenario) -> ScenarioResult:
     )
 
 
-def run_one(inputs: GridInputs, scenario: Scenario) -> ScenarioResult:
+def run_one(inputs: GridInputs, scenario: Scenario, curve: ForwardCurve | None = None) -> ScenarioResult:
+    """One scenario: the deal run at the scenario's CPR/CDR/severity/lag on the shifted curve."""
     conv = inputs.conventions
-    curve = build_curve(
-        inputs.deal.dates.analysis_date,
-        dict(inputs.tenors),
-        convention=CurveConvention.LEGACY if conv.legacy else CurveConvention.CORRECTED,
-        extrapolation=Extrapolation.FLAT,
-        shift=scenario.curve_shift,
-        index=inputs.index,
-    )
+    curve = curve or inputs.curve.shifted(scenario.curve_shift).build()
     a = CashflowAssumptions(
         AssetAssumption(scenario.cpr, scenario.cdr, scenario.severity, scenario.lag_months),
         legacy_vector_overrun=conv.legacy,
@@ -111,47 +117,35 @@ def run_one(inputs: GridInputs, scenario: Scenario) -> ScenarioResult:
     return summarise(result, scenario)
 
 
-def _run_chunk(inputs: GridInputs, chunk: Sequence[Scenario]) -> list[ScenarioResult]:
-    return [run_one(inputs, s) for s in chunk]
-
-
-def _chunks(items: Sequence[Scenario], size: int) -> list[list[Scenario]]:
-    return [list(items[k : k + size]) for k in range(0, len(items), size)]
+def run_scenarios(inputs: GridInputs, chunk: list[Scenario]) -> list[ScenarioResult]:
+    """A grid task: every scenario of ``chunk``, building each distinct shifted curve once."""
+    curves: dict[float, ForwardCurve] = {}
+    out = []
+    for s in chunk:
+        if s.curve_shift not in curves:
+            curves[s.curve_shift] = inputs.curve.shifted(s.curve_shift).build()
+        out.append(run_one(inputs, s, curves[s.curve_shift]))
+    return out
 
 
 def run_grid(
     inputs: GridInputs,
     scenarios: Sequence[Scenario],
     *,
+    executor: Executor | None = None,
     workers: int | None = None,
-    scheduler: Any = None,
+    scheduler: str | Client | None = None,
     chunk_size: int | None = None,
+    progress: Progress | None = None,
 ) -> list[ScenarioResult]:
-    """Every scenario's summary, in the order given."""
-    workers = workers or min(2, os.cpu_count() or 1)
-    size = chunk_size or max(1, len(scenarios) // (workers * 4) or 1)
-    chunks = _chunks(scenarios, size)
-    if scheduler is not None:
-        return _run_dask(inputs, chunks, scheduler)
-    if workers == 1 or len(chunks) == 1:
-        return [r for c in chunks for r in _run_chunk(inputs, c)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        parts = list(pool.map(_run_chunk, itertools.repeat(inputs), chunks))
-    return [r for part in parts for r in part]
-
-
-def _run_dask(inputs: GridInputs, chunks: list[list[Scenario]], scheduler: Any) -> list[ScenarioResult]:
-    from dask.distributed import Client
-
-    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
-    try:
-        shared = client.scatter(inputs, broadcast=True)
-        futures = client.map(_run_chunk, [shared] * len(chunks), chunks, pure=False)
-        parts = client.gather(futures)
-    finally:
-        if client is not scheduler:
-            client.close()
-    return [r for part in parts for r in part]
+    """Every scenario's summary, in the order given, on ``executor`` (or one opened from ``workers`` /
+    ``scheduler`` for this call: see :func:`~clo_xl.simulation.executor.open_executor`)."""
+    if executor is not None:
+        return parallel_map(
+            executor, run_scenarios, inputs, scenarios, chunk_size=chunk_size, progress=progress
+        )
+    with open_executor(workers, scheduler) as ex:
+        return parallel_map(ex, run_scenarios, inputs, scenarios, chunk_size=chunk_size, progress=progress)
 
 
 def grid_table(results: Sequence[ScenarioResult]) -> list[Mapping[str, object]]:
@@ -170,6 +164,3 @@ def grid_table(results: Sequence[ScenarioResult]) -> list[Mapping[str, object]]:
         }
         for r in results
     ]
-
-
-_ = np

@@ -3,6 +3,10 @@
 On each path an asset defaults in full on its first interest date on/after the step at which its
 simulated rating reaches D; prepayments still follow the CPR assumption, recoveries (1 − severity) after
 the lag. Paths step quarterly (the legacy always did, whatever the matrix frequency — Q40).
+
+The rating paths are simulated in the driver (:func:`simulate_pool`, threads); the deal runs, one per path,
+go through an executor like a scenario grid (:func:`path_summaries`): a task is a chunk of
+``(path, default dates)`` with one :class:`PathInputs` (the curve as nodes, the calendar as dates).
 """
 
 from __future__ import annotations
@@ -11,13 +15,18 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+import numpy.typing as npt
 
 from clo_xl.cashflows.assumptions import CashflowAssumptions
 from clo_xl.cashflows.collateral import CollateralArrays
+from clo_xl.cashflows.projection import SinkSchedule
 from clo_xl.cashflows.structure import Conventions, DealStructure
+from clo_xl.curves import CurveSpec
 from clo_xl.curves.base import ForwardCurve
 from clo_xl.curves.conventions import from_serial
 from clo_xl.simulation.correlation import Matrix
+from clo_xl.simulation.executor import Executor, Progress, parallel_map
+from clo_xl.simulation.grid import tranche_totals
 from clo_xl.simulation.migration import (
     MigrationResult,
     horizon_steps,
@@ -44,6 +53,7 @@ def simulate_pool(
     seed: int | None = 0,
     step_months: int = 3,
     legacy: bool = True,
+    threads: int = 2,
 ) -> MigrationResult:
     initial = np.array(
         [
@@ -64,6 +74,7 @@ def simulate_pool(
         paths=paths,
         step_months=step_months,
         seed=seed,
+        workers=threads,
     )
 
 
@@ -85,3 +96,64 @@ def run_paths(
         for p in range(count)
     )
     return PathRuns(migration, results)
+
+
+@dataclass(frozen=True)
+class PathInputs:
+    """What a path task needs besides its paths' default dates, as picklable values."""
+
+    deal: DealStructure
+    collateral: CollateralArrays
+    assumptions: CashflowAssumptions
+    curve: CurveSpec
+    conventions: Conventions
+    sink: SinkSchedule | None = None
+
+
+@dataclass(frozen=True)
+class PathSummary:
+    """One path's deal run: Sub Notes IRR, incentive fee, defaulted assets, cash paid per class."""
+
+    path: int
+    sub_note_irr: float | None
+    incentive_fee: float
+    defaults: int
+    tranche_cash: dict[str, float]
+
+
+PathItem = tuple[int, npt.NDArray[np.int64]]
+"""A path number (1-based) and each asset's default date on it (day serial; int64 max = never)."""
+
+
+def run_path_chunk(inputs: PathInputs, chunk: list[PathItem]) -> list[PathSummary]:
+    """A path task: one deal run per path of ``chunk`` on the curve built from its nodes."""
+    curve = inputs.curve.build()
+    never = np.iinfo(np.int64).max
+    out = []
+    for path, default_dates in chunk:
+        r = run_deal(
+            inputs.deal,
+            inputs.collateral,
+            inputs.assumptions,
+            curve,
+            conventions=inputs.conventions,
+            sink=inputs.sink,
+            default_dates=default_dates,
+        )
+        defaults = int((default_dates != never).sum())
+        out.append(PathSummary(path, r.sub_note_irr, r.incentive_fee_total, defaults, tranche_totals(r)[1]))
+    return out
+
+
+def path_summaries(
+    inputs: PathInputs,
+    migration: MigrationResult,
+    executor: Executor,
+    *,
+    paths: int | None = None,
+    progress: Progress | None = None,
+) -> list[PathSummary]:
+    """The first ``paths`` paths of ``migration`` (default: all), one deal run each, on ``executor``."""
+    count = migration.default_step.shape[0] if paths is None else min(paths, migration.default_step.shape[0])
+    items: list[PathItem] = [(p + 1, migration.default_dates(p)) for p in range(count)]
+    return parallel_map(executor, run_path_chunk, inputs, items, progress=progress)
