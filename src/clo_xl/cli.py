@@ -1,108 +1,242 @@
 """The ``clo-xl`` command line.
 
-Exit codes (CONTRACT §3): 0 done (failing compliance tests are results, not errors); 1 a validation break;
-2 bad input or usage, with a message naming file, sheet, row/cell, column and value. An unexpected internal
-error prints one line pointing at a log file with the details (exit 3); no traceback reaches the terminal.
+Exit codes: 0 done (failing compliance tests are results, not errors); 1 a validation break; 2 bad input or
+usage, with one line naming file, sheet, row/cell, column and value; 3 an internal error (one line pointing
+at a file with the details); 130 interrupted. No traceback reaches a user.
 
-Each command lives in its own module under :mod:`clo_xl.commands` and exposes ``register(app)``.
+Streams: results (a readable table, or one JSON document with ``--json``) on stdout; every diagnostic
+(errors, warnings, ``wrote PATH`` notices, progress, log records) on stderr, one line each, never
+hard-wrapped when stderr is not a terminal (see :mod:`clo_xl.commands._output`).
+
+Commands are imported only when they run: :data:`COMMANDS` maps each name to its module under
+:mod:`clo_xl.commands`, which exposes ``register(app)``. ``clo-xl --version`` imports none of them.
 """
 
 from __future__ import annotations
 
-import importlib
-import os
+import logging
 import sys
-import tempfile
 import traceback
+from collections.abc import Sequence
 from datetime import datetime
+from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from clo_xl import __version__
-from clo_xl.commands._output import err_console, to_json_text
+from clo_xl.commands._settings import settings
 from clo_xl.errors import CloXlError
+from clo_xl.progress import ProgressMode
+
+#: command name → module under ``clo_xl.commands`` that registers it, in the order ``--help`` lists them.
+#: To add a command: write ``clo_xl/commands/<module>.py`` with ``register(app)`` and add one line here.
+COMMANDS: dict[str, str] = {
+    "demo": "demo",
+    "compliance": "compliance",
+    "cashflows": "cashflows",
+    "migrate": "migrate",
+    "validate": "validate",
+    "db": "db",
+    "waterfall": "waterfall",
+    "bench": "bench",
+}
+
+EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 3
+
+log = logging.getLogger("clo_xl")
+
+
+class LazyGroup(TyperGroup):
+    """A typer group that imports a command's module only when that command is looked up."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        eager = [name for name in self.commands if name not in COMMANDS]
+        return [*COMMANDS, *eager]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        found = self.commands.get(cmd_name)
+        if found is None and cmd_name in COMMANDS:
+            found = _load_command(cmd_name)
+            self.commands[cmd_name] = found
+        return found
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except Exception as exc:
+            message = getattr(exc, "message", None)
+            if args and isinstance(message, str) and "Did you mean" not in message:
+                from difflib import get_close_matches
+
+                close = get_close_matches(args[0], self.list_commands(ctx))
+                if close:
+                    exc.message = f"{message.rstrip('.')}. Did you mean {close[0]!r}?"  # type: ignore[attr-defined]
+            raise
+
+    def shell_complete(self, ctx: Any, incomplete: str) -> list[Any]:
+        """Complete command names without importing every command module."""
+        from typer._click.shell_completion import CompletionItem
+
+        names = [n for n in self.list_commands(ctx) if n.startswith(incomplete)]
+        # the root's own options (--version, --verbose, ...) as a plain command completes them
+        options: list[Any] = super(TyperGroup, self).shell_complete(ctx, incomplete)
+        return [CompletionItem(n) for n in names] + options
+
+
+def _load_command(name: str) -> Any:
+    """Import ``clo_xl.commands.<module>``, let it register on a scratch app, return the click command."""
+    module = import_module(f"clo_xl.commands.{COMMANDS[name]}")
+    scratch = typer.Typer(rich_markup_mode="rich")
+    module.register(scratch)
+    group = typer.main.get_group(scratch)
+    command = group.commands.get(name)
+    if command is None:
+        raise RuntimeError(f"clo_xl.commands.{COMMANDS[name]}.register() did not add the command {name!r}")
+    return command
+
 
 app = typer.Typer(
     name="clo-xl",
+    cls=LazyGroup,
     help=(
         "CLO compliance, hypothetical trades, cash flows and the parallel run for the TradeHypo workbook.\n\n"
-        "Every command takes --json (one JSON document on stdout). Exit codes: 0 done, 1 validation break, "
-        "2 bad input or usage. CLO_XL_DATABASE_URL (or --database-url) selects PostgreSQL; without it an "
-        "embedded server in a per-user folder is started on demand."
+        "Every command takes --json (one JSON document on stdout, nothing else there); diagnostics go to "
+        "stderr, one line each. Exit codes: 0 done, 1 validation break, 2 bad input or usage, 3 internal "
+        "error. CLO_XL_DATABASE_URL (or --database-url) selects PostgreSQL; without it an embedded server "
+        "in a per-user folder is started on demand."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
-)
-
-#: command modules, in the order --help lists them; a module that is not there yet is skipped.
-COMMAND_MODULES = (
-    "demo",
-    "compliance",
-    "cashflows",
-    "migrate",
-    "validate",
-    "db",
-    "waterfall",
-    "bench",
 )
 
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"clo-xl {__version__}")
+        sys.stdout.write(f"clo-xl {__version__}\n")
         raise typer.Exit(0)
+
+
+class _OneLineFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        return " ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+def configure_logging(verbose: int, quiet: bool) -> None:
+    """Log records of the ``clo_xl`` loggers on stderr, one line each: -q errors only, default warnings,
+    -v info, -vv debug."""
+    level = logging.ERROR if quiet else {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    logger = logging.getLogger("clo_xl")
+    logger.setLevel(level)
+    for handler in list(logger.handlers):
+        if getattr(handler, "_clo_xl_cli", False):
+            logger.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler._clo_xl_cli = True  # type: ignore[attr-defined]
+    handler.setFormatter(_OneLineFormatter("%(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.propagate = False
 
 
 @app.callback()
 def _root(
     version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Show the version."
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+    verbose: int = typer.Option(
+        0, "--verbose", "-v", count=True, help="More log lines on stderr (-v info, -vv debug)."
+    ),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="Only errors on stderr: no warnings, notices or progress."
+    ),
+    progress: ProgressMode = typer.Option(
+        ProgressMode.AUTO,
+        "--progress",
+        envvar="CLO_XL_PROGRESS",
+        case_sensitive=False,
+        help="Progress bars: auto (on a terminal, not with --json), always (plain lines elsewhere), never.",
     ),
 ) -> None:
     """clo-xl: the Python core behind the TradeHypo workbook."""
+    settings.quiet = quiet
+    settings.verbose = verbose
+    settings.progress = progress
+    configure_logging(verbose, quiet)
 
 
-def _register_commands() -> None:
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"clo_xl.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"clo_xl.commands.{name}":
-                continue
-            raise
-        module.register(app)
+def build_command() -> Any:
+    """The click command tree of :data:`app` (commands themselves load lazily)."""
+    return typer.main.get_command(app)
 
 
-def _wants_json(argv: list[str]) -> bool:
+def _wants_json(argv: Sequence[str]) -> bool:
     return "--json" in argv
 
 
+def log_dir() -> Path:
+    """Where clo-xl keeps its logs: the platform's user log directory (``platformdirs``)."""
+    from platformdirs import user_log_dir
+
+    return Path(user_log_dir("clo-xl", appauthor=False))
+
+
 def _log_internal_error(exc: BaseException) -> Path:
-    state = Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "clo-xl"
+    import tempfile
+
+    folder = log_dir()
     try:
-        state.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError:
-        state = Path(tempfile.gettempdir())
-    path = state / f"error-{datetime.now():%Y%m%d-%H%M%S}.log"
+        folder = Path(tempfile.gettempdir())
+    path = folder / f"error-{datetime.now():%Y%m%d-%H%M%S-%f}.log"
     path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
     return path
 
 
+def _write_json_error(payload: dict[str, Any]) -> None:
+    from clo_xl.commands._output import to_json_text
+
+    sys.stdout.write(to_json_text(payload) + "\n")
+    sys.stdout.flush()
+
+
+def report_error(exc: CloXlError, as_json: bool) -> None:
+    """A user's error: its JSON document on stdout with ``--json``, and one ``error:`` line per problem."""
+    from clo_xl.commands._output import error
+
+    if as_json:
+        _write_json_error(exc.to_json())
+    problems = getattr(exc, "problems", None)
+    if isinstance(problems, Sequence) and not isinstance(problems, str) and problems:
+        for problem in problems:
+            error(problem)
+    else:
+        error(exc)
+
+
 def _click_exit(exc: Exception, as_json: bool) -> int | None:
     """Exit code for click's own exceptions (typer vendors click, so match by name, not by class)."""
+    from clo_xl.commands._output import error
+
     name = type(exc).__name__
     if name == "Exit":
         return int(getattr(exc, "exit_code", 0) or 0)
     if name == "Abort":
-        err_console.print("aborted")
+        error("aborted")
         return 2
     if hasattr(exc, "format_message") and hasattr(exc, "show"):
+        message = exc.format_message()
+        ctx = getattr(exc, "ctx", None)
+        where = getattr(ctx, "command_path", None) or "clo-xl"
         if as_json:
-            sys.stdout.write(to_json_text({"error": "UsageError", "message": exc.format_message()}) + "\n")
-        exc.show()
+            _write_json_error({"error": "UsageError", "message": f"{where}: {message}"})
+        error(f"{where}: {message} (see '{where} --help')")
         return 2
     return None
 
@@ -112,27 +246,34 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     as_json = _wants_json(args)
     try:
-        _register_commands()
-        command = typer.main.get_command(app)
-        rc = command.main(args=args, prog_name="clo-xl", standalone_mode=False)
+        rc = build_command().main(args=args, prog_name="clo-xl", standalone_mode=False)
         # in non-standalone mode click returns the code of a typer.Exit instead of raising it
-        return rc if isinstance(rc, int) else 0
+        code = rc if isinstance(rc, int) else 0
     except CloXlError as exc:
-        if as_json:
-            sys.stdout.write(to_json_text(exc.to_json()) + "\n")
-        err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
-        return exc.exit_code
+        report_error(exc, as_json)
+        code = exc.exit_code
     except KeyboardInterrupt:
-        err_console.print("interrupted")
-        return 130
+        code = EXIT_INTERRUPTED
     except Exception as exc:
-        code = _click_exit(exc, as_json)
-        if code is not None:
-            return code
+        click_code = _click_exit(exc, as_json)
+        if click_code is not None:
+            return click_code
         # the last line of defence: no traceback reaches a user
+        from clo_xl.commands._output import error
+
         path = _log_internal_error(exc)
-        err_console.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc} (details in {path})")
-        return 3
+        if as_json:
+            _write_json_error({"error": "InternalError", "message": f"{type(exc).__name__}: {exc}"})
+        error(f"internal error: {type(exc).__name__}: {exc} (details in {path})")
+        code = EXIT_INTERNAL
+    if code == EXIT_INTERRUPTED:
+        # typer turns Ctrl-C into Exit(130) before we see it: say so on one line
+        from clo_xl.commands._output import error
+
+        if as_json:
+            _write_json_error({"error": "Interrupted", "message": "interrupted (Ctrl-C)"})
+        error("interrupted (Ctrl-C)")
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -50,11 +50,7 @@ def migrate(ctx: DemoContext, progress: ProgressLike) -> StepResult:
     from clo_xl.persistence.migration import migrate_workbook
 
     url = _url(ctx)
-    task = progress.add_task("migrate", total=1.0)
-    try:
-        report = migrate_workbook(ctx.workbook, url, progress=lambda step, f: None)
-    finally:
-        progress.remove_task(task)
+    report = migrate_workbook(ctx.workbook, url, progress=progress)
     if report.error is not None:
         return StepResult("Migrate into PostgreSQL", "failed", str(report.error))
     ctx.state["migrated"] = True
@@ -103,8 +99,8 @@ def compliance_all(ctx: DemoContext, progress: ProgressLike) -> StepResult:
     rows: list[list[object]] = [["Deal", "Test", "Name", "Min/Max", "Threshold", "Result", "Pass", "Comment"]]
     summary_rows = []
     failing_total = 0
-    task = progress.add_task("compliance", total=len(sessions))
-    for deal, session in sessions.items():
+    for done, (deal, session) in enumerate(sessions.items()):
+        progress(f"compliance {deal}", done, len(sessions))
         doc = session.compliance_document()
         failing = [t for t in doc["tests"] if not t["pass"]]
         failing_total += len(failing)
@@ -124,8 +120,6 @@ def compliance_all(ctx: DemoContext, progress: ProgressLike) -> StepResult:
                     t.get("comment") or "",
                 ]
             )
-        progress.advance(task)
-    progress.remove_task(task)
     ctx.sheets["Compliance"] = rows
     ctx.html_sections.append(
         f"<h2>Compliance (from {source})</h2><table><tr><th>Deal</th><th>Tests</th><th>Failing</th>"
@@ -222,6 +216,7 @@ def parallel_run(ctx: DemoContext, progress: ProgressLike) -> StepResult:
         ctx.workbook,
         report=ctx.out_dir / "parallel-run",
         libreoffice=bool(os.environ.get("CLO_XL_DEMO_LIBREOFFICE", "1") != "0"),
+        progress=progress,
     )
     status: Status = "ok" if not result.breaks else "failed"
     ctx.html_sections.append(

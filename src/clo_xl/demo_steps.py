@@ -14,12 +14,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from rich.progress import Progress
+from clo_xl.progress import Progress
 
 Status = Literal["ok", "skipped", "failed"]
 
 
-ProgressLike = Progress  # rich's progress display; steps add their own sub-tasks to it
+ProgressLike = Progress  # a step reports its own work through it (a second bar under the steps)
 
 
 @dataclass

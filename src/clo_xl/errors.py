@@ -48,7 +48,8 @@ class Location:
 
 
 class IngestError(CloXlError):
-    """A bad value in a workbook or extract file, located precisely.
+    """A bad value in a workbook or extract file, located precisely (``value=None`` when the problem is not
+    one cell's value, e.g. a missing sheet: the message then leaves the value out).
 
     >>> str(IngestError(Location(file="w.xlsm", sheet="Mag 17 Inputs", cell="E7", column="Par Amount"),
     ...                 value="abc", reason="par must be a number"))
@@ -59,7 +60,8 @@ class IngestError(CloXlError):
         self.location = location
         self.value = value
         self.reason = reason
-        super().__init__(f"{location.describe()}: value {value!r}: {reason}")
+        shown = "" if value is None else f"value {value!r}: "
+        super().__init__(f"{location.describe()}: {shown}{reason}")
 
     def to_json(self) -> dict[str, Any]:
         loc = self.location

@@ -17,10 +17,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import typer
-from rich.progress import Progress
 
-from clo_xl.commands._output import console, emit, err_console, table
+from clo_xl.commands._output import console, emit, table
+from clo_xl.commands._progress import progress_bar
 from clo_xl.errors import UsageError
+from clo_xl.progress import Progress, no_progress
 
 BenchCase = tuple[str, Callable[[], object], float]
 
@@ -97,19 +98,18 @@ def time_case(fn: Callable[[], object], repeat: int, budget_s: float) -> list[fl
     return times
 
 
-def run_all(bench_dir: Path, repeat: int, only: str | None, budget_s: float) -> list[BenchResult]:
+def run_all(
+    bench_dir: Path, repeat: int, only: str | None, budget_s: float, progress: Progress = no_progress
+) -> list[BenchResult]:
     areas = load_cases(bench_dir, only)
     results: list[BenchResult] = []
     total = sum(len(c) for _, c in areas)
-    with Progress(console=err_console, transient=True) as progress:
-        task = progress.add_task("benchmarks", total=total)
-        for area, cases in areas:
-            for name, fn, target in cases:
-                progress.update(task, description=f"{area}: {name}")
-                times = time_case(fn, repeat, budget_s)
-                med = statistics.median(times)
-                results.append(BenchResult(area, name, len(times), med, min(times), target, med <= target))
-                progress.advance(task)
+    for area, cases in areas:
+        for name, fn, target in cases:
+            progress(f"{area}: {name}", len(results), total)
+            times = time_case(fn, repeat, budget_s)
+            med = statistics.median(times)
+            results.append(BenchResult(area, name, len(times), med, min(times), target, med <= target))
     return results
 
 
@@ -129,7 +129,8 @@ def register(app: typer.Typer) -> None:
         bench_dir: Path | None = typer.Option(None, help="The bench/ folder (default: ./bench)."),
     ) -> None:
         """Run every speed case side by side and print medians against their targets."""
-        results = run_all(find_bench_dir(bench_dir), repeat, only, budget)
+        with progress_bar(as_json=as_json) as progress:
+            results = run_all(find_bench_dir(bench_dir), repeat, only, budget, progress)
         payload = {"machine": machine(), "results": [asdict(r) for r in results]}
 
         def render() -> None:

@@ -1,27 +1,46 @@
-"""`clo-xl cashflows`: project a deal's collateral and run its waterfall (CONTRACT §3)."""
+"""`clo-xl cashflows`: project a deal's collateral and run its waterfall (document in ``docs/cli.md``).
+
+The projection modules are imported when the command runs, not when ``clo-xl --help`` lists it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from clo_xl.cashflows.pipeline import (
-    BASE_CASE,
-    DealInputsBundle,
-    cashflow_document,
-    inputs_from_extract,
-    inputs_from_workbook,
-)
 from clo_xl.commands._output import console, emit, table
+from clo_xl.commands._progress import progress_bar
+from clo_xl.enums import Convention
 from clo_xl.errors import UsageError
-from clo_xl.simulation.grid import Scenario, scenario_grid
+
+if TYPE_CHECKING:
+    from clo_xl.cashflows.pipeline import DealInputsBundle
+    from clo_xl.simulation.grid import Scenario
+
+
+class CurveExtrapolation(StrEnum):
+    """``--curve-extrapolation``: what a date past the curve's last node reads."""
+
+    FLAT = "flat"
+    ERROR = "error"
+
+
+class IndexName(StrEnum):
+    """``--index``: the floating-rate index the curve is read as."""
+
+    LIBOR = "LIBOR"
+    SOFR = "SOFR"
 
 
 def _load_inputs(
     workbook: Path | None, deal: str | None, assets: Path | None, deal_inputs: Path | None
 ) -> DealInputsBundle:
+    from clo_xl.cashflows.pipeline import DealInputsBundle, inputs_from_extract, inputs_from_workbook
+
     if workbook is not None:
         if not deal:
             raise UsageError("--workbook needs --deal NAME")
@@ -60,6 +79,9 @@ def _grid(
     lag: int | None,
 ) -> list[Scenario]:
     """CPR × CDR × severity × shift; an axis not given takes the single option or the base case."""
+    from clo_xl.cashflows.pipeline import BASE_CASE
+    from clo_xl.simulation.grid import scenario_grid
+
     axes = [
         _floats(grid_cpr, "--grid-cpr"),
         _floats(grid_cdr, "--grid-cdr"),
@@ -87,7 +109,7 @@ def register(app: typer.Typer) -> None:
         deal: str = typer.Option(None, "--deal", help='Deal name, e.g. "Mag 17".'),
         assets: Path = typer.Option(None, "--assets", help="Assets extract (JSON/CSV/XLSX)."),
         deal_inputs: Path = typer.Option(
-            None, "--deal-inputs", help="Deal-inputs JSON (legacy/mag17_deal.json shape)."
+            None, "--deal-inputs", help="Deal-inputs JSON: the 'Mag N Inputs' sheet's values (docs/cli.md)."
         ),
         cpr: float = typer.Option(None, "--cpr", help="Annual CPR, decimal (0.2 = 20%). Default: workbook."),
         cdr: float = typer.Option(None, "--cdr", help="Annual CDR, decimal. Default: workbook."),
@@ -95,12 +117,20 @@ def register(app: typer.Typer) -> None:
         lag: int = typer.Option(None, "--lag", help="Recovery lag in months. Default: workbook."),
         curve_shift: float = typer.Option(0.0, "--curve-shift", help="Parallel curve shift in basis points."),
         paths: int = typer.Option(0, "--paths", help="Credit-migration paths (0 = deterministic)."),
-        convention: str = typer.Option("legacy", "--convention", help="legacy or corrected."),
-        extrapolation: str = typer.Option(
-            "flat", "--curve-extrapolation", help="flat or error past the curve."
+        convention: Convention = typer.Option(
+            Convention.LEGACY, "--convention", case_sensitive=False, help="legacy or corrected."
         ),
-        index: str = typer.Option(
-            "LIBOR", "--index", help="LIBOR, or SOFR (curve read as Term SOFR, + ISDA 3M adjustment)."
+        extrapolation: CurveExtrapolation = typer.Option(
+            CurveExtrapolation.FLAT,
+            "--curve-extrapolation",
+            case_sensitive=False,
+            help="Past the curve's last node: flat, or error.",
+        ),
+        index: IndexName = typer.Option(
+            IndexName.LIBOR,
+            "--index",
+            case_sensitive=False,
+            help="LIBOR, or SOFR (curve read as Term SOFR, + ISDA 3M adjustment).",
         ),
         grid_cpr: str = typer.Option(None, "--grid-cpr", help="Scenario grid: CPRs, comma separated."),
         grid_cdr: str = typer.Option(None, "--grid-cdr", help="Scenario grid: CDRs, comma separated."),
@@ -126,12 +156,10 @@ def register(app: typer.Typer) -> None:
         for label, v in (("--cpr", cpr), ("--cdr", cdr), ("--severity", severity)):
             if v is not None and not 0.0 <= v <= 1.0:
                 raise UsageError(f"{label} must be a decimal between 0 and 1, got {v}")
-        if convention not in ("legacy", "corrected"):
-            raise UsageError(f"--convention must be 'legacy' or 'corrected', got {convention!r}")
-        if extrapolation not in ("flat", "error"):
-            raise UsageError("--curve-extrapolation must be 'flat' or 'error'")
         if lag is not None and lag < 0:
             raise UsageError(f"--lag must be a number of months >= 0, got {lag}")
+        from clo_xl.cashflows.pipeline import cashflow_document
+
         grid = _grid(grid_cpr, grid_cdr, grid_severity, grid_shift, cpr, cdr, severity, lag)
         if workers is not None and workers < 1:
             raise UsageError(f"--workers must be at least 1, got {workers}")
@@ -139,23 +167,27 @@ def register(app: typer.Typer) -> None:
             raise UsageError(
                 "--workers and --scheduler spread a scenario grid (--grid-*) or --paths; give one"
             )
-        payload = cashflow_document(
-            _load_inputs(workbook, deal, assets, deal_inputs),
-            deal=deal,
-            cpr=cpr,
-            cdr=cdr,
-            severity=severity,
-            lag=lag,
-            curve_shift=curve_shift / 10_000.0,
-            convention=convention,
-            extrapolation=extrapolation,
-            paths=paths,
-            seed=seed,
-            index=index,
-            grid=grid,
-            workers=workers,
-            scheduler=scheduler,
-        )
+        with progress_bar(as_json=as_json) as progress:
+            progress("reading inputs", 0.0)
+            inputs = _load_inputs(workbook, deal, assets, deal_inputs)
+            progress("projecting", 0.5)
+            payload = cashflow_document(
+                inputs,
+                deal=deal,
+                cpr=cpr,
+                cdr=cdr,
+                severity=severity,
+                lag=lag,
+                curve_shift=curve_shift / 10_000.0,
+                convention=convention.value,
+                extrapolation=extrapolation.value,
+                paths=paths,
+                seed=seed,
+                index=index.value,
+                grid=grid,
+                workers=workers,
+                scheduler=scheduler,
+            )
 
         def render() -> None:
             rows = [

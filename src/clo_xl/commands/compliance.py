@@ -1,5 +1,5 @@
-"""`clo-xl compliance`: a deal's concentration, quality and coverage tests (CONTRACT §3), optionally with
-hypothetical trades (``--hypo``)."""
+"""`clo-xl compliance`: a deal's concentration, quality and coverage tests, optionally with hypothetical
+trades (``--hypo``). The JSON document is described in ``docs/cli.md``."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
             help="Assets extract: JSON/CSV/XLSX with the All Assets headers and <DEAL>_Par_Amount.",
         ),
         deal_inputs: Path = typer.Option(
-            None, "--deal-inputs", help="Deal-inputs JSON (shaped like legacy/mag17_deal.json)."
+            None, "--deal-inputs", help="Deal-inputs JSON: the 'Mag N Inputs' sheet's values (docs/cli.md)."
         ),
         hypo: Path = typer.Option(
             None, "--hypo", help="Trades file (CSV/JSON: Deal, BRS ID, Transaction Buy/Sale, Par, Price)."
@@ -90,10 +90,13 @@ def register(app: typer.Typer) -> None:
             "--individual",
             help="With --hypo: evaluate each trade on its own (legacy pool mode FALSE).",
         ),
-        convention: str = typer.Option(
-            "legacy", "--convention", help="legacy (reproduce the workbook) or corrected (DOMAIN.md)."
+        convention: Convention = typer.Option(
+            Convention.LEGACY,
+            "--convention",
+            case_sensitive=False,
+            help="legacy (reproduce the workbook, defects included) or corrected (as an indenture reads).",
         ),
-        as_json: bool = typer.Option(False, "--json", help="One JSON document on stdout (CONTRACT §3)."),
+        as_json: bool = typer.Option(False, "--json", help="One JSON document on stdout."),
     ) -> None:
         """Run a deal's compliance tests in its threshold-table order; with --hypo, before/after trades.
 
@@ -101,12 +104,8 @@ def register(app: typer.Typer) -> None:
         """
         from clo_xl.api import load_session
 
-        try:
-            conv = Convention(convention.strip().lower())
-        except ValueError:
-            raise UsageError(f"--convention must be legacy or corrected, got {convention!r}") from None
         session = load_session(
-            workbook=workbook, deal=deal, assets=assets, deal_inputs=deal_inputs, convention=conv
+            workbook=workbook, deal=deal, assets=assets, deal_inputs=deal_inputs, convention=convention
         )
         if hypo is not None:
             from clo_xl.ingest.extract import read_trades

@@ -13,9 +13,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from clo_xl.commands._output import console, emit, err_console, table
+from clo_xl.commands._output import console, emit, error, table, wrote
+from clo_xl.commands._progress import progress_bar, sub_progress
 from clo_xl.demo_steps import DemoContext, StepResult, demo_steps, write_demo_outputs
 from clo_xl.errors import CloXlError, UsageError
 
@@ -57,21 +57,13 @@ def register(app: typer.Typer) -> None:
         results: list[StepResult] = []
         steps = demo_steps()
         started = time.perf_counter()
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("demo", total=len(steps))
-            for step in steps:
-                progress.update(task, description=step.title)
+        with progress_bar(as_json=as_json) as progress:
+            inner = sub_progress(progress)
+            for done, step in enumerate(steps):
+                progress(step.title, done, len(steps))
                 t0 = time.perf_counter()
                 try:
-                    result = step.run(ctx, progress)
+                    result = step.run(ctx, inner)
                 except CloXlError as exc:
                     result = StepResult(step.title, "failed", str(exc))
                 except ModuleNotFoundError as exc:
@@ -82,7 +74,6 @@ def register(app: typer.Typer) -> None:
                     result.step, result.status, result.summary, time.perf_counter() - t0, result.details
                 )
                 results.append(result)
-                progress.advance(task)
                 if result.status == "failed" and step.required:
                     break
         outputs = write_demo_outputs(ctx, results)
@@ -97,10 +88,11 @@ def register(app: typer.Typer) -> None:
         def render() -> None:
             rows = [[r.step, r.status, f"{r.seconds:.2f} s", r.summary] for r in results]
             console.print(table("clo-xl demo", ["step", "status", "time", "result"], rows))
-            for p in outputs:
-                console.print(f"wrote {p}")
 
+        wrote(outputs)
         emit(payload, as_json=as_json, render=render)
         failed = [r for r in results if r.status == "failed"]
+        for r in failed:
+            error(f"demo step '{r.step}' failed: {r.summary}")
         if failed:
             raise typer.Exit(2)

@@ -1,4 +1,4 @@
-"""``clo-xl migrate WORKBOOK``: load a workbook into PostgreSQL, all or nothing (CONTRACT §3, §4)."""
+"""``clo-xl migrate WORKBOOK``: load a workbook into PostgreSQL, all or nothing (``docs/database.md``)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from clo_xl.commands._output import console, emit, err_console, table
+from clo_xl.commands._output import console, emit, table, wrote
+from clo_xl.commands._progress import progress_bar
 
 
 def register(app: typer.Typer) -> None:
@@ -44,26 +44,14 @@ def register(app: typer.Typer) -> None:
         from clo_xl.persistence.migration_report import write_reports
 
         url = resolve_url(database_url)
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-            disable=as_json,
-        ) as bar:
-            task = bar.add_task("migrate", total=1.0)
-
-            def progress(step: str, fraction: float) -> None:
-                bar.update(task, description=step, completed=fraction)
-
+        with progress_bar(as_json=as_json) as progress:
             result = migrate_workbook(workbook, url, progress=progress, backup_path=backup, dry_run=dry_run)
         base = report or Path("clo-xl-out") / f"migrate-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
         json_path, html_path = write_reports(result, base)
+        wrote([html_path, json_path])
         payload = result.as_dict()
         payload["report"] = {"json": str(json_path), "html": str(html_path)}
         if result.error is not None:
-            err_console.print(f"report: {html_path}")
             raise result.error
 
         def render() -> None:
@@ -76,7 +64,7 @@ def register(app: typer.Typer) -> None:
             )
             console.print(
                 f"{result.assets} assets, {len(result.deals)} deals, {result.holdings} holdings; "
-                f"{result.changed_rows} rows changed. Backup: {result.backup}. Report: {html_path}"
+                f"{result.changed_rows} rows changed. Backup: {result.backup}."
             )
 
         emit(payload, as_json=as_json, render=render)

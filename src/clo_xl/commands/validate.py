@@ -1,4 +1,4 @@
-"""``clo-xl validate WORKBOOK``: the parallel run (CONTRACT §3).
+"""``clo-xl validate WORKBOOK``: the parallel run (``docs/cli.md``).
 
 Exit 0 when every compared legacy result agrees with Python (or differs only by a documented legacy-defect
 switch), 1 on any unexplained break, 2 on bad input.
@@ -11,7 +11,9 @@ from typing import Any
 
 import typer
 
-from clo_xl.commands._output import console, emit, table
+from clo_xl.commands._output import console, emit, table, wrote
+from clo_xl.commands._progress import progress_bar
+from clo_xl.enums import Convention
 from clo_xl.errors import ValidationBreak
 
 
@@ -36,8 +38,10 @@ def register(app: typer.Typer) -> None:
         report: Path | None = typer.Option(
             None, help="Write the HTML report and the XLSX 'Parallel Run' sheet (x.html → x.html + x.xlsx)."
         ),
-        convention: str = typer.Option(
-            "legacy", help="legacy (reproduce every defect) or corrected (explain differences by switch)."
+        convention: Convention = typer.Option(
+            Convention.LEGACY,
+            case_sensitive=False,
+            help="legacy (reproduce every defect) or corrected (explain differences by switch).",
         ),
         libreoffice: bool = typer.Option(
             True, "--libreoffice/--no-libreoffice", help="Also recalculate plain formulas with LibreOffice."
@@ -47,9 +51,16 @@ def register(app: typer.Typer) -> None:
         """Parallel run: recompute every legacy result the workbook holds and diff it."""
         from clo_xl.validate.run import run_validation
 
-        result = run_validation(
-            workbook, tolerance=tolerance, report=report, libreoffice=libreoffice, convention=convention
-        )
+        with progress_bar(as_json=as_json) as progress:
+            result = run_validation(
+                workbook,
+                tolerance=tolerance,
+                report=report,
+                libreoffice=libreoffice,
+                convention=convention.value,
+                progress=progress,
+            )
+        wrote(result.reports)
 
         def render() -> None:
             console.print(result.summary())
@@ -69,8 +80,6 @@ def register(app: typer.Typer) -> None:
                     console.print(f"… and {len(result.breaks) - 50} more (see --report or --json)")
             for note in result.skipped:
                 console.print(f"not compared: {note}")
-            for path in result.reports:
-                console.print(f"report: {path}")
 
         payload = result.to_json()
         if not result.breaks:

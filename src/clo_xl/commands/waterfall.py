@@ -5,8 +5,14 @@ from __future__ import annotations
 import typer
 
 from clo_xl.commands._output import console, emit, table
+from clo_xl.enums import Convention
 from clo_xl.waterfall.steps import describe
 from clo_xl.waterfall.versions import diff_versions, load_version
+
+CONVENTION = typer.Option(
+    Convention.LEGACY, "--convention", case_sensitive=False, help="legacy or corrected."
+)
+JSON = typer.Option(False, "--json", help="One JSON document on stdout.")
 
 
 def register(app: typer.Typer) -> None:
@@ -16,11 +22,11 @@ def register(app: typer.Typer) -> None:
     def diff(
         left: str = typer.Argument(..., help='e.g. "Mag 15"'),
         right: str = typer.Argument(..., help='e.g. "Mag 16"'),
-        convention: str = typer.Option("legacy", "--convention", help="legacy or corrected."),
-        as_json: bool = typer.Option(False, "--json", help="One JSON document on stdout."),
+        convention: Convention = CONVENTION,
+        as_json: bool = JSON,
     ) -> None:
         """Step differences between two waterfall versions."""
-        legacy = convention == "legacy"
+        legacy = convention is Convention.LEGACY
         a = load_version(left, legacy=legacy, mag17_as_mag15=False)
         b = load_version(right, legacy=legacy, mag17_as_mag15=False)
         changes = diff_versions(a, b)
@@ -32,7 +38,7 @@ def register(app: typer.Typer) -> None:
             )
 
         emit(
-            {"left": a.name, "right": b.name, "convention": convention, "differences": changes},
+            {"left": a.name, "right": b.name, "convention": convention.value, "differences": changes},
             as_json=as_json,
             render=render,
         )
@@ -40,11 +46,11 @@ def register(app: typer.Typer) -> None:
     @group.command("show")
     def show(
         name: str = typer.Argument(..., help='e.g. "Mag 15"'),
-        convention: str = typer.Option("legacy", "--convention"),
-        as_json: bool = typer.Option(False, "--json"),
+        convention: Convention = CONVENTION,
+        as_json: bool = JSON,
     ) -> None:
         """List a version's steps."""
-        v = load_version(name, legacy=convention == "legacy", mag17_as_mag15=False)
+        v = load_version(name, legacy=convention is Convention.LEGACY, mag17_as_mag15=False)
         doc = {
             section: [describe(s) for s in getattr(v, section)]
             for section in ("interest", "principal", "notes", "eod")

@@ -22,6 +22,7 @@ from typing import Any
 from clo_xl.errors import CloXlError, UsageError
 from clo_xl.excel import engine
 from clo_xl.excel.cells import Cell
+from clo_xl.progress import Progress, no_progress
 from clo_xl.validate import formula_oracle, legacy_checks
 from clo_xl.validate.grid import WorkbookGrids
 from clo_xl.validate.model import Check, ValidationResult, judge
@@ -65,13 +66,17 @@ def run_validation(
     report: Path | None = None,
     libreoffice: bool = True,
     convention: str = "legacy",
+    progress: Progress = no_progress,
 ) -> ValidationResult:
-    """Compare every legacy result of ``workbook`` with Python's; see the module docstring."""
+    """Compare every legacy result of ``workbook`` with Python's; see the module docstring.
+
+    ``progress`` hears of each sheet compared, then of the LibreOffice recalculation and the reports."""
     if tolerance < 0:
         raise UsageError(f"--tolerance must be >= 0, got {tolerance}")
     if convention not in CONVENTIONS:
         raise UsageError(f"--convention must be one of {', '.join(CONVENTIONS)}, got '{convention}'")
     started = time.perf_counter()
+    progress("reading the workbook", 0.0)
     grids = WorkbookGrids(workbook)
     model = engine.load_workbook_model(workbook)
     recompute = _Recompute(model, grids)
@@ -87,7 +92,9 @@ def run_validation(
     switches = engine.switch_finder(model, convention)
     hypo_switches = engine.hypo_switch_finder(model, convention, recompute.pool_mode())
     deals = [n.removesuffix(" Inputs") for n in grids.sheet_names if n.endswith(" Inputs")]
-    for sheet in grids.sheet_names:
+    steps = float(len(grids.sheet_names) + len(deals) + 2)
+    for done, sheet in enumerate(grids.sheet_names):
+        progress(f"comparing {sheet}", done, steps)
         if (deal := _deal_of(sheet, "Compliance-")) is not None:
 
             def compliance(sheet: str = sheet, deal: str = deal) -> list[Check]:
@@ -138,7 +145,8 @@ def run_validation(
                 return legacy_checks.grid_checks(sheet, grids.grid(sheet), expected, Cell(1, 2))
 
             attempt(sheet, cashflow)
-    for deal in deals:
+    for done, deal in enumerate(deals, start=len(grids.sheet_names)):
+        progress(f"comparing {deal} Inputs", done, steps)
         if f"Compliance-{deal}" not in grids.sheet_names:
             continue  # the Test Results column is written by a compliance run
 
@@ -156,6 +164,7 @@ def run_validation(
 
         attempt(f"{deal} Inputs Test Results", objective)
     keep: Path | None = None
+    progress("LibreOffice formula check", steps - 2, steps)
     if libreoffice:
         keep = (
             None
@@ -172,6 +181,7 @@ def run_validation(
     result = ValidationResult(workbook, tolerance, convention, outcomes, skipped)
     result.seconds = time.perf_counter() - started
     if report is not None:
+        progress("writing the report", steps - 1, steps)
         result.reports = write_reports(result, report)
         if keep is not None and keep.is_file():
             result.reports.append(keep)
