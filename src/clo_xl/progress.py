@@ -12,7 +12,7 @@ nothing. A call costs one function call, so report per chunk or per step, not pe
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sized
+from collections.abc import Callable, Iterable, Iterator, Sized
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
@@ -46,4 +46,18 @@ def tracked(items: Iterable[T], label: str, progress: Progress, *, total: int | 
         progress(label, float(i), float(max(count, i)))
 
 
-__all__ = ["Progress", "ProgressMode", "no_progress", "tracked"]
+def counter(progress: Progress, label: str, total: int) -> Callable[[int], None]:
+    """An adapter for code that reports "``n`` more items finished" (the executor's chunks): keeps the
+    running count and tells ``progress`` ``label``, count, ``total``."""
+    done = 0
+    progress(label, 0.0, float(max(total, 1)))
+
+    def finished(n: int) -> None:
+        nonlocal done
+        done += n
+        progress(label, float(done), float(max(total, done, 1)))
+
+    return finished
+
+
+__all__ = ["Progress", "ProgressMode", "counter", "no_progress", "tracked"]

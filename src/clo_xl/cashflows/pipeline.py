@@ -9,7 +9,7 @@ CONTRACT §3 document. Nothing here reads files: callers pass what their reader 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,7 @@ from clo_xl.cashflows.report import to_document
 from clo_xl.cashflows.structure import Conventions, DealStructure
 from clo_xl.curves import INDICES, CurveConvention, CurveSpec, Extrapolation, RateIndex
 from clo_xl.errors import CloXlError
+from clo_xl.progress import Progress, counter, no_progress
 from clo_xl.simulation.correlation import SystemCorrelation, cholesky, system_correlation
 from clo_xl.simulation.executor import Executor, open_executor
 from clo_xl.simulation.grid import GridInputs, Scenario, grid_table, run_grid
@@ -127,6 +128,7 @@ def run_pipeline(
     workers: int | None = None,
     scheduler: Any = None,
     executor: Executor | None = None,
+    progress: Progress = no_progress,
 ) -> PipelineRun:
     """Run a deal and build its CONTRACT §3 document. Rates are decimals, ``lag`` months, ``curve_shift`` a
     decimal; ``grid`` adds scenario rows, ``paths`` rating-migration runs.
@@ -134,7 +136,8 @@ def run_pipeline(
     With no scenario option and a `CFAssumptions` table, the table applies; otherwise every asset gets the
     options (missing ones at :data:`BASE_CASE`). The grid and the paths' deal runs go to ``executor``, or
     to one opened from ``workers`` / ``scheduler`` (a Dask address or client) before anything is computed,
-    so an unreachable scheduler fails fast.
+    so an unreachable scheduler fails fast. ``progress`` hears of the grid's scenarios and the paths as
+    their chunks finish.
     """
     conv = Conventions.named(convention)
     try:
@@ -183,10 +186,12 @@ def run_pipeline(
         payload["convention"] = convention
         if grid and ex is not None:
             grid_inputs = GridInputs(structure, collateral, curve_spec, conv, sink)
-            payload["grid"] = grid_table(run_grid(grid_inputs, list(grid), executor=ex))
+            done = counter(progress, "scenarios", len(grid))
+            payload["grid"] = grid_table(run_grid(grid_inputs, list(grid), executor=ex, progress=done))
         if paths and ex is not None:
             path_inputs = PathInputs(structure, collateral, assumptions, curve_spec, conv, sink)
-            payload.update(_migration_runs(inputs.records, tables, path_inputs, paths, seed, ex))
+            done = counter(progress, "migration paths", paths)
+            payload.update(_migration_runs(inputs.records, tables, path_inputs, paths, seed, ex, done))
         if ex is not None:
             payload["executor"] = ex.description
         return PipelineRun(result, structure, payload)
@@ -210,6 +215,7 @@ def _migration_runs(
     paths: int,
     seed: int,
     executor: Executor,
+    progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """`--paths N`: correlated rating paths (system-defined correlation), one deal run per path."""
     if "transition_matrix" not in tables:
@@ -245,7 +251,7 @@ def _migration_runs(
             "defaults": s.defaults,
             "tranche_cash": s.tranche_cash,
         }
-        for s in path_summaries(inputs, migration, executor)
+        for s in path_summaries(inputs, migration, executor, progress=progress)
     ]
     return {
         "paths": rows,

@@ -187,6 +187,7 @@ def register(app: typer.Typer) -> None:
                 grid=grid,
                 workers=workers,
                 scheduler=scheduler,
+                progress=progress,
             )
 
         def render() -> None:
