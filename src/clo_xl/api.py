@@ -1,53 +1,101 @@
-"""A cached-deal API for the Excel UDFs, the CLI and other callers.
+"""One deal, loaded once: the deal API shared by the command line, the Excel bridge and the parallel run.
 
-:class:`DealSession` is built once from assets, holdings and :class:`~clo_xl.deal.DealInputs` (or from an
-extract pair / a workbook) and then evaluates compliance, WARF, WAS, WAL, WARR, diversity, hypothetical
-trades, rankings and rebalancing repeatedly without re-reading anything: the pool's column arrays are
-computed once per convention and cached.
+:class:`DealSession` holds a deal's assets, holdings and :class:`~clo_xl.deal.DealInputs`, and the book
+they were read from (a workbook file, the open workbook, or the database). It evaluates compliance, WARF,
+WAS, WAL, WARR, diversity, hypothetical trades, rankings, rebalancing and cash flows repeatedly without
+re-reading anything: the pool's column arrays, reports and projections are cached per convention.
 
+Three ways in, one deal API out:
+
+>>> s = DealSession.from_database("Mag 17")  # doctest: +SKIP   (CLO_XL_DATABASE_URL or the embedded server)
+>>> s.version, s.warf()  # doctest: +SKIP                      (clo.deal.row_version used, WARF)
+>>> old = DealSession.from_database("Mag 17", as_of=3)  # doctest: +SKIP   (the deal at row version 3)
+>>> s = DealSession.from_workbook("TradeHypo.xlsm", "Mag 17")  # doctest: +SKIP
 >>> s = DealSession.from_extract("mag17_assets.json", "mag17_deal.json")  # doctest: +SKIP
->>> s.warf(), s.compliance().objective  # doctest: +SKIP
+>>> s.compliance().objective, s.cashflow_document(cdr=0.02)["summary"]  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from clo_xl.cashflows.legacy_tab import deal_cf_blocks, side_by_side
+from clo_xl.cashflows.pipeline import (
+    DealInputsBundle,
+    PipelineRun,
+    inputs_from_extract,
+    inputs_from_workbook,
+    run_pipeline,
+)
+from clo_xl.compliance.columns import AssetColumns
 from clo_xl.compliance.engine import ComplianceEngine
 from clo_xl.compliance.hypo import HypoOutcome, run_hypo, trade_attributes
 from clo_xl.compliance.quirk_effects import quirk_warnings
-from clo_xl.compliance.quirks import QuirkSet
+from clo_xl.compliance.quirks import LEGACY, QuirkSet
+from clo_xl.compliance.rankings import Ranking, rank_assets
+from clo_xl.compliance.rebalance import RebalanceResult, rebalance
 from clo_xl.compliance.results import ComplianceReport
-from clo_xl.deal import DealInputs
-from clo_xl.enums import Convention, HypoMode
+from clo_xl.deal import DealInputs, ThresholdRow
+from clo_xl.enums import Convention, HypoMode, TransactionType
 from clo_xl.errors import IngestError, Location, UsageError
+from clo_xl.ingest.extract import load_extract, read_deal_document, read_table
+from clo_xl.ingest.workbook import WorkbookData, load_deal, read_workbook
+from clo_xl.persistence.engine import database_url as resolve_database_url
+from clo_xl.persistence.snapshot import load_book
 from clo_xl.portfolio.asset import Asset
 from clo_xl.portfolio.pool import Holding, Pool, Trade, Universe
 from clo_xl.quirk_warnings import attach_warnings
 
 ConventionLike = Convention | str | QuirkSet
+Document = dict[str, Any]
 
 
-def _key(convention: ConventionLike) -> QuirkSet:
+def quirks_of(convention: ConventionLike) -> QuirkSet:
+    """The switch set of a convention name (``"legacy"``/``"corrected"``) or a :class:`QuirkSet` as is."""
     if isinstance(convention, QuirkSet):
         return convention
     return QuirkSet.for_convention(convention)
 
 
+def convention_name(convention: ConventionLike) -> str:
+    """``"legacy"`` or ``"corrected"`` (the cash-flow pipeline runs whole conventions, not switch sets)."""
+    if isinstance(convention, QuirkSet):
+        named = convention.convention
+        if named is None:
+            raise UsageError(
+                "cash flows run under the legacy or the corrected convention, not a switch subset"
+            )
+        return named.value
+    return Convention(convention).value
+
+
+#: headline measures and the test whose rules compute each (COMPLIANCE_SPEC §4.2)
+MEASURE_TESTS: dict[str, int] = {"warf": 36, "wal": 35, "warr": 33, "diversity": 37, "wac": 34}
+
+
 @dataclass(eq=False)
 class DealSession:
-    """One deal, loaded once. All methods are pure with respect to the session's inputs."""
+    """One deal, loaded once. All methods are pure with respect to the session's inputs.
+
+    ``book`` is the workbook data the deal was read from (file, open workbook or database), needed for cash
+    flows; ``version`` the ``clo.deal.row_version`` it was read at (``None`` unless read from the database).
+    """
 
     assets: tuple[Asset, ...]
     holdings: tuple[Holding, ...]
     deal_inputs: DealInputs
     convention: ConventionLike = Convention.LEGACY
     universe: Universe | None = None
+    book: WorkbookData | None = None
+    version: int | None = None
+    extract: tuple[Path, Path] | None = None  # (assets, deal inputs) files of an extract session
+    _bundle: DealInputsBundle | None = field(default=None, init=False, repr=False)
     _engines: dict[Any, ComplianceEngine] = field(default_factory=dict, init=False, repr=False)
-    _reports: dict[Any, ComplianceReport] = field(default_factory=dict, init=False, repr=False)
+    _reports: dict[QuirkSet, ComplianceReport] = field(default_factory=dict, init=False, repr=False)
+    _runs: dict[tuple[Any, ...], PipelineRun] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.universe is None:
@@ -64,29 +112,66 @@ class DealSession:
             )
 
     # -- construction ---------------------------------------------------------------------------------
+    @property
+    def deal(self) -> str:
+        """The deal's name as its sheet spells it ("Mag 17")."""
+        return self.deal_inputs.deal
+
     @classmethod
     def from_extract(
         cls, assets: str | Path, deal_inputs: str | Path, *, convention: ConventionLike = Convention.LEGACY
     ) -> DealSession:
-        from clo_xl.ingest.extract import load_extract
-
+        """From the legacy extract pair (CONTRACT §2)."""
         e = load_extract(assets, deal_inputs)
-        return cls(e.assets, e.holdings, e.deal_inputs, convention)
+        return cls(e.assets, e.holdings, e.deal_inputs, convention, extract=(Path(assets), Path(deal_inputs)))
+
+    @classmethod
+    def from_book(
+        cls,
+        data: WorkbookData,
+        deal: str,
+        *,
+        convention: ConventionLike = Convention.LEGACY,
+        universe: Universe | None = None,
+        version: int | None = None,
+    ) -> DealSession:
+        """From workbook data already read (``read_workbook``, the open workbook, or the database);
+        ``universe`` shares the assets' caches between the deals of one book."""
+        assets, holdings, inputs = load_deal(data, deal)
+        return cls(tuple(assets), tuple(holdings), inputs, convention, universe, data, version)
 
     @classmethod
     def from_workbook(
-        cls, workbook: str | Path | Any, deal: str, *, convention: ConventionLike = Convention.LEGACY
+        cls, workbook: str | Path | WorkbookData, deal: str, *, convention: ConventionLike = Convention.LEGACY
     ) -> DealSession:
-        try:
-            from clo_xl.ingest.workbook import load_deal
-        except ImportError as exc:  # pragma: no cover - the reader ships with clo-xl
-            raise UsageError(f"the workbook reader is not available ({exc})") from None
-        assets, holdings, inputs = load_deal(workbook, deal)
-        return cls(tuple(assets), tuple(holdings), inputs, convention)
+        """From a TradeHypo workbook file (or its data already read)."""
+        data = workbook if isinstance(workbook, WorkbookData) else read_workbook(workbook, deals=[deal])
+        return cls.from_book(data, deal, convention=convention)
+
+    @classmethod
+    def from_database(
+        cls,
+        deal: str,
+        *,
+        database_url: str | None = None,
+        as_of: int | None = None,
+        convention: ConventionLike = Convention.LEGACY,
+    ) -> DealSession:
+        """The deal as stored in PostgreSQL (``database_url``, else ``CLO_XL_DATABASE_URL``, else the
+        embedded server); ``as_of`` an earlier row version of the deal. The name is matched
+        case-insensitively; an unknown deal raises :class:`~clo_xl.persistence.snapshot.DealNotStored`
+        naming the stored deals and how to load one."""
+        url = resolve_database_url(database_url)
+        stored = load_book(url, [deal], as_of=as_of)
+        (name,) = stored.versions
+        return cls.from_book(stored.data, name, convention=convention, version=stored.versions[name])
 
     # -- engines --------------------------------------------------------------------------------------
+    def _quirks(self, convention: ConventionLike | None) -> QuirkSet:
+        return quirks_of(convention if convention is not None else self.convention)
+
     def engine(self, convention: ConventionLike | None = None) -> ComplianceEngine:
-        key = _key(convention if convention is not None else self.convention)
+        key = self._quirks(convention)
         eng = self._engines.get(key)
         if eng is None:
             eng = ComplianceEngine(self.deal_inputs, key)
@@ -95,17 +180,17 @@ class DealSession:
 
     def compliance(self, convention: ConventionLike | None = None) -> ComplianceReport:
         """The deal's compliance report on its current holdings (cached per convention)."""
-        key = _key(convention if convention is not None else self.convention)
+        key = self._quirks(convention)
         rep = self._reports.get(key)
         if rep is None:
             rep = self.engine(key).evaluate(self.pool)
             self._reports[key] = rep
         return rep
 
-    def compliance_document(self, convention: ConventionLike | None = None) -> dict[str, Any]:
+    def compliance_document(self, convention: ConventionLike | None = None) -> Document:
         """CONTRACT §3 ``compliance --json`` document, with the ``warnings`` of CONTRACT §5 (each legacy
         switch that moved one of its figures)."""
-        key = _key(convention if convention is not None else self.convention)
+        key = self._quirks(convention)
         doc = self.compliance(key).to_json()
         return attach_warnings(doc, quirk_warnings(key, lambda q: self.compliance(q).to_json()))
 
@@ -114,6 +199,10 @@ class DealSession:
     ) -> ComplianceReport:
         """Compliance of another pool over the same universe (e.g. after trades)."""
         return self.engine(convention).evaluate(pool, cash=cash)
+
+    def columns(self, convention: ConventionLike | None = None) -> AssetColumns:
+        """The universe's column arrays (derived ratings included) at the deal's analysis date."""
+        return self.engine(convention).columns(self.pool)
 
     # -- single measures (UDFs) -------------------------------------------------------------------------
     def _result(self, numbers: Sequence[int], convention: ConventionLike | None) -> float | None:
@@ -129,23 +218,19 @@ class DealSession:
         found = self._result([test], convention)
         if found is not None:
             return found
-        from dataclasses import replace
-
-        from clo_xl.deal import ThresholdRow
-
-        key = ("measure", test, _key(convention if convention is not None else self.convention))
+        quirks = self._quirks(convention)
+        key = ("measure", test, quirks)
         eng = self._engines.get(key)
         if eng is None:
             rows = (ThresholdRow(test_number=test),)
-            eng = ComplianceEngine(replace(self.deal_inputs, thresholds=rows), _key(key[2]))
+            eng = ComplianceEngine(replace(self.deal_inputs, thresholds=rows), quirks)
             self._engines[key] = eng
-        rep = eng.evaluate(self.pool)
-        r = rep.result(test)
+        r = eng.evaluate(self.pool).result(test)
         return r.result if r is not None else 0.0
 
     def warf(self, convention: ConventionLike | None = None) -> float:
         """Par-weighted Moody's rating factor (test 36 rules)."""
-        return self._measure(36, convention)
+        return self._measure(MEASURE_TESTS["warf"], convention)
 
     def was(self, convention: ConventionLike | None = None) -> float:
         """Weighted average floating spread (fraction; test 32 rules, or 39/46 when the deal uses those)."""
@@ -154,15 +239,15 @@ class DealSession:
 
     def wal(self, convention: ConventionLike | None = None) -> float:
         """Weighted average life in years (test 35, rounded to 2 decimals as the legacy engine does)."""
-        return self._measure(35, convention)
+        return self._measure(MEASURE_TESTS["wal"], convention)
 
     def warr(self, convention: ConventionLike | None = None) -> float:
         """Weighted average Moody's recovery rate (test 33)."""
-        return self._measure(33, convention)
+        return self._measure(MEASURE_TESTS["warr"], convention)
 
     def diversity(self, convention: ConventionLike | None = None) -> float:
         """Moody's diversity score (test 37)."""
-        return self._measure(37, convention)
+        return self._measure(MEASURE_TESTS["diversity"], convention)
 
     @property
     def collateral_principal_amount(self) -> float:
@@ -178,57 +263,212 @@ class DealSession:
                     Location(column="BRS ID", row=i + 1), t.brs_id, "BLKRockID is not in All Assets"
                 )
 
+    def _trades(self, trades: Sequence[Trade] | None) -> tuple[Trade, ...]:
+        chosen = tuple(self.deal_inputs.trades) if trades is None else tuple(trades)
+        if not chosen:
+            raise UsageError(f"no trades for {self.deal}")
+        return chosen
+
     def hypo(
         self,
-        trades: Sequence[Trade],
+        trades: Sequence[Trade] | None = None,
         *,
         mode: HypoMode = HypoMode.POOL,
         convention: ConventionLike | None = None,
     ) -> tuple[HypoOutcome, ...]:
-        """Before/after compliance for hypothetical trades (§5.2)."""
-        return run_hypo(self.engine(convention), self.pool, trades, mode=mode)
+        """Before/after compliance for hypothetical trades (§5.2); ``None``: the deal's Run Model trades."""
+        return tuple(run_hypo(self.engine(convention), self.pool, self._trades(trades), mode=mode))
+
+    def hypo_attributes(
+        self, outcome: HypoOutcome, convention: ConventionLike | None = None
+    ) -> dict[str, dict[str, float | None]]:
+        """Pool-mode "Hypothetical Trade's Attributes" (Purchases/Sales × rows) of an outcome's trades."""
+        return trade_attributes(self.engine(convention), self.pool, outcome.trades)
 
     def hypo_document(
         self,
-        trades: Sequence[Trade],
+        trades: Sequence[Trade] | None = None,
         *,
         mode: HypoMode = HypoMode.POOL,
         convention: ConventionLike | None = None,
-    ) -> dict[str, Any]:
+    ) -> Document:
         """``compliance --json --hypo`` document (pool mode: the trades together; individual: first trade
         in the main document, all of them under ``"individual"``)."""
-        key = _key(convention if convention is not None else self.convention)
+        key = self._quirks(convention)
         doc = self._hypo_document(trades, mode, key)
         return attach_warnings(doc, quirk_warnings(key, lambda q: self._hypo_document(trades, mode, q)))
 
-    def _hypo_document(self, trades: Sequence[Trade], mode: HypoMode, quirks: QuirkSet) -> dict[str, Any]:
+    def _hypo_document(self, trades: Sequence[Trade] | None, mode: HypoMode, quirks: QuirkSet) -> Document:
         outcomes = self.hypo(trades, mode=mode, convention=quirks)
-        if not outcomes:
-            raise UsageError(f"no trades for {self.deal_inputs.deal}")
         doc = outcomes[0].to_json()
         if mode is HypoMode.INDIVIDUAL:
             doc["individual"] = [{"label": o.label, **o.to_json()} for o in outcomes]
         else:
-            doc["trade_attributes"] = trade_attributes(self.engine(quirks), self.pool, outcomes[0].trades)
+            doc["trade_attributes"] = self.hypo_attributes(outcomes[0], quirks)
         doc["mode"] = mode.value
         return doc
 
     # -- rankings / rebalancing -------------------------------------------------------------------------
-    def rankings(self, **kwargs: Any) -> Any:
-        from clo_xl.compliance.rankings import rank_assets
-
-        return rank_assets(self.engine(kwargs.pop("convention", None)), self.pool, **kwargs)
-
-    def rebalance(self, **kwargs: Any) -> Any:
-        from clo_xl.compliance.rebalance import rebalance
-
-        return rebalance(self.engine(kwargs.pop("convention", None)), self.pool, **kwargs)
-
     def with_weights(self, weights: Mapping[int, float]) -> DealSession:
         """A session with other objective weights (Run Model I31:I38), sharing the universe cache."""
         return DealSession(
-            self.assets, self.holdings, self.deal_inputs.with_weights(weights), self.convention, self.universe
+            self.assets,
+            self.holdings,
+            self.deal_inputs.with_weights(weights),
+            self.convention,
+            self.universe,
+            self.book,
+            self.version,
+            self.extract,
         )
+
+    def rankings(
+        self,
+        *,
+        side: TransactionType = TransactionType.BUY,
+        step: float = 750_000.0,
+        buy_filter: str = "",
+        sale_filter: str = "",
+        allow_increase: bool = False,
+        convention: ConventionLike | None = None,
+    ) -> Ranking:
+        """Buy or sale candidates ranked by the asset-level objective (§5.3)."""
+        return rank_assets(
+            self.engine(convention),
+            self.pool,
+            side=side,
+            step=step,
+            buy_filter=buy_filter,
+            sale_filter=sale_filter,
+            allow_increase=allow_increase,
+        )
+
+    def rebalance(
+        self,
+        *,
+        step: float = 750_000.0,
+        sale_target: float = 0.0,
+        buy_target: float = 0.0,
+        buy_filter: str = "",
+        sale_filter: str = "",
+        allow_increase: bool = False,
+        convention: ConventionLike | None = None,
+    ) -> RebalanceResult:
+        """Sale and buy loops towards the targets (§5.4)."""
+        return rebalance(
+            self.engine(convention),
+            self.pool,
+            step=step,
+            sale_target=sale_target,
+            buy_target=buy_target,
+            buy_filter=buy_filter,
+            sale_filter=sale_filter,
+            allow_increase=allow_increase,
+        )
+
+    # -- cash flows -----------------------------------------------------------------------------------
+    def cashflow_inputs(self) -> DealInputsBundle:
+        """What the cash-flow pipeline reads: the held assets with their par, the deal document and the
+        reference tables (curve, holidays, vectors, sink schedules, CF assumptions) of the session's book."""
+        if self._bundle is None:
+            if self.book is not None:
+                self._bundle = inputs_from_workbook(self.book, self.deal)
+            elif self.extract is not None:
+                assets, deal_inputs = self.extract
+                records = [dict(r) for r in read_table(assets).rows]
+                document = dict(read_deal_document(deal_inputs).data)
+                bundle = inputs_from_extract(records, document, deal=self.deal)
+                self._bundle = replace(bundle, tables={}, source=str(assets))
+            else:
+                raise UsageError(f"{self.deal}: cash flows need the deal's workbook, extract or the database")
+        return self._bundle
+
+    def cashflow_run(self, *, convention: ConventionLike | None = None, **options: Any) -> PipelineRun:
+        """One projection through the deal's priority of payments (cached per options).
+
+        ``options``: :func:`clo_xl.cashflows.pipeline.run_pipeline`'s keywords (``cpr``, ``cdr``,
+        ``severity``, ``lag`` as decimals/months, ``curve_shift``, ``paths``, ``seed``...). Blank scenario
+        inputs take the book's ``CFAssumptions``."""
+        name = convention_name(convention if convention is not None else self.convention)
+        key = (name, *sorted((k, repr(v)) for k, v in options.items()))
+        run = self._runs.get(key)
+        if run is None:
+            run = run_pipeline(self.cashflow_inputs(), deal=self.deal, convention=name, **options)
+            self._runs[key] = run
+        return run
+
+    def cashflow_document(self, *, convention: ConventionLike | None = None, **options: Any) -> Document:
+        """CONTRACT §3 ``cashflows --json`` document (``clo-xl cashflows`` exactly)."""
+        return self.cashflow_run(convention=convention, **options).payload
+
+    def deal_cf_grid(self, *, convention: ConventionLike | None = None) -> list[list[Any]]:
+        """The legacy ``Deal CF-<Deal>`` tab as a grid (blocks side by side, written at B1) under the
+        book's own assumptions."""
+        run = self.cashflow_run(convention=convention)
+        blocks = deal_cf_blocks(run.result, run.payload["summary"]["tranches"])
+        return [list(r) for r in side_by_side(blocks)]
+
+    def coverage_ratios(self, kind: str, *, convention: ConventionLike | None = None) -> dict[str, float]:
+        """Projected OC or IC ratio per class at the first payment date (1.25 = 125%), keyed by class."""
+        document = self.cashflow_document(convention=convention)
+        if not document.get("periods"):
+            raise UsageError(f"deal '{self.deal}' has no payment dates to test")
+        wanted = kind.strip().upper()
+        ratios: dict[str, float] = {}
+        for test in document["periods"][0]["tests"]:
+            if str(test.get("kind", "")).upper() == wanted and test.get("ratio") is not None:
+                name = str(test["name"]).removesuffix(f" {wanted}").removeprefix("Class ").strip()
+                ratios[name] = float(test["ratio"])
+        return ratios
+
+    # -- ratings ----------------------------------------------------------------------------------------
+    def derived_rating(self, brs_id: str, which: str) -> str | float | None:
+        """An asset's derived Moody's, DPR, WARF (DPR for WARF) or S&P rating text, or its recovery rate
+        (legacy convention, at the deal's analysis date)."""
+        cols = self.columns(LEGACY)
+        assert self.universe is not None
+        position = self.universe.position(brs_id)
+        if position is None:
+            raise UsageError(f"unknown BLKRockID '{brs_id}' (not in All Assets)")
+        derived = cols.derived[position]
+        key = which.strip().upper().replace("\u2019", "'")
+        if key in {"RECOVERY", "RECOVERY RATE"}:
+            return float(derived.recovery_rate)
+        if key in {"S&P", "SP", "S&P RATING"}:
+            return None if derived.sp is None else str(derived.sp)
+        slots = {"MOODY'S": derived.moodys, "MOODYS": derived.moodys, "DPR": derived.dpr,
+                 "WARF": derived.dpr_warf}  # fmt: skip
+        if key not in slots:
+            raise UsageError(f"which must be Moody's, DPR, WARF, S&P or Recovery, not '{which}'")
+        slot = slots[key].moodys
+        return None if slot is None else str(slot)
+
+    def derived_inputs(self) -> dict[str, tuple[float, float]]:
+        """Per BRS ID, the engine's (WARF-test rating factor, Moody's recovery rate), legacy convention."""
+        cols = self.columns(LEGACY)
+        assert self.universe is not None
+        return {
+            a.brs_id: (float(cols.factor_tests[i]), float(cols.recovery[i]))
+            for i, a in enumerate(self.universe.assets)
+        }
+
+
+def book_sessions(
+    data: WorkbookData,
+    *,
+    convention: ConventionLike = Convention.LEGACY,
+    version: Mapping[str, int] | None = None,
+) -> dict[str, DealSession]:
+    """A session per deal of a book, all sharing one universe (and its cached column arrays)."""
+    sessions: dict[str, DealSession] = {}
+    universe: Universe | None = None
+    for deal in data.deals:
+        session = DealSession.from_book(
+            data, deal, convention=convention, universe=universe, version=(version or {}).get(deal)
+        )
+        universe = session.universe
+        sessions[deal] = session
+    return sessions
 
 
 def load_session(
@@ -239,7 +479,7 @@ def load_session(
     deal_inputs: str | Path | None = None,
     convention: ConventionLike = Convention.LEGACY,
 ) -> DealSession:
-    """The two input routes of CONTRACT §3: ``workbook`` + ``deal``, or ``assets`` + ``deal_inputs``."""
+    """The two file routes of CONTRACT §3: ``workbook`` + ``deal``, or ``assets`` + ``deal_inputs``."""
     if workbook is not None:
         if assets is not None or deal_inputs is not None:
             raise UsageError("give either --workbook/--deal or --assets/--deal-inputs, not both")
@@ -256,4 +496,4 @@ def load_session(
     return session
 
 
-__all__ = ["DealSession", "load_session"]
+__all__ = ["DealSession", "book_sessions", "convention_name", "load_session", "quirks_of"]
