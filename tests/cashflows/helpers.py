@@ -7,7 +7,7 @@ from datetime import date
 import numpy as np
 
 from clo_xl.cashflows.collateral import CollateralArrays
-from clo_xl.curves.conventions import BusinessDayRule, DayCount, to_serial
+from clo_xl.curves.conventions import BusinessDayRule, DayCount, to_day_number
 
 
 def loans(
@@ -31,9 +31,9 @@ def loans(
         floor=np.full(n, 0.01),
         coupon=np.full(n, coupon),
         is_float=np.full(n, floating),
-        maturity=np.full(n, to_serial(maturity), dtype=np.int64),
-        first_payment=np.full(n, to_serial(first), dtype=np.int64),
-        dated=np.full(n, to_serial(dated), dtype=np.int64),
+        maturity=np.full(n, to_day_number(maturity), dtype=np.int64),
+        first_payment=np.full(n, to_day_number(first), dtype=np.int64),
+        dated=np.full(n, to_day_number(dated), dtype=np.int64),
         payments_per_year=np.full(n, 4, dtype=np.int64),
         day_count=np.full(n, int(day_count), dtype=np.int64),
         business_day_rule=np.full(n, int(rule), dtype=np.int64),

@@ -16,7 +16,7 @@ from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions, p
 from clo_xl.cashflows.projection import ProjectionSwitches, SinkSchedule, build_schedules, project_assets
 from clo_xl.cashflows.timeline import DealDates, build_grid
 from clo_xl.curves import flat_curve
-from clo_xl.curves.conventions import BusinessDayRule, days360, to_serial
+from clo_xl.curves.conventions import BusinessDayRule, days360, to_day_number
 
 from .helpers import loans
 
@@ -38,7 +38,7 @@ GRID = build_grid(DATES)
 def test_grid_starts_after_the_analysis_date() -> None:
     pay = GRID.payment.astype("datetime64[D]").astype(str).tolist()
     assert pay[:3] == ["2016-06-15", "2016-09-15", "2016-12-15"]
-    assert GRID.payment_prev[0] == to_serial(date(2016, 3, 15))
+    assert GRID.payment_prev[0] == to_day_number(date(2016, 3, 15))
 
 
 def test_bullet_loan_without_defaults_pays_coupon_then_par() -> None:
@@ -136,7 +136,10 @@ def test_schedule_ends_with_maturity_even_off_cycle() -> None:
     valid_dates = sched.dates[0][sched.valid[0]].astype("datetime64[D]").astype(str).tolist()
     assert valid_dates[-1] == "2017-08-01"
     assert valid_dates[-2] == "2017-06-15"
-    assert days360(np.array([to_serial(date(2017, 6, 15))]), np.array([to_serial(date(2017, 8, 1))]))[0] == 46
+    assert (
+        days360(np.array([to_day_number(date(2017, 6, 15))]), np.array([to_day_number(date(2017, 8, 1))]))[0]
+        == 46
+    )
 
 
 def test_sink_schedule_amounts_become_fractions_of_the_remaining_schedule() -> None:
@@ -147,7 +150,13 @@ def test_sink_schedule_amounts_become_fractions_of_the_remaining_schedule() -> N
     # 500,000 × 6% × 76/360 = 6,333.33; nothing is left to accrue to 15 Jun 2017.
     sink = SinkSchedule(
         np.array([0, 0, 0]),
-        np.array([to_serial(date(2016, 6, 15)), to_serial(date(2016, 12, 15)), to_serial(date(2017, 6, 1))]),
+        np.array(
+            [
+                to_day_number(date(2016, 6, 15)),
+                to_day_number(date(2016, 12, 15)),
+                to_day_number(date(2017, 6, 1)),
+            ]
+        ),
         np.array([100_000.0, 100_000.0, 200_000.0]),
     )
     pool = project_assets(loans(), CashflowAssumptions(), None, ANALYSIS, GRID, sink=sink)
@@ -166,7 +175,7 @@ def test_sink_between_interest_dates_is_a_principal_only_date() -> None:
     #   15 Sep 2016 (period 2): interest on 0.8 × B1 for the full 90 days; prepay 0.8 × B1 × q.
     sink = SinkSchedule(
         np.array([0, 0]),
-        np.array([to_serial(date(2016, 8, 1)), to_serial(date(2018, 6, 15))]),
+        np.array([to_day_number(date(2016, 8, 1)), to_day_number(date(2018, 6, 15))]),
         np.array([200_000.0, 800_000.0]),
     )
     q = 1 - 0.8**0.25

@@ -11,7 +11,7 @@ from clo_xl.cashflows.assumptions import CashflowAssumptions
 from clo_xl.cashflows.projection import project_asset_rows
 from clo_xl.cashflows.spreads import z_spreads
 from clo_xl.curves import CurveConvention, flat_curve
-from clo_xl.curves.conventions import DayCount, from_serial
+from clo_xl.curves.conventions import DayCount, from_day_number
 
 from .helpers import loans
 
@@ -25,7 +25,7 @@ def test_z_spread_reprices_the_bond_to_its_market_value() -> None:
     z = z_spreads(flows, coll, curve, ANALYSIS, legacy=False)[0]
     # independent re-pricing: Σ CF × DF × (1 + z/4)^(−4t), t = Act/360 years from the analysis date
     valid = flows.schedule.valid[0]
-    dates = [from_serial(int(d)) for d in flows.schedule.dates[0][valid]]
+    dates = [from_day_number(int(d)) for d in flows.schedule.dates[0][valid]]
     cash = flows.cash[0][valid]
     pv = sum(
         c * curve.discount_factor(d) * (1 + z / 4) ** (-4 * (d - ANALYSIS).days / 360)

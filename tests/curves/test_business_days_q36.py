@@ -16,7 +16,7 @@ from clo_xl.curves.conventions import (
     adjust_serials,
     next_business_day,
     previous_business_day,
-    to_serial,
+    to_day_number,
 )
 
 CAL = "weekends"
@@ -66,14 +66,14 @@ def test_date_add_business_honours_previous_but_check_business_date_does_not() -
     assert adjust(date(2016, 7, 31), BusinessDayRule.MODIFIED_FOLLOWING, CAL, legacy=True) == date(
         2016, 7, 29
     )
-    s = np.array([to_serial(sat), to_serial(jul30)])
+    s = np.array([to_day_number(sat), to_day_number(jul30)])
     out = adjust_serials(s, BusinessDayRule.PRECEDING, CAL, legacy=True, date_add=True)
-    assert out.tolist() == [to_serial(date(2016, 7, 15)), to_serial(date(2016, 7, 29))]
+    assert out.tolist() == [to_day_number(date(2016, 7, 15)), to_day_number(date(2016, 7, 29))]
 
 
 def test_deal_grid_collection_end_follows_the_convention() -> None:
     from clo_xl.cashflows.timeline import DealDates, build_grid
-    from clo_xl.curves.conventions import from_serial
+    from clo_xl.curves.conventions import from_day_number
 
     dates = DealDates(
         analysis_date=date(2016, 5, 1),
@@ -88,5 +88,5 @@ def test_deal_grid_collection_end_follows_the_convention() -> None:
     )
     # Collection end of period 1 = GetPreviousBusinessDate(Mon 18 Jul, 1): Sun 17 Jul in legacy,
     # Fri 15 Jul with QuantLib.
-    assert from_serial(int(build_grid(dates, legacy=True).collection_end[0])) == date(2016, 7, 17)
-    assert from_serial(int(build_grid(dates, legacy=False).collection_end[0])) == date(2016, 7, 15)
+    assert from_day_number(int(build_grid(dates, legacy=True).collection_end[0])) == date(2016, 7, 17)
+    assert from_day_number(int(build_grid(dates, legacy=False).collection_end[0])) == date(2016, 7, 15)

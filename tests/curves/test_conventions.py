@@ -16,7 +16,7 @@ from clo_xl.curves.conventions import (
     adjust,
     days360,
     parse_day_count,
-    to_serial,
+    to_day_number,
     year_fraction,
 )
 
@@ -46,32 +46,32 @@ def _ql(d: date) -> ql.Date:
 def test_year_fraction_matches_quantlib(
     start: date, end: date, basis: DayCount, ql_dc: ql.DayCounter
 ) -> None:
-    ours = year_fraction(np.array([to_serial(start)]), np.array([to_serial(end)]), int(basis))[0]
+    ours = year_fraction(np.array([to_day_number(start)]), np.array([to_day_number(end)]), int(basis))[0]
     assert ours == pytest.approx(ql_dc.yearFraction(_ql(start), _ql(end)), abs=1e-12)
 
 
 def test_us_30_360_matches_quantlib_away_from_february_ends() -> None:
     # QuantLib's Thirty360.USA and Excel's NASD basis 0 agree except for end-of-February rules.
     for start, end in [PAIRS[0], PAIRS[1], PAIRS[3], PAIRS[4]]:
-        ours = year_fraction(np.array([to_serial(start)]), np.array([to_serial(end)]), 0)[0]
+        ours = year_fraction(np.array([to_day_number(start)]), np.array([to_day_number(end)]), 0)[0]
         ref = ql.Thirty360(ql.Thirty360.USA).yearFraction(_ql(start), _ql(end))
         assert ours == pytest.approx(ref, abs=1e-12)
 
 
 def test_days360_us_examples_from_excel_help() -> None:
     # Excel DAYS360("1/30/2011","2/1/2011") = 1; DAYS360("1/31/2011","3/31/2011") = 60 (US method).
-    s = np.array([to_serial(date(2011, 1, 30)), to_serial(date(2011, 1, 31))])
-    e = np.array([to_serial(date(2011, 2, 1)), to_serial(date(2011, 3, 31))])
+    s = np.array([to_day_number(date(2011, 1, 30)), to_day_number(date(2011, 1, 31))])
+    e = np.array([to_day_number(date(2011, 2, 1)), to_day_number(date(2011, 3, 31))])
     assert days360(s, e).tolist() == [1, 60]
 
 
 def test_add_months_clamps_month_end_like_edate() -> None:
     assert add_months(date(2016, 1, 31), 1) == date(2016, 2, 29)
     assert add_months(date(2016, 1, 31), 13) == date(2017, 2, 28)
-    out = add_months_serials(np.array([to_serial(date(2016, 1, 31))]), np.array([3]), np.array([False]))
-    assert out[0] == to_serial(date(2016, 4, 30))
-    eom = add_months_serials(np.array([to_serial(date(2016, 2, 15))]), np.array([1]), np.array([True]))
-    assert eom[0] == to_serial(date(2016, 3, 31))
+    out = add_months_serials(np.array([to_day_number(date(2016, 1, 31))]), np.array([3]), np.array([False]))
+    assert out[0] == to_day_number(date(2016, 4, 30))
+    eom = add_months_serials(np.array([to_day_number(date(2016, 2, 15))]), np.array([1]), np.array([True]))
+    assert eom[0] == to_day_number(date(2016, 3, 31))
 
 
 def test_business_day_adjustment_against_quantlib_and_legacy_quirk() -> None:

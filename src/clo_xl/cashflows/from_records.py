@@ -15,7 +15,7 @@ import numpy as np
 
 from clo_xl.cashflows.collateral import CollateralArrays
 from clo_xl.compliance.quirks import QuirkSet
-from clo_xl.curves.conventions import parse_business_day_rule, parse_day_count, to_serial
+from clo_xl.curves.conventions import parse_business_day_rule, parse_day_count, to_day_number
 from clo_xl.enums import Convention
 from clo_xl.errors import IngestError, Location
 from clo_xl.ingest.assets import parse_assets
@@ -56,9 +56,9 @@ def _date(rec: Mapping[str, object], key: str, row: int, source: str, default: d
     d = parse_date(rec.get(key))
     if d is None:
         if default is not None:
-            return to_serial(default)
+            return to_day_number(default)
         raise IngestError(Location(file=source, row=row, column=key), rec.get(key), "a date is required")
-    return to_serial(d)
+    return to_day_number(d)
 
 
 def _flag(value: object) -> bool:
@@ -120,8 +120,8 @@ def collateral_from_records(
                 _num(rec, "Coupon", row, source, 0.0),
                 is_float,
                 mat,
-                to_serial(first) if first else mat,
-                to_serial(dated) if dated else (to_serial(first) if first else mat),
+                to_day_number(first) if first else mat,
+                to_day_number(dated) if dated else (to_day_number(first) if first else mat),
                 round(freq),
                 int(parse_day_count(rec.get("Day Count"))),
                 int(parse_business_day_rule(rec.get("Business Day Convention"))),

@@ -16,7 +16,7 @@ from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
 from clo_xl.cashflows.collateral import CollateralArrays
 from clo_xl.cashflows.from_records import parse_date
 from clo_xl.cashflows.projection import SinkSchedule
-from clo_xl.curves.conventions import to_serial
+from clo_xl.curves.conventions import to_day_number
 from clo_xl.errors import IngestError, Location
 
 
@@ -58,7 +58,7 @@ def sink_from_rows(rows: Sequence[Mapping[str, object]], coll: CollateralArrays)
         if i is None or not scheduled[i] or d is None:
             continue
         asset.append(i)
-        when.append(to_serial(d))
+        when.append(to_day_number(d))
         amount.append(float(str(r.get("Amount") or 0.0)))
     return SinkSchedule(
         np.array(asset, dtype=np.int64), np.array(when, dtype=np.int64), np.array(amount, dtype=np.float64)

@@ -36,7 +36,7 @@ from clo_xl.curves.conventions import (
     add_months_serials,
     adjust_serials,
     days360,
-    to_serial,
+    to_day_number,
     year_fraction,
 )
 
@@ -126,7 +126,7 @@ def build_schedules(
 
     Cached per (collateral object, analysis date, switches): scenario runs on one pool share it.
     """
-    a = to_serial(analysis)
+    a = to_day_number(analysis)
     months = np.rint(12.0 / coll.payments_per_year).astype(np.int64)  # banker's rounding (Q49)
     months = np.maximum(months, 1)
     fp = coll.first_payment.astype("datetime64[D]")
@@ -345,7 +345,7 @@ def project_asset_rows(
 ) -> AssetFlows:
     """Every asset's own projection on its own schedule (§1.2), before any deal bucketing."""
     sw = switches or ProjectionSwitches()
-    a = to_serial(analysis)
+    a = to_day_number(analysis)
     alive = coll.maturity >= a
     sched = build_schedules(coll, analysis, sw)
     if sink is not None:

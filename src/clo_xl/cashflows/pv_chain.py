@@ -19,7 +19,7 @@ from datetime import date
 
 import numpy as np
 
-from clo_xl.curves.conventions import DayCount, FloatArray, add_months, days360, to_serial
+from clo_xl.curves.conventions import DayCount, FloatArray, add_months, days360, to_day_number
 
 PERIODS_PER_YEAR = 4
 STEP_MONTHS = 12 // PERIODS_PER_YEAR
@@ -27,7 +27,7 @@ STEP_MONTHS = 12 // PERIODS_PER_YEAR
 
 def _dc_days(a: date, b: date, basis: DayCount) -> float:
     if basis in (DayCount.THIRTY_360_US, DayCount.THIRTY_360_EU):
-        s, e = np.array([to_serial(a)]), np.array([to_serial(b)])
+        s, e = np.array([to_day_number(a)]), np.array([to_day_number(b)])
         return float(days360(s, e, european=basis == DayCount.THIRTY_360_EU)[0])
     return float((b - a).days)
 

@@ -17,7 +17,7 @@ import numpy as np
 from clo_xl.cashflows.collateral import CollateralArrays
 from clo_xl.cashflows.projection import AssetFlows
 from clo_xl.curves.base import ForwardCurve
-from clo_xl.curves.conventions import FloatArray, from_serial, to_serial
+from clo_xl.curves.conventions import FloatArray, from_day_number, to_day_number
 
 
 def z_spreads(
@@ -29,11 +29,11 @@ def z_spreads(
     n = valid.shape[0]
     first_col = np.argmax(valid, axis=1)
     rows = np.arange(n)
-    start = np.where(legacy, sched.accrual_start[rows, first_col], to_serial(analysis))
+    start = np.where(legacy, sched.accrual_start[rows, first_col], to_day_number(analysis))
     target = coll.market_value * flows.beginning[rows, first_col]
     cash = np.where(valid, flows.cash, 0.0)
     uniq = np.unique(np.concatenate([sched.dates[valid], start]))
-    df_map = {int(u): curve.discount_factor(from_serial(int(u))) for u in uniq}
+    df_map = {int(u): curve.discount_factor(from_day_number(int(u))) for u in uniq}
     lookup = np.vectorize(lambda s: df_map.get(int(s), 1.0), otypes=[np.float64])
     df = np.where(valid, lookup(np.where(valid, sched.dates, uniq[0])), 0.0) / lookup(start)[:, None]
     t = np.maximum(sched.dates - start[:, None], 0) / 360.0

@@ -14,7 +14,7 @@ import numpy as np
 from clo_xl.cashflows.collateral import CollateralArrays
 from clo_xl.cashflows.structure import DealStructure, FeeSpec, IncentiveFeeSpec, ReinvestmentSpec, Tranche
 from clo_xl.cashflows.timeline import DealDates
-from clo_xl.curves.conventions import BusinessDayRule, DayCount, add_months, to_serial
+from clo_xl.curves.conventions import BusinessDayRule, DayCount, add_months, to_day_number
 from clo_xl.waterfall.versions import load_version
 
 FEES = (
@@ -29,10 +29,12 @@ def synthetic_collateral(
     n: int = 200, *, seed: int = 7, analysis: date = date(2016, 3, 23), par_total: float = 500e6
 ) -> CollateralArrays:
     rng = np.random.default_rng(seed)
-    a = to_serial(analysis)
+    a = to_day_number(analysis)
     months = rng.integers(24, 96, n)
-    maturity = np.array([to_serial(add_months(analysis, int(m))) for m in months], dtype=np.int64)
-    first = np.array([to_serial(add_months(analysis, int(k))) for k in rng.integers(1, 4, n)], dtype=np.int64)
+    maturity = np.array([to_day_number(add_months(analysis, int(m))) for m in months], dtype=np.int64)
+    first = np.array(
+        [to_day_number(add_months(analysis, int(k))) for k in rng.integers(1, 4, n)], dtype=np.int64
+    )
     spread = np.round(rng.uniform(0.025, 0.055, n), 4)
     floor = np.where(rng.random(n) < 0.8, 0.01, 0.0)
     par = np.full(n, par_total / n)

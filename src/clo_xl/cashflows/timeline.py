@@ -19,7 +19,7 @@ from clo_xl.curves.conventions import (
     add_months,
     adjust,
     previous_business_day,
-    to_serial,
+    to_day_number,
 )
 from clo_xl.errors import CloXlError
 
@@ -109,10 +109,10 @@ def build_grid(dates: DealDates, *, legacy: bool = True) -> PaymentGrid:
             prev_pay = adjusted[i - 1]
             cb = previous_business_day(prev_pay, dates.determination_lag, cal, legacy=legacy)
             idd = previous_business_day(prev_pay, dates.interest_determination_lag, cal, legacy=legacy)
-        pay.append(to_serial(p))
-        prev.append(to_serial(prev_pay))
-        beg.append(to_serial(cb))
-        end.append(to_serial(ce))
-        det.append(to_serial(idd))
+        pay.append(to_day_number(p))
+        prev.append(to_day_number(prev_pay))
+        beg.append(to_day_number(cb))
+        end.append(to_day_number(ce))
+        det.append(to_day_number(idd))
     arr = lambda xs: np.array(xs, dtype=np.int64)  # noqa: E731
     return PaymentGrid(arr(pay), arr(prev), arr(beg), arr(end), arr(det))

@@ -1,7 +1,9 @@
 """Day counts, calendars and business-day rules, behind QuantLib; python ``date`` in, numbers/dates out.
 
-No ``ql.*`` object leaves this module. Dates in hot paths are ``numpy.int64`` day serials (days since
-1970-01-01, i.e. ``datetime64[D]`` viewed as integers); the vectorised day counts work on those.
+No ``ql.*`` object leaves this module. Dates in hot paths are ``numpy.int64`` **day numbers**: days since
+1970-01-01 (:data:`DAY_NUMBER_EPOCH`, i.e. ``datetime64[D]`` viewed as integers), made by
+:func:`to_day_number`; the vectorised day counts work on those. They are not Excel serial dates (days
+since 1899-12-30, :mod:`clo_xl.xlsx`).
 
 Day-count bases follow Excel ``YEARFRAC``: 0 US 30/360 (NASD), 1 Actual/Actual, 2 Actual/360,
 3 Actual/365, 4 European 30/360.
@@ -25,7 +27,8 @@ from clo_xl.errors import CloXlError
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
-EPOCH = date(1970, 1, 1)
+#: day 0 of the engine's day numbers (``numpy.datetime64[D]``'s epoch; Excel serials are in clo_xl.xlsx)
+DAY_NUMBER_EPOCH = date(1970, 1, 1)
 
 
 class DayCount(IntEnum):
@@ -75,12 +78,19 @@ def parse_business_day_rule(text: object) -> BusinessDayRule:
     return BusinessDayRule.FOLLOWING
 
 
-def to_serial(d: date) -> int:
-    return (d - EPOCH).days
+def to_day_number(d: date) -> int:
+    """A date as the engine's day number: days since 1970-01-01 (``datetime64[D]`` as an integer)."""
+    return (d - DAY_NUMBER_EPOCH).days
 
 
-def from_serial(n: int) -> date:
-    return EPOCH + timedelta(days=int(n))
+def from_day_number(n: int) -> date:
+    """Inverse of :func:`to_day_number`."""
+    return DAY_NUMBER_EPOCH + timedelta(days=int(n))
+
+
+# Former names, kept while open branches rebase onto the rename (they counted from 1970, not as Excel does).
+to_serial = to_day_number
+from_serial = from_day_number
 
 
 def _ql(d: date) -> ql.Date:

@@ -26,8 +26,8 @@ from clo_xl.curves.conventions import (
     IntArray,
     add_months,
     add_months_serials,
-    from_serial,
-    to_serial,
+    from_day_number,
+    to_day_number,
 )
 
 
@@ -59,7 +59,7 @@ class LegacyCurve:
         forwards = np.concatenate([[spot[0]], fwd])  # node 0 = anchor → s(1); node m → f(m)
         count = len(forwards)
         node_serials = add_months_serials(
-            np.full(count, to_serial(self.anchor), dtype=np.int64),
+            np.full(count, to_day_number(self.anchor), dtype=np.int64),
             np.arange(count, dtype=np.int64),
             np.zeros(count, dtype=bool),
         )
@@ -78,14 +78,14 @@ class LegacyCurve:
 
     @property
     def last_node(self) -> date:
-        return from_serial(int(self._node_serials[-1]))
+        return from_day_number(int(self._node_serials[-1]))
 
     def forward(self, when: IntArray) -> FloatArray:
         """Monthly-node forward at each serial (linear in days between nodes)."""
         w = np.asarray(when, dtype=np.int64)
         beyond = w > self._node_serials[-1]
         if np.any(beyond) and self.extrapolation is Extrapolation.ERROR:
-            first_bad = from_serial(int(w[beyond].min()))
+            first_bad = from_day_number(int(w[beyond].min()))
             raise CurveRangeError(
                 f"curve anchored {self.anchor} ends {self.last_node}; queried {first_bad}. Extend the curve "
                 "or allow flat extrapolation (--curve-extrapolation flat)"
@@ -111,7 +111,7 @@ class LegacyCurve:
         size = -(-(months + 1) // 120) * 120
         value = float(_spot_table(self, start, size)[months])
         if np.isnan(value):  # the chain runs past the curve: let index_rate raise the located error
-            return float(self.index_rate(np.array([to_serial(start)]), months)[0])
+            return float(self.index_rate(np.array([to_day_number(start)]), months)[0])
         return value
 
     def zero_rate(self, start: date, end: date) -> float:
@@ -146,7 +146,7 @@ def _spot_table(curve: LegacyCurve, start: date, size: int) -> FloatArray:
     serials = []
     running = start
     for _ in range(size):
-        serials.append(to_serial(running))
+        serials.append(to_day_number(running))
         running = add_months(running, 1)
     dates = np.array(serials, dtype=np.int64)
     inside = dates <= curve._node_serials[-1]

@@ -17,7 +17,7 @@ import numpy as np
 import QuantLib as ql
 
 from clo_xl.curves.base import LIBOR_3M, CurveRangeError, Extrapolation, ForwardCurve, RateIndex
-from clo_xl.curves.conventions import FloatArray, IntArray, add_months, from_serial
+from clo_xl.curves.conventions import FloatArray, IntArray, add_months, from_day_number
 
 _DC = ql.Actual365Fixed()
 
@@ -87,7 +87,7 @@ class QuantLibCurve:
         uniq, inverse = np.unique(fix.ravel(), return_inverse=True)
         out = np.empty(len(uniq))
         for i, s in enumerate(uniq):
-            start = max(from_serial(int(s)), self.anchor)
+            start = max(from_day_number(int(s)), self.anchor)
             end = add_months(start, months)
             tau = (end - start).days / 360.0
             out[i] = (self.discount_factor(start) / self.discount_factor(end) - 1.0) / tau

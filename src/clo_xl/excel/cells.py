@@ -1,22 +1,15 @@
-"""A1 addresses: parse ``"B12"`` / ``"B1:J40"`` into 1-based (row, column) pairs and back."""
+"""A1 addresses for the Excel bridge: ``"B12"`` / ``"B1:J40"`` as 1-based :class:`Cell` positions.
+
+The reference syntax itself is :mod:`clo_xl.xlsx`'s; this module adds the bridge's value type and turns a
+malformed address into a usage error (exit 2).
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from clo_xl import xlsx
 from clo_xl.errors import UsageError
-from clo_xl.ingest.raw import column_letter
-
-_CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
-
-
-def column_index(letters: str) -> int:
-    """Excel column letters → 1-based index ('A' → 1, 'AA' → 27)."""
-    index = 0
-    for ch in letters.upper():
-        index = index * 26 + (ord(ch) - 64)
-    return index
 
 
 @dataclass(frozen=True)
@@ -28,7 +21,7 @@ class Cell:
 
     @property
     def a1(self) -> str:
-        return f"{column_letter(self.column)}{self.row}"
+        return xlsx.cell_ref(self.row, self.column)
 
     def offset(self, rows: int = 0, columns: int = 0) -> Cell:
         return Cell(self.row + rows, self.column + columns)
@@ -36,10 +29,11 @@ class Cell:
 
 def parse_cell(text: str) -> Cell:
     """``"B12"`` → ``Cell(12, 2)``; raises :class:`UsageError` on anything else."""
-    found = _CELL.match(text.strip())
-    if found is None:
-        raise UsageError(f"not a cell address: {text!r} (expected something like 'B12')")
-    return Cell(int(found.group(2)), column_index(found.group(1)))
+    try:
+        row, column = xlsx.parse_cell(text)
+    except ValueError:
+        raise UsageError(f"not a cell address: {text!r} (expected something like 'B12')") from None
+    return Cell(row, column)
 
 
 def parse_range(text: str) -> tuple[Cell, Cell]:

@@ -29,7 +29,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from clo_xl.errors import CloXlError
-from clo_xl.ingest.raw import column_letter
+from clo_xl.xlsx import column_letter
 
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

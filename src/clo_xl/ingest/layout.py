@@ -12,11 +12,14 @@ Rows and columns are 1-based sheet coordinates throughout.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import Enum
 
-from clo_xl.ingest.raw import column_letter
+# A1 references come from the one xlsx module; re-exported for the layout's readers and builders
+from clo_xl.xlsx import cell_ref as cell_ref
+from clo_xl.xlsx import column_index as col
+from clo_xl.xlsx import parse_cell as parse_cell
+from clo_xl.xlsx import range_ref as range_ref
 
 DEALS: tuple[str, ...] = (
     "Mag 6",
@@ -206,36 +209,6 @@ class Block:
 
     def column(self, field: str) -> int:
         return self.first_col + self.fields.index(field)
-
-
-def col(letters: str) -> int:
-    """Excel column letters → 1-based index ('A' → 1, 'AK' → 37)."""
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + (ord(ch) - 64)
-    return n
-
-
-_CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
-
-
-def parse_cell(ref: str) -> tuple[int, int]:
-    """'AK7' or '$AK$7' → (row 7, column 37)."""
-    m = _CELL.match(ref.strip())
-    if not m:
-        raise ValueError(f"not a cell reference: {ref!r}")
-    return int(m.group(2)), col(m.group(1))
-
-
-def cell_ref(row: int, column: int) -> str:
-    """(7, 37) → 'AK7'."""
-    return f"{column_letter(column)}{row}"
-
-
-def range_ref(row1: int, col1: int, row2: int, col2: int, sheet: str | None = None) -> str:
-    """Absolute A1 range, optionally sheet-qualified: ``'Mag 17 Inputs'!$D$4:$E$198``."""
-    ref = f"${column_letter(col1)}${row1}:${column_letter(col2)}${row2}"
-    return f"'{sheet}'!{ref}" if sheet else ref
 
 
 DEAL_TITLE_ROW = 2

@@ -12,17 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from clo_xl.errors import Location
-
-
-def column_letter(index: int) -> str:
-    """1-based column index → Excel letters (1 → 'A', 27 → 'AA')."""
-    if index < 1:
-        raise ValueError(f"column index must be >= 1, got {index}")
-    letters = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+from clo_xl.xlsx import column_letter
 
 
 @dataclass(frozen=True)

@@ -30,11 +30,12 @@ from sqlalchemy import Connection, text
 from clo_xl.deal import DealInputs
 from clo_xl.errors import IngestError, Location
 from clo_xl.ingest.assets import ValueProblem, parse_number, parse_text
-from clo_xl.ingest.raw import RawTable, column_letter
+from clo_xl.ingest.raw import RawTable
 from clo_xl.persistence.asset_columns import ASSET_COLUMNS, BY_NAME
 from clo_xl.persistence.content import WorkbookContent
 from clo_xl.portfolio.asset import Asset
 from clo_xl.portfolio.pool import Holding, Pool, Universe
+from clo_xl.xlsx import column_letter
 
 #: (column, lowest, highest) accepted in ``All Assets`` (inclusive); units as in the sheet
 RANGES: tuple[tuple[str, float, float], ...] = (

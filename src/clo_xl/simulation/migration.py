@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import ndtri
 
-from clo_xl.curves.conventions import add_months, to_serial
+from clo_xl.curves.conventions import add_months, to_day_number
 from clo_xl.simulation.matrix import STATES, Matrix, cumulative
 
 IntMatrix = npt.NDArray[np.int16]
@@ -50,7 +50,7 @@ class MigrationResult:
 
     def default_dates(self, path: int) -> npt.NDArray[np.int64]:
         """Serial date of each asset's default on ``path`` (int64 max = never) for the projection."""
-        serials = np.array([to_serial(d) for d in self.step_dates], dtype=np.int64)
+        serials = np.array([to_day_number(d) for d in self.step_dates], dtype=np.int64)
         steps = self.default_step[path].astype(np.int64)
         never = np.iinfo(np.int64).max
         return np.where(steps > 0, serials[np.maximum(steps - 1, 0)], never)

@@ -23,7 +23,7 @@ from clo_xl.cashflows.projection import SinkSchedule
 from clo_xl.cashflows.structure import Conventions, DealStructure
 from clo_xl.curves import CurveSpec
 from clo_xl.curves.base import ForwardCurve
-from clo_xl.curves.conventions import from_serial
+from clo_xl.curves.conventions import from_day_number
 from clo_xl.simulation.correlation import Matrix
 from clo_xl.simulation.executor import Executor, Progress, parallel_map
 from clo_xl.simulation.grid import tranche_totals
@@ -62,7 +62,7 @@ def simulate_pool(
         ],
         dtype=np.int64,
     )
-    last = from_serial(int(coll.maturity.max())) if len(coll) else start
+    last = from_day_number(int(coll.maturity.max())) if len(coll) else start
     steps = horizon_steps(start, last, step_months)
     return simulate(
         initial,

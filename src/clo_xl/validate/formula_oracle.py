@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from clo_xl.excel.cells import Cell
-from clo_xl.ingest.raw import column_letter
 from clo_xl.validate.grid import Grid, WorkbookGrids, at
 from clo_xl.validate.model import Check
+from clo_xl.xlsx import column_letter
 
 SHEET = "Formula Check"
 SOURCE = "LibreOffice formula"

@@ -18,7 +18,7 @@ from clo_xl.cashflows.reinvestment import ReinvestmentPool
 from clo_xl.cashflows.structure import Conventions, DealStructure
 from clo_xl.cashflows.timeline import PaymentGrid, build_grid
 from clo_xl.curves.base import ForwardCurve
-from clo_xl.curves.conventions import FloatArray, IntArray, days360, from_serial, year_fraction
+from clo_xl.curves.conventions import FloatArray, IntArray, days360, from_day_number, year_fraction
 from clo_xl.fees.fees import FeeState
 from clo_xl.fees.incentive import IncentiveFeeState
 from clo_xl.waterfall.coverage import CoverageTest
@@ -206,7 +206,7 @@ def _liquidate_next(deal: DealStructure, grid: PaymentGrid, i: int, equity: Tran
         return False
     sub_dist = (equity.principal_paid + equity.interest_paid) / max(equity.spec.original_balance, 1e-9)
     if sub_dist < deal.call_sub_distribution_below:
-        return from_serial(int(grid.payment[i + 1])) >= deal.dates.non_call_date
+        return from_day_number(int(grid.payment[i + 1])) >= deal.dates.non_call_date
     return i == n - 2
 
 
@@ -335,7 +335,7 @@ def run_deal(
     pool_end_perf, pool_end_def, pool_end_mv = pool.end_performing(), pool.end_defaulted(), pool.end_mv()
     periods: list[PeriodResult] = []
     for i in range(n):
-        pay = from_serial(int(grid.payment[i]))
+        pay = from_day_number(int(grid.payment[i]))
         interest = float(pool.interest[i] + reinv.interest[i])
         principal = float(pool.principal[i] + reinv.principal[i])
         if i == 0:
@@ -456,8 +456,8 @@ def run_deal(
                 residual=residual,
                 incentive_fee=incentive.fee,
                 collateral_balance=end_perf + end_def,
-                collection_begin=from_serial(int(grid.collection_begin[i])),
-                collection_end=from_serial(int(grid.collection_end[i])),
+                collection_begin=from_day_number(int(grid.collection_begin[i])),
+                collection_end=from_day_number(int(grid.collection_end[i])),
                 notes_payable=ctx.notes_payable,
                 incentive_threshold=incentive.threshold,
                 fees=tuple(
