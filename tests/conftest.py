@@ -1,4 +1,11 @@
-"""Shared test helpers: where the checkout, the sample workbook and the brief's legacy folder are."""
+"""Shared test helpers: where the checkout, the sample workbook and the brief's legacy folder are; the
+markers that keep ``make test-fast`` free of PostgreSQL servers.
+
+``make test-fast`` deselects ``postgres``, ``libreoffice`` and ``slow``. A test gets ``postgres``
+automatically when it uses a server fixture (:data:`SERVER_FIXTURES`, directly or through another
+fixture); in the fast lane a test that starts the embedded server anyway fails with the marker to add,
+instead of quietly making the fast lane slow.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +21,27 @@ LEGACY_DIR = REPO_ROOT.parent / "shared" / "legacy"
 SAMPLE_WORKBOOK = REPO_ROOT / "workbook" / "TradeHypo.xlsm"
 if str(REPO_ROOT) not in sys.path:  # `workbook/` is a folder of scripts beside src/, not an installed package
     sys.path.insert(0, str(REPO_ROOT))
+
+
+#: fixtures that start (or need) an embedded PostgreSQL server; a test using any of them is ``postgres``
+SERVER_FIXTURES = frozenset({"pg_server", "migrated_template"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if "not postgres" not in (config.option.markexpr or ""):
+        return
+    from clo_xl.persistence import server
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        pytest.fail("this test starts the embedded PostgreSQL server: mark it @pytest.mark.postgres")
+
+    server.start_embedded = refuse  # type: ignore[assignment]
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,9 @@ from openpyxl import load_workbook
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_WORKBOOK = REPO_ROOT / "workbook" / "TradeHypo.xlsm"
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+# the whole main job in a subprocess (its own timeout is 600 s): past the suite's default per-test timeout
+# on a loaded 2-core machine
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(900)]
 
 
 @pytest.fixture(scope="module")
