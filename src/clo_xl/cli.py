@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "validate": "validate",
     "db": "db",
     "waterfall": "waterfall",
+    "breakeven": "breakeven",
     "bench": "bench",
 }
 

@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from clo_xl.analytics.scenario import CashflowModel
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
+from clo_xl.cashflows.collateral import CollateralArrays
 from clo_xl.cashflows.from_deal import curve_tenors, structure_from_document
 from clo_xl.cashflows.from_records import collateral_from_records
 from clo_xl.cashflows.from_tables import assumptions_from_rows, sink_from_rows
@@ -139,42 +141,31 @@ def run_pipeline(
     so an unreachable scheduler fails fast. ``progress`` hears of the grid's scenarios and the paths as
     their chunks finish.
     """
-    conv = Conventions.named(convention)
-    try:
-        extra = Extrapolation(extrapolation)
-    except ValueError:
-        raise CloXlError("curve extrapolation must be 'flat' or 'error'") from None
-    rate_index = _index(index)
+    Conventions.named(convention)  # bad options fail before a scheduler is dialled
+    _extrapolation(extrapolation)
+    _index(index)
     needed = bool(grid) or paths > 0
     with _executor_for(executor, workers, scheduler, needed=needed) as ex:
-        doc, tables = inputs.document, inputs.tables
-        structure = structure_from_document(doc, deal_name=deal)
-        collateral = collateral_from_records(inputs.records, inputs.par_column, source=inputs.source)
-        curve_spec = CurveSpec.of(
-            structure.dates.analysis_date,
-            curve_tenors(doc),
-            convention=CurveConvention.LEGACY if conv.legacy else CurveConvention.CORRECTED,
-            extrapolation=extra,
-            shift=curve_shift,
-            index=rate_index,
+        model = prepare_model(
+            inputs,
+            deal=deal,
+            cpr=cpr,
+            cdr=cdr,
+            severity=severity,
+            lag=lag,
+            curve_shift=curve_shift,
+            convention=convention,
+            extrapolation=extrapolation,
+            index=index,
         )
-        curve = curve_spec.build()
-        if "cf_assumptions" in tables and all(v is None for v in (cpr, cdr, severity, lag)):
-            assumptions = assumptions_from_rows(
-                tables["cf_assumptions"],
-                tables.get("cf_vectors", []),
-                [str(x) for x in collateral.asset_id],
-                legacy=conv.legacy,
-            )
-        else:
-            base = AssetAssumption(
-                BASE_CASE.cpr if cpr is None else cpr,
-                BASE_CASE.cdr if cdr is None else cdr,
-                BASE_CASE.severity if severity is None else severity,
-                BASE_CASE.lag_months if lag is None else lag,
-            )
-            assumptions = CashflowAssumptions(base, legacy_vector_overrun=conv.legacy)
-        sink = sink_from_rows(tables["sink_schedule"], collateral) if "sink_schedule" in tables else None
+        conv, tables = model.conventions, inputs.tables
+        structure, collateral, curve, curve_spec = (
+            model.structure,
+            model.collateral,
+            model.curve,
+            model.curve_spec,
+        )
+        assumptions, sink = model.assumptions, model.sink
         result = run_deal(structure, collateral, assumptions, curve, conventions=conv, sink=sink)
         payload = to_document(
             result,
@@ -263,3 +254,70 @@ def _migration_runs(
             **path_extremes(migration, collateral.par),
         },
     }
+
+
+def _extrapolation(name: str) -> Extrapolation:
+    try:
+        return Extrapolation(name)
+    except ValueError:
+        raise CloXlError("curve extrapolation must be 'flat' or 'error'") from None
+
+
+def _assumptions(
+    tables: Tables,
+    collateral: CollateralArrays,
+    conv: Conventions,
+    cpr: float | None,
+    cdr: float | None,
+    severity: float | None,
+    lag: int | None,
+) -> CashflowAssumptions:
+    """The workbook's `CFAssumptions` when no scenario option is given, else the options (missing ones at
+    :data:`BASE_CASE`)."""
+    if "cf_assumptions" in tables and all(v is None for v in (cpr, cdr, severity, lag)):
+        return assumptions_from_rows(
+            tables["cf_assumptions"],
+            tables.get("cf_vectors", []),
+            [str(x) for x in collateral.asset_id],
+            legacy=conv.legacy,
+        )
+    base = AssetAssumption(
+        BASE_CASE.cpr if cpr is None else cpr,
+        BASE_CASE.cdr if cdr is None else cdr,
+        BASE_CASE.severity if severity is None else severity,
+        BASE_CASE.lag_months if lag is None else lag,
+    )
+    return CashflowAssumptions(base, legacy_vector_overrun=conv.legacy)
+
+
+def prepare_model(
+    inputs: DealInputsBundle,
+    *,
+    deal: str | None = None,
+    cpr: float | None = None,
+    cdr: float | None = None,
+    severity: float | None = None,
+    lag: int | None = None,
+    curve_shift: float = 0.0,
+    convention: str = "legacy",
+    extrapolation: str = "flat",
+    index: str = "LIBOR",
+) -> CashflowModel:
+    """The deal ready for many projections (break-evens, scenario analytics): the structure, collateral,
+    curve and assumptions :func:`run_pipeline` runs. Rates are decimals, ``lag`` months, ``curve_shift`` a
+    decimal."""
+    conv = Conventions.named(convention)
+    doc, tables = inputs.document, inputs.tables
+    structure = structure_from_document(doc, deal_name=deal)
+    collateral = collateral_from_records(inputs.records, inputs.par_column, source=inputs.source)
+    curve_spec = CurveSpec.of(
+        structure.dates.analysis_date,
+        curve_tenors(doc),
+        convention=CurveConvention.LEGACY if conv.legacy else CurveConvention.CORRECTED,
+        extrapolation=_extrapolation(extrapolation),
+        shift=curve_shift,
+        index=_index(index),
+    )
+    assumptions = _assumptions(tables, collateral, conv, cpr, cdr, severity, lag)
+    sink = sink_from_rows(tables["sink_schedule"], collateral) if "sink_schedule" in tables else None
+    return CashflowModel(structure, collateral, curve_spec, conv, assumptions, sink, convention)
