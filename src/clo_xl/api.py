@@ -22,12 +22,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from clo_xl.analytics.breakeven import BreakevenResult
+from clo_xl.analytics.scenario import CashflowModel
+from clo_xl.analytics.service import CollateralReport, breakeven_result, collateral_result
 from clo_xl.cashflows.legacy_tab import deal_cf_blocks, side_by_side
 from clo_xl.cashflows.pipeline import (
     DealInputsBundle,
     PipelineRun,
     inputs_from_extract,
     inputs_from_workbook,
+    prepare_model,
     run_pipeline,
 )
 from clo_xl.compliance.columns import AssetColumns
@@ -47,6 +51,7 @@ from clo_xl.persistence.engine import database_url as resolve_database_url
 from clo_xl.persistence.snapshot import load_book
 from clo_xl.portfolio.asset import Asset
 from clo_xl.portfolio.pool import Holding, Pool, Trade, Universe
+from clo_xl.progress import Progress, no_progress
 from clo_xl.quirk_warnings import attach_warnings
 
 ConventionLike = Convention | str | QuirkSet
@@ -96,6 +101,7 @@ class DealSession:
     _engines: dict[Any, ComplianceEngine] = field(default_factory=dict, init=False, repr=False)
     _reports: dict[QuirkSet, ComplianceReport] = field(default_factory=dict, init=False, repr=False)
     _runs: dict[tuple[Any, ...], PipelineRun] = field(default_factory=dict, init=False, repr=False)
+    _models: dict[tuple[Any, ...], CashflowModel] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.universe is None:
@@ -421,6 +427,43 @@ class DealSession:
                 ratios[name] = float(test["ratio"])
         return ratios
 
+    # -- analytics (issue 14) ---------------------------------------------------------------------------
+    def cashflow_model(self, *, convention: ConventionLike | None = None, **options: Any) -> CashflowModel:
+        """The deal prepared for many projections (cached per options): :func:`~clo_xl.cashflows.pipeline.
+        prepare_model`'s keywords (``cpr``, ``cdr``, ``severity``, ``lag``, ``curve_shift``, ``index``);
+        blank scenario inputs take the book's ``CFAssumptions``."""
+        name = convention_name(convention if convention is not None else self.convention)
+        key = (name, *sorted((k, repr(v)) for k, v in options.items()))
+        model = self._models.get(key)
+        if model is None:
+            model = prepare_model(self.cashflow_inputs(), deal=self.deal, convention=name, **options)
+            self._models[key] = model
+        return model
+
+    def breakeven(
+        self,
+        *,
+        convention: ConventionLike | None = None,
+        severity_at_cdr: float | None = None,
+        stress_reinvestment: bool = True,
+        progress: Progress = no_progress,
+        **options: Any,
+    ) -> BreakevenResult:
+        """Each note class's break-even CDR and severity (decimals, bisection to 1 bp) at the run's CPR,
+        severity and lag (``options`` as :meth:`cashflow_model`); ``.to_json()`` is ``breakeven --json``,
+        ``.to_pandas()`` a table by class."""
+        model = self.cashflow_model(convention=convention, **options)
+        return breakeven_result(
+            model, severity_at_cdr=severity_at_cdr, stress_reinvestment=stress_reinvestment
+        )
+
+    def collateral_report(
+        self, *, convention: ConventionLike | None = None, **options: Any
+    ) -> CollateralReport:
+        """The collateral report per period (par roll-forward, defaults, recoveries, reinvestment, principal
+        cash) of the run with ``options``; ``.to_json()``, ``.to_pandas()``."""
+        return collateral_result(self.cashflow_model(convention=convention, **options))
+
     # -- ratings ----------------------------------------------------------------------------------------
     def derived_rating(self, brs_id: str, which: str) -> str | float | None:
         """An asset's derived Moody's, DPR, WARF (DPR for WARF) or S&P rating text, or its recovery rate
@@ -478,8 +521,13 @@ def load_session(
     assets: str | Path | None = None,
     deal_inputs: str | Path | None = None,
     convention: ConventionLike = Convention.LEGACY,
+    database_url: str | None = None,
+    as_of: int | None = None,
 ) -> DealSession:
-    """The two file routes of CONTRACT §3: ``workbook`` + ``deal``, or ``assets`` + ``deal_inputs``."""
+    """The routes of CONTRACT §3: ``workbook`` + ``deal``, ``assets`` + ``deal_inputs``, or ``deal`` alone
+    (the deal as stored in the database, at row version ``as_of`` if given)."""
+    if workbook is None and assets is None and deal_inputs is None and deal:
+        return DealSession.from_database(deal, database_url=database_url, as_of=as_of, convention=convention)
     if workbook is not None:
         if assets is not None or deal_inputs is not None:
             raise UsageError("give either --workbook/--deal or --assets/--deal-inputs, not both")
@@ -487,7 +535,10 @@ def load_session(
             raise UsageError("--workbook needs --deal NAME (e.g. --deal 'Mag 17')")
         return DealSession.from_workbook(workbook, deal, convention=convention)
     if assets is None or deal_inputs is None:
-        raise UsageError("give --workbook PATH --deal NAME, or --assets PATH --deal-inputs PATH")
+        raise UsageError(
+            "give --workbook PATH --deal NAME, or --assets PATH --deal-inputs PATH, or --deal NAME alone "
+            "(the database)"
+        )
     session = DealSession.from_extract(assets, deal_inputs, convention=convention)
     if deal and deal.strip() != session.deal_inputs.deal:
         raise UsageError(

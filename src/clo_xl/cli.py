@@ -42,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "db": "db",
     "waterfall": "waterfall",
     "breakeven": "breakeven",
+    "collateral-report": "collateral_report",
     "bench": "bench",
 }
 

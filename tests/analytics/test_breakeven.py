@@ -11,7 +11,7 @@ import pytest
 
 from clo_xl.analytics.breakeven import BP, Axis, Point, breakevens, solve_brackets
 from clo_xl.analytics.scenario import CashflowModel
-from clo_xl.analytics.service import breakeven_document
+from clo_xl.api import DealSession
 from clo_xl.cashflows.pipeline import DealInputsBundle, cashflow_document, prepare_model
 from clo_xl.curves.conventions import DayCount
 
@@ -117,11 +117,10 @@ def test_real_mag17_breakevens_hold_around_plus_minus_50bp(legacy_dir: Any, conv
 
 
 def test_document_shape_and_legacy_class_x(sample_workbook: Any) -> None:
-    from clo_xl.cashflows.pipeline import inputs_from_workbook
-    from clo_xl.ingest.workbook import read_workbook
-
-    inputs = inputs_from_workbook(read_workbook(sample_workbook, deals=["Mag 17"]), "Mag 17")
-    doc = breakeven_document(inputs, cpr=0.2, severity=0.35, lag=12)
+    result = DealSession.from_workbook(sample_workbook, "Mag 17").breakeven(cpr=0.2, severity=0.35, lag=12)
+    doc = result.to_json()
+    frame = result.to_pandas()
+    assert frame.loc["Class E", "breakeven_cdr"] == doc["classes"][-1]["breakeven_cdr"]
     assert {"deal", "convention", "assumptions", "classes", "warnings"} <= set(doc)
     assert doc["deal"] == "Mag 17" and doc["convention"] == "legacy"
     assert doc["assumptions"]["cpr"] == 0.2 and doc["assumptions"]["lag_months"] == 12

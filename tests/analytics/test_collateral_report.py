@@ -3,6 +3,7 @@ next-period opening balance, and the columns add up to the cash the deal receive
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ def test_par_roll_forward_closes_each_period_to_the_cent(mag17, convention: str)
     result = model.run()
     rows = collateral_report(result, model.structure)
     assert len(rows) == len(result.periods)
-    for row, nxt in zip(rows, rows[1:], strict=False):
+    for row, nxt in itertools.pairwise(rows):
         # beginning + purchases − amortisation − prepayments − defaults − sales = ending, and the ending par
         # is the engine's next opening performing balance (not derived from this row)
         assert row.ending_par == nxt.beginning_par

@@ -18,16 +18,20 @@ what the collateral can lose; ``False`` keeps the deal's reinvestment assumption
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from typing import Any
 
 from clo_xl.analytics.outcomes import paid_in_full
 from clo_xl.analytics.scenario import CashflowModel, edit_assumptions
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
 from clo_xl.cashflows.structure import DealStructure
+from clo_xl.progress import Progress, no_progress
 
 BP = 10_000  # grid points per unit (1 bp = 0.0001)
+ROUNDS = math.ceil(math.log2(BP))  # halvings of [0, BP] to a 1 bp bracket
 
 
 class Axis(Enum):
@@ -91,6 +95,12 @@ class BreakevenResult:
     rounds: int
     warnings: tuple[dict[str, str], ...] = field(default=())
 
+    def to_pandas(self) -> Any:
+        """One row per class (break-evens as decimals), indexed by class."""
+        from clo_xl.analytics.frames import records_frame  # pandas is imported only when asked for
+
+        return records_frame([c.to_json() for c in self.classes], index="class")
+
     def to_json(self) -> dict[str, object]:
         """``breakeven --json`` (issue 14): deal, convention, assumptions, classes, warnings."""
         return {
@@ -119,10 +129,11 @@ def _narrow(bracket: Bracket, point: int, paid: bool) -> None:
 
 
 def solve_brackets(
-    classes: Sequence[str], axes: Sequence[Axis], evaluate: Evaluate
+    classes: Sequence[str], axes: Sequence[Axis], evaluate: Evaluate, progress: Progress = no_progress
 ) -> tuple[dict[tuple[str, Axis], Bracket], int, int]:
     """Joint bisection: (brackets by (class, axis), projections, rounds). ``evaluate`` returns, for each
     point, the set of classes paid in full there."""
+    progress("break-even bisection", 0, ROUNDS)
     ends = [(axis, x) for axis in axes for x in (0, BP)]
     outcome = dict(zip(ends, evaluate(ends), strict=True))
     brackets: dict[tuple[str, Axis], Bracket] = {}
@@ -139,8 +150,10 @@ def solve_brackets(
             key=lambda p: (p[0].value, p[1]),
         )
         if not todo:
+            progress("break-even bisection", ROUNDS, ROUNDS)
             return brackets, projections, rounds
         rounds += 1
+        progress("break-even bisection", rounds, ROUNDS)
         projections += len(todo)
         for (axis, x), paid in zip(todo, evaluate(todo), strict=True):
             for (c, ax), b in brackets.items():
@@ -174,6 +187,7 @@ def breakevens(
     classes: Sequence[str] | None = None,
     assumptions_json: dict[str, object] | None = None,
     notes: dict[str, str] | None = None,
+    progress: Progress = no_progress,
 ) -> BreakevenResult:
     """Break-even CDR and severity of every note class of ``model`` (or of ``classes``).
 
@@ -192,7 +206,7 @@ def breakevens(
         ]
         return [paid_in_full(r, equity=equity) for r in model.run_many(variants, structures)]
 
-    brackets, projections, rounds = solve_brackets(names, (Axis.CDR, Axis.SEVERITY), evaluate)
+    brackets, projections, rounds = solve_brackets(names, (Axis.CDR, Axis.SEVERITY), evaluate, progress)
     rows = []
     for c in names:
         cdr, sev = brackets[(c, Axis.CDR)], brackets[(c, Axis.SEVERITY)]

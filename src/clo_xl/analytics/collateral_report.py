@@ -156,4 +156,3 @@ def report_document(
         "totals": totals(rows),
         "warnings": [],
     }
-

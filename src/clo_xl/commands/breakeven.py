@@ -1,4 +1,4 @@
-"""`clo-xl breakeven`: each class's break-even CDR and severity (bisection to 1 bp)."""
+"""`clo-xl breakeven`: each class's break-even CDR and severity (bracketing and bisection to 1 bp)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,22 @@ from typing import Any
 
 import typer
 
-from clo_xl.analytics.service import breakeven_document
-from clo_xl.commands._output import console, emit, table
-from clo_xl.commands.cashflows import _load_inputs
-from clo_xl.errors import UsageError
+from clo_xl.commands import _deal
+from clo_xl.commands._output import console, emit, print_warnings, table
+from clo_xl.commands._progress import progress_bar
+from clo_xl.enums import Convention
 
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.2f}%"
 
 
-def _render(doc: dict[str, Any]) -> None:
+def _rate(value: object) -> str:
+    return f"{value * 100:.2f}%" if isinstance(value, float) else str(value)
+
+
+def render(doc: dict[str, Any]) -> None:
+    """The break-even table, one line on the search, and the legacy effects under it."""
     a = doc["assumptions"]
     rows = [
         [
@@ -30,65 +35,57 @@ def _render(doc: dict[str, Any]) -> None:
         for c in doc["classes"]
     ]
     title = (
-        f"{doc['deal']} break-evens ({doc['convention']} convention): CPR {a['cpr']}, "
-        f"severity {a['severity']}, lag {a['lag_months']} months; "
-        f"severity break-even at CDR {a['severity_at_cdr']}"
+        f"{doc['deal']} break-evens ({doc['convention']} convention): CPR {_rate(a['cpr'])}, severity "
+        f"{_rate(a['severity'])}, lag {a['lag_months']} months; severity break-even at CDR "
+        f"{_rate(a['severity_at_cdr'])}; reinvestment {a['reinvestment']}"
     )
+    columns = ["Class", "Break-even CDR", "Break-even severity", "Projections", "Note"]
+    console.print(table(title, columns, rows))
     console.print(
-        table(title, ["class", "break-even CDR", "break-even severity", "projections", "note"], rows)
+        f"{doc['projections']} projections in {doc['rounds']} bisection rounds, each answer exact to 1 bp "
+        "(annual CDR; severity as a share of defaulted par)"
     )
-    console.print(
-        f"{doc['projections']} projections in {doc['rounds']} bisection rounds, to 1 bp "
-        f"(CDR and severity annual decimals shown as percent)"
-    )
-    for w in doc.get("warnings", []):
-        console.print(f"⚠ {w['quirk']} — {w['affects']}: {w['message']}")
+    print_warnings(doc)
 
 
 def register(app: typer.Typer) -> None:
     @app.command("breakeven")
     def breakeven(
-        workbook: Path = typer.Option(None, "--workbook", help="Workbook (.xlsm) to read."),
-        deal: str = typer.Option(None, "--deal", help='Deal name, e.g. "Mag 17".'),
-        assets: Path = typer.Option(None, "--assets", help="Assets extract (JSON/CSV/XLSX)."),
-        deal_inputs: Path = typer.Option(None, "--deal-inputs", help="Deal-inputs JSON."),
-        cpr: float = typer.Option(None, "--cpr", help="Annual CPR, decimal. Default: the run's (workbook)."),
-        severity: float = typer.Option(
-            None, "--severity", help="Loss severity, decimal. Default: the run's."
-        ),
-        lag: int = typer.Option(None, "--lag", help="Recovery lag in months. Default: the run's."),
+        deal: str = _deal.DEAL,
+        workbook: Path = _deal.WORKBOOK,
+        assets: Path = _deal.ASSETS,
+        deal_inputs: Path = _deal.DEAL_INPUTS,
+        database_url: str = _deal.DATABASE_URL,
+        as_of: int = _deal.AS_OF,
+        cpr: float = _deal.CPR,
+        severity: float = _deal.SEVERITY,
+        lag: int = _deal.LAG,
         severity_at_cdr: float = typer.Option(
             None,
             "--severity-at-cdr",
-            help="Constant CDR for the severity break-even (default: the run's CDR).",
+            help="Constant CDR of the severity break-even (default: the run's CDR).",
         ),
-        reinvestment: str = typer.Option(
-            "stressed",
-            "--reinvestment",
-            help="stressed: reinvested collateral takes the stressed CDR/severity; deal: its CFInputs rates.",
+        deal_reinvestment: bool = typer.Option(
+            False,
+            "--deal-reinvestment",
+            help="Keep the deal's reinvestment CDR/severity (CFInputs) instead of stressing reinvested "
+            "collateral like the rest.",
         ),
-        convention: str = typer.Option("legacy", "--convention", help="legacy or corrected."),
-        index: str = typer.Option("LIBOR", "--index", help="LIBOR, or SOFR."),
-        as_json: bool = typer.Option(False, "--json", help="One JSON document on stdout."),
+        convention: Convention = _deal.CONVENTION,
+        as_json: bool = _deal.JSON,
     ) -> None:
-        """Break-even CDR (and severity at a CDR) of every note class: the highest rate at which the class
-        still receives all its interest and principal, by bracketing and bisection to 1 bp."""
-        for label, v in (("--cpr", cpr), ("--severity", severity), ("--severity-at-cdr", severity_at_cdr)):
-            if v is not None and not 0.0 <= v <= 1.0:
-                raise UsageError(f"{label} must be a decimal between 0 and 1, got {v}")
-        if reinvestment not in ("stressed", "deal"):
-            raise UsageError(f"--reinvestment must be 'stressed' or 'deal', got {reinvestment!r}")
-        if convention not in ("legacy", "corrected"):
-            raise UsageError(f"--convention must be 'legacy' or 'corrected', got {convention!r}")
-        doc = breakeven_document(
-            _load_inputs(workbook, deal, assets, deal_inputs),
-            deal=deal,
-            cpr=cpr,
-            severity=severity,
-            lag=lag,
-            severity_at_cdr=severity_at_cdr,
-            stress_reinvestment=reinvestment == "stressed",
-            convention=convention,
-            index=index,
-        )
-        emit(doc, as_json=as_json, render=lambda: _render(doc))
+        """Break-even CDR, and severity at a CDR, of every note class: the highest constant rate at which
+        the class still receives all its interest and principal, by bracketing and bisection to 1 bp."""
+        options = _deal.scenario_options(cpr, None, severity, lag)
+        _deal.check_rates(severity_at_cdr=severity_at_cdr)
+        with progress_bar(as_json=as_json) as progress:
+            progress("reading the deal", 0.0)
+            s = _deal.session(workbook, deal, assets, deal_inputs, database_url, as_of, convention)
+            result = s.breakeven(
+                severity_at_cdr=severity_at_cdr,
+                stress_reinvestment=not deal_reinvestment,
+                progress=progress,
+                **options,
+            )
+        doc = result.to_json()
+        emit(doc, as_json=as_json, render=lambda: render(doc))

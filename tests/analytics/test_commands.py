@@ -1,0 +1,50 @@
+"""The analytics commands through the real CLI entry point: one JSON document, readable tables, exit 2 on
+bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from clo_xl.cli import main
+
+
+def test_breakeven_json_shape(sample_workbook: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["breakeven", "--workbook", str(sample_workbook), "--deal", "Mag 17", "--cpr", "0.2", "--json"]
+    assert main(args) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert list(doc)[:4] == ["deal", "convention", "assumptions", "classes"] and "warnings" in doc
+    assert doc["assumptions"]["cpr"] == 0.2
+    e = next(c for c in doc["classes"] if c["class"] == "Class E")
+    assert 0.0 < e["breakeven_cdr"] < 1.0 and e["iterations"] > 2
+
+
+def test_breakeven_readable(sample_workbook: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["breakeven", "--workbook", str(sample_workbook), "--deal", "Mag 17"]) == 0
+    out = capsys.readouterr().out
+    assert "Break-even CDR" in out and "Class E" in out and "bisection rounds" in out
+
+
+def test_collateral_report_json(sample_workbook: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["collateral-report", "--workbook", str(sample_workbook), "--deal", "Mag 17", "--json"]
+    assert main(args) == 0
+    doc = json.loads(capsys.readouterr().out)
+    first = doc["periods"][0]
+    assert first["beginning_par"] == pytest.approx(414_000_000.0)
+    assert {"scheduled_amortisation", "prepayments", "defaults", "recoveries", "losses", "reinvestment_par",
+            "reinvestment_price", "ending_par", "principal_cash"} <= set(first)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["breakeven", "--cpr", "20"], "--cpr must be a decimal between 0 and 1"),
+        (["collateral-report", "--lag", "-3"], "--lag must be a number of months"),
+        (["breakeven", "--workbook", "x.xlsm", "--deal", "Mag 17", "--as-of", "2"], "--as-of"),
+    ],
+)
+def test_bad_options_exit_2(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*args, "--deal", "Mag 17"] if "--deal" not in args else args) == 2
+    assert message in capsys.readouterr().err
