@@ -9,8 +9,10 @@ instead of quietly making the fast lane slow.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +23,8 @@ LEGACY_DIR = REPO_ROOT.parent / "shared" / "legacy"
 SAMPLE_WORKBOOK = REPO_ROOT / "workbook" / "TradeHypo.xlsm"
 if str(REPO_ROOT) not in sys.path:  # `workbook/` is a folder of scripts beside src/, not an installed package
     sys.path.insert(0, str(REPO_ROOT))
+# the suite's CLI runs log to a file of its own, not the developer's operational log
+os.environ.setdefault("CLO_XL_LOG_FILE", str(Path(tempfile.gettempdir()) / "clo-xl-tests.jsonl"))
 
 
 #: fixtures that start (or need) an embedded PostgreSQL server; a test using any of them is ``postgres``

@@ -75,9 +75,8 @@ def test_located_error_exits_2_with_json_document(
 def test_internal_error_is_one_line_not_a_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    from clo_xl import cli
-
-    monkeypatch.setattr(cli, "log_dir", lambda: tmp_path / "clo-xl")
+    log = tmp_path / "ops.jsonl"
+    monkeypatch.setenv("CLO_XL_LOG_FILE", str(log))
 
     def crash() -> None:
         raise RuntimeError("unexpected")
@@ -86,9 +85,10 @@ def test_internal_error_is_one_line_not_a_traceback(
     code = main(["crash"])
     err = capsys.readouterr().err
     assert code == 3
-    assert "Traceback" not in err
-    assert "details in" in err
-    assert list((tmp_path / "clo-xl").glob("error-*.log"))
+    assert "Traceback" not in err and len(err.splitlines()) == 1
+    assert f"traceback in {log}" in err
+    record = json.loads(log.read_text().splitlines()[-1])
+    assert record["outcome"] == "internal_error" and "RuntimeError: unexpected" in record["traceback"]
 
 
 def test_typer_exit_code_is_returned(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,17 +16,16 @@ from __future__ import annotations
 
 import logging
 import sys
-import traceback
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import import_module
-from pathlib import Path
 from typing import Any
 
 import typer
 from typer.core import TyperGroup
 
-from clo_xl import __version__
+from clo_xl import __version__, oplog
 from clo_xl.commands._settings import settings
 from clo_xl.errors import CloXlError
 from clo_xl.progress import ProgressMode
@@ -181,24 +180,11 @@ def _wants_json(argv: Sequence[str]) -> bool:
     return "--json" in argv
 
 
-def log_dir() -> Path:
-    """Where clo-xl keeps its logs: the platform's user log directory (``platformdirs``)."""
-    from platformdirs import user_log_dir
+def _error(message: str) -> None:
+    # the output helpers import rich: only load them when there is something to say
+    from clo_xl.commands._output import error
 
-    return Path(user_log_dir("clo-xl", appauthor=False))
-
-
-def _log_internal_error(exc: BaseException) -> Path:
-    import tempfile
-
-    folder = log_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        folder = Path(tempfile.gettempdir())
-    path = folder / f"error-{datetime.now():%Y%m%d-%H%M%S-%f}.log"
-    path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
-    return path
+    error(message)
 
 
 def _write_json_error(payload: dict[str, Any]) -> None:
@@ -243,39 +229,123 @@ def _click_exit(exc: Exception, as_json: bool) -> int | None:
     return None
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the console script; returns the process exit code."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    as_json = _wants_json(args)
+#: root options that take a value (to find the command word in argv)
+_ROOT_VALUE_OPTIONS = frozenset({"--progress"})
+
+
+def command_words(args: Sequence[str]) -> list[str]:
+    """The words naming the command of ``args`` (``["db", "log"]``), root options skipped; ``[]`` for
+    ``--help``, ``--version`` and shell completion (not runs)."""
+    if "--help" in args or "--version" in args or "--show-completion" in args:
+        return []
+    words: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+            continue
+        if arg.startswith("-"):
+            skip = not words and arg in _ROOT_VALUE_OPTIONS
+            continue
+        words.append(arg)
+        if len(words) == 2:
+            break
+    return words
+
+
+@dataclass
+class RunOutcome:
+    """What :func:`main` learnt about one run, for the operational log."""
+
+    exit_code: int = 0
+    error: str | None = None
+    exc: BaseException | None = field(default=None, repr=False)
+
+
+def _run(args: list[str], as_json: bool, outcome: RunOutcome) -> Any:
+    """Run the command tree; fills ``outcome``; returns the root click group (to name the command)."""
+    root = build_command()
     try:
-        rc = build_command().main(args=args, prog_name="clo-xl", standalone_mode=False)
+        rc = root.main(args=args, prog_name="clo-xl", standalone_mode=False)
         # in non-standalone mode click returns the code of a typer.Exit instead of raising it
-        code = rc if isinstance(rc, int) else 0
+        outcome.exit_code = rc if isinstance(rc, int) else 0
     except CloXlError as exc:
         report_error(exc, as_json)
-        code = exc.exit_code
+        outcome.exit_code, outcome.error = exc.exit_code, str(exc)
     except KeyboardInterrupt:
-        code = EXIT_INTERRUPTED
+        outcome.exit_code = EXIT_INTERRUPTED
     except Exception as exc:
         click_code = _click_exit(exc, as_json)
         if click_code is not None:
-            return click_code
-        # the last line of defence: no traceback reaches a user
-        from clo_xl.commands._output import error
-
-        path = _log_internal_error(exc)
+            outcome.exit_code = click_code
+            if click_code and hasattr(exc, "format_message"):
+                outcome.error = exc.format_message()
+            return root
+        # the last line of defence: no traceback reaches a user; the traceback goes to the log
+        outcome.exit_code, outcome.exc = EXIT_INTERNAL, exc
+        outcome.error = f"{type(exc).__name__}: {exc}"
         if as_json:
-            _write_json_error({"error": "InternalError", "message": f"{type(exc).__name__}: {exc}"})
-        error(f"internal error: {type(exc).__name__}: {exc} (details in {path})")
-        code = EXIT_INTERNAL
-    if code == EXIT_INTERRUPTED:
+            _write_json_error({"error": "InternalError", "message": outcome.error})
+        _error(f"internal error: {outcome.error} (traceback in {oplog.log_file()})")
+    if outcome.exit_code == EXIT_INTERRUPTED:
         # typer turns Ctrl-C into Exit(130) before we see it: say so on one line
-        from clo_xl.commands._output import error
-
+        outcome.error = "interrupted (Ctrl-C)"
         if as_json:
-            _write_json_error({"error": "Interrupted", "message": "interrupted (Ctrl-C)"})
-        error("interrupted (Ctrl-C)")
-    return code
+            _write_json_error({"error": "Interrupted", "message": outcome.error})
+        _error(outcome.error)
+    return root
+
+
+def _command_name(root: Any, words: list[str]) -> str:
+    """``db log`` for a group's subcommand, ``validate`` for a command (its argument is not a word)."""
+    if not words:
+        return ""
+    command = getattr(root, "commands", {}).get(words[0])
+    if len(words) > 1 and command is not None and hasattr(command, "commands"):
+        return " ".join(words[:2])
+    return words[0]
+
+
+def _log_run(
+    args: list[str],
+    words: list[str],
+    root: Any,
+    started: datetime,
+    outcome: RunOutcome,
+    inputs: dict[str, Any],
+) -> None:
+    from clo_xl.commands._output import warning
+
+    record = oplog.build_record(
+        source="cli",
+        command=_command_name(root, words),
+        started_at=started,
+        finished_at=oplog.now(),
+        exit_code=outcome.exit_code,
+        argv=args,
+        inputs=inputs,
+        error=outcome.error,
+        exc=outcome.exc,
+    )
+    try:
+        oplog.append(record)
+    except OSError as exc:
+        warning(f"operational log {oplog.log_file()} not written: {exc}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code. Every run (not ``--help`` or
+    ``--version``) appends one record to the operational log (:mod:`clo_xl.oplog`)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    as_json = _wants_json(args)
+    words = command_words(args)
+    started = oplog.now()
+    inputs = oplog.input_hashes(args) if words else {}
+    outcome = RunOutcome()
+    root = _run(args, as_json, outcome)
+    if words:
+        _log_run(args, words, root, started, outcome, inputs)
+    return outcome.exit_code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,15 +9,13 @@ file, never a traceback pop-up.
 from __future__ import annotations
 
 import logging
-import tempfile
-import traceback
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from clo_xl.errors import CloXlError
 from clo_xl.excel import handlers
 from clo_xl.excel.workbook_access import WorkbookAccess
+from clo_xl.oplog import record_button_error
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +36,10 @@ def _press(handler: Callable[[WorkbookAccess], handlers.HandlerResult]) -> None:
     except CloXlError as exc:
         book.app.alert(str(exc), title="clo-xl")
         return
-    except Exception as exc:  # no traceback pop-up for an analyst
-        path = Path(tempfile.gettempdir()) / "clo-xl-button-error.log"
-        path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
-        book.app.alert(f"{type(exc).__name__}: {exc}\n(details in {path})", title="clo-xl: internal error")
+    except Exception as exc:  # no traceback pop-up for an analyst; the traceback is appended to the log
+        path = record_button_error(handler.__name__, exc, workbook=str(getattr(book, "fullname", "")) or None)
+        where = f"\n(details in {path})" if path else ""
+        book.app.alert(f"{type(exc).__name__}: {exc}{where}", title="clo-xl: internal error")
         return
     access.notify(f"clo-xl: {result.summary}")
 

@@ -262,10 +262,7 @@ class _Reader:
     def grid(self, sheet: str) -> _Grid:
         if not self.has(sheet):
             raise IngestError(
-                Location(file=self.file, sheet=sheet),
-                None,
-                f"missing sheet '{sheet}' (the legacy layout needs it; "
-                f"sheets present: {', '.join(self.package.sheets)})",
+                Location(file=self.file, sheet=sheet), None, _missing_sheet(sheet, self.package.sheets)
             )
         s = self.book.get_sheet_by_name(sheet)
         rows = cast(list[list[object]], s.to_python(skip_empty_area=False))
@@ -752,6 +749,19 @@ def _read_filter_lists(rd: _Reader) -> dict[str, tuple[object, ...]]:
 
 # ------------------------------------------------------------------------------------------------
 # Entry points
+
+
+#: prefixes of the output tabs clo-xl and the legacy write (never inputs, so never listed as such)
+OUTPUT_TAB_PREFIXES = ("Compliance-", "HYPO-", "Deal CF-", "Rankings-Output", "Rebalance-Output")
+
+
+def _missing_sheet(sheet: str, present: Sequence[str]) -> str:
+    """Why a sheet is missing, naming what is there: the deals for a deal sheet, else the input sheets."""
+    if sheet.endswith(" Inputs"):
+        deals = ", ".join(deal_sheets_present(present)) or "none"
+        return f"missing sheet '{sheet}': no such deal in this workbook (deals: {deals})"
+    inputs = [n for n in present if not n.startswith(OUTPUT_TAB_PREFIXES)]
+    return f"missing sheet '{sheet}' (the legacy layout needs it; input sheets present: {', '.join(inputs)})"
 
 
 def deal_sheets_present(sheet_names: Iterable[str]) -> tuple[str, ...]:
