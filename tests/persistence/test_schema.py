@@ -3,6 +3,8 @@ rewritten; the roles get exactly their least privileges."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -112,7 +114,14 @@ def _allowed(db_url: str, role: str, sql: str) -> None:
 def seeded(db_url: str) -> str:
     with engine(db_url).begin() as conn:
         _deal(conn)
-        record_run(conn, kind="compliance", status="ok", deal="Mag 99", outputs={"tests": []})
+        record_run(
+            conn,
+            kind="compliance",
+            status="ok",
+            started_at=datetime.now(UTC),
+            deal="Mag 99",
+            outputs={"tests": []},
+        )
     return db_url
 
 
@@ -181,6 +190,7 @@ def test_log_run_keeps_inputs_hash_code_version_and_outputs(db_url: str) -> None
     from clo_xl.persistence.audit import code_version, inputs_hash, log_run
 
     inputs = {"deal": "Mag 99", "analysis_date": "2016-03-23", "holdings": [["A", 1.0]]}
+    began = datetime.now(UTC) - timedelta(seconds=2)
     run_id = log_run(
         db_url,
         kind="compliance",
@@ -188,14 +198,17 @@ def test_log_run_keeps_inputs_hash_code_version_and_outputs(db_url: str) -> None
         inputs=inputs,
         convention="legacy",
         outputs={"tests": [1, 2]},
+        started_at=began,
     )
     with engine(db_url).connect() as conn:
         row = conn.execute(
             sa.text(
-                "SELECT inputs_hash, code_version, convention, outputs FROM audit.run_log WHERE run_id = :r"
+                "SELECT inputs_hash, code_version, convention, outputs, started_at, finished_at "
+                "FROM audit.run_log WHERE run_id = :r"
             ),
             {"r": run_id},
         ).one()
+    assert row[4] == began and (row[5] - row[4]).total_seconds() >= 2  # the real start, not insert time
     # sha256 of the canonical JSON (sorted keys, no spaces), computed independently here
     import hashlib
     import json

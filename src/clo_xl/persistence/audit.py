@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, text
 
-from clo_xl import __version__
 from clo_xl.persistence.models import RunLogRow
+from clo_xl.provenance import code_version
 
 
 def current_actor() -> str:
@@ -36,10 +36,6 @@ def set_actor(conn: Connection, actor: str | None = None) -> str:
     who = actor or current_actor()
     conn.execute(text("SELECT set_config('clo.actor', :a, true)"), {"a": who})
     return who
-
-
-def code_version() -> str:
-    return f"clo-xl {__version__}"
 
 
 def _json_default(obj: object) -> Any:
@@ -64,7 +60,8 @@ def record_run(
     *,
     kind: str,
     status: str,
-    started_at: datetime | None = None,
+    started_at: datetime,
+    finished_at: datetime | None = None,
     deal: str | None = None,
     inputs_digest: str | None = None,
     convention: str | None = None,
@@ -72,7 +69,11 @@ def record_run(
     outputs: Any = None,
     actor: str | None = None,
 ) -> int:
-    """Append a run to ``audit.run_log`` (compliance, cash flows, migrate, backup, restore, save)."""
+    """Append a run to ``audit.run_log`` (compliance, cash flows, migrate, backup, restore, save).
+
+    ``started_at`` is when the run began (take it before the work, ``datetime.now(UTC)``); ``finished_at``
+    defaults to the database clock now. The row also keeps the transaction id, which ties it to the
+    ``audit.change_log`` rows the same transaction wrote."""
     values: dict[str, Any] = {
         "actor": actor or current_actor(),
         "kind": kind,
@@ -83,10 +84,9 @@ def record_run(
         "status": status,
         "parameters": jsonable(dict(parameters or {})),
         "outputs": jsonable(outputs),
-        "finished_at": text("clock_timestamp()"),
+        "started_at": started_at,
+        "finished_at": finished_at if finished_at is not None else text("clock_timestamp()"),
     }
-    if started_at is not None:
-        values["started_at"] = started_at
     run_id = conn.execute(insert(RunLogRow).values(**values).returning(RunLogRow.run_id)).scalar_one()
     return int(run_id)
 
@@ -101,7 +101,7 @@ def log_run(
     convention: str | None = None,
     parameters: Mapping[str, Any] | None = None,
     outputs: Any = None,
-    started_at: datetime | None = None,
+    started_at: datetime,
 ) -> int:
     """Record a compliance, cash-flow or other run in ``audit.run_log`` in its own transaction; ``inputs``
     (any JSON-serialisable description of what the run read) is stored as its SHA-256. Returns the run id."""

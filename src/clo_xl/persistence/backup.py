@@ -129,12 +129,20 @@ def backup(url: str, path: Path | None = None) -> BackupInfo:
     """Back up ``clo`` to ``path`` (default: ``<data dir>/backups/clo-<UTC time>.zip``)."""
     target = (path or default_backup_path()).expanduser().resolve()
     eng = engine_for(url)
+    started = datetime.now(UTC)
     with database_errors("backup", wrote=False), eng.connect() as conn:
         conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
         info = write_backup(conn, target)
         conn.rollback()
     with database_errors("recording the backup in audit.run_log"), eng.begin() as conn:
-        record_run(conn, kind="backup", status="ok", parameters={"path": str(target)}, outputs=info.as_dict())
+        record_run(
+            conn,
+            kind="backup",
+            status="ok",
+            started_at=started,
+            parameters={"path": str(target)},
+            outputs=info.as_dict(),
+        )
     return info
 
 
@@ -199,12 +207,18 @@ def restore(url: str, path: Path) -> BackupInfo:
     if not source.exists():
         raise DatabaseError(f"no backup file at {source}")
     eng = engine_for(url)
+    started = datetime.now(UTC)
     with database_errors(f"restore of {source}"), eng.begin() as conn:
         lock_out_deal_writers(conn)  # saves wait for the restore (clo_xl.persistence.locks)
         set_actor(conn)
         info = restore_into(conn, source)
         record_run(
-            conn, kind="restore", status="ok", parameters={"path": str(source)}, outputs=info.as_dict()
+            conn,
+            kind="restore",
+            status="ok",
+            started_at=started,
+            parameters={"path": str(source)},
+            outputs=info.as_dict(),
         )
     return info
 

@@ -315,6 +315,8 @@ def _load(
                 conn,
                 kind="migrate",
                 status=report.status,
+                started_at=report.started_at,
+                finished_at=report.finished_at,
                 inputs_digest=content.sha256,
                 convention="legacy",
                 parameters={"workbook": content.file, "backup": report.backup},

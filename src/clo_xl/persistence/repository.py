@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select, text
@@ -243,6 +243,7 @@ def save_deal(
     """
     inputs = parse_deal_inputs(raw_document(document, source="workbook"))
     rows = deal_rows(inputs, sheet_name=None)
+    started = datetime.now(UTC)
     with database_errors(f"saving {inputs.deal}"), engine_for(url).begin() as conn:
         who = set_actor(conn, actor)
         current = conn.execute(
@@ -276,6 +277,7 @@ def save_deal(
                 conn,
                 kind="save",
                 status="ok",
+                started_at=started,
                 deal=inputs.deal,
                 actor=who,
                 parameters={"expected_version": expected_version},

@@ -23,6 +23,7 @@ class ChangeLogRow(Base):
     __table_args__ = (
         Index("ix_change_log_changed_at", "changed_at"),
         Index("ix_change_log_row_key", "row_key", postgresql_using="gin"),
+        Index("ix_change_log_transaction_id", "transaction_id"),
         {"schema": AUDIT},
     )
 
@@ -45,7 +46,11 @@ class RunLogRow(Base):
     convention, parameters and outputs are kept so a result can be traced and reproduced."""
 
     __tablename__ = "run_log"
-    __table_args__ = ({"schema": AUDIT},)
+    __table_args__ = (
+        Index("ix_run_log_transaction_id", "transaction_id"),
+        Index("ix_run_log_started_at", "started_at"),
+        {"schema": AUDIT},
+    )
 
     run_id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     started_at: Mapped[datetime] = mapped_column(
@@ -61,3 +66,8 @@ class RunLogRow(Base):
     status: Mapped[str] = mapped_column(Text, nullable=False)
     parameters: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default="{}")
     outputs: Mapped[Any | None] = mapped_column(JSONB, nullable=True)
+    transaction_id: Mapped[int | None] = mapped_column(
+        BigInteger,
+        server_default=text("txid_current()"),
+        comment="txid_current() of the run's transaction",
+    )
