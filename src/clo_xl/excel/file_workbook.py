@@ -12,27 +12,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
-from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
 
 from python_calamine import CalamineWorkbook
 
 from clo_xl.errors import CloXlError, UsageError
 from clo_xl.excel.cells import Cell, parse_cell, parse_range
-from clo_xl.excel.workbook_access import OUTPUT_PREFIXES, OUTPUT_TAB_COLOR, Rows, Value
+from clo_xl.excel.workbook_access import OUTPUT_PREFIXES, OUTPUT_TAB_COLOR, Rows, Value, plain_value
 from clo_xl.excel.xlsx_package import XlsxPackage, formula_cells
-
-
-def _plain(value: Any) -> Value:
-    """Calamine/openpyxl cell value → plain value (empty strings become ``None``, whole floats stay)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, time):  # a time-only cell: Excel's fraction of a day
-        return (value.hour * 3600 + value.minute * 60 + value.second) / 86400.0
-    if isinstance(value, bool | int | float | str | datetime | date):
-        return value
-    return str(value)
 
 
 class FileWorkbook:
@@ -88,7 +75,7 @@ class FileWorkbook:
         if sheet not in self._values:
             # skip_empty_area=False keeps rows/columns absolute: grid[r - 1][c - 1] is the cell at (r, c)
             rows = self._calamine().get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-            self._values[sheet] = [[_plain(v) for v in row] for row in rows]
+            self._values[sheet] = [[plain_value(v) for v in row] for row in rows]
         return self._values[sheet]
 
     def read_range(self, sheet: str, address: str) -> list[list[Value]]:
@@ -167,7 +154,7 @@ class FileWorkbook:
                 line = grid[r - 1]
                 while len(line) < c:
                     line.append(None)
-                line[c - 1] = _plain(value)
+                line[c - 1] = plain_value(value)
         self._pending.set_cells(sheet, edits)
         self._edited = True
         return kept

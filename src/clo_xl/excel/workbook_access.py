@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 #: the legacy output-tab colour (Excel colour 5287936 = RGB 00B050, green; UI 826-933).
 OUTPUT_TAB_COLOR = "00B050"
@@ -37,6 +37,21 @@ OUTPUT_PREFIXES: tuple[str, ...] = (
 
 Value = str | float | int | bool | datetime | date | None
 Rows = Sequence[Sequence[Value]]
+
+
+def plain_value(value: Any) -> Value:
+    """A cell value as a reader returns it (python-calamine, openpyxl, xlwings) → a plain :data:`Value`.
+
+    Empty strings become ``None``; a time-only cell becomes Excel's fraction of a day; whole floats stay
+    floats; anything else becomes its text.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, time):
+        return (value.hour * 3600 + value.minute * 60 + value.second) / 86400.0
+    if isinstance(value, bool | int | float | str | datetime | date):
+        return value
+    return str(value)
 
 
 @runtime_checkable

@@ -9,20 +9,11 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from clo_xl.excel.cells import Cell, parse_cell
-from clo_xl.excel.workbook_access import OUTPUT_TAB_COLOR, Rows, Value
-
-
-def _plain(value: Any) -> Value:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool | int | float | str | datetime | date):
-        return value
-    return str(value)
+from clo_xl.excel.workbook_access import OUTPUT_TAB_COLOR, Rows, Value, plain_value
 
 
 class XlwingsWorkbook:
@@ -41,13 +32,13 @@ class XlwingsWorkbook:
 
     def read_range(self, sheet: str, address: str) -> list[list[Value]]:
         values = self.book.sheets[sheet].range(address).options(ndim=2).value
-        return [[_plain(v) for v in row] for row in values]
+        return [[plain_value(v) for v in row] for row in values]
 
     def read_sheet(self, sheet: str) -> list[list[Value]]:
         ws = self.book.sheets[sheet]
         last = ws.used_range.last_cell
         values = ws.range((1, 1), (last.row, last.column)).options(ndim=2).value
-        return [[_plain(v) for v in row] for row in values]
+        return [[plain_value(v) for v in row] for row in values]
 
     def write_table(self, sheet: str, cell: str, rows: Rows) -> None:
         if rows:

@@ -12,8 +12,7 @@ from python_calamine import CalamineWorkbook
 
 from clo_xl.errors import CloXlError, UsageError
 from clo_xl.excel.cells import Cell
-from clo_xl.excel.file_workbook import _plain
-from clo_xl.excel.workbook_access import Value
+from clo_xl.excel.workbook_access import Value, plain_value
 
 Grid = list[list[Value]]
 
@@ -39,7 +38,7 @@ class WorkbookGrids:
                 rows = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
             except Exception as exc:  # calamine's own error types (a damaged or half-written file)
                 raise CloXlError(f"cannot read sheet '{sheet}' of {self.path}: {exc}") from exc
-            found = [[_plain(v) for v in row] for row in rows]
+            found = [[plain_value(v) for v in row] for row in rows]
             self._grids[sheet] = found
         return found
 
