@@ -258,10 +258,11 @@ def register(app: typer.Typer) -> None:
     @db.command("stop")
     def stop(as_json: bool = json_option) -> None:
         """Stop the embedded server if no other clo-xl process is using it."""
-        from clo_xl.persistence.server import pgdata_dir, start_embedded, stop_embedded
+        from clo_xl.persistence.engine import release_embedded
+        from clo_xl.persistence.server import pgdata_dir, start_embedded
 
         start_embedded()
-        stop_embedded()
+        release_embedded()
         emit(
             {"pgdata": str(pgdata_dir()), "stopped": True},
             as_json=as_json,

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from clo_xl.errors import ConfigurationError
+from clo_xl.persistence import server
 
 ENV_VAR = "CLO_XL_DATABASE_URL"
 
@@ -42,9 +44,7 @@ def database_url(explicit: str | None = None) -> str:
     chosen = explicit or os.environ.get(ENV_VAR)
     if chosen:
         return normalise_url(chosen)
-    from clo_xl.persistence.server import start_embedded
-
-    return start_embedded().url
+    return server.start_embedded().url
 
 
 def engine(url: str) -> Engine:
@@ -67,3 +67,10 @@ def dispose_engines() -> None:
 def redact(url: str) -> str:
     """The URL with any password replaced by ``***`` (safe for messages and reports)."""
     return re.sub(r"(://[^:/@]+:)[^@/]+@", r"\1***@", url)
+
+
+def release_embedded(pgdata: Path | None = None) -> bool:
+    """Close this process's pooled connections, then release its handle on the embedded server (which stops
+    when no other clo-xl process uses it). Returns True when this process held a handle."""
+    dispose_engines()
+    return server.stop_embedded(pgdata)

@@ -96,15 +96,14 @@ def start_embedded(pgdata: Path | None = None) -> EmbeddedServer:
 def stop_embedded(pgdata: Path | None = None) -> bool:
     """Release this process's handle; the server stops if no other clo-xl process still uses it.
 
-    Returns True when this process held a handle.
+    Returns True when this process held a handle. Pooled connections of this process are not closed here
+    (the server knows nothing of engines): :func:`clo_xl.persistence.engine.release_embedded` closes them
+    first, then calls this.
     """
     folder = (pgdata or pgdata_dir()).resolve()
     entry = _RUNNING.pop(folder, None)
     if entry is None:
         return False
-    from clo_xl.persistence.engine import dispose_engines
-
-    dispose_engines()
     entry[0].cleanup()
     return True
 
