@@ -10,7 +10,7 @@ import html
 import os
 from typing import Any
 
-from clo_xl.demo_steps import DemoContext, ProgressLike, Status, StepResult
+from clo_xl.demo_steps import DemoContext, ProgressLike, Status, Step, StepResult
 
 
 def _money(x: float) -> str:
@@ -232,3 +232,15 @@ def parallel_run(ctx: DemoContext, progress: ProgressLike) -> StepResult:
         f"{len(result.explained)} explained",
         details={"compared": result.compared, "breaks": len(result.breaks)},
     )
+
+
+def demo_steps() -> list[Step]:
+    """The demo's steps in order; a failed required step stops the demo."""
+    return [
+        Step("Load sample workbook", load_workbook, required=True),
+        Step("Migrate into PostgreSQL", migrate),
+        Step("Compliance, every deal", compliance_all),
+        Step("Hypothetical trade", hypothetical_trade),
+        Step("Cash-flow projection", cashflow_projection),
+        Step("Parallel run (validate)", parallel_run),
+    ]

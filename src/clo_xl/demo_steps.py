@@ -1,13 +1,12 @@
 """The steps of ``clo-xl demo``, one function each, sharing a :class:`DemoContext`.
 
-A step returns a :class:`StepResult`; a component that is not part of this installation yet makes its step
-``skipped`` with the reason, so the demo always runs "whatever exists" and never fakes a result.
+A step returns a :class:`StepResult`; the steps themselves and their order are
+:func:`clo_xl.demo_pipeline.demo_steps`.
 """
 
 from __future__ import annotations
 
 import html
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -48,30 +47,6 @@ class Step:
     title: str
     run: Callable[[DemoContext, ProgressLike], StepResult]
     required: bool = False  # a failed required step stops the demo
-
-
-def available(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
-
-
-def skipped(title: str, module: str) -> StepResult:
-    return StepResult(title, "skipped", f"{module} is not part of this installation yet")
-
-
-def demo_steps() -> list[Step]:
-    from clo_xl import demo_pipeline as p
-
-    return [
-        Step("Load sample workbook", p.load_workbook, required=True),
-        Step("Migrate into PostgreSQL", p.migrate),
-        Step("Compliance, every deal", p.compliance_all),
-        Step("Hypothetical trade", p.hypothetical_trade),
-        Step("Cash-flow projection", p.cashflow_projection),
-        Step("Parallel run (validate)", p.parallel_run),
-    ]
 
 
 def write_demo_outputs(ctx: DemoContext, results: list[StepResult]) -> list[Path]:

@@ -3,7 +3,7 @@
 Loads the sample workbook, migrates it into PostgreSQL, runs compliance for every deal from the database,
 a hypothetical trade, a cash-flow projection and the parallel-run validation; writes an output workbook and
 an HTML report under ``./clo-xl-out/`` and prints a summary table. Each step is in
-:mod:`clo_xl.demo_steps`; a step whose component is not installed is reported as skipped, never faked.
+:mod:`clo_xl.demo_pipeline`; a step that fails is reported as failed, never faked.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import typer
 
 from clo_xl.commands._output import console, emit, error, table, wrote
 from clo_xl.commands._progress import progress_bar, sub_progress
-from clo_xl.demo_steps import DemoContext, StepResult, demo_steps, write_demo_outputs
+from clo_xl.demo_pipeline import demo_steps
+from clo_xl.demo_steps import DemoContext, StepResult, write_demo_outputs
 from clo_xl.errors import CloXlError, UsageError
 
 
