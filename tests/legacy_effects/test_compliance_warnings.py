@@ -94,8 +94,7 @@ def test_column_cache_keys_on_every_switch_the_columns_read() -> None:
     import inspect
     import re
 
-    from clo_xl.compliance import columns
-    from clo_xl.ratings import derive
+    from clo_xl.compliance import columns, derive
 
     sources = [inspect.getsource(derive), inspect.getsource(columns.build_columns)]
     sources.append(inspect.getsource(columns.adjust_business_day))

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
+from clo_xl.compliance.derive import Deriver, derive, rating_factor
 from clo_xl.compliance.quirks import CORRECTED, LEGACY, Quirk
 from clo_xl.portfolio.asset import Asset
-from clo_xl.ratings.derive import Deriver, derive, rating_factor
 from clo_xl.ratings.scales import MoodysRating, SPRating, parse_moodys, parse_sp
 
 SSL = "Moody\u2019s Senior Secured loan"

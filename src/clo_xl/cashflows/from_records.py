@@ -14,13 +14,13 @@ from datetime import date, datetime
 import numpy as np
 
 from clo_xl.cashflows.collateral import CollateralArrays
+from clo_xl.compliance.derive import Deriver
 from clo_xl.compliance.quirks import QuirkSet
 from clo_xl.curves.conventions import parse_business_day_rule, parse_day_count, to_day_number
 from clo_xl.enums import Convention
 from clo_xl.errors import IngestError, Location
 from clo_xl.ingest.assets import parse_assets
 from clo_xl.ingest.raw import RawTable
-from clo_xl.ratings.derive import Deriver
 
 
 def _num(rec: Mapping[str, object], key: str, row: int, source: str, default: float | None = None) -> float:

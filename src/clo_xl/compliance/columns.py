@@ -16,17 +16,17 @@ from datetime import date, timedelta
 import numpy as np
 import numpy.typing as npt
 
-from clo_xl.compliance.quirks import Quirk, QuirkSet
-from clo_xl.enums import BusinessDayConvention, CouponType
-from clo_xl.portfolio.asset import Asset
-from clo_xl.portfolio.pool import Universe
-from clo_xl.ratings.derive import (
+from clo_xl.compliance.derive import (
     NON_SENIOR_SECURED_LOAN_CATEGORY,
     DerivedRatings,
     Deriver,
     derive,
     rating_factor,
 )
+from clo_xl.compliance.quirks import Quirk, QuirkSet
+from clo_xl.enums import BusinessDayConvention, CouponType
+from clo_xl.portfolio.asset import Asset
+from clo_xl.portfolio.pool import Universe
 from clo_xl.ratings.scales import SPRating
 
 BoolArray = npt.NDArray[np.bool_]

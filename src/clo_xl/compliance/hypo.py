@@ -23,12 +23,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from clo_xl.compliance.derive import rating_factor
 from clo_xl.compliance.engine import ComplianceEngine
 from clo_xl.compliance.quirks import Quirk, QuirkSet
 from clo_xl.compliance.results import ComplianceReport, EngineState
 from clo_xl.enums import HypoMode, TransactionType
 from clo_xl.portfolio.pool import Pool, Trade
-from clo_xl.ratings.derive import rating_factor
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from clo_xl.compliance.derive import rating_factor
 from clo_xl.compliance.engine import ComplianceEngine
 from clo_xl.compliance.filters import FilterEvaluator, parse_filter
 from clo_xl.compliance.quirks import Quirk
@@ -22,7 +23,6 @@ from clo_xl.compliance.results import ComplianceReport
 from clo_xl.deal import QTI_CURRENT_LIBOR
 from clo_xl.enums import TransactionType
 from clo_xl.portfolio.pool import Pool
-from clo_xl.ratings.derive import rating_factor
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

@@ -1,4 +1,5 @@
-"""Rating scales, cross-agency derivations, rating factors and the recovery matrix (COMPLIANCE_SPEC §3).
+"""Rating scales, rating factors and the recovery matrix (COMPLIANCE_SPEC §3); the per-asset derivations
+that apply them under the legacy switches are :mod:`clo_xl.compliance.derive`.
 
 The tables live as data in :mod:`clo_xl.data.ratings`; this package only loads and applies them.
 """

@@ -6,7 +6,7 @@ its cell). Moody's symbols are matched case-insensitively (the legacy uppercases
 so ``"CAA1"`` is a valid spelling of Caa1).
 
 Ranks follow the legacy 21-rank table (COMPLIANCE_SPEC §3.1): 1 = Aaa/AAA … 21 = C. The legacy *lookup*
-defects (case-sensitive match, S&P rank 15 spelt "BB") are reproduced in :mod:`clo_xl.ratings.derive`,
+defects (case-sensitive match, S&P rank 15 spelt "BB") are reproduced in :mod:`clo_xl.compliance.derive`,
 not here: the enums themselves are correct.
 """
 
