@@ -41,7 +41,7 @@ def register(app: typer.Typer) -> None:
         and exits 2 naming the sheet and cell; running it twice leaves the database unchanged."""
         from clo_xl.persistence.engine import database_url as resolve_url
         from clo_xl.persistence.migration import migrate_workbook
-        from clo_xl.persistence.migration_report import write_reports
+        from clo_xl.report.migration import write_reports
 
         url = resolve_url(database_url)
         with progress_bar(as_json=as_json) as progress:
