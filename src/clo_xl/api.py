@@ -23,8 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from clo_xl.analytics.breakeven import BreakevenResult
+from clo_xl.analytics.coverage import AcpaParameters, acpa_inputs, adjusted_collateral_principal_amount
 from clo_xl.analytics.scenario import CashflowModel
-from clo_xl.analytics.service import CollateralReport, breakeven_result, collateral_result
+from clo_xl.analytics.service import (
+    CollateralReport,
+    CoverageReport,
+    breakeven_result,
+    collateral_result,
+    coverage_report,
+)
 from clo_xl.cashflows.legacy_tab import deal_cf_blocks, side_by_side
 from clo_xl.cashflows.pipeline import (
     DealInputsBundle,
@@ -44,7 +51,7 @@ from clo_xl.compliance.rebalance import RebalanceResult, rebalance
 from clo_xl.compliance.results import ComplianceReport
 from clo_xl.deal import DealInputs, ThresholdRow
 from clo_xl.enums import Convention, HypoMode, TransactionType
-from clo_xl.errors import IngestError, Location, UsageError
+from clo_xl.errors import CloXlError, IngestError, Location, UsageError
 from clo_xl.ingest.extract import load_extract, read_deal_document, read_table
 from clo_xl.ingest.workbook import WorkbookData, load_deal, read_workbook
 from clo_xl.persistence.engine import database_url as resolve_database_url
@@ -198,7 +205,23 @@ class DealSession:
         switch that moved one of its figures)."""
         key = self._quirks(convention)
         doc = self.compliance(key).to_json()
-        return attach_warnings(doc, quirk_warnings(key, lambda q: self.compliance(q).to_json()))
+        attach_warnings(doc, quirk_warnings(key, lambda q: self.compliance(q).to_json()))
+        return self._with_coverage(doc, key)
+
+    def _with_coverage(self, doc: Document, quirks: QuirkSet) -> Document:
+        """Beside test 38: each class's OC and IC on the determination date with trigger, cushion and pass
+        (``coverage_tests``) and the OC numerator's build-up, as a trustee report shows them. A deal without
+        cash-flow inputs (no tranche table) gets a notice instead."""
+        if quirks.convention is None:
+            return doc
+        try:
+            report = self.coverage(convention=quirks.convention)
+        except CloXlError as exc:
+            doc.setdefault("notices", []).append(f"coverage tests not computed: {exc}")
+            return doc
+        doc["coverage_tests"] = [r.to_json() for r in report.analysis_date_rows]
+        doc["coverage_numerator"] = report.numerator.to_json()
+        return doc
 
     def evaluate(
         self, pool: Pool, *, cash: float | None = None, convention: ConventionLike | None = None
@@ -463,6 +486,39 @@ class DealSession:
         """The collateral report per period (par roll-forward, defaults, recoveries, reinvestment, principal
         cash) of the run with ``options``; ``.to_json()``, ``.to_pandas()``."""
         return collateral_result(self.cashflow_model(convention=convention, **options))
+
+    def acpa_parameters(self) -> AcpaParameters:
+        """The ACPA's limits from the deal: the Caa limit of test 7 and the CCC limit of test 40 (else
+        "CCC Asset Haircut Percent"); discount thresholds and the three-year rule at their defaults."""
+        fallback = self.cashflow_model().structure.ccc_haircut_pct
+        caa, ccc = self.deal_inputs.threshold_row(7), self.deal_inputs.threshold_row(40)
+        return AcpaParameters(
+            caa_limit=caa.threshold if caa is not None and caa.threshold else fallback,
+            ccc_limit=ccc.threshold if ccc is not None and ccc.threshold else fallback,
+        )
+
+    def coverage(
+        self,
+        *,
+        convention: ConventionLike | None = None,
+        purchase_prices: Mapping[str, float] | None = None,
+        **options: Any,
+    ) -> CoverageReport:
+        """Each class's OC and IC with trigger, cushion (currency and ratio points) and pass, on the analysis
+        date and as projected for the first payment date; the OC numerator's build-up and the Adjusted
+        Collateral Principal Amount (``purchase_prices``: BLKRockID → price, points or fraction, for the
+        discount obligations; ``options`` the projection's scenario, as :meth:`cashflow_model`)."""
+        model = self.cashflow_model(convention=convention, **options)
+        inputs = acpa_inputs(
+            self.pool,
+            self.columns(convention),
+            principal_cash=model.structure.collection_principal,
+            analysis_date=self.deal_inputs.analysis_date,
+            purchase_prices=purchase_prices,
+        )
+        acpa = adjusted_collateral_principal_amount(inputs, self.acpa_parameters())
+        notices = () if purchase_prices else ("no purchase prices given: no discount obligation identified",)
+        return coverage_report(model, acpa, notices=notices)
 
     # -- ratings ----------------------------------------------------------------------------------------
     def derived_rating(self, brs_id: str, which: str) -> str | float | None:

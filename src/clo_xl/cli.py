@@ -42,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "waterfall": "waterfall",
     "breakeven": "breakeven",
     "collateral-report": "collateral_report",
+    "coverage": "coverage",
     "bench": "bench",
 }
 

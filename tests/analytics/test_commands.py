@@ -48,3 +48,41 @@ def test_collateral_report_json(sample_workbook: Path, capsys: pytest.CaptureFix
 def test_bad_options_exit_2(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*args, "--deal", "Mag 17"] if "--deal" not in args else args) == 2
     assert message in capsys.readouterr().err
+
+
+def test_coverage_json_and_purchase_prices(
+    sample_workbook: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prices = tmp_path / "prices.csv"
+    # a purchase at 75 (points) makes the first held loan a discount obligation carried at 75% of par
+    from clo_xl.api import DealSession
+
+    session = DealSession.from_workbook(sample_workbook, "Mag 17")
+    first = next(
+        h for h in session.holdings if not next(a for a in session.assets if a.brs_id == h.brs_id).defaulted
+    )
+    prices.write_text(f"BLKRockID,Purchase Price\n{first.brs_id},75\n")
+    args = ["coverage", "--workbook", str(sample_workbook), "--deal", "Mag 17", "--convention", "corrected"]
+    assert main([*args, "--purchase-prices", str(prices), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    acpa = doc["adjusted_collateral_principal_amount"]
+    assert acpa["discount_obligation_haircut"] == pytest.approx(first.par * 0.25)
+    e = next(t for t in doc["analysis_date_tests"] if t["test"] == "Class E OC")
+    assert e["numerator"] == pytest.approx(acpa["adjusted_collateral_principal_amount"])
+    assert {"analysis_date_tests", "first_payment_date_tests", "warnings"} <= set(doc)
+
+
+def test_compliance_shows_class_coverage_beside_test_38(
+    sample_workbook: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["compliance", "--workbook", str(sample_workbook), "--deal", "Mag 17", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    tests = {(t["class"], t["kind"]): t for t in doc["coverage_tests"]}
+    e = tests[("Class E", "OC")]
+    assert round(e["ratio"], 4) == 1.0553 and e["pass"] is True
+    assert {"trigger", "cushion", "cushion_pct"} <= set(e)
+    assert ("Class B-2", "IC") in tests
+    assert main(["compliance", "--workbook", str(sample_workbook), "--deal", "Mag 17"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    at = next(i for i, line in enumerate(out) if "Junior OC Test" in line)
+    assert "Class B-2 IC" in out[at + 1] and "cushion" in out[at + 1]

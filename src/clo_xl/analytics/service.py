@@ -6,13 +6,22 @@ CLI, the Python API and the workbook show: each result has ``to_json()`` (with `
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from clo_xl.analytics.breakeven import BP, BreakevenResult, breakevens
 from clo_xl.analytics.collateral_report import COLUMNS, CollateralPeriod, collateral_report, totals
+from clo_xl.analytics.coverage import (
+    Acpa,
+    CoverageRow,
+    LegacyNumerator,
+    determination_rows,
+    projected_rows,
+)
 from clo_xl.analytics.scenario import CashflowModel
-from clo_xl.cashflows.assumptions import AssetAssumption
+from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
 from clo_xl.progress import Progress, no_progress
+from clo_xl.waterfall.run import _ccc_adjustment as ccc_adjustment
 
 #: Q48: the legacy runs Mag 17 on the Mag 15 waterfall, which never pays Class X
 LEGACY_CLASS_NOTES = {"Class X": "never paid by the Mag 15 waterfall the legacy runs Mag 17 on (Q48)"}
@@ -94,4 +103,101 @@ def collateral_result(model: CashflowModel) -> CollateralReport:
         model.convention_name,
         describe_assumptions(model),
         collateral_report(result, model.structure),
+    )
+
+
+@dataclass(frozen=True)
+class CoverageReport:
+    """Each class's OC and IC on the analysis (determination) date and as projected for the first payment
+    date, with the numerator's build-up (see :mod:`clo_xl.analytics.coverage`)."""
+
+    deal: str
+    convention: str
+    analysis_date: date
+    first_payment_date: date
+    numerator: LegacyNumerator | Acpa
+    acpa: Acpa
+    analysis_date_rows: tuple[CoverageRow, ...]
+    first_payment_date_rows: tuple[CoverageRow, ...]
+    warnings: tuple[dict[str, str], ...] = field(default=())
+    notices: tuple[str, ...] = field(default=())
+
+    def ratio(self, tranche_class: str, kind: str, *, projected: bool = False) -> float | None:
+        """A class's ratio ("Class E" or "E"; kind OC or IC) on the analysis date, or projected."""
+        rows = self.first_payment_date_rows if projected else self.analysis_date_rows
+        want = tranche_class.strip().lower().removeprefix("class ").strip()
+        for r in rows:
+            name = (r.tranche_class or "").lower().removeprefix("class ").strip()
+            if r.kind == kind.strip().upper() and name == want:
+                return r.ratio
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        """``coverage --json``: the two dates' tests, the numerator build-up and the corrected ACPA."""
+        return {
+            "deal": self.deal,
+            "convention": self.convention,
+            "analysis_date": self.analysis_date.isoformat(),
+            "first_payment_date": self.first_payment_date.isoformat(),
+            "oc_numerator": self.numerator.to_json(),
+            "adjusted_collateral_principal_amount": self.acpa.to_json(),
+            "analysis_date_tests": [r.to_json() for r in self.analysis_date_rows],
+            "first_payment_date_tests": [r.to_json() for r in self.first_payment_date_rows],
+            "notices": list(self.notices),
+            "warnings": list(self.warnings),
+        }
+
+    def to_pandas(self) -> Any:
+        """Both dates' tests in one frame, with a ``basis`` column ("analysis date", "first payment date")."""
+        from clo_xl.analytics.frames import records_frame  # pandas is imported only when asked for
+
+        rows = [{"basis": "analysis date", **r.to_json()} for r in self.analysis_date_rows] + [
+            {"basis": "first payment date", **r.to_json()} for r in self.first_payment_date_rows
+        ]
+        return records_frame(rows)
+
+
+#: no defaults and no prepayments: what the collateral is scheduled to pay (the determination-date IC)
+SCHEDULED = AssetAssumption(0.0, 0.0, 0.0, 0)
+
+
+def legacy_numerator(model: CashflowModel) -> LegacyNumerator:
+    """The engine's OC numerator on the analysis date's opening balances (CASHFLOW_SPEC §5.1, §5.3)."""
+    pool = model.pools([model.assumptions])[0]
+    deal = model.structure
+    performing = float(pool.performing[0])
+    cash = deal.collection_principal
+    ccc = ccc_adjustment(
+        performing + cash, float(pool.ccc_opening[0]), performing, deal, model.conventions.ccc_whole_pool
+    )
+    return LegacyNumerator(
+        performing, float(pool.mv_defaulted[0]), cash, ccc, deal.purchase_finance_accrued_interest
+    )
+
+
+def coverage_report(model: CashflowModel, acpa: Acpa, *, notices: tuple[str, ...] = ()) -> CoverageReport:
+    """Determination-date coverage: legacy numerator or ACPA by the model's convention; IC, denominators
+    and triggers from the engine's first period with nothing defaulting or prepaying."""
+    scheduled = model.run(CashflowAssumptions(SCHEDULED, legacy_vector_overrun=model.conventions.legacy))
+    base = model.run()
+    if not scheduled.periods or not base.periods:
+        raise ValueError(f"{model.structure.name}: no payment date after the analysis date")
+    strict = model.conventions.strict_trigger
+    legacy = legacy_numerator(model)
+    numerator: LegacyNumerator | Acpa = legacy if model.conventions.legacy else acpa
+    eod = legacy.performing_par + legacy.principal_cash
+    eod += legacy.defaulted_market_value if model.conventions.legacy else acpa.defaulted_value
+    rows = determination_rows(
+        scheduled.periods[0].tests, oc_numerator=numerator.amount, eod_numerator=eod, strict=strict
+    )
+    return CoverageReport(
+        model.structure.name,
+        model.convention_name,
+        model.structure.dates.analysis_date,
+        base.periods[0].payment_date,
+        numerator,
+        acpa,
+        rows,
+        projected_rows(base.periods[0].tests, strict=strict),
+        notices=notices,
     )

@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from clo_xl.commands._output import console, emit, print_warnings, table
+from clo_xl.commands.coverage import compliance_rows as coverage_rows
 from clo_xl.enums import Convention, HypoMode
 from clo_xl.errors import UsageError
 
@@ -45,6 +46,8 @@ def _render(doc: dict[str, Any], hypo: bool) -> None:
                 "" if t.get("hypo_pass") is None else ("Pass" if t["hypo_pass"] else "FAIL"),
             ]
         rows.append(row)
+        if n == 38:  # the class-by-class coverage tests beside the junior OC test, as a trustee report
+            rows += [[*r, "", ""] if hypo else r for r in coverage_rows(doc)]
     title = (
         f"{doc['deal']} compliance on {doc['analysis_date']} ({doc['convention']} convention) — "
         f"Collateral Principal Amount {doc['collateral_principal_amount']:,.2f}"
