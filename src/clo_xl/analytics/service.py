@@ -21,7 +21,7 @@ from clo_xl.analytics.coverage import (
 from clo_xl.analytics.scenario import CashflowModel
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
 from clo_xl.progress import Progress, no_progress
-from clo_xl.waterfall.run import _ccc_adjustment as ccc_adjustment
+from clo_xl.waterfall.run import ccc_adjustment
 
 #: Q48: the legacy runs Mag 17 on the Mag 15 waterfall, which never pays Class X
 LEGACY_CLASS_NOTES = {"Class X": "never paid by the Mag 15 waterfall the legacy runs Mag 17 on (Q48)"}

@@ -124,7 +124,7 @@ def _ccc_mask(coll: CollateralArrays) -> np.ndarray:
     return np.isin(np.char.upper(coll.sp_rating.astype(str)), CCC_SP)
 
 
-def _ccc_adjustment(
+def ccc_adjustment(
     amount: float, ccc_par: float, total_par: float, deal: DealStructure, legacy: bool
 ) -> float:
     """CCC excess haircut (§5.3, Q22)."""
@@ -355,7 +355,7 @@ def run_deal(
         last = i == n - 1
         if last:  # balance queries return 0 in the last period (§1.3)
             end_perf = end_def = end_mv = 0.0
-        ccc = _ccc_adjustment(
+        ccc = ccc_adjustment(
             end_perf + principal,
             float(pool.ccc_opening[i]),
             float(ccc_total_par[i]),
