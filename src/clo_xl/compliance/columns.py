@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
@@ -23,6 +23,7 @@ from clo_xl.compliance.derive import (
     derive,
     rating_factor,
 )
+from clo_xl.compliance.kernels import key_ranks
 from clo_xl.compliance.quirks import Quirk, QuirkSet
 from clo_xl.enums import BusinessDayConvention, CouponType
 from clo_xl.portfolio.asset import Asset
@@ -124,6 +125,15 @@ class AssetColumns:
     sp_industry_keys: tuple[str, ...]
     moodys_industry_keys: tuple[str, ...]
     derived: tuple[DerivedRatings, ...]
+    _ranks: dict[str, IntArray] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def key_ranks(self, keys_attr: str) -> IntArray:
+        """Each key code's position in text order (``"issuer_keys"`` …), for tie-breaks; computed once."""
+        try:
+            return self._ranks[keys_attr]
+        except KeyError:
+            ranks = self._ranks[keys_attr] = key_ranks(getattr(self, keys_attr))
+            return ranks
 
     def country_mask(self, names: frozenset[str]) -> BoolArray:
         member = np.fromiter(

@@ -20,7 +20,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -28,15 +28,16 @@ import numpy.typing as npt
 from clo_xl.compliance.catalogue import TestSpec, catalogue, children_of, country_sets
 from clo_xl.compliance.columns import AssetColumns, columns_for
 from clo_xl.compliance.kernels import (
-    diversity_score,
+    ExactSums,
+    diversity_from_groups,
     floating_spread,
     group_sums,
-    nth_largest,
-    rank_groups,
+    issuer_groups,
     ratio,
     round_half_even,
     round_half_up,
     seqsum,
+    top_groups,
 )
 from clo_xl.compliance.objective import portfolio_objective
 from clo_xl.compliance.quirks import Quirk, QuirkSet
@@ -61,8 +62,7 @@ BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
 
 
-@dataclass(frozen=True)
-class Raw:
+class Raw(NamedTuple):
     """A computed value before pass/fail: numerator, denominator, result, comment, remark."""
 
     numerator: float
@@ -84,40 +84,116 @@ def passes(result: float, threshold: float, min_max: MinMax, *, strict: bool = F
     return r > t if strict else r >= t
 
 
-class _Ctx:
-    """Pool-level arrays for one evaluation (columns indexed by the pool's positions, lazily)."""
+@dataclass(frozen=True)
+class _Flags:
+    """The switches an evaluation reads, looked up once per engine (a ``Quirk in QuirkSet`` test hashes an
+    enum in Python, and an evaluation asks over a hundred times)."""
 
-    def __init__(self, cols: AssetColumns, pool: Pool, cash: float, deal: DealInputs, quirks: QuirkSet):
+    populations: bool  # Q11: defaulted assets in the ALL populations
+    test1_bonds: bool  # Q11: test 1 subtracts non-senior bonds too
+    test5_by_id: bool  # Q12
+    test51_second: bool  # Q12
+    legacy_countries: bool  # Q14: the code's country lists
+    inherit: bool  # Q15
+    minmax: bool  # Q16
+    roll_forward: bool  # Q17
+    warr_order: bool  # Q18
+    rounding: bool  # Q19
+    missing_zero: bool  # Q30
+
+    @classmethod
+    def of(cls, q: QuirkSet) -> _Flags:
+        return cls(
+            Quirk.Q11_DEFAULTED_IN_POPULATIONS in q,
+            Quirk.Q11_TEST1_SUBTRACTS_NON_SENIOR_BONDS in q,
+            Quirk.Q12_TEST5_SORTS_BY_ID in q,
+            Quirk.Q12_TEST51_NUMERATOR_IS_2ND in q,
+            Quirk.Q14_COUNTRY_LIST_SPELLING in q,
+            Quirk.Q15_UNLISTED_CHILD_INHERITS in q,
+            Quirk.Q16_MINMAX_NOT_MAX_IS_MIN in q,
+            Quirk.Q17_PREVIOUS_VALUES_ROLL_FORWARD in q,
+            Quirk.Q18_WARR_ORDER_SENSITIVE in q,
+            Quirk.Q19_ROUNDING in q,
+            Quirk.Q30_MISSING_INPUT_IS_ZERO in q,
+        )
+
+
+class _Ctx:
+    """Pool-level arrays for one evaluation. Columns at the pool's positions and the test masks depend on
+    the positions only: they are kept with the pool (:meth:`Pool.gathered`), so a second evaluation of the
+    pool, or of a pool that differs only in par (a hypothetical trade), reuses them."""
+
+    def __init__(self, cols: AssetColumns, pool: Pool, cash: float, deal: DealInputs, flags: _Flags):
         self.cols = cols
         self.pos = pool.positions
+        self.pool = pool
         self.par: FloatArray = pool.par
         self.cash = cash
         self.deal = deal
-        self.q = quirks
+        self.f = flags
         self._memo: dict[str, Any] = {}
         self.nd: BoolArray = ~self.col("defaulted")
-        self.all: BoolArray = np.ones(self.par.shape, dtype=bool)
-        self.nd_par = seqsum(self.par[self.nd])
-        self.cpa = math.fsum([*self.par[self.nd].tolist(), cash])
+        self.all: BoolArray = pool.gathered("all", lambda: np.ones(self.par.shape, dtype=bool))
+        self.sums = ExactSums(self.par)  # every masked par sum of this evaluation, exact
+        self.nd_par = self.sums.total(self.nd)
+        self.cpa = self.sums.total(self.nd, cash)
+        self._ranked: dict[tuple[str, str, str | None], tuple[int, list[tuple[float, int]]]] = {}
 
     def col(self, name: str) -> Any:
         try:
             return self._memo[name]
         except KeyError:
-            value = getattr(self.cols, name)[self.pos]
+            # the universe column at the pool's positions, kept with the pool (and pools with its positions)
+            value = self.pool.gathered((self.cols, name), lambda: getattr(self.cols, name)[self.pos])
             self._memo[name] = value
             return value
 
     def population(self, spec: TestSpec, part: str = "numerator") -> BoolArray:
         pop = spec.population
-        if Quirk.Q11_DEFAULTED_IN_POPULATIONS not in self.q and spec.kind != "jroc":
+        if not self.f.populations and spec.kind != "jroc":
             return self.nd
         if pop == "ALL_ND":
             return self.all if part == "numerator" else self.nd
         return self.all if pop == "ALL" else self.nd
 
+    def pred(self, name: str | None) -> BoolArray:
+        """The predicate's mask (kept with the pool)."""
+        if name is None:
+            return self.all
+        key = (self.cols, "pred", name, self.f.legacy_countries)
+        found: BoolArray = self.pool.gathered(key, lambda: _pred(self, name))
+        return found
+
+    def mask(self, spec: TestSpec, part: str = "numerator") -> BoolArray:
+        """Population & predicate of ``spec`` (kept with the pool)."""
+        pop = self.population(spec, part)
+        if spec.predicate is None:
+            return pop
+        key = (self.cols, "mask", pop is self.all, spec.predicate, self.f.legacy_countries)
+        found: BoolArray = self.pool.gathered(key, lambda: pop & self.pred(spec.predicate))
+        return found
+
+    def largest(self, spec: TestSpec, key: str, n: int) -> list[tuple[float, int]]:
+        """The ``n`` largest groups by ``key`` over the spec's population and predicate: (par, code).
+
+        Shared by the tests that rank the same groups (3 and 4; 25, 26 and 27; 49 to 52): the group sums
+        and the ranking are computed once per evaluation.
+        """
+        mask = self.mask(spec)
+        pop = "all" if self.population(spec) is self.all else "nd"
+        cache_key = (key, pop, spec.predicate)
+        known = self._ranked.get(cache_key)
+        if known is not None and (known[0] >= n or len(known[1]) < known[0]):
+            return known[1][:n]
+        code_col, keys_attr = _KEY_COLUMNS[key]
+        sums, codes = group_sums(self.par, self.col(code_col), mask, len(getattr(self.cols, keys_attr)))
+        depth = max(n, 6)
+        ranked = top_groups(sums, codes, self.cols.key_ranks(keys_attr), depth)
+        self._ranked[cache_key] = (depth, ranked)
+        return ranked[:n]
+
     def country_in(self, set_name: str) -> BoolArray:
-        corrected = Quirk.Q14_COUNTRY_LIST_SPELLING not in self.q
+        corrected = not self.f.legacy_countries
         key = f"country:{set_name}:{corrected}"
         if key not in self._memo:
             names = country_sets(corrected)[set_name]
@@ -136,9 +212,7 @@ class _Ctx:
         return result
 
 
-def _pred(ctx: _Ctx, name: str | None) -> BoolArray:
-    if name is None:
-        return ctx.all
+def _pred(ctx: _Ctx, name: str) -> BoolArray:
     c = ctx.col
     if name == "not_senior_secured_loan_or_2nd_lien":
         ssl = c("senior_secured") & c("loan")
@@ -185,7 +259,7 @@ _KEY_COLUMNS = {
 class _Run:
     ctx: _Ctx
     deal: DealInputs
-    quirks: QuirkSet
+    f: _Flags
     mwarr: float
     warr_first: float | None  # corrected: the computed WARR when test 33 is in the table
     results: list[TestResult] = field(default_factory=list)
@@ -193,17 +267,16 @@ class _Run:
     # -- kernels -----------------------------------------------------------------------------------------
     def share(self, spec: TestSpec) -> Raw:
         ctx = self.ctx
-        num = seqsum(ctx.par[ctx.population(spec) & _pred(ctx, spec.predicate)])
+        num = ctx.sums.total(ctx.mask(spec))
         return Raw(num, ctx.cpa, ratio(num, ctx.cpa))
 
     def senior_secured(self, spec: TestSpec) -> Raw:
         ctx = self.ctx
         ns_mask = ctx.nd & ctx.col("non_senior_category")
-        if Quirk.Q11_TEST1_SUBTRACTS_NON_SENIOR_BONDS not in self.quirks:
+        if not self.f.test1_bonds:
             ns_mask = ns_mask & ctx.col("loan")
-        num = math.fsum(
-            [*ctx.par[ctx.nd & ctx.col("loan")].tolist(), *(-ctx.par[ns_mask]).tolist(), ctx.cash]
-        )
+        loans = ctx.sums.parts(ctx.nd & ctx.col("loan"))
+        num = math.fsum([*loans, *(-x for x in ctx.sums.parts(ns_mask)), ctx.cash])
         return Raw(num, ctx.cpa, ratio(num, ctx.cpa))
 
     def unfunded(self, spec: TestSpec) -> Raw:
@@ -213,11 +286,10 @@ class _Run:
 
     def nth(self, spec: TestSpec, n: int | None = None) -> Raw:
         ctx = self.ctx
-        code_col, keys_attr = _KEY_COLUMNS[spec.key or "issuer"]
-        mask = ctx.population(spec) & _pred(ctx, spec.predicate)
+        key = spec.key or "issuer"
         n = n or spec.nth or 1
-        found = nth_largest(ctx.par, ctx.col(code_col), mask, getattr(ctx.cols, keys_attr), n)
-        if found is None:
+        ranked = ctx.largest(spec, key, n)
+        if len(ranked) < n:
             what = {"issuer": "obligors", "country": "countries"}.get(spec.key or "", "industries")
             if spec.kind == "nth_or_zero":
                 return Raw(0.0, ctx.cpa, 0.0)
@@ -228,8 +300,8 @@ class _Run:
                 None,
                 f"fewer than {n} {what}: result 0 (the legacy stops with an error here)",
             )
-        value, key = found
-        return Raw(value, ctx.cpa, ratio(value, ctx.cpa), key)
+        value, code = ranked[n - 1]
+        return Raw(value, ctx.cpa, ratio(value, ctx.cpa), getattr(ctx.cols, _KEY_COLUMNS[key][1])[code])
 
     def dip_obligor(self, spec: TestSpec) -> Raw:
         ctx = self.ctx
@@ -240,11 +312,12 @@ class _Run:
             return Raw(
                 0.0, ctx.cpa, 0.0, None, "no DIP asset: result 0 (the legacy stops with an error here)"
             )
-        if Quirk.Q12_TEST5_SORTS_BY_ID in self.quirks:
-            i = min(range(codes.size), key=lambda j: keys[int(codes[j])])
+        ranks = ctx.cols.key_ranks("issuer_keys")
+        if self.f.test5_by_id:
+            i = int(np.argmin(ranks[codes]))
             value, key = float(sums[i]), keys[int(codes[i])]
         else:
-            value, code = rank_groups(sums, codes, keys)[0]
+            value, code = top_groups(sums, codes, ranks, 1)[0]
             key = keys[code]
         return Raw(value, ctx.cpa, ratio(value, ctx.cpa), key)
 
@@ -252,17 +325,17 @@ class _Run:
         return self.nth(spec, 1) if self._has_country(spec) else Raw(0.0, self.ctx.cpa, 0.0)
 
     def _has_country(self, spec: TestSpec) -> bool:
-        return bool(np.any(self.ctx.population(spec) & _pred(self.ctx, spec.predicate)))
+        return bool(np.any(self.ctx.mask(spec)))
 
     def was(self, spec: TestSpec) -> Raw:
         ctx = self.ctx
         libor = self.deal.qti_number(QTI_CURRENT_LIBOR)
-        mask = ctx.population(spec) & _pred(ctx, "floating")
+        mask = ctx.population(spec) & ctx.pred("floating")
         s = floating_spread(
             ctx.col("coupon"), ctx.col("spread"), ctx.col("floor"), ctx.col("libor_index"), libor
         )
         num = seqsum((ctx.par * s)[mask])
-        den = seqsum(ctx.par[mask])
+        den = ctx.sums.total(mask)
         return Raw(num, den, ratio(num, den))
 
     def warr(self, spec: TestSpec) -> Raw:
@@ -272,17 +345,17 @@ class _Run:
 
     def wac(self, spec: TestSpec) -> Raw:
         ctx = self.ctx
-        mask = ctx.population(spec) & _pred(ctx, "fixed")
+        mask = ctx.population(spec) & ctx.pred("fixed")
         num = seqsum((ctx.par * ctx.col("coupon"))[mask])
-        den = seqsum(ctx.par[mask])
+        den = ctx.sums.total(mask)
         return Raw(num, den, ratio(num, den))
 
     def wal(self, spec: TestSpec) -> Raw:
         ctx = self.ctx
         num = seqsum((ctx.par * ctx.col("wal"))[ctx.population(spec, "numerator")])
-        den = seqsum(ctx.par[ctx.population(spec, "denominator")])
+        den = ctx.sums.total(ctx.population(spec, "denominator"))
         value = ratio(num, den)
-        value = round_half_even(value, 2) if Quirk.Q19_ROUNDING in self.quirks else round_half_up(value, 2)
+        value = round_half_even(value, 2) if self.f.rounding else round_half_up(value, 2)
         return Raw(num, den, value)
 
     def warf(self, spec: TestSpec) -> Raw:
@@ -292,13 +365,12 @@ class _Run:
 
     def diversity(self, spec: TestSpec) -> Raw:
         ctx = self.ctx
-        score = diversity_score(
-            ctx.par,
-            ctx.col("issuer"),
-            ctx.col("moodys_industry"),
-            ctx.population(spec),
-            legacy_rounding=Quirk.Q19_ROUNDING in self.quirks,
+        mask = ctx.population(spec)
+        key = (ctx.cols, "issuer-groups", mask is ctx.all)
+        groups = ctx.pool.gathered(
+            key, lambda: issuer_groups(ctx.col("issuer"), ctx.col("moodys_industry"), mask)
         )
+        score = diversity_from_groups(groups, ctx.par[mask], legacy_rounding=self.f.rounding)
         return Raw(0.0, 0.0, score)
 
     def jroc(self, spec: TestSpec) -> Raw:
@@ -309,7 +381,7 @@ class _Run:
             par * ctx.col("market_value") / 100.0,
             np.where(ctx.col("piking"), par * ctx.col("recovery"), par),
         )
-        num = math.fsum([*value.tolist(), ctx.cash])
+        num = ExactSums(value).total(None, ctx.cash)
         den = self.deal.qti_number(QTI_JR_OC_DENOMINATOR)
         return Raw(num, den, ratio(num, den))
 
@@ -324,13 +396,13 @@ class _Run:
         ctx = self.ctx
         stated = self.deal.qti(QTI_STATED_MATURITY)
         if not isinstance(stated, date):
-            if Quirk.Q30_MISSING_INPUT_IS_ZERO not in self.quirks:
+            if not self.f.missing_zero:
                 return Raw(0.0, ctx.cpa, 0.0, None, f"Quality Test Input {QTI_STATED_MATURITY!r} is missing")
             limit = 0  # the legacy reads the missing date as 0
         else:
             limit = stated.toordinal()
         mask = ctx.nd & (ctx.col("maturity_ordinal") > limit) & (ctx.col("maturity_ordinal") > 0)
-        num = seqsum(ctx.par[mask])
+        num = ctx.sums.total(mask)
         return Raw(num, ctx.cpa, ratio(num, ctx.cpa))
 
     # -- thresholds ----------------------------------------------------------------------------------------
@@ -338,7 +410,7 @@ class _Run:
         d = self.deal
         rule = spec.threshold_rule
         mwarr = self.warr_first if self.warr_first is not None else self.mwarr
-        rounding = Quirk.Q19_ROUNDING in self.quirks
+        rounding = self.f.rounding
         warf_t = d.qti_number(QTI_WARF_THRESHOLD)
         warf_f = d.qti_number(QTI_WARF_FACTOR)
         if rounding:
@@ -357,9 +429,14 @@ class _Run:
         return sheet
 
     def direction(self, spec: TestSpec, row: ThresholdRow) -> MinMax:
-        if Quirk.Q16_MINMAX_NOT_MAX_IS_MIN in self.quirks or row.min_max_is_explicit:
-            return row.min_max
-        return spec.default_min_max or MinMax.MIN
+        return _direction(spec, row, self.f)
+
+
+def _direction(spec: TestSpec, row: ThresholdRow, f: _Flags) -> MinMax:
+    """MAX or MIN for a row: the sheet's text, or (corrected, text neither) the test's own direction."""
+    if f.minmax or row.min_max_is_explicit:
+        return row.min_max
+    return spec.default_min_max or MinMax.MIN
 
 
 _KERNELS: dict[str, Callable[[_Run, TestSpec], Raw]] = {
@@ -398,13 +475,28 @@ class ComplianceEngine:
         self.rows = {r.test_number: r for r in deal.thresholds}
         holidays = deal.extras.get("holidays") or ()
         self.holidays = frozenset(h for h in holidays if isinstance(h, date))
+        self.flags = _Flags.of(self.quirks)
+        # what each row of the table needs besides the pool, worked out once: the direction of its test,
+        # and its threshold (at 12 significant digits) unless it moves with the MWARR (tests 32/36/39/54)
+        self._direction = {
+            n: _direction(self.specs[n], row, self.flags) for n, row in self.rows.items() if n in self.specs
+        }
+        self._static: dict[int, tuple[float, float]] = {}
+        for n, row in self.rows.items():
+            if n in self.specs and (row.overwrite or self.specs[n].threshold_rule == "sheet"):
+                thr = row.overwrite or (row.threshold if row.threshold is not None else 0.0)
+                self._static[n] = (thr, _sig12(thr))
+        self._initial_state: EngineState | None = None
 
     @property
     def initial_state(self) -> EngineState:
         """The sheet's Previous Values (blank → none) and the MWARR input."""
-        prev = {r.test_number: r.previous_value for r in self.deal.thresholds if r.previous_value is not None}
-        mwarr = self.deal.qti(QTI_MWARR)
-        return EngineState(prev, float(mwarr) if isinstance(mwarr, int | float) else None)
+        if self._initial_state is None:
+            rows = self.deal.thresholds
+            prev = {r.test_number: r.previous_value for r in rows if r.previous_value is not None}
+            mwarr = self.deal.qti(QTI_MWARR)
+            self._initial_state = EngineState(prev, float(mwarr) if isinstance(mwarr, int | float) else None)
+        return self._initial_state
 
     def columns(self, pool: Pool) -> AssetColumns:
         return columns_for(pool.universe, self.quirks, self.deal.analysis_date, self.holidays)
@@ -423,30 +515,30 @@ class ComplianceEngine:
         ``state_after`` is what the legacy would hold after this recalculation (Q17: legacy rolls previous
         values forward to these results; corrected keeps the sheet's).
         """
-        q = self.quirks
+        q, f = self.quirks, self.flags
         state = state or self.initial_state
         cash = self.deal.principal_cash if cash is None else cash
-        ctx = _Ctx(self.columns(pool), pool, cash, self.deal, q)
+        ctx = _Ctx(self.columns(pool), pool, cash, self.deal, f)
         mwarr = state.mwarr if state.mwarr is not None else 0.0
         warr_first: float | None = None
-        if Quirk.Q18_WARR_ORDER_SENSITIVE not in q and 33 in self.rows:
-            warr_first = _Run(ctx, self.deal, q, mwarr, None).warr(self.specs[33]).result
-        run = _Run(ctx, self.deal, q, mwarr, warr_first)
+        if not f.warr_order and 33 in self.rows:
+            warr_first = _Run(ctx, self.deal, f, mwarr, None).warr(self.specs[33]).result
+        run = _Run(ctx, self.deal, f, mwarr, warr_first)
         previous = state.previous
         listed = self.rows
 
         def judge(spec: TestSpec, raw: Raw, parent: TestResult | None) -> TestResult:
             row = listed.get(spec.number)
             if row is not None:
-                mm = run.direction(spec, row)
-                sheet = row.threshold if row.threshold is not None else 0.0
-                if row.overwrite:
-                    thr = row.overwrite
-                elif spec.threshold_rule != "sheet":
-                    thr = run.dynamic_threshold(spec, sheet)
+                mm = self._direction[spec.number]
+                static = self._static.get(spec.number)
+                if static is not None:
+                    thr, thr12 = static
                 else:
-                    thr = sheet
-                ok = passes(raw.result, thr, mm)
+                    thr = run.dynamic_threshold(spec, row.threshold if row.threshold is not None else 0.0)
+                    thr12 = _sig12(thr)
+                r12 = _sig12(raw.result)
+                ok = r12 <= thr12 if mm is MinMax.MAX else r12 >= thr12  # passes(), threshold kept
                 remark = raw.remark
                 prev = previous.get(spec.number)
                 if not ok and prev is not None and prev > 0:
@@ -461,7 +553,7 @@ class ComplianceEngine:
             # a child not in the table (Q15)
             mm = spec.default_min_max or MinMax.MAX
             thr = spec.default_threshold if spec.default_threshold is not None else 0.0
-            if Quirk.Q15_UNLISTED_CHILD_INHERITS in q and parent is not None:
+            if f.inherit and parent is not None:
                 ok = parent.passed or passes(raw.result, thr, mm, strict=True)
                 comment = raw.comment if raw.comment is not None else parent.comment
             else:
@@ -474,7 +566,7 @@ class ComplianceEngine:
 
         def compute(spec: TestSpec) -> Raw:
             raw = _KERNELS[spec.kind](run, spec)
-            if spec.number == 33 and Quirk.Q18_WARR_ORDER_SENSITIVE in q:
+            if spec.number == 33 and f.warr_order:
                 run.mwarr = raw.result  # test 33 overwrites the MWARR input (§4.3)
             return raw
 
@@ -484,11 +576,7 @@ class ComplianceEngine:
             if spec is None:
                 continue  # a test number with no calculation is ignored (§4.1)
             if spec.is_child:
-                if (
-                    Quirk.Q15_UNLISTED_CHILD_INHERITS not in q
-                    and spec.parent is not None
-                    and spec.parent not in listed
-                ):
+                if not f.inherit and spec.parent is not None and spec.parent not in listed:
                     results.append(judge(spec, self._child_raw(run, spec), None))
                 continue
             raw = compute(spec)
@@ -501,12 +589,12 @@ class ComplianceEngine:
                 results.append(judge(child, self._child_raw(run, child), parent_result))
 
         objective = portfolio_objective(results, weights if weights is not None else self.deal.weights, q)
-        if Quirk.Q17_PREVIOUS_VALUES_ROLL_FORWARD in q:
+        if f.roll_forward:
             new_prev = dict(previous)
             new_prev.update({r.number: r.result for r in results})
         else:
             new_prev = dict(previous)
-        after = EngineState(new_prev, run.mwarr if Quirk.Q18_WARR_ORDER_SENSITIVE in q else state.mwarr)
+        after = EngineState(new_prev, run.mwarr if f.warr_order else state.mwarr)
         return ComplianceReport(
             deal=self.deal.deal,
             analysis_date=self.deal.analysis_date,
@@ -527,7 +615,7 @@ class ComplianceEngine:
         return raw
 
     def _test51(self, run: _Run, spec: TestSpec, raw: Raw) -> Raw:
-        if Quirk.Q12_TEST51_NUMERATOR_IS_2ND not in self.quirks:
+        if not self.flags.test51_second:
             return raw
         second = run.nth(spec, 2)
         return Raw(second.numerator, raw.denominator, raw.result, raw.comment, raw.remark)

@@ -9,7 +9,7 @@ the compliance engine and cached on the universe, so evaluating a pool after a t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,12 +107,37 @@ class Pool:
     positions: IntArray
     par: FloatArray
     unknown_ids: tuple[str, ...] = ()
+    _by_positions: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _by_par: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.positions.shape != self.par.shape:
             raise ValueError("positions and par must have the same length")
         self.positions.setflags(write=False)
         self.par.setflags(write=False)
+
+    def gathered(self, key: Any, build: Callable[[], Any]) -> Any:
+        """Cache for values that depend on the positions only (universe columns taken at the pool's
+        positions): ``build()`` runs once, and a pool that differs only in par shares the result."""
+        try:
+            return self._by_positions[key]
+        except KeyError:
+            value = self._by_positions[key] = build()
+            return value
+
+    def derived(self, key: Any, build: Callable[[], Any]) -> Any:
+        """Cache for values that depend on positions and par (``build()`` runs once per pool)."""
+        try:
+            return self._by_par[key]
+        except KeyError:
+            value = self._by_par[key] = build()
+            return value
+
+    def _with_par(self, par: FloatArray) -> Pool:
+        """The same positions with other par: shares the positions cache."""
+        pool = Pool(self.universe, self.positions, par, self.unknown_ids)
+        object.__setattr__(pool, "_by_positions", self._by_positions)
+        return pool
 
     # -- construction ---------------------------------------------------------------------------------
     @classmethod
@@ -186,7 +211,7 @@ class Pool:
                 keep = np.ones(len(par), dtype=bool)
                 keep[i] = False
                 return Pool(self.universe, self.positions[keep], par[keep], self.unknown_ids)
-            return Pool(self.universe, self.positions.copy(), par, self.unknown_ids)
+            return self._with_par(par)
         new_par = max(delta, 0.0)
         if abs(new_par) <= REMOVE_AT_OR_BELOW:
             return self
