@@ -169,6 +169,7 @@ def _root(
     settings.quiet = quiet
     settings.verbose = verbose
     settings.progress = progress
+    settings.inputs.clear()
     configure_logging(verbose, quiet)
 
 
@@ -345,6 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     outcome = RunOutcome()
     root = _run(args, as_json, outcome)
     if words:
+        inputs.update(oplog.input_hashes([str(p) for p in settings.inputs if str(p) not in inputs]))
         _log_run(args, words, root, started, outcome, inputs)
     return outcome.exit_code
 

@@ -16,6 +16,7 @@ from typing import Any
 from clo_xl.analytics.scenario import CashflowModel
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
 from clo_xl.cashflows.collateral import CollateralArrays
+from clo_xl.cashflows.frames import CashflowFrames, cashflow_frames
 from clo_xl.cashflows.from_deal import curve_tenors, structure_from_document
 from clo_xl.cashflows.from_records import collateral_from_records
 from clo_xl.cashflows.from_tables import assumptions_from_rows, sink_from_rows
@@ -105,6 +106,10 @@ class PipelineRun:
     result: DealResult
     structure: DealStructure
     payload: dict[str, Any]
+
+    def to_pandas(self) -> CashflowFrames:
+        """The document's tables as DataFrames (periods, tranches, payments, tests, summary)."""
+        return cashflow_frames(self.payload)
 
 
 def cashflow_document(inputs: DealInputsBundle, **options: Any) -> dict[str, Any]:

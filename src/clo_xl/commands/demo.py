@@ -10,35 +10,42 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict
+from importlib.resources import files
 from pathlib import Path
 
 import typer
 
 from clo_xl.commands._output import console, emit, error, table, wrote
 from clo_xl.commands._progress import progress_bar, sub_progress
+from clo_xl.commands._settings import note_input
 from clo_xl.demo_pipeline import demo_steps
 from clo_xl.demo_steps import DemoContext, StepResult, write_demo_outputs
 from clo_xl.errors import CloXlError, UsageError
 
 
 def default_workbook() -> Path:
-    """The committed sample workbook of a checkout (or an explicit path)."""
-    for candidate in (
-        Path.cwd() / "workbook" / "TradeHypo.xlsm",
-        Path(__file__).resolve().parents[3] / "workbook" / "TradeHypo.xlsm",
-    ):
-        if candidate.is_file():
+    """The sample workbook: a checkout's ``workbook/TradeHypo.xlsm``, else the copy inside the package
+    (``clo_xl/data/sample``), so ``clo-xl demo`` also runs from an installed wheel in an empty folder."""
+    packaged = Path(str(files("clo_xl") / "data" / "sample" / "TradeHypo.xlsm"))
+    for candidate in (Path.cwd() / "workbook" / "TradeHypo.xlsm", packaged):
+        if candidate.is_file() and _is_zip(candidate):
             return candidate
     raise UsageError(
-        "sample workbook workbook/TradeHypo.xlsm not found: run from a clo-xl checkout or pass --workbook"
+        f"the sample workbook is missing from this installation ({packaged}): pass --workbook PATH"
     )
+
+
+def _is_zip(path: Path) -> bool:
+    """A real .xlsm (a zip), not a git checkout's symbolic-link placeholder text file."""
+    with path.open("rb") as fh:
+        return fh.read(2) == b"PK"
 
 
 def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
         workbook: Path | None = typer.Option(
-            None, help="Workbook to run (default: workbook/TradeHypo.xlsm)."
+            None, help="Workbook to run (default: the sample workbook shipped with clo-xl)."
         ),
         out: Path = typer.Option(
             Path("clo-xl-out"), help="Output folder for the workbook and the HTML report."
@@ -53,6 +60,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The main job: workbook → PostgreSQL → compliance, every deal → hypo → cash flows → parallel run."""
         path = workbook or default_workbook()
+        note_input(path)
         out.mkdir(parents=True, exist_ok=True)
         ctx = DemoContext(workbook=path, out_dir=out, database_url=database_url)
         results: list[StepResult] = []
@@ -90,8 +98,8 @@ def register(app: typer.Typer) -> None:
             rows = [[r.step, r.status, f"{r.seconds:.2f} s", r.summary] for r in results]
             console.print(table("clo-xl demo", ["step", "status", "time", "result"], rows))
 
-        wrote(outputs)
         emit(payload, as_json=as_json, render=render)
+        wrote(outputs)
         failed = [r for r in results if r.status == "failed"]
         for r in failed:
             error(f"demo step '{r.step}' failed: {r.summary}")

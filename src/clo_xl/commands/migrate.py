@@ -48,10 +48,10 @@ def register(app: typer.Typer) -> None:
             result = migrate_workbook(workbook, url, progress=progress, backup_path=backup, dry_run=dry_run)
         base = report or Path("clo-xl-out") / f"migrate-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
         json_path, html_path = write_reports(result, base)
-        wrote([html_path, json_path])
         payload = result.as_dict()
         payload["report"] = {"json": str(json_path), "html": str(html_path)}
         if result.error is not None:
+            wrote([html_path, json_path])
             raise result.error
 
         def render() -> None:
@@ -68,3 +68,4 @@ def register(app: typer.Typer) -> None:
             )
 
         emit(payload, as_json=as_json, render=render)
+        wrote([html_path, json_path])

@@ -60,7 +60,6 @@ def register(app: typer.Typer) -> None:
                 convention=convention.value,
                 progress=progress,
             )
-        wrote(result.reports)
 
         def render() -> None:
             console.print(result.summary())
@@ -84,7 +83,9 @@ def register(app: typer.Typer) -> None:
         payload = result.to_json()
         if not result.breaks:
             emit(payload, as_json=as_json, render=render)
+            wrote(result.reports)
             return
         if not as_json:
             render()
+        wrote(result.reports)
         raise BreaksFound(result.summary(), payload)  # exit 1; with --json the payload is the document

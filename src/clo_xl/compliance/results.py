@@ -6,9 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clo_xl.enums import Convention, MinMax
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 RELIEF_COMMENT = "New test results improves or maintains previous results"
 
@@ -99,6 +102,26 @@ class ComplianceReport:
             "tests": [r.to_json() for r in self.results],
             "objective": self.objective,
         }
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The tests as a DataFrame indexed by test number, in threshold-table order: name, min_max,
+        threshold, result, numerator, denominator, pass, cushion (room to the threshold in the passing
+        direction), comment, pass_fail_comment. Ratios are decimals (0.025 = 2.5 %), money in deal
+        currency, as in the JSON document; ``frame.attrs`` carries the deal, analysis date, convention,
+        Collateral Principal Amount and objective.
+        """
+        import pandas as pd  # imported on use: the core runs without loading pandas
+
+        rows = [{**r.to_json(), "cushion": r.cushion} for r in self.results]
+        frame = pd.DataFrame(rows).set_index("number") if rows else pd.DataFrame()
+        frame.attrs.update(
+            deal=self.deal,
+            analysis_date=self.analysis_date.isoformat(),
+            convention=self.convention.value if self.convention else "custom",
+            collateral_principal_amount=self.collateral_principal_amount,
+            objective=self.objective,
+        )
+        return frame
 
 
 __all__ = ["RELIEF_COMMENT", "ComplianceReport", "EngineState", "TestResult"]
