@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 import numpy as np
+import numpy.typing as npt
 
 from clo_xl.cashflows.collateral import CollateralArrays
 from clo_xl.compliance.derive import Deriver
@@ -134,10 +135,19 @@ def collateral_from_records(
             )
         )
     cols: list[tuple[object, ...]] = list(zip(*rows, strict=True)) if rows else [() for _ in range(18)]
-    f = lambda c: np.array(c, dtype=np.float64)  # noqa: E731
-    i64 = lambda c: np.array(c, dtype=np.int64)  # noqa: E731
-    b = lambda c: np.array(c, dtype=bool)  # noqa: E731
-    s = lambda c: np.array(c, dtype=np.str_)  # noqa: E731
+
+    def f(c: tuple[object, ...]) -> npt.NDArray[np.float64]:
+        return np.array(c, dtype=np.float64)
+
+    def i64(c: tuple[object, ...]) -> npt.NDArray[np.int64]:
+        return np.array(c, dtype=np.int64)
+
+    def b(c: tuple[object, ...]) -> npt.NDArray[np.bool_]:
+        return np.array(c, dtype=np.bool_)
+
+    def s(c: tuple[object, ...]) -> npt.NDArray[np.str_]:
+        return np.array(c, dtype=np.str_)
+
     return CollateralArrays(
         asset_id=s(cols[0]),
         par=f(cols[1]),

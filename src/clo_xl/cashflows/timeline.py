@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 
 from clo_xl.curves.conventions import (
     US_SETTLEMENT,
@@ -114,5 +115,8 @@ def build_grid(dates: DealDates, *, legacy: bool = True) -> PaymentGrid:
         beg.append(to_day_number(cb))
         end.append(to_day_number(ce))
         det.append(to_day_number(idd))
-    arr = lambda xs: np.array(xs, dtype=np.int64)  # noqa: E731
+
+    def arr(xs: list[int]) -> npt.NDArray[np.int64]:
+        return np.array(xs, dtype=np.int64)
+
     return PaymentGrid(arr(pay), arr(prev), arr(beg), arr(end), arr(det))

@@ -212,39 +212,54 @@ class _Ctx:
         return result
 
 
+#: facility-size limits of the small-facility population (COMPLIANCE_SPEC §4: obligors in the USA below
+#: 150m, elsewhere below 250m) and of the "facility under 200m" population, in deal currency
+SMALL_FACILITY_USA = 150_000_000.0
+SMALL_FACILITY_NON_USA = 250_000_000.0
+FACILITY_UNDER_200M = 200_000_000.0
+
+
+def _bool(values: Any) -> BoolArray:
+    return np.asarray(values, dtype=np.bool_)
+
+
+def _small_facility(ctx: _Ctx) -> BoolArray:
+    usa = ctx.country_is("USA")
+    fac = ctx.col("facility")
+    return _bool((usa & (fac < SMALL_FACILITY_USA)) | (~usa & (fac < SMALL_FACILITY_NON_USA)))
+
+
+def _not_senior_secured_loan_or_2nd_lien(ctx: _Ctx) -> BoolArray:
+    ssl = ctx.col("senior_secured") & ctx.col("loan")
+    return _bool(~ssl | (ssl & ctx.col("sp_second_lien")))
+
+
+#: the named populations of the catalogue's ``population`` filters; any other name is a boolean column
+_PREDICATES: dict[str, Callable[[_Ctx], BoolArray]] = {
+    "not_senior_secured_loan_or_2nd_lien": _not_senior_secured_loan_or_2nd_lien,
+    "not_dip": lambda ctx: _bool(~ctx.col("dip")),
+    "pays_less_than_quarterly": lambda ctx: _bool(ctx.col("payment_frequency") < 4),
+    "country_not_usa": lambda ctx: ~ctx.country_is("USA"),
+    "country_canada": lambda ctx: ctx.country_is("CANADA"),
+    "country_canada_or_tax": lambda ctx: ctx.country_is("CANADA") | ctx.country_in("tax"),
+    "country_not_usa_canada_uk": lambda ctx: ~ctx.country_in("usa_canada_uk"),
+    "country_group_any": lambda ctx: (
+        ctx.country_in("group_1") | ctx.country_in("group_2") | ctx.country_in("group_3")
+    ),
+    "country_tax": lambda ctx: ctx.country_in("tax"),
+    "small_facility": _small_facility,
+    "facility_under_200m": lambda ctx: _bool(ctx.col("facility") < FACILITY_UNDER_200M),
+    "unsecured": lambda ctx: _bool(~ctx.col("senior_secured")),
+}
+
+
 def _pred(ctx: _Ctx, name: str) -> BoolArray:
-    c = ctx.col
-    if name == "not_senior_secured_loan_or_2nd_lien":
-        ssl = c("senior_secured") & c("loan")
-        result: BoolArray = ~ssl | (ssl & c("sp_second_lien"))
-        return result
-    if name == "not_dip":
-        return ~c("dip")
-    if name == "pays_less_than_quarterly":
-        return c("payment_frequency") < 4
-    if name == "country_not_usa":
-        return ~ctx.country_is("USA")
-    if name == "country_canada":
-        return ctx.country_is("CANADA")
-    if name == "country_canada_or_tax":
-        return ctx.country_is("CANADA") | ctx.country_in("tax")
-    if name == "country_not_usa_canada_uk":
-        return ~ctx.country_in("usa_canada_uk")
-    if name == "country_group_any":
-        return ctx.country_in("group_1") | ctx.country_in("group_2") | ctx.country_in("group_3")
+    named = _PREDICATES.get(name)
+    if named is not None:
+        return named(ctx)
     if name.startswith("country_group_"):
         return ctx.country_in("group_" + name.rsplit("_", 1)[1])
-    if name == "country_tax":
-        return ctx.country_in("tax")
-    if name == "small_facility":
-        usa = ctx.country_is("USA")
-        fac = c("facility")
-        return (usa & (fac < 150_000_000.0)) | (~usa & (fac < 250_000_000.0))
-    if name == "facility_under_200m":
-        return c("facility") < 200_000_000.0
-    if name == "unsecured":
-        return ~c("senior_secured")
-    return c(name)  # a boolean column of the same name
+    return _bool(ctx.col(name))  # a boolean column of the same name
 
 
 _KEY_COLUMNS = {

@@ -300,7 +300,8 @@ def add_months_serials(start: IntArray, months: IntArray, end_of_month: npt.NDAr
     length = ((target + np.timedelta64(1, "M")).astype("datetime64[D]") - first).astype(np.int64)
     eom = np.broadcast_to(np.asarray(end_of_month, dtype=bool), np.shape(first))
     dom = np.where(eom, length - 1, np.minimum(day, length - 1))
-    return (first.astype(np.int64) + dom).astype(np.int64)
+    out: IntArray = (first.astype(np.int64) + dom).astype(np.int64)
+    return out
 
 
 def _ymd(serials: IntArray) -> tuple[IntArray, IntArray, IntArray]:
@@ -321,12 +322,14 @@ def days360(start: IntArray, end: IntArray, *, european: bool = False) -> IntArr
     else:
         d1 = np.where(d1 == 31, 30, d1)
         d2 = np.where((d2 == 31) & (d1 >= 30), 30, d2)
-    return (360 * (y2 - y1) + 30 * (m2 - m1) + (d2 - d1)).astype(np.int64)
+    out: IntArray = (360 * (y2 - y1) + 30 * (m2 - m1) + (d2 - d1)).astype(np.int64)
+    return out
 
 
 def _last_of_feb(y: IntArray, m: IntArray, d: IntArray) -> npt.NDArray[np.bool_]:
     leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    return (m == 2) & (d == np.where(leap, 29, 28))
+    out: npt.NDArray[np.bool_] = (m == 2) & (d == np.where(leap, 29, 28))
+    return out
 
 
 def year_fraction(start: IntArray, end: IntArray, basis: IntArray | int) -> FloatArray:

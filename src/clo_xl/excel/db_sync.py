@@ -25,7 +25,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 from clo_xl.errors import CloXlError, UsageError
 from clo_xl.excel.cells import Cell, parse_range
@@ -154,7 +154,7 @@ def _value(value: Any) -> Value:
     if value is None or isinstance(value, str | bool | int | float | datetime):
         return value
     if hasattr(value, "isoformat"):
-        return value
+        return cast(Value, value)
     try:
         return float(value)
     except (TypeError, ValueError):

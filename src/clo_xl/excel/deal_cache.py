@@ -16,16 +16,18 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from clo_xl.errors import UsageError
 from clo_xl.excel import engine
 from clo_xl.excel.engine import TestRow
 from clo_xl.excel.file_workbook import FileWorkbook
 from clo_xl.excel.workbook_access import WorkbookAccess, fingerprint
+
+_T = TypeVar("_T")
 
 #: how long a live workbook's input fingerprint is trusted within one recalculation burst.
 LIVE_FINGERPRINT_SECONDS = 1.0
@@ -110,12 +112,12 @@ class DealCache:
                 self._entries[key] = entry
             return entry
 
-    def _memo(self, entry: _Entry, key: tuple[Any, ...], build: Any) -> Any:
+    def _memo(self, entry: _Entry, key: tuple[Any, ...], build: Callable[[], _T]) -> _T:
         found = entry.per_deal.get(key)
         if found is None:
             found = build()
             entry.per_deal[key] = found
-        return found
+        return cast(_T, found)
 
     # -- what the UDFs ask for ---------------------------------------------------------------------
     def tests(self, caller: Any, deal: str) -> list[TestRow]:

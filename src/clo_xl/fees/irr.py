@@ -27,7 +27,10 @@ def xirr(dates: Sequence[date], amounts: Sequence[float]) -> float | None:
     ds = [dates[i] for i in order]
     amts = [float(x) for x in a[order]]
     lo, hi = -0.9999, 1.0
-    f = lambda r: xnpv(r, ds, amts)  # noqa: E731
+
+    def f(r: float) -> float:
+        return xnpv(r, ds, amts)
+
     flo = f(lo)
     while f(hi) * flo > 0 and hi < 1e6:
         hi *= 4.0

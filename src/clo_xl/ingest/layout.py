@@ -17,9 +17,12 @@ from enum import Enum
 
 # A1 references come from the one xlsx module; re-exported for the layout's readers and builders
 from clo_xl.xlsx import cell_ref as cell_ref
-from clo_xl.xlsx import column_index as col
+from clo_xl.xlsx import column_index
 from clo_xl.xlsx import parse_cell as parse_cell
 from clo_xl.xlsx import range_ref as range_ref
+
+#: column letters → 1-based index (``col("B") == 2``), re-exported for the layout's readers
+col = column_index
 
 DEALS: tuple[str, ...] = (
     "Mag 6",

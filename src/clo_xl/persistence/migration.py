@@ -30,7 +30,7 @@ from clo_xl.errors import CloXlError, DatabaseError, IngestError, Location
 from clo_xl.ingest.assets import parse_assets
 from clo_xl.ingest.deal_inputs import parse_deal_inputs
 from clo_xl.persistence import schema
-from clo_xl.persistence.audit import code_version, record_run, set_actor
+from clo_xl.persistence.audit import record_run, set_actor
 from clo_xl.persistence.backup import default_backup_path, write_backup
 from clo_xl.persistence.content import WorkbookContent, workbook_content
 from clo_xl.persistence.engine import engine as engine_for
@@ -53,6 +53,7 @@ from clo_xl.persistence.validation import (
     holdings_rows,
     reconcile,
 )
+from clo_xl.provenance import code_version
 
 Progress = Callable[[str, float], None]
 

@@ -148,7 +148,8 @@ def maturity_steps(start: date, maturities: npt.NDArray[np.int64], step_months: 
     d0 = np.datetime64(start, "D")
     mat = maturities.astype("datetime64[D]")
     months = (mat.astype("datetime64[M]") - d0.astype("datetime64[M]")).astype(np.int64)
-    return np.maximum(months // step_months, 0)
+    steps: npt.NDArray[np.int64] = np.maximum(months // step_months, 0)
+    return steps
 
 
 def default_statistics(

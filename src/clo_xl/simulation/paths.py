@@ -24,9 +24,9 @@ from clo_xl.cashflows.structure import Conventions, DealStructure
 from clo_xl.curves import CurveSpec
 from clo_xl.curves.base import ForwardCurve
 from clo_xl.curves.conventions import from_day_number
-from clo_xl.simulation.correlation import Matrix
 from clo_xl.simulation.executor import Executor, Progress, parallel_map
 from clo_xl.simulation.grid import tranche_totals
+from clo_xl.simulation.matrix import Matrix
 from clo_xl.simulation.migration import (
     MigrationResult,
     horizon_steps,
