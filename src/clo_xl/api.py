@@ -19,11 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from clo_xl.analytics.breakeven import BreakevenResult
 from clo_xl.analytics.coverage import AcpaParameters, acpa_inputs, adjusted_collateral_principal_amount
+from clo_xl.analytics.equity import EquityAnalytics, equity_analytics
 from clo_xl.analytics.scenario import CashflowModel
 from clo_xl.analytics.service import (
     CollateralReport,
@@ -519,6 +521,27 @@ class DealSession:
         acpa = adjusted_collateral_principal_amount(inputs, self.acpa_parameters())
         notices = () if purchase_prices else ("no purchase prices given: no discount obligation identified",)
         return coverage_report(model, acpa, notices=notices)
+
+    def equity(
+        self,
+        *,
+        convention: ConventionLike | None = None,
+        purchase_date: date | None = None,
+        purchase_price: float | None = None,
+        **options: Any,
+    ) -> EquityAnalytics:
+        """Sub Notes analytics: cash-on-cash by period, the IRR of a purchase on ``purchase_date`` (default
+        the analysis date) at ``purchase_price`` (fraction of par; default the tranche table's price), and
+        NAV from the collateral's market value; ``options`` the projection's scenario."""
+        model = self.cashflow_model(convention=convention, **options)
+        return equity_analytics(
+            model.run(),
+            model.structure,
+            model.collateral,
+            purchase_date=purchase_date,
+            purchase_price=purchase_price,
+            convention=model.convention_name,
+        )
 
     # -- ratings ----------------------------------------------------------------------------------------
     def derived_rating(self, brs_id: str, which: str) -> str | float | None:

@@ -43,6 +43,7 @@ COMMANDS: dict[str, str] = {
     "breakeven": "breakeven",
     "collateral-report": "collateral_report",
     "coverage": "coverage",
+    "equity": "equity",
     "bench": "bench",
 }
 
