@@ -24,7 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from clo_xl.analytics.breakeven import BreakevenResult
-from clo_xl.analytics.coverage import AcpaParameters, acpa_inputs, adjusted_collateral_principal_amount
+from clo_xl.analytics.coverage import (
+    AcpaParameters,
+    acpa_inputs,
+    adjusted_collateral_principal_amount,
+    price_fraction,
+)
 from clo_xl.analytics.equity import EquityAnalytics, equity_analytics
 from clo_xl.analytics.scenario import CashflowModel
 from clo_xl.analytics.service import (
@@ -34,6 +39,7 @@ from clo_xl.analytics.service import (
     collateral_result,
     coverage_report,
 )
+from clo_xl.analytics.trades import Criterion, TradeAnalytics, cushion_changes, oc_criteria, trade_lines
 from clo_xl.cashflows.legacy_tab import deal_cf_blocks, side_by_side
 from clo_xl.cashflows.pipeline import (
     DealInputsBundle,
@@ -42,6 +48,7 @@ from clo_xl.cashflows.pipeline import (
     inputs_from_workbook,
     prepare_model,
     run_pipeline,
+    with_holdings,
 )
 from clo_xl.compliance.columns import AssetColumns
 from clo_xl.compliance.engine import ComplianceEngine
@@ -85,6 +92,14 @@ def convention_name(convention: ConventionLike) -> str:
         return named.value
     return Convention(convention).value
 
+
+#: the quality tests a reinvestment after the reinvestment period must maintain or improve: name, the tests
+#: that compute it (the first the deal lists), and which direction is better
+QUALITY_CRITERIA: tuple[tuple[str, tuple[int, ...], str], ...] = (
+    ("WARF", (36, 54), "lower"),
+    ("WAS", (32, 39, 46), "higher"),
+    ("Diversity", (37,), "higher"),
+)
 
 #: headline measures and the test whose rules compute each (COMPLIANCE_SPEC §4.2)
 MEASURE_TESTS: dict[str, int] = {"warf": 36, "wal": 35, "warr": 33, "diversity": 37, "wac": 34}
@@ -244,9 +259,17 @@ class DealSession:
                 return r.result
         return None
 
-    def _measure(self, test: int, convention: ConventionLike | None) -> float:
-        """A test's value whether or not the deal lists it (computed with a one-row threshold table)."""
-        found = self._result([test], convention)
+    def _measure(
+        self,
+        test: int,
+        convention: ConventionLike | None,
+        *,
+        pool: Pool | None = None,
+        cash: float | None = None,
+    ) -> float:
+        """A test's value whether or not the deal lists it (computed with a one-row threshold table), on the
+        deal's pool or on ``pool`` with principal ``cash`` (e.g. after trades)."""
+        found = self._result([test], convention) if pool is None else None
         if found is not None:
             return found
         quirks = self._quirks(convention)
@@ -256,7 +279,7 @@ class DealSession:
             rows = (ThresholdRow(test_number=test),)
             eng = ComplianceEngine(replace(self.deal_inputs, thresholds=rows), quirks)
             self._engines[key] = eng
-        r = eng.evaluate(self.pool).result(test)
+        r = eng.evaluate(self.pool if pool is None else pool, cash=cash).result(test)
         return r.result if r is not None else 0.0
 
     def warf(self, convention: ConventionLike | None = None) -> float:
@@ -541,6 +564,95 @@ class DealSession:
             purchase_date=purchase_date,
             purchase_price=purchase_price,
             convention=model.convention_name,
+        )
+
+    def _coverage_after(
+        self,
+        pool: Pool,
+        cash: float,
+        convention: ConventionLike | None,
+        purchase_prices: Mapping[str, float] | None,
+        options: Mapping[str, Any],
+    ) -> CoverageReport:
+        """Determination-date coverage of the deal holding ``pool`` with principal cash ``cash``."""
+        assert self.universe is not None
+        held = {
+            self.universe.assets[p].brs_id: float(v) for p, v in zip(pool.positions, pool.par, strict=True)
+        }
+        bundle = with_holdings(self.cashflow_inputs(), held, cash - self.deal_inputs.principal_cash)
+        name = convention_name(convention if convention is not None else self.convention)
+        model = prepare_model(bundle, deal=self.deal, convention=name, **options)
+        inputs = acpa_inputs(
+            pool,
+            self.columns(convention),
+            principal_cash=model.structure.collection_principal,
+            analysis_date=self.deal_inputs.analysis_date,
+            purchase_prices=purchase_prices,
+        )
+        return coverage_report(model, adjusted_collateral_principal_amount(inputs, self.acpa_parameters()))
+
+    def _quality(
+        self, report: ComplianceReport, pool: Pool, cash: float, quirks: QuirkSet
+    ) -> dict[str, tuple[float, float | None]]:
+        """WARF, WAS and diversity (value, threshold) from the report, computed when the deal lacks them."""
+        out: dict[str, tuple[float, float | None]] = {}
+        for name, numbers, _ in QUALITY_CRITERIA:
+            found = next((r for r in (report.result(n) for n in numbers) if r is not None), None)
+            if found is not None:
+                out[name] = (found.result, found.threshold)
+            else:
+                out[name] = (self._measure(numbers[0], quirks, pool=pool, cash=cash), None)
+        return out
+
+    def trade_analytics(
+        self,
+        trades: Sequence[Trade] | None = None,
+        *,
+        rebalancing: RebalanceResult | None = None,
+        convention: ConventionLike | None = None,
+        purchase_prices: Mapping[str, float] | None = None,
+        **options: Any,
+    ) -> TradeAnalytics:
+        """A hypothetical trade list (``trades``; ``None`` = the deal's Run Model trades, applied together) or
+        a ``rebalancing``: par build or burn, trading gain or loss (against the mark, and against cost where
+        ``purchase_prices`` are known), each coverage cushion before and after, and whether WARF, WAS,
+        diversity and each class's OC are maintained or improved (the post-reinvestment-period criteria)."""
+        quirks = self._quirks(convention)
+        cash = self.deal_inputs.principal_cash
+        if rebalancing is not None:
+            executed = (*rebalancing.sales, *rebalancing.purchases)
+            before, after = rebalancing.before, rebalancing.after
+            pool, cash_after, source = rebalancing.pool, rebalancing.cash, "rebalancing"
+        else:
+            outcome = self.hypo(trades, convention=quirks)[0]
+            executed, before, after = outcome.trades, outcome.before, outcome.after
+            pool, cash_after, source = outcome.pool_after, outcome.cash_after, "hypothetical trades"
+        cov_before = self.coverage(convention=convention, purchase_prices=purchase_prices, **options)
+        cov_after = self._coverage_after(pool, cash_after, convention, purchase_prices, options)
+        changes = cushion_changes(cov_before.analysis_date_rows, cov_after.analysis_date_rows)
+        q_before = self._quality(before, self.pool, cash, quirks)
+        q_after = self._quality(after, pool, cash_after, quirks)
+        criteria = [
+            Criterion(name, better, q_before[name][0], q_after[name][0], q_after[name][1])
+            for name, _, better in QUALITY_CRITERIA
+        ] + oc_criteria(changes)
+        assert self.universe is not None
+        marks = {a.brs_id: a.market_value / 100.0 for a in self.universe.assets}
+        costs = {k: price_fraction(v) for k, v in (purchase_prices or {}).items()}
+        model = self.cashflow_model(convention=convention, **options)
+        return TradeAnalytics(
+            self.deal,
+            model.convention_name,
+            source,
+            trade_lines(executed, marks, costs),
+            float(self.pool.par.sum()),
+            float(pool.par.sum()),
+            cash,
+            cash_after,
+            changes,
+            tuple(criteria),
+            model.structure.dates.reinvestment_end,
+            self.deal_inputs.analysis_date,
         )
 
     # -- ratings ----------------------------------------------------------------------------------------

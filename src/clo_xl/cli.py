@@ -44,6 +44,7 @@ COMMANDS: dict[str, str] = {
     "collateral-report": "collateral_report",
     "coverage": "coverage",
     "equity": "equity",
+    "trade-analytics": "trade_analytics",
     "bench": "bench",
 }
 

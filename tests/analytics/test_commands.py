@@ -86,3 +86,25 @@ def test_compliance_shows_class_coverage_beside_test_38(
     out = capsys.readouterr().out.splitlines()
     at = next(i for i, line in enumerate(out) if "Junior OC Test" in line)
     assert "Class B-2 IC" in out[at + 1] and "cushion" in out[at + 1]
+
+
+def test_trade_analytics_from_a_trades_file(
+    sample_workbook: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    trades = tmp_path / "trades.csv"
+    trades.write_text("Deal,BRS ID,Transaction Buy/Sale,Par,Price\nMag 17,BRSJU9ZW3,Buy,2000000,99.5\n")
+    args = [
+        "trade-analytics",
+        "--workbook",
+        str(sample_workbook),
+        "--deal",
+        "Mag 17",
+        "--trades",
+        str(trades),
+    ]
+    assert main([*args, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["par_build"] == pytest.approx(10_000.0)
+    assert [t["brs_id"] for t in doc["trades"]] == ["BRSJU9ZW3"]
+    assert main([*args, "--rebalance", "--sale-target", "1000000"]) == 2
+    assert "not both" in capsys.readouterr().err

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from clo_xl.analytics.scenario import CashflowModel
@@ -23,6 +23,7 @@ from clo_xl.cashflows.from_tables import assumptions_from_rows, sink_from_rows
 from clo_xl.cashflows.report import to_document
 from clo_xl.cashflows.structure import Conventions, DealStructure
 from clo_xl.curves import INDICES, CurveConvention, CurveSpec, Extrapolation, RateIndex
+from clo_xl.enums import AccountType
 from clo_xl.errors import CloXlError
 from clo_xl.progress import Progress, counter, no_progress
 from clo_xl.simulation.correlation import SystemCorrelation, cholesky, system_correlation
@@ -326,3 +327,20 @@ def prepare_model(
     assumptions = _assumptions(tables, collateral, conv, cpr, cdr, severity, lag)
     sink = sink_from_rows(tables["sink_schedule"], collateral) if "sink_schedule" in tables else None
     return CashflowModel(structure, collateral, curve_spec, conv, assumptions, sink, convention)
+
+
+def with_holdings(
+    inputs: DealInputsBundle, par: Mapping[str, float], principal_cash_change: float = 0.0
+) -> DealInputsBundle:
+    """The same deal holding ``par`` (BLKRockID → par; absent = not held) with ``principal_cash_change``
+    added to the Collection account's principal: the deal after trades, for a projection."""
+    column = inputs.par_column
+    records = [{**r, column: par.get(str(r.get("BLKRockID") or "").strip(), 0.0)} for r in inputs.records]
+    document = dict(inputs.document)
+    accounts = [dict(a) for a in document.get("accounts") or []]
+    collection = next((a for a in accounts if int(float(a.get("number", 0))) == AccountType.COLLECTION), None)
+    if collection is None:
+        raise CloXlError(f"{document.get('deal')}: no Collection account (number 2) to book the trades' cash")
+    collection["principal"] = float(collection.get("principal") or 0.0) + principal_cash_change
+    document["accounts"] = accounts
+    return replace(inputs, records=records, document=document)
