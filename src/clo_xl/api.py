@@ -50,6 +50,7 @@ from clo_xl.cashflows.pipeline import (
     run_pipeline,
     with_holdings,
 )
+from clo_xl.compliance.catalogue import TEST_WAS, metric_tests
 from clo_xl.compliance.columns import AssetColumns
 from clo_xl.compliance.engine import ComplianceEngine
 from clo_xl.compliance.hypo import HypoOutcome, run_hypo, trade_attributes
@@ -102,7 +103,8 @@ QUALITY_CRITERIA: tuple[tuple[str, tuple[int, ...], str], ...] = (
 )
 
 #: headline measures and the test whose rules compute each (COMPLIANCE_SPEC §4.2)
-MEASURE_TESTS: dict[str, int] = {"warf": 36, "wal": 35, "warr": 33, "diversity": 37, "wac": 34}
+#: the test whose rules a headline measure follows when the deal does not list it (the first of its metric)
+MEASURE_TESTS: dict[str, int] = {m: metric_tests(m)[0] for m in ("warf", "wal", "warr", "diversity", "wac")}
 
 
 @dataclass(eq=False)
@@ -288,8 +290,8 @@ class DealSession:
 
     def was(self, convention: ConventionLike | None = None) -> float:
         """Weighted average floating spread (fraction; test 32 rules, or 39/46 when the deal uses those)."""
-        found = self._result([32, 39, 46], convention)
-        return found if found is not None else self._measure(32, convention)
+        found = self._result(list(metric_tests("was")), convention)
+        return found if found is not None else self._measure(TEST_WAS, convention)
 
     def wal(self, convention: ConventionLike | None = None) -> float:
         """Weighted average life in years (test 35, rounded to 2 decimals as the legacy engine does)."""

@@ -10,18 +10,21 @@ import typer
 
 from clo_xl.commands._output import console, emit, print_warnings, table
 from clo_xl.commands.coverage import compliance_rows as coverage_rows
+from clo_xl.compliance.catalogue import TEST_JROC
 from clo_xl.enums import Convention, HypoMode
 from clo_xl.errors import UsageError
 
 
 def _fmt(test: int, value: Any) -> str:
+    """A result as the catalogue says to show it: its unit and decimals (``data/compliance/tests.csv``)."""
+    from clo_xl.compliance.catalogue import catalogue
+
     if value is None:
         return ""
-    if test in (35, 36, 37, 54):
-        return f"{value:,.2f}"
-    if test == 38:
-        return f"{value:.5f}"
-    return f"{value * 100:.3f}%"
+    spec = catalogue().get(test)
+    if spec is None or spec.unit == "percent":
+        return f"{value * 100:.{spec.decimals if spec else 3}f}%"
+    return f"{value:,.{spec.decimals}f}"
 
 
 def _render(doc: dict[str, Any], hypo: bool) -> None:
@@ -46,7 +49,7 @@ def _render(doc: dict[str, Any], hypo: bool) -> None:
                 "" if t.get("hypo_pass") is None else ("Pass" if t["hypo_pass"] else "FAIL"),
             ]
         rows.append(row)
-        if n == 38:  # the class-by-class coverage tests beside the junior OC test, as a trustee report
+        if n == TEST_JROC:  # the class-by-class coverage tests beside the junior OC test, as a trustee report
             rows += [[*r, "", ""] if hypo else r for r in coverage_rows(doc)]
     title = (
         f"{doc['deal']} compliance on {doc['analysis_date']} ({doc['convention']} convention) — "

@@ -25,7 +25,14 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from clo_xl.compliance.catalogue import TestSpec, catalogue, children_of, country_sets
+from clo_xl.compliance.catalogue import (
+    TEST_INDUSTRY_3RD,
+    TEST_WARR,
+    TestSpec,
+    catalogue,
+    children_of,
+    country_sets,
+)
 from clo_xl.compliance.columns import AssetColumns, columns_for
 from clo_xl.compliance.kernels import (
     ExactSums,
@@ -211,6 +218,15 @@ class _Ctx:
         result: BoolArray = self._memo[key]
         return result
 
+
+# Dynamic thresholds of tests 32 and 36 (COMPLIANCE_SPEC §4.3, the Moody's matrix in the legacy code):
+#: the recovery rate (percent) the matrix pivots on: each point of MWARR above it moves the threshold
+PIVOT_RECOVERY_PCT = 43.0
+#: test 32: spread given up per point of recovery above the pivot (decimal spread), by the base spread
+WAS32_STEP_HIGH = 0.00065
+WAS32_STEP_LOW = 0.0005
+#: test 32: a base spread at or above this (3.10%) takes the higher step
+WAS32_HIGH_BASE = 0.031
 
 #: facility-size limits of the small-facility population (COMPLIANCE_SPEC §4: obligors in the USA below
 #: 150m, elsewhere below 250m) and of the "facility under 200m" population, in deal currency
@@ -432,13 +448,13 @@ class _Run:
             warf_t, warf_f = float(round(warf_t)), float(round(warf_f))
         if rule == "was32":
             base = d.qti_number(QTI_WAS)
-            f = 0.00065 if base >= 0.031 else 0.0005
-            return base - (mwarr * 100.0 - 43.0) * f
+            f = WAS32_STEP_HIGH if base >= WAS32_HIGH_BASE else WAS32_STEP_LOW
+            return base - (mwarr * 100.0 - PIVOT_RECOVERY_PCT) * f
         if rule == "was39":
             base = d.qti_number(QTI_WAS)
             return base - (mwarr - d.qti_number(QTI_WARR_THRESHOLD)) * 100.0 * d.qti_number(QTI_WAS_FACTOR)
         if rule == "warf36":
-            return warf_t + (mwarr * 100.0 - 43.0) * warf_f
+            return warf_t + (mwarr * 100.0 - PIVOT_RECOVERY_PCT) * warf_f
         if rule == "warf54":
             return warf_t + (mwarr - d.qti_number(QTI_WARR_THRESHOLD)) * 100.0 * warf_f
         return sheet
@@ -536,72 +552,11 @@ class ComplianceEngine:
         ctx = _Ctx(self.columns(pool), pool, cash, self.deal, f)
         mwarr = state.mwarr if state.mwarr is not None else 0.0
         warr_first: float | None = None
-        if not f.warr_order and 33 in self.rows:
-            warr_first = _Run(ctx, self.deal, f, mwarr, None).warr(self.specs[33]).result
+        if not f.warr_order and TEST_WARR in self.rows:
+            warr_first = _Run(ctx, self.deal, f, mwarr, None).warr(self.specs[TEST_WARR]).result
         run = _Run(ctx, self.deal, f, mwarr, warr_first)
         previous = state.previous
-        listed = self.rows
-
-        def judge(spec: TestSpec, raw: Raw, parent: TestResult | None) -> TestResult:
-            row = listed.get(spec.number)
-            if row is not None:
-                mm = self._direction[spec.number]
-                static = self._static.get(spec.number)
-                if static is not None:
-                    thr, thr12 = static
-                else:
-                    thr = run.dynamic_threshold(spec, row.threshold if row.threshold is not None else 0.0)
-                    thr12 = _sig12(thr)
-                r12 = _sig12(raw.result)
-                ok = r12 <= thr12 if mm is MinMax.MAX else r12 >= thr12  # passes(), threshold kept
-                remark = raw.remark
-                prev = previous.get(spec.number)
-                if not ok and prev is not None and prev > 0:
-                    r4, p4 = round(raw.result, 4), round(prev, 4)
-                    if (r4 <= p4) if mm is MinMax.MAX else (r4 >= p4):
-                        ok = True
-                        remark = RELIEF_COMMENT
-                return TestResult(
-                    spec.number, spec.name, mm, thr, raw.result, raw.numerator, raw.denominator, ok,
-                    raw.comment, remark, True,
-                )  # fmt: skip
-            # a child not in the table (Q15)
-            mm = spec.default_min_max or MinMax.MAX
-            thr = spec.default_threshold if spec.default_threshold is not None else 0.0
-            if f.inherit and parent is not None:
-                ok = parent.passed or passes(raw.result, thr, mm, strict=True)
-                comment = raw.comment if raw.comment is not None else parent.comment
-            else:
-                ok = passes(raw.result, thr, mm)
-                comment = raw.comment
-            return TestResult(
-                spec.number, spec.name, mm, thr, raw.result, raw.numerator, raw.denominator, ok, comment,
-                raw.remark or "not in the threshold table: judged by the code's default", False,
-            )  # fmt: skip
-
-        def compute(spec: TestSpec) -> Raw:
-            raw = _KERNELS[spec.kind](run, spec)
-            if spec.number == 33 and f.warr_order:
-                run.mwarr = raw.result  # test 33 overwrites the MWARR input (§4.3)
-            return raw
-
-        results: list[TestResult] = []
-        for row in self.deal.thresholds:
-            spec = self.specs.get(row.test_number)
-            if spec is None:
-                continue  # a test number with no calculation is ignored (§4.1)
-            if spec.is_child:
-                if not f.inherit and spec.parent is not None and spec.parent not in listed:
-                    results.append(judge(spec, self._child_raw(run, spec), None))
-                continue
-            raw = compute(spec)
-            if spec.number == 51:
-                raw = self._test51(run, spec, raw)
-            parent_result = judge(spec, raw, None)
-            results.append(parent_result)
-            for child_no in children_of().get(spec.number, ()):
-                child = self.specs[child_no]
-                results.append(judge(child, self._child_raw(run, child), parent_result))
+        results = self._results(run, previous)
 
         objective = portfolio_objective(results, weights if weights is not None else self.deal.weights, q)
         if f.roll_forward:
@@ -623,9 +578,75 @@ class ComplianceEngine:
             warr_used=warr_first if warr_first is not None else run.mwarr,
         )
 
+    def _results(self, run: _Run, previous: Mapping[int, float]) -> list[TestResult]:
+        """Every listed test in threshold-table order, each parent followed by its children."""
+        f, listed = self.flags, self.rows
+        results: list[TestResult] = []
+        for row in self.deal.thresholds:
+            spec = self.specs.get(row.test_number)
+            if spec is None:
+                continue  # a test number with no calculation is ignored (§4.1)
+            if spec.is_child:
+                if not f.inherit and spec.parent is not None and spec.parent not in listed:
+                    results.append(self._judge(run, previous, spec, self._child_raw(run, spec), None))
+                continue
+            raw = _KERNELS[spec.kind](run, spec)
+            if spec.number == TEST_WARR and f.warr_order:
+                run.mwarr = raw.result  # test 33 overwrites the MWARR input (§4.3)
+            if spec.number == TEST_INDUSTRY_3RD:
+                raw = self._test51(run, spec, raw)
+            parent_result = self._judge(run, previous, spec, raw, None)
+            results.append(parent_result)
+            for child_no in children_of().get(spec.number, ()):
+                child = self.specs[child_no]
+                results.append(self._judge(run, previous, child, self._child_raw(run, child), parent_result))
+        return results
+
+    def _judge(
+        self, run: _Run, previous: Mapping[int, float], spec: TestSpec, raw: Raw, parent: TestResult | None
+    ) -> TestResult:
+        row = self.rows.get(spec.number)
+        if row is None:
+            return self._judge_unlisted(spec, raw, parent)
+        mm = self._direction[spec.number]
+        static = self._static.get(spec.number)
+        if static is not None:
+            thr, thr12 = static
+        else:
+            thr = run.dynamic_threshold(spec, row.threshold if row.threshold is not None else 0.0)
+            thr12 = _sig12(thr)
+        r12 = _sig12(raw.result)
+        ok = r12 <= thr12 if mm is MinMax.MAX else r12 >= thr12  # passes(), threshold kept
+        remark = raw.remark
+        prev = previous.get(spec.number)
+        if not ok and prev is not None and prev > 0:
+            r4, p4 = round(raw.result, 4), round(prev, 4)
+            if (r4 <= p4) if mm is MinMax.MAX else (r4 >= p4):
+                ok = True
+                remark = RELIEF_COMMENT
+        return TestResult(
+            spec.number, spec.name, mm, thr, raw.result, raw.numerator, raw.denominator, ok,
+            raw.comment, remark, True,
+        )  # fmt: skip
+
+    def _judge_unlisted(self, spec: TestSpec, raw: Raw, parent: TestResult | None) -> TestResult:
+        """A child not in the threshold table (Q15): the code's default check."""
+        mm = spec.default_min_max or MinMax.MAX
+        thr = spec.default_threshold if spec.default_threshold is not None else 0.0
+        if self.flags.inherit and parent is not None:
+            ok = parent.passed or passes(raw.result, thr, mm, strict=True)
+            comment = raw.comment if raw.comment is not None else parent.comment
+        else:
+            ok = passes(raw.result, thr, mm)
+            comment = raw.comment
+        return TestResult(
+            spec.number, spec.name, mm, thr, raw.result, raw.numerator, raw.denominator, ok, comment,
+            raw.remark or "not in the threshold table: judged by the code's default", False,
+        )  # fmt: skip
+
     def _child_raw(self, run: _Run, spec: TestSpec) -> Raw:
         raw = _KERNELS[spec.kind](run, spec)
-        if spec.number == 51:
+        if spec.number == TEST_INDUSTRY_3RD:
             raw = self._test51(run, spec, raw)
         return raw
 

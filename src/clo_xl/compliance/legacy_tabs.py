@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from clo_xl.compliance.catalogue import TEST_CCC, numbers_in_unit
 from clo_xl.compliance.hypo import ATTRIBUTE_ROWS, HypoOutcome
 from clo_xl.compliance.quirks import Quirk, QuirkSet
 from clo_xl.compliance.results import ComplianceReport, TestResult
@@ -40,8 +41,10 @@ HYPO_HEADER: tuple[str, ...] = (
     "Differences",
     "Hypo Comments",
 )
-COMPLIANCE_DECIMAL_TESTS = frozenset({35, 36, 37, 54})
-HYPO_DECIMAL_TESTS = frozenset({35, 36, 37, 40, 54})
+#: tests the legacy writes as plain decimals: the catalogue's number-unit tests (WAL, WARF, diversity)
+COMPLIANCE_DECIMAL_TESTS = numbers_in_unit("number")
+#: the hypo tab also writes test 40 (CCC) as a decimal, sic (Q21)
+HYPO_DECIMAL_TESTS = COMPLIANCE_DECIMAL_TESTS | {TEST_CCC}
 
 
 def pass_text(passed: bool) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from clo_xl.compliance.catalogue import TEST_FACILITY_SIZE
 from clo_xl.compliance.quirks import Quirk, QuirkSet
 from clo_xl.compliance.results import TestResult
 from clo_xl.enums import MinMax
@@ -18,7 +19,7 @@ def portfolio_objective(
     legacy = Quirk.Q20_OBJECTIVE_SKIPS in quirks
     total = 0.0
     for r in results:
-        if not r.passed and (not legacy or (r.number != 31 and r.numerator > 0)):
+        if not r.passed and (not legacy or (r.number != TEST_FACILITY_SIZE and r.numerator > 0)):
             return 0.0
         w = weights.get(r.number)
         if not w:

@@ -15,6 +15,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from clo_xl.compliance.catalogue import (
+    TEST_CAA,
+    TEST_JROC,
+    TEST_WAL,
+    TEST_WARF,
+    TEST_WARR,
+    TEST_WAS,
+    TEST_WAS_MAG14,
+)
 from clo_xl.compliance.derive import rating_factor
 from clo_xl.compliance.engine import ComplianceEngine
 from clo_xl.compliance.filters import FilterEvaluator, parse_filter
@@ -91,21 +100,21 @@ def asset_scores(
             continue
         N, D, thr = r.numerator, r.denominator, r.threshold
         with np.errstate(divide="ignore", invalid="ignore"):
-            if test == 35:
+            if test == TEST_WAL:
                 s = thr / ((wal * num_add + N) / (den_add + D))
-            elif test == 7:
+            elif test == TEST_CAA:
                 caa = rf > 3490
                 t = (100.0 - mv) / 100.0 * num_add
                 val = thr / ((num_add + N) / (t + D)) if buy else (N - num_add) / (-t + D) / thr
                 s = np.where(caa, val, 10.0)
-            elif test == 33:
+            elif test == TEST_WARR:
                 s = ((rr * num_add + N) / (den_add + D)) / thr
-            elif test in (32, 39):
+            elif test in (TEST_WAS, TEST_WAS_MAG14):
                 s = ((spread * num_add + N) / (den_add + D)) / thr
-            elif test == 36:
+            elif test == TEST_WARF:
                 x = np.where(rf == 10000.0, 1e10, rf * num_add) if legacy else rf * num_add
                 s = thr / ((x + N) / (den_add + D))
-            elif test == 38:
+            elif test == TEST_JROC:
                 t = (100.0 - mv) / 100.0 * num_add * (1 if buy else -1)
                 x = (N + t) / D
                 s = x / thr if buy else thr / x

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from clo_xl.compliance.catalogue import TEST_FACILITY_SIZE
 from clo_xl.compliance.engine import ComplianceEngine
 from clo_xl.compliance.hypo import ExecutedTrade, apply_trades
 from clo_xl.compliance.quirks import Quirk
@@ -161,7 +162,9 @@ def rebalance(
 
 def _no_new_failures(before: ComplianceReport, after: ComplianceReport) -> bool:
     was_ok = {r.number for r in before.results if r.passed}
-    return not any((not r.passed) and r.number in was_ok and r.number != 31 for r in after.results)
+    return not any(
+        (not r.passed) and r.number in was_ok and r.number != TEST_FACILITY_SIZE for r in after.results
+    )
 
 
 __all__ = ["NAME_CAP", "RebalanceResult", "rebalance"]

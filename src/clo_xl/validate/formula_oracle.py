@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from clo_xl.compliance.catalogue import TEST_WAL, TEST_WARR, metric_tests
 from clo_xl.excel.cells import Cell
 from clo_xl.validate.grid import Grid, WorkbookGrids, at
 from clo_xl.validate.model import Check
@@ -374,14 +375,14 @@ def build_check_workbook(
         nd_par = f"SUMPRODUCT({rng('C')},{rng('E')})"
         cpa = f"({nd_par}+{cash!r})"
         formulas: dict[str, tuple[str, str, Any]] = {}
-        warf = _result(doc, (36, 54))
+        warf = _result(doc, metric_tests("warf"))
         if warf:
             formulas["warf"] = (
                 f"=SUMPRODUCT({rng('C')},{rng('E')},{rng('H')})/{nd_par}",
                 f"WARF (test {warf[0]})",
                 warf[1],
             )
-        was = _result(doc, (32, 39, 46))
+        was = _result(doc, metric_tests("was"))
         if was and libor is not None:
             nd = was[0] != 32  # test 32 includes defaulted assets (quirk 11)
             weight = f"{rng('C')},{rng('O')}" if nd else f"{rng('C')},{rng('F')}"
@@ -390,8 +391,8 @@ def build_check_workbook(
                 f"WAS (test {was[0]})",
                 was[1],
             )
-        wal_num = _result(doc, (35,), "numerator")
-        wal_den = _result(doc, (35,), "denominator")
+        wal_num = _result(doc, (TEST_WAL,), "numerator")
+        wal_den = _result(doc, (TEST_WAL,), "denominator")
         if wal_num:
             formulas["wal_numerator"] = (
                 f"=SUMPRODUCT({rng('C')},{rng('I')})",
@@ -400,7 +401,7 @@ def build_check_workbook(
             )
         if wal_den:
             formulas["wal_denominator"] = (f"={nd_par}", "WAL denominator, ND par (test 35)", wal_den[1])
-        warr = _result(doc, (33,))
+        warr = _result(doc, (TEST_WARR,))
         if warr:
             formulas["warr"] = (
                 f"=SUMPRODUCT({rng('C')},{rng('E')},{rng('J')})/{nd_par}",
