@@ -186,7 +186,7 @@ class Deriver:
     def _months_between(self, start: date, end: date) -> int:
         return (end.year - start.year) * 12 + (end.month - start.month)
 
-    def dpr(self, a: Asset, *, for_warf: bool) -> Slot:
+    def dpr(self, a: Asset, *, for_warf: bool) -> Slot:  # noqa: C901 the DPR rule of §3.6 as one ordered decision list, as the spec writes it
         field_name = "moodys_rating_warf" if for_warf else "moodys_dpr"
         loaded = self.moodys_slot(a, field_name, uppercased=True)
         if loaded is not None:

@@ -54,7 +54,7 @@ class RebalanceResult:
         return before
 
 
-def rebalance(
+def rebalance(  # noqa: C901 the legacy loop's stop rules in order; #11 reworks it for price
     engine: ComplianceEngine,
     pool: Pool,
     *,

@@ -60,7 +60,7 @@ class _Keyed:
         self.rows[key] = row
 
 
-def reference_loads(content: WorkbookContent, warnings: list[str]) -> list[TableLoad]:
+def reference_loads(content: WorkbookContent, warnings: list[str]) -> list[TableLoad]:  # noqa: C901 one block per Reference Table area; #11 extends it (curves, correlation)
     """Table loads for the workbook's reference blocks (empty when the workbook has none)."""
     sheet_rows: list[dict[str, Any]] = []
     for key, table in content.reference.items():

@@ -234,7 +234,7 @@ def _result(doc: Mapping[str, Any], numbers: Sequence[int], key: str = "result")
     return None
 
 
-def build_check_workbook(
+def build_check_workbook(  # noqa: C901 one block per formula family of the LibreOffice oracle
     grids: WorkbookGrids,
     python: Mapping[str, Mapping[str, Any]],
     derived: Mapping[str, tuple[float | None, float | None]],

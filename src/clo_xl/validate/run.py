@@ -59,7 +59,7 @@ class _Recompute:
         return value is None or str(value).strip().upper() in {"TRUE", "1", "YES"}
 
 
-def run_validation(
+def run_validation(  # noqa: C901 #10 moves validate onto DealSession; split then
     workbook: Path,
     *,
     tolerance: float = 1e-5,

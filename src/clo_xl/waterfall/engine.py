@@ -154,7 +154,7 @@ def _cure(ctx: PeriodContext, pot: Pot, step: CureCoverage) -> None:
             idt.credit(paid, kind)
 
 
-def run_steps(
+def run_steps(  # noqa: C901 the one match over the closed set of step types (STYLE practice 2)
     ctx: PeriodContext, steps: tuple[Step, ...], pot: Pot, principal_pot: Pot | None = None
 ) -> None:
     """Apply ``steps`` in order; ``principal_pot`` receives diverted interest (interest waterfall)."""

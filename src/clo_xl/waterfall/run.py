@@ -264,7 +264,7 @@ def _collateral_row(pool: PoolFlows, reinv: ReinvestmentPool, i: int, sold: floa
     )
 
 
-def run_deal(
+def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls); split after
     deal: DealStructure,
     collateral: CollateralArrays,
     assumptions: CashflowAssumptions,
