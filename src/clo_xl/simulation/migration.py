@@ -56,6 +56,28 @@ class MigrationResult:
         return np.where(steps > 0, serials[np.maximum(steps - 1, 0)], never)
 
 
+def _sortable(x: npt.NDArray[np.float32]) -> npt.NDArray[np.uint64]:
+    """float32 → unsigned integers in the same order (IEEE comparisons; −0.0 counts as 0.0)."""
+    u = (x + np.float32(0.0)).view(np.uint32)
+    flip = np.where(u >> np.uint32(31), np.uint32(0xFFFFFFFF), np.uint32(0x80000000))
+    return (u ^ flip).astype(np.uint64)
+
+
+def _threshold_keys(thresholds: npt.NDArray[np.float32]) -> npt.NDArray[np.uint64]:
+    """Row s's thresholds as keys (s << 32 | sortable threshold), one sorted table for all rows."""
+    rows = np.repeat(np.arange(thresholds.shape[0], dtype=np.uint64), thresholds.shape[1])
+    return (rows << np.uint64(32)) | _sortable(thresholds.ravel())
+
+
+def _count_at_or_below(
+    keys: npt.NDArray[np.uint64], per_row: int, rows: npt.NDArray[np.int16], eps: npt.NDArray[np.float32]
+) -> npt.NDArray[np.int16]:
+    """For each draw, how many of its row's thresholds are <= it: one binary search in the key table."""
+    r = rows.astype(np.uint64)
+    found = np.searchsorted(keys, (r << np.uint64(32)) | _sortable(eps), side="right")
+    return (found - rows.astype(np.int64) * per_row).astype(np.int16)
+
+
 def _block(
     seed: np.random.SeedSequence,
     initial: npt.NDArray[np.int64],
@@ -65,35 +87,61 @@ def _block(
     steps: int,
     paths: int,
 ) -> tuple[IntMatrix, npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """One block of paths (own random stream): default steps, state counts, up/downgrade totals."""
+    """One block of paths (own random stream): default steps, state counts, up/downgrade totals.
+
+    The new state of an asset in state s is the number of s's thresholds (normal space, Φ⁻¹ of the
+    cumulative row, non-decreasing) at or below its draw ε. Most draws stay put: ε in [t[s, s−1], t[s, s))
+    means "still s": two comparisons against per-asset bounds that change only when the state does. Only
+    the others (a few percent: the movers) and the assets maturing at this step are looked at one by one
+    (a binary search in one table of all rows' thresholds), so each step costs the draws, one matrix
+    multiply and a few passes, not one pass per threshold.
+    """
     rng = np.random.default_rng(seed)
     n = len(initial)
     s_count = z_thresholds.shape[0]
-    state = np.broadcast_to(initial.astype(np.int16), (paths, n)).copy()
-    default_step = np.zeros((paths, n), dtype=np.int16)
+    inf = np.float32(np.inf)
+    stay_low = np.concatenate([[-inf], z_thresholds[np.arange(1, s_count), np.arange(s_count - 1)]])
+    stay_high = np.concatenate([z_thresholds[np.arange(s_count - 1), np.arange(s_count - 1)], [inf]])
+    keys = _threshold_keys(np.ascontiguousarray(z_thresholds[:, : s_count - 1]))
+    state = np.broadcast_to(initial.astype(np.int16), (paths, n)).copy().ravel()
+    rows0 = np.minimum(state, s_count - 1)
+    low, high = stay_low[rows0], stay_high[rows0]  # the "still the same state" interval of each asset
+    default_step = np.zeros(paths * n, dtype=np.int16)
     counts = np.zeros((steps, s_count + 1))
+    running = np.bincount(state, minlength=s_count + 1)[: s_count + 1].astype(np.float64)
     ups = np.zeros(steps)
     downs = np.zeros(steps)
-    new = np.zeros((paths, n), dtype=np.int16)
+    path_start = np.arange(paths)[:, None] * n
     for t in range(steps):
         z = rng.standard_normal((paths, n), dtype=np.float32)
-        eps = z if lt is None else z @ lt
-        rows = np.minimum(state, s_count - 1).astype(np.intp)
-        # new state = number of cumulative thresholds (in normal space, Φ⁻¹(cum)) at or below ε;
-        # an ε beyond every threshold lands on the last state, D (the legacy's "" from GetNextRating)
-        new.fill(0)
-        for j in range(s_count - 1):
-            np.add(new, eps >= np.take(z_thresholds[:, j], rows), out=new, casting="unsafe")
-        live = state < D_STATE
-        nxt = np.where(live, new, state)
-        nxt = np.where((t + 1 > matured_after)[None, :] & (nxt != D_STATE), M_STATE, nxt).astype(np.int16)
-        fresh = (nxt == D_STATE) & (state != D_STATE)
-        default_step[fresh] = t + 1
-        ups[t] = np.sum(live & (nxt < state))
-        downs[t] = np.sum(live & (nxt > state) & (nxt <= D_STATE))
-        state = nxt
-        counts[t] = np.bincount(state.ravel(), minlength=s_count + 1)[: s_count + 1]
-    return default_step, counts, ups, downs
+        eps = (z if lt is None else z @ lt).ravel()
+        stay = eps >= low
+        stay &= eps < high
+        maturing = np.flatnonzero(matured_after == t)  # t + 1 > m for the first time (earlier: M or D)
+        moved = np.flatnonzero(~stay)
+        if maturing.size:
+            ends = np.zeros(n, dtype=bool)
+            ends[maturing] = True
+            moved = np.concatenate([moved[~ends[moved % n]], (path_start + maturing[None, :]).ravel()])
+        old = state[moved]
+        live = old < D_STATE
+        new = _count_at_or_below(keys, s_count - 1, np.minimum(old, s_count - 1), eps[moved])
+        nxt = np.where(live, new, old)
+        if maturing.size:
+            nxt = np.where(ends[moved % n] & (nxt != D_STATE), np.int16(M_STATE), nxt)
+        nxt = nxt.astype(np.int16)
+        fresh = (nxt == D_STATE) & (old != D_STATE)
+        default_step[moved[fresh]] = t + 1
+        ups[t] = np.count_nonzero(live & (nxt < old))
+        downs[t] = np.count_nonzero(live & (nxt > old) & (nxt <= D_STATE))
+        state[moved] = nxt
+        r = np.minimum(nxt, s_count - 1)
+        low[moved] = stay_low[r]
+        high[moved] = stay_high[r]
+        running += np.bincount(nxt, minlength=s_count + 1)[: s_count + 1]
+        running -= np.bincount(old, minlength=s_count + 1)[: s_count + 1]
+        counts[t] = running
+    return default_step.reshape(paths, n), counts, ups, downs
 
 
 def simulate(
