@@ -1,30 +1,35 @@
-"""Compliance speed cases (issue 3): run with ``clo-xl bench --only compliance`` or
-``python bench/bench_compliance.py``.
+"""Compliance speed cases (issues 3 and 13): ``clo-xl bench --only compliance``.
 
-Targets (medians, after loading): one deal's full compliance <= 5 ms; a hypothetical trade before/after
-<= 10 ms; ten deals <= 50 ms; rankings over the whole universe <= 200 ms; rebalancing <= 5 s.
+Each case runs beside its numpy floor (``bench/floors.py``), checked to give the same 37 results first:
 
-Data: the Mag 17 extract from ``../shared/legacy`` when present (one deal, hypo), and a seeded synthetic
-universe of 1,000 assets with ten deals of ~200 holdings each (ten deals, rankings, rebalancing), so the
-cases run anywhere.
+* warm compliance of one deal at 200 / 2,000 / 10,000 assets (goal: within 3x of the floor) and of Mag 17;
+* the first run after a load (a new universe over the loaded assets: ratings derived, columns built) at
+  the same sizes (goal: under 10 ms at 2,000 assets);
+* a hypothetical trade before/after at Mag 17's ~200 assets (goal: under 1 ms); ten deals; rankings and
+  rebalancing (targets only: a search, not a fixed computation, so no floor).
+
+Data: the Mag 17 extract from ``../shared/legacy`` when present (else a synthetic stand-in), and seeded
+synthetic universes (``universe_of(n)``) for the sized cases, so the cases run anywhere.
 """
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from bench.floors import MAG17_TESTS, check_compliance, compliance_floor, pool_columns, read_columns
 
+from clo_xl.commands.bench import Case
 from clo_xl.compliance.engine import ComplianceEngine
-from clo_xl.compliance.hypo import run_hypo
+from clo_xl.compliance.hypo import apply_trades, run_hypo
 from clo_xl.compliance.rankings import rank_assets
 from clo_xl.compliance.rebalance import rebalance
+from clo_xl.compliance.results import ComplianceReport
 from clo_xl.deal import Account, DealInputs, ObjectiveWeight, ThresholdRow
 from clo_xl.enums import TransactionType
 from clo_xl.portfolio.asset import Asset
@@ -32,7 +37,8 @@ from clo_xl.portfolio.pool import Holding, Pool, Trade, Universe
 from clo_xl.ratings.scales import MoodysRating, SPRating
 
 LEGACY_DIR = Path(__file__).resolve().parents[2] / "shared" / "legacy"
-MAG17_ORDER = [*range(1, 12), *range(13, 32), 33, 32, 36, 35, 37, 38, 34]
+MAG17_ORDER = list(MAG17_TESTS)
+SIZES = (200, 2_000, 10_000)
 INDUSTRIES = [
     "Retail",
     "Telecommunications",
@@ -54,29 +60,29 @@ COUNTRIES = ["USA"] * 17 + [
     "United Kingdom",
     "Cayman Islands",
 ]
+RATINGS = [
+    MoodysRating.Ba2,
+    MoodysRating.Ba3,
+    MoodysRating.B1,
+    MoodysRating.B2,
+    MoodysRating.B3,
+    MoodysRating.Caa1,
+    MoodysRating.Caa2,
+]
 
 
-@cache
-def synthetic() -> tuple[Universe, list[tuple[DealInputs, Pool]]]:
-    rng = np.random.default_rng(17)
-    ratings = [
-        MoodysRating.Ba2,
-        MoodysRating.Ba3,
-        MoodysRating.B1,
-        MoodysRating.B2,
-        MoodysRating.B3,
-        MoodysRating.Caa1,
-        MoodysRating.Caa2,
-    ]
+def synthetic_assets(n: int, seed: int = 17) -> tuple[Asset, ...]:
+    """``n`` seeded loans: two per issuer, 11 industries, a few non-US countries, B-ish ratings."""
+    rng = np.random.default_rng(seed)
     assets = []
-    for i in range(1000):
-        m = ratings[int(rng.integers(len(ratings)))]
+    for i in range(n):
+        m = RATINGS[int(rng.integers(len(RATINGS)))]
         assets.append(
             Asset(
                 brs_id=f"BRS{i:05d}",
                 issue_name=f"ISSUER {i // 2} TL",
                 issuer_name=f"ISSUER {i // 2}",
-                issuer_id=f"ISS{i // 2:04d}",
+                issuer_id=f"ISS{i // 2:05d}",
                 coupon_spread=float(rng.choice([0.03, 0.035, 0.04, 0.045])),
                 libor_floor=float(rng.choice([0.0, 0.0075, 0.01])),
                 coupon=0.045,
@@ -99,10 +105,15 @@ def synthetic() -> tuple[Universe, list[tuple[DealInputs, Pool]]]:
                 maturity=date(2020 + int(rng.integers(8)), 6, 15),
             )
         )
-    universe = Universe(tuple(assets))
-    deals = []
-    rows = tuple(ThresholdRow(n, "", "Max", 0.5) for n in MAG17_ORDER if n not in (32, 33, 35, 36, 37, 38))
-    rows += (
+    return tuple(assets)
+
+
+def threshold_rows() -> tuple[ThresholdRow, ...]:
+    """A Mag 17-style table: the 37 tests in the sheet's order."""
+    dynamic = (32, 33, 35, 36, 37, 38)
+    rows = tuple(ThresholdRow(n, "", "Max", 0.5) for n in MAG17_ORDER if n not in dynamic)
+    return (
+        *rows,
         ThresholdRow(33, "", "Min", 0.4),
         ThresholdRow(32, "", "Min", None),
         ThresholdRow(36, "", "Max", None),
@@ -110,24 +121,114 @@ def synthetic() -> tuple[Universe, list[tuple[DealInputs, Pool]]]:
         ThresholdRow(37, "", "Min", 30),
         ThresholdRow(38, "", "Min", 1.0),
     )
+
+
+def deal_inputs(name: str) -> DealInputs:
+    return DealInputs(
+        deal=name,
+        analysis_date=date(2016, 3, 23),
+        accounts=(Account(1, "Payment"), Account(2, "Collection", 0.0, 40e6)),
+        thresholds=threshold_rows(),
+        quality_test_inputs={
+            "Current LIBOR": 0.0054,
+            "Weighted Average Spread": 0.035,
+            "WARF Factor": 67,
+            "WARF Threshold": 2900,
+            "JR OC Denominator": 450e6,
+        },
+        objective_weights=(ObjectiveWeight(33, 0.0), ObjectiveWeight(32, 0.6), ObjectiveWeight(36, 0.4)),
+    )
+
+
+@cache
+def sized(n: int) -> tuple[tuple[Asset, ...], tuple[Holding, ...], DealInputs]:
+    """A deal holding every one of ``n`` synthetic assets, pars in cents."""
+    assets = synthetic_assets(n)
+    rng = np.random.default_rng(n)
+    pars = np.round(rng.choice([1e6, 2e6, 2.5e6, 3e6], n) + rng.uniform(0, 1e5, n), 2)
+    holdings = tuple(Holding(a.brs_id, float(p)) for a, p in zip(assets, pars, strict=True))
+    return assets, holdings, deal_inputs("Mag 17")
+
+
+@cache
+def warm(n: int) -> tuple[ComplianceEngine, Pool]:
+    assets, holdings, inputs = sized(n)
+    pool = Pool.from_holdings(Universe(assets), holdings)
+    eng = ComplianceEngine(inputs)
+    eng.evaluate(pool)  # the load: ratings derived, columns built
+    return eng, pool
+
+
+def results_of(report: ComplianceReport) -> dict[int, float]:
+    return {r.number: r.result for r in report.results}
+
+
+def floor_inputs(eng: ComplianceEngine, pool: Pool) -> Any:
+    deal = eng.deal
+    return pool_columns(
+        eng.columns(pool),
+        pool,
+        cash=deal.principal_cash,
+        libor=deal.qti_number("Current LIBOR"),
+        jroc=deal.qti_number("JR OC Denominator"),
+    )
+
+
+def check_report(report: ComplianceReport, floor: dict[int, float]) -> None:
+    check_compliance(floor, results_of(report))
+
+
+def warm_case(label: str, engine_pool: Callable[[], tuple[ComplianceEngine, Pool]], size: int | None) -> Case:
+    eng, pool = engine_pool()
+    cols = floor_inputs(eng, pool)
+    return Case(
+        f"compliance warm, {label}",
+        lambda: eng.evaluate(pool),
+        floor=lambda: compliance_floor(cols),
+        check=check_report,
+        max_ratio=3.0,
+        family="compliance warm" if size else None,
+        size=size,
+    )
+
+
+def cold_case(n: int) -> Case:
+    """A new universe over the loaded assets each run: every rating derived, every column built."""
+    assets, holdings, inputs = sized(n)
+    eng, pool = warm(n)
+    cols = floor_inputs(eng, pool)
+
+    def first_run() -> ComplianceReport:
+        return ComplianceEngine(inputs).evaluate(Pool.from_holdings(Universe(assets), holdings))
+
+    def floor() -> dict[int, float]:
+        read_columns(assets)  # the columns read off the loaded assets (no rating derivation)
+        return compliance_floor(cols)
+
+    return Case(
+        f"compliance first run after a load, {n:,} assets",
+        first_run,
+        target_s=0.010 if n == 2_000 else None,
+        floor=floor,
+        check=check_report,
+        family="compliance first run after a load",
+        size=n,
+        repeat=5 if n > 2_000 else None,
+        note="reads 30 columns off the loaded assets, derives no rating, then the warm floor",
+    )
+
+
+@cache
+def synthetic() -> tuple[Universe, list[tuple[DealInputs, Pool]]]:
+    """A 1,000-asset universe and ten deals of 200 holdings each."""
+    assets = synthetic_assets(1_000)
+    universe = Universe(assets)
+    rng = np.random.default_rng(1_017)
+    deals = []
     for d in range(10):
-        idx = rng.choice(1000, size=200, replace=False)
+        idx = rng.choice(len(assets), size=200, replace=False)
         holdings = [Holding(assets[int(i)].brs_id, float(rng.choice([1e6, 2e6, 2.5e6, 3e6]))) for i in idx]
-        inputs = DealInputs(
-            deal=f"Mag {d + 6}",
-            analysis_date=date(2016, 3, 23),
-            accounts=(Account(1, "Payment"), Account(2, "Collection", 0.0, 40e6)),
-            thresholds=rows,
-            quality_test_inputs={
-                "Current LIBOR": 0.0054,
-                "Weighted Average Spread": 0.035,
-                "WARF Factor": 67,
-                "WARF Threshold": 2900,
-                "JR OC Denominator": 450e6,
-            },
-            objective_weights=(ObjectiveWeight(33, 0.0), ObjectiveWeight(32, 0.6), ObjectiveWeight(36, 0.4)),
-        )
-        deals.append((inputs, Pool.from_holdings(universe, holdings)))
+        deals.append((deal_inputs(f"Mag {d + 6}"), Pool.from_holdings(universe, holdings)))
     return universe, deals
 
 
@@ -157,26 +258,6 @@ def engines() -> list[tuple[ComplianceEngine, Pool]]:
     return out
 
 
-def one_deal() -> object:
-    eng, pool = mag17()
-    return eng.evaluate(pool)
-
-
-def hypo() -> object:
-    eng, pool = mag17()
-    held = pool.assets[0].brs_id
-    other = next(a.brs_id for a in pool.universe.assets if a.brs_id != held)
-    trades = [
-        Trade(held, TransactionType.SALE, 1_000_000, 99.0),
-        Trade(other, TransactionType.BUY, 2_000_000),
-    ]
-    return run_hypo(eng, pool, trades)
-
-
-def ten_deals() -> object:
-    return [eng.evaluate(pool) for eng, pool in engines()]
-
-
 def rankings() -> object:
     eng, pool = engines()[0]
     return rank_assets(eng, pool, side=TransactionType.BUY, step=750_000, allow_increase=True)
@@ -187,33 +268,87 @@ def rebalancing() -> object:
     return rebalance(eng, pool, step=750_000, sale_target=15e6, buy_target=30e6, allow_increase=True)
 
 
-def cases() -> list[tuple[str, Callable[[], object], float]]:
-    """(name, function, target seconds) for ``clo-xl bench``."""
+def hypo_case() -> Case:
+    eng, pool = mag17()
+    held = pool.assets[0].brs_id
+    other = next(a.brs_id for a in pool.universe.assets if a.brs_id != held)
+    trades = [
+        Trade(held, TransactionType.SALE, 1_000_000, 99.0),
+        Trade(other, TransactionType.BUY, 2_000_000),
+    ]
+    before_cols = floor_inputs(eng, pool)
+    cash = eng.deal.principal_cash
+    after_pool, _, _ = apply_trades(pool, cash, trades)
+    assert np.array_equal(after_pool.positions, pool.positions), "the floor edits par in place"
+    edits = [(int(np.flatnonzero(pool.positions == pool.universe.position(t.brs_id))[0]), t) for t in trades]
+
+    def floor() -> tuple[dict[int, float], dict[int, float]]:
+        par = before_cols.par.copy()
+        money = cash
+        for i, t in edits:
+            price = (
+                t.price / 100.0
+                if t.price
+                else pool.universe.assets[int(pool.positions[i])].market_value / 100
+            )
+            if t.transaction is TransactionType.SALE:
+                par[i] -= t.par
+                money += t.par * price
+            else:
+                par[i] += t.par
+                money -= t.par * price
+        after = before_cols.with_par(par, money)
+        return compliance_floor(before_cols), compliance_floor(after)
+
+    def check(out: Any, fl: tuple[dict[int, float], dict[int, float]]) -> None:
+        check_compliance(fl[0], results_of(out[0].before))
+        check_compliance(fl[1], results_of(out[0].after))
+
+    return Case(
+        "hypothetical trade before/after, Mag 17 (~200 assets)",
+        lambda: run_hypo(eng, pool, trades),
+        target_s=0.001,
+        floor=floor,
+        check=check,
+        note="applies the two trades to the par array, then the warm floor before and after",
+    )
+
+
+def ten_deals_case() -> Case:
+    pairs = engines()
+    cols = [floor_inputs(e, p) for e, p in pairs]
+
+    def check(out: list[ComplianceReport], fl: list[dict[int, float]]) -> None:
+        for report, f in zip(out, fl, strict=True):
+            check_report(report, f)
+
+    return Case(
+        "ten deals full compliance (~200 assets each)",
+        lambda: [e.evaluate(p) for e, p in pairs],
+        target_s=0.050,
+        floor=lambda: [compliance_floor(c) for c in cols],
+        check=check,
+        max_ratio=3.0,
+    )
+
+
+def cases() -> list[Case]:
+    """The compliance cases for ``clo-xl bench``."""
     return [
-        ("one deal full compliance (Mag 17)", one_deal, 0.005),
-        ("hypothetical trade before/after", hypo, 0.010),
-        ("ten deals full compliance", ten_deals, 0.050),
-        ("rankings over the universe (1,000 assets)", rankings, 0.200),
-        ("rebalancing (15m sale, 30m buy, 750k steps)", rebalancing, 5.0),
+        warm_case(f"Mag 17 ({len(mag17()[1])} assets)", mag17, None),
+        *(warm_case(f"{n:,} assets", lambda n=n: warm(n), n) for n in SIZES),
+        *(cold_case(n) for n in SIZES),
+        hypo_case(),
+        ten_deals_case(),
+        Case("rankings over the universe (1,000 assets)", rankings, target_s=0.200),
+        Case("rebalancing (15m sale, 30m buy, 750k steps)", rebalancing, target_s=5.0),
     ]
 
 
-def main(repeat: int = 30) -> int:
-    ok = True
-    for name, fn, target in cases():
-        fn()  # warm-up (loading and caches)
-        runs = repeat if target < 1 else 3
-        times = []
-        for _ in range(runs):
-            t0 = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t0)
-        med = statistics.median(times)
-        within = med <= target
-        ok &= within
-        verdict = "ok" if within else "SLOW"
-        print(f"{name:48s} median {med * 1000:9.2f} ms  target {target * 1000:7.0f} ms  {verdict}")
-    return 0 if ok else 1
+def main() -> int:
+    from clo_xl.cli import main as cli
+
+    return cli(["bench", "--only", "compliance", *sys.argv[1:]])
 
 
 if __name__ == "__main__":

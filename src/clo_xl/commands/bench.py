@@ -1,29 +1,73 @@
-"""``clo-xl bench``: every speed case the issues name, side by side, with medians and the machine.
+"""``clo-xl bench``: every speed case the issues name, each beside its numpy floor, measured in one run.
 
-Each ``bench/bench_<area>.py`` of a checkout exposes ``cases() -> list[(name, fn, target_seconds)]``;
-this command imports them, times every case (warm-up, then ``--repeat`` runs), and prints one table.
+Each ``bench/bench_<area>.py`` of a checkout exposes ``cases()``: a list of :class:`Case` (or the older
+``(name, fn, target_seconds)`` tuples). For a case with a ``floor`` (the least numpy work that produces
+the same numbers, see ``bench/floors.py``) the command first runs both once and calls ``check(case
+result, floor result)``, which raises if the numbers differ; then it times case and floor **interleaved**
+(case, floor, case, floor…), so both see the same machine load, and reports each median and their ratio.
+A shared, busy machine moves both; the ratio is what to read.
+
+A case's goal is an absolute time (``target_s``), a ratio to its floor (``max_ratio``), or both. Cases of
+one ``family`` measured at several ``size`` (assets) also give a growth exponent: log(t_large / t_small) ÷
+log(size_large / size_small), 1.0 = linear, for the case and for its floor.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 import platform
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy
 import typer
 
 from clo_xl.commands._output import console, emit, table
 from clo_xl.commands._progress import progress_bar
-from clo_xl.errors import UsageError
+from clo_xl.errors import CloXlError, UsageError
 from clo_xl.progress import Progress, no_progress
 
-BenchCase = tuple[str, Callable[[], object], float]
+
+@dataclass(frozen=True)
+class Case:
+    """One speed case of ``bench/bench_<area>.py``.
+
+    ``run`` is timed; ``floor`` (optional) is the same work written as plainly as numpy allows, and
+    ``check(run_result, floor_result)`` raises ``AssertionError`` when their numbers differ. ``target_s``
+    is an absolute goal in seconds, ``max_ratio`` a goal as a ratio to the floor. ``family``/``size`` group
+    the same case at several pool sizes (assets) for the growth exponent; ``repeat`` caps the timed runs of
+    a slow case; ``note`` says what the floor leaves out, if anything.
+    """
+
+    name: str
+    run: Callable[[], object]
+    target_s: float | None = None
+    floor: Callable[[], object] | None = None
+    check: Callable[[Any, Any], None] | None = None
+    max_ratio: float | None = None
+    family: str | None = None
+    size: int | None = None
+    repeat: int | None = None
+    note: str = ""
+
+    @property
+    def goal(self) -> str:
+        parts = []
+        if self.target_s is not None:
+            parts.append(f"< {_fmt_seconds(self.target_s)}")
+        if self.max_ratio is not None:
+            parts.append(f"<= {self.max_ratio:g}x floor")
+        return ", ".join(parts) or "-"
+
+
+LegacyCase = tuple[str, Callable[[], object], float]
 
 
 @dataclass(frozen=True)
@@ -33,12 +77,30 @@ class BenchResult:
     runs: int
     median_s: float
     min_s: float
-    target_s: float
-    within_target: bool
+    target_s: float | None
+    floor_median_s: float | None
+    ratio: float | None
+    max_ratio: float | None
+    goal: str
+    within_goal: bool
+    family: str | None
+    size: int | None
+    note: str
+
+
+@dataclass(frozen=True)
+class Growth:
+    """How a family's time grows from its smallest to its largest size."""
+
+    area: str
+    family: str
+    sizes: tuple[int, int]
+    exponent: float
+    floor_exponent: float | None
 
 
 def machine() -> dict[str, object]:
-    """What the figures were measured on."""
+    """What the figures were measured on, and how busy it was."""
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -47,15 +109,21 @@ def machine() -> dict[str, object]:
                 break
     except OSError:
         pass
-    import numpy
-
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "numpy": numpy.__version__,
         "platform": platform.platform(),
+        "load_average": _load(),
     }
+
+
+def _load() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:  # not on this platform
+        return None
 
 
 def find_bench_dir(explicit: Path | None) -> Path:
@@ -68,9 +136,17 @@ def find_bench_dir(explicit: Path | None) -> Path:
     raise UsageError("no bench/ folder found: run `clo-xl bench` from a clo-xl checkout or pass --bench-dir")
 
 
-def load_cases(bench_dir: Path, only: str | None) -> list[tuple[str, list[BenchCase]]]:
-    areas: list[tuple[str, list[BenchCase]]] = []
-    sys.path.insert(0, str(bench_dir.parent))
+def as_case(item: Case | LegacyCase) -> Case:
+    if isinstance(item, Case):
+        return item
+    name, fn, target = item
+    return Case(name, fn, target_s=target)
+
+
+def load_cases(bench_dir: Path, only: str | None, match: str | None = None) -> list[tuple[str, list[Case]]]:
+    areas: list[tuple[str, list[Case]]] = []
+    if str(bench_dir.parent) not in sys.path:
+        sys.path.insert(0, str(bench_dir.parent))
     for path in sorted(bench_dir.glob("bench_*.py")):
         area = path.stem.removeprefix("bench_")
         if only and only != area:
@@ -81,40 +157,154 @@ def load_cases(bench_dir: Path, only: str | None) -> list[tuple[str, list[BenchC
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         if hasattr(module, "cases"):
-            areas.append((area, list(module.cases())))
+            cases = [as_case(c) for c in module.cases()]
+            if match:
+                cases = [c for c in cases if match.lower() in c.name.lower()]
+            if cases:
+                areas.append((area, cases))
     return areas
 
 
-def time_case(fn: Callable[[], object], repeat: int, budget_s: float) -> list[float]:
-    fn()  # warm-up: caches, imports, JIT-free but allocator-warm
+def time_pair(case: Case, repeat: int, budget_s: float) -> tuple[list[float], list[float]]:
+    """Warm up, check the floor against the case, then time them interleaved."""
+    out = case.run()  # warm-up: caches, imports, allocator
+    if case.floor is not None:
+        floor_out = case.floor()
+        if case.check is not None:
+            try:
+                case.check(out, floor_out)
+            except AssertionError as exc:
+                raise CloXlError(f"bench case {case.name!r}: its floor gives other numbers: {exc}") from None
+    runs = min(repeat, case.repeat or repeat)
     times: list[float] = []
+    floor_times: list[float] = []
     started = time.perf_counter()
-    for _ in range(repeat):
+    for _ in range(runs):
         t0 = time.perf_counter()
-        fn()
+        case.run()
         times.append(time.perf_counter() - t0)
+        if case.floor is not None:
+            t0 = time.perf_counter()
+            case.floor()
+            floor_times.append(time.perf_counter() - t0)
         if time.perf_counter() - started > budget_s and len(times) >= 3:
             break
-    return times
+    return times, floor_times
+
+
+def measure(area: str, case: Case, repeat: int, budget_s: float) -> BenchResult:
+    times, floor_times = time_pair(case, repeat, budget_s)
+    med = statistics.median(times)
+    floor = statistics.median(floor_times) if floor_times else None
+    ratio = med / floor if floor else None
+    ok = (case.target_s is None or med <= case.target_s) and (
+        case.max_ratio is None or (ratio is not None and ratio <= case.max_ratio)
+    )
+    return BenchResult(
+        area, case.name, len(times), med, min(times), case.target_s, floor, ratio, case.max_ratio,
+        case.goal, ok, case.family, case.size, case.note,
+    )  # fmt: skip
+
+
+def growth(results: Sequence[BenchResult]) -> list[Growth]:
+    """Growth exponents of every family measured at two or more sizes (smallest → largest)."""
+    families: dict[tuple[str, str], list[BenchResult]] = {}
+    for r in results:
+        if r.family and r.size:
+            families.setdefault((r.area, r.family), []).append(r)
+    out = []
+    for (area, family), rs in families.items():
+        if len(rs) < 2:
+            continue
+        small, large = min(rs, key=lambda r: r.size or 0), max(rs, key=lambda r: r.size or 0)
+        span = math.log((large.size or 1) / (small.size or 1))
+        exponent = math.log(large.median_s / small.median_s) / span
+        floor_exp = None
+        if small.floor_median_s and large.floor_median_s:
+            floor_exp = math.log(large.floor_median_s / small.floor_median_s) / span
+        out.append(Growth(area, family, (small.size or 0, large.size or 0), exponent, floor_exp))
+    return out
 
 
 def run_all(
-    bench_dir: Path, repeat: int, only: str | None, budget_s: float, progress: Progress = no_progress
+    bench_dir: Path,
+    repeat: int,
+    only: str | None,
+    budget_s: float,
+    progress: Progress = no_progress,
+    match: str | None = None,
 ) -> list[BenchResult]:
-    areas = load_cases(bench_dir, only)
+    areas = load_cases(bench_dir, only, match)
     results: list[BenchResult] = []
     total = sum(len(c) for _, c in areas)
     for area, cases in areas:
-        for name, fn, target in cases:
-            progress(f"{area}: {name}", len(results), total)
-            times = time_case(fn, repeat, budget_s)
-            med = statistics.median(times)
-            results.append(BenchResult(area, name, len(times), med, min(times), target, med <= target))
+        for case in cases:
+            progress(f"{area}: {case.name}", len(results), total)
+            results.append(measure(area, case, repeat, budget_s))
     return results
 
 
 def _fmt_seconds(s: float) -> str:
+    if s < 1e-3:
+        return f"{s * 1e6:.0f} µs"
     return f"{s * 1000:.2f} ms" if s < 1 else f"{s:.2f} s"
+
+
+def document(results: Sequence[BenchResult], before: dict[str, object]) -> dict[str, object]:
+    after = machine()
+    return {
+        "machine": {**after, "load_average_before": before["load_average"]},
+        "results": [asdict(r) for r in results],
+        "growth": [asdict(g) for g in growth(results)],
+    }
+
+
+def _render(results: Sequence[BenchResult], payload: dict[str, Any]) -> None:
+    m = payload["machine"]
+    load = m.get("load_average_before")
+    busy = f" · load average before {load[0]:.2f}, after {m['load_average'][0]:.2f}" if load else ""
+    console.print(f"machine: {m['cpu']} · {m['cores']} cores · Python {m['python']}{busy}")
+    rows = [
+        [
+            r.area,
+            r.case,
+            r.runs,
+            _fmt_seconds(r.median_s),
+            _fmt_seconds(r.floor_median_s) if r.floor_median_s else "-",
+            f"{r.ratio:.2f}x" if r.ratio is not None else "-",
+            r.goal,
+            "yes" if r.within_goal else "NO",
+        ]
+        for r in results
+    ]
+    console.print(
+        table(
+            "clo-xl benchmarks (medians; case and floor timed interleaved in this run)",
+            ["area", "case", "runs", "median", "floor", "ratio", "goal", "met"],
+            rows,
+        )
+    )
+    grown = growth(results)
+    if grown:
+        console.print(
+            table(
+                "growth exponent (1.0 = linear in assets)",
+                ["area", "family", "assets", "case", "floor"],
+                [
+                    [
+                        g.area,
+                        g.family,
+                        f"{g.sizes[0]:,} → {g.sizes[1]:,}",
+                        f"{g.exponent:.2f}",
+                        "-" if g.floor_exponent is None else f"{g.floor_exponent:.2f}",
+                    ]
+                    for g in grown
+                ],
+            )
+        )
+    notes = [f"{r.case}: {r.note}" for r in results if r.note]
+    for line in notes:
+        console.print(f"floor of {line}")
 
 
 def register(app: typer.Typer) -> None:
@@ -123,36 +313,15 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="One JSON document on stdout."),
         repeat: int = typer.Option(15, help="Timed runs per case (after one warm-up)."),
         only: str | None = typer.Option(None, help="Only this area (e.g. compliance, cashflows)."),
+        case: str | None = typer.Option(None, "--case", help="Only cases whose name contains this text."),
         budget: float = typer.Option(
             60.0, help="Stop repeating a case after this many seconds (min 3 runs)."
         ),
         bench_dir: Path | None = typer.Option(None, help="The bench/ folder (default: ./bench)."),
     ) -> None:
-        """Run every speed case side by side and print medians against their targets."""
+        """Run every speed case beside its numpy floor and print medians, ratios and goals."""
+        before = machine()
         with progress_bar(as_json=as_json) as progress:
-            results = run_all(find_bench_dir(bench_dir), repeat, only, budget, progress)
-        payload = {"machine": machine(), "results": [asdict(r) for r in results]}
-
-        def render() -> None:
-            m = payload["machine"]
-            console.print(f"machine: {m['cpu']} · {m['cores']} cores · Python {m['python']}")  # type: ignore[index]
-            rows = [
-                [
-                    r.area,
-                    r.case,
-                    r.runs,
-                    _fmt_seconds(r.median_s),
-                    _fmt_seconds(r.target_s),
-                    "yes" if r.within_target else "NO",
-                ]
-                for r in results
-            ]
-            console.print(
-                table(
-                    "clo-xl benchmarks (median of timed runs)",
-                    ["area", "case", "runs", "median", "target", "within"],
-                    rows,
-                )
-            )
-
-        emit(payload, as_json=as_json, render=render)
+            results = run_all(find_bench_dir(bench_dir), repeat, only, budget, progress, case)
+        payload = document(results, before)
+        emit(payload, as_json=as_json, render=lambda: _render(results, payload))
