@@ -6,7 +6,7 @@ import pytest
 
 from clo_xl.cashflows.structure import Tranche
 from clo_xl.cashflows.synthetic import synthetic_deal
-from clo_xl.waterfall.run import _ccc_adjustment
+from clo_xl.waterfall.run import ccc_adjustment
 from clo_xl.waterfall.steps import Controlling, CureCoverage, PayInterest
 from clo_xl.waterfall.tranches import TrancheState
 from clo_xl.waterfall.versions import load_version
@@ -28,9 +28,9 @@ def test_q7_unpaid_interest_capitalised_in_legacy_carried_in_corrected() -> None
 def test_q22_ccc_haircut_cliff_in_legacy() -> None:
     deal = synthetic_deal("Mag 15")  # 7.5% limit, CCC price 0.70
     # collateral 100m, CCC 10m (> 7.5m): legacy (100m pool − 7.5m) × 0.3 = 27.75m; corrected 2.5m × 0.3
-    assert _ccc_adjustment(100e6, 10e6, 100e6, deal, True) == pytest.approx(27.75e6)
-    assert _ccc_adjustment(100e6, 10e6, 100e6, deal, False) == pytest.approx(0.75e6)
-    assert _ccc_adjustment(100e6, 5e6, 100e6, deal, True) == 0.0
+    assert ccc_adjustment(100e6, 10e6, 100e6, deal, True) == pytest.approx(27.75e6)
+    assert ccc_adjustment(100e6, 10e6, 100e6, deal, False) == pytest.approx(0.75e6)
+    assert ccc_adjustment(100e6, 5e6, 100e6, deal, True) == 0.0
 
 
 def test_q12_e_oc_uses_the_d_denominator_only_in_legacy() -> None:
