@@ -106,7 +106,11 @@ def _stacked_assumptions(variants: Sequence[CashflowAssumptions], ids: Sequence[
     overrides = {f"{a}#{k}": v.for_asset(a) for k, v in enumerate(variants) for a in ids}
     first = variants[0]
     return CashflowAssumptions(
-        first.default, overrides, first.vectors, legacy_vector_overrun=first.legacy_vector_overrun
+        first.default,
+        overrides,
+        first.vectors,
+        legacy_vector_overrun=first.legacy_vector_overrun,
+        unknown_vector_zero=first.unknown_vector_zero,
     )
 
 
@@ -178,14 +182,17 @@ class CashflowModel:
 
     @property
     def grid(self) -> PaymentGrid:
-        return build_grid(self.structure.dates, legacy=self.conventions.legacy)
+        conv = self.conventions
+        return build_grid(
+            self.structure.dates, legacy=conv.legacy_business_days, pay_day_rolls=conv.pay_day_rolls
+        )
 
     @property
     def switches(self) -> ProjectionSwitches:
-        cal = self.structure.dates.calendar
-        if self.conventions.legacy:
-            return ProjectionSwitches(calendar=cal)
-        return ProjectionSwitches(False, False, False, cal)
+        c = self.conventions
+        return ProjectionSwitches(
+            c.zero_par_million, c.write_off_unrecovered, c.legacy_business_days, self.structure.dates.calendar
+        )
 
     def ccc_mask(self, coll: CollateralArrays | None = None) -> np.ndarray:
         c = self.collateral if coll is None else coll

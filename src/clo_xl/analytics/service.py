@@ -178,7 +178,9 @@ def legacy_numerator(model: CashflowModel) -> LegacyNumerator:
 def coverage_report(model: CashflowModel, acpa: Acpa, *, notices: tuple[str, ...] = ()) -> CoverageReport:
     """Determination-date coverage: legacy numerator or ACPA by the model's convention; IC, denominators
     and triggers from the engine's first period with nothing defaulting or prepaying."""
-    scheduled = model.run(CashflowAssumptions(SCHEDULED, legacy_vector_overrun=model.conventions.legacy))
+    scheduled = model.run(
+        CashflowAssumptions(SCHEDULED, legacy_vector_overrun=model.conventions.vector_overrun)
+    )
     base = model.run()
     if not scheduled.periods or not base.periods:
         raise ValueError(f"{model.structure.name}: no payment date after the analysis date")

@@ -39,6 +39,7 @@ class CashflowAssumptions:
     overrides: Mapping[str, AssetAssumption] = field(default_factory=dict)
     vectors: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
     legacy_vector_overrun: bool = True
+    unknown_vector_zero: bool | None = None  # Q57; None = as ``legacy_vector_overrun``
 
     def for_asset(self, asset_id: str) -> AssetAssumption:
         return self.overrides.get(asset_id, self.default)
@@ -51,6 +52,7 @@ def _resolve(
     legacy: bool,
     *,
     cpr_specs: list[float | str] | None = None,
+    unknown_zero: bool | None = None,
 ) -> FloatArray:
     """Rate matrix (assets × columns) at each column's 1-based interest-period counter."""
     n, cols = counters.shape
@@ -63,7 +65,7 @@ def _resolve(
             if legacy and cpr_specs is not None and isinstance(cpr_specs[i], str):
                 key = str(cpr_specs[i]).strip()  # Q30: the severity branch reads the CPR vector
             if key not in vectors:
-                if legacy:  # Q57: unknown name → zero vector
+                if legacy if unknown_zero is None else unknown_zero:  # Q57: unknown name → zero vector
                     continue
                 raise CloXlError(f"unknown CF vector {spec!r}; known: {', '.join(sorted(vectors)) or 'none'}")
             vec = np.asarray(vectors[key], dtype=np.float64)
@@ -82,10 +84,13 @@ def resolve_matrices(
     """(cpr, cdr, severity, lag months, rating-driven flag) for the projection."""
     per = [assumptions.for_asset(a) for a in asset_ids]
     legacy = assumptions.legacy_vector_overrun
+    zero = assumptions.unknown_vector_zero
+    vectors = assumptions.vectors
     cpr_specs = [p.cpr for p in per]
-    cpr = _resolve(cpr_specs, counters, assumptions.vectors, legacy)
-    cdr = _resolve([p.cdr for p in per], counters, assumptions.vectors, legacy)
-    sev = _resolve([p.severity for p in per], counters, assumptions.vectors, legacy, cpr_specs=cpr_specs)
+    cpr = _resolve(cpr_specs, counters, vectors, legacy, unknown_zero=zero)
+    cdr = _resolve([p.cdr for p in per], counters, vectors, legacy, unknown_zero=zero)
+    sevs = [p.severity for p in per]
+    sev = _resolve(sevs, counters, vectors, legacy, cpr_specs=cpr_specs, unknown_zero=zero)
     lag = np.array([int(p.lag_months) for p in per], dtype=np.int64)
     rating = np.array([isinstance(p.cdr, str) and p.cdr.strip().upper() == RATING for p in per], dtype=bool)
     return cpr, cdr, sev, lag, rating

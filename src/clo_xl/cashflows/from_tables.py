@@ -71,8 +71,10 @@ def assumptions_from_rows(
     asset_ids: Sequence[str] = (),
     *,
     legacy: bool = True,
+    unknown_vector_zero: bool | None = None,
 ) -> CashflowAssumptions:
-    """Resolve the table for ``asset_ids`` (last matching row wins)."""
+    """Resolve the table for ``asset_ids`` (last matching row wins). ``legacy`` is the Q30 vector overrun,
+    ``unknown_vector_zero`` Q57 (default: as ``legacy``)."""
     default = AssetAssumption()
     per_asset: dict[str, AssetAssumption] = {}
     wanted = set(asset_ids)
@@ -90,5 +92,9 @@ def assumptions_from_rows(
         elif key in wanted or not wanted:
             per_asset[key] = a
     return CashflowAssumptions(
-        default, per_asset, vectors_from_rows(vector_rows), legacy_vector_overrun=legacy
+        default,
+        per_asset,
+        vectors_from_rows(vector_rows),
+        legacy_vector_overrun=legacy,
+        unknown_vector_zero=legacy if unknown_vector_zero is None else unknown_vector_zero,
     )

@@ -223,7 +223,7 @@ def _migration_runs(
     ids = [str(a) for a in collateral.asset_id]
     issuers = [str(by_id.get(a, {}).get("ISSUER ID") or a) for a in ids]
     industries = [str(by_id.get(a, {}).get("S&P Industry") or "") for a in ids]
-    ranks = [rating_index(str(r), legacy=conv.legacy) for r in collateral.sp_rating]
+    ranks = [rating_index(str(r), legacy=conv.legacy_migration) for r in collateral.sp_rating]
     chol = (
         cholesky(system_correlation(issuers, industries, ranks, SystemCorrelation()))
         if len(ids) > 1
@@ -237,7 +237,7 @@ def _migration_runs(
         start,
         paths=paths,
         seed=seed,
-        legacy=conv.legacy,
+        legacy=conv.legacy_migration,
         threads=executor.threads,
     )
     rows = [
@@ -256,7 +256,7 @@ def _migration_runs(
             "seed": seed,
             "note": "numpy Generator paths; VBA Rnd/Randomize are not reproduced (Q56)",
             "step_dates": [d.isoformat() for d in migration.step_dates],
-            **default_statistics(migration, collateral.par, legacy=conv.legacy),
+            **default_statistics(migration, collateral.par, legacy=conv.legacy_migration),
             **path_extremes(migration, collateral.par),
         },
     }
@@ -285,7 +285,8 @@ def _assumptions(
             tables["cf_assumptions"],
             tables.get("cf_vectors", []),
             [str(x) for x in collateral.asset_id],
-            legacy=conv.legacy,
+            legacy=conv.vector_overrun,
+            unknown_vector_zero=conv.unknown_vector_zero,
         )
     base = AssetAssumption(
         BASE_CASE.cpr if cpr is None else cpr,
@@ -293,7 +294,9 @@ def _assumptions(
         BASE_CASE.severity if severity is None else severity,
         BASE_CASE.lag_months if lag is None else lag,
     )
-    return CashflowAssumptions(base, legacy_vector_overrun=conv.legacy)
+    return CashflowAssumptions(
+        base, legacy_vector_overrun=conv.vector_overrun, unknown_vector_zero=conv.unknown_vector_zero
+    )
 
 
 def prepare_model(
@@ -319,7 +322,7 @@ def prepare_model(
     curve_spec = CurveSpec.of(
         structure.dates.analysis_date,
         curve_tenors(doc),
-        convention=CurveConvention.LEGACY if conv.legacy else CurveConvention.CORRECTED,
+        convention=CurveConvention.LEGACY if conv.legacy_curve else CurveConvention.CORRECTED,
         extrapolation=_extrapolation(extrapolation),
         shift=curve_shift,
         index=_index(index),

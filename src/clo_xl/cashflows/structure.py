@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from clo_xl.cashflows.quirks import ALL_QUIRKS, WATERFALL_TAGS, CashflowQuirk
 from clo_xl.cashflows.timeline import DealDates
 from clo_xl.curves.conventions import DayCount
 from clo_xl.errors import CloXlError
@@ -126,38 +127,28 @@ class DealStructure:
 
 @dataclass(frozen=True)
 class Conventions:
-    """Each legacy defect of the deal engine as a named switch; `legacy()` turns them all on.
+    """The legacy defects of the cash-flow engine that are on, one :class:`CashflowQuirk` each.
 
-    * ``capitalise_unpaid_interest`` (Q7): unpaid current interest of any class is added to its deferred
-      balance (otherwise non-deferrable classes carry it as a shortfall due next period).
-    * ``strict_trigger`` (§4.11): a test passes only when ratio > trigger (indentures: ≥).
-    * ``fee_interest_on_opening_unpaid`` (Q27): fee interest on the opening unpaid input, not the balance.
-    * ``hurdle_first_positive`` (Q29): hurdle met at the first positive cumulative PV in input order.
-    * ``ccc_whole_pool`` (Q22): CCC adjustment ≈ (pool − threshold) × (1 − price) once over the limit;
-      otherwise (CCC excess) × (1 − price).
-    * ``mag17_as_mag15`` (Q48): Mag 17 runs on the Mag 15 waterfall.
-    * ``wal_on_original`` (Q5): WAL divided by the original balance.
-    * ``sticky_event_of_default`` (Q23): off in legacy (EOD re-tested every period); on in corrected, once
-      an event of default occurs the EOD waterfall applies to every later period (no acceleration model).
-    * ``legacy_pv_chain`` (Q4): price/DM chain quarterly factors of (1 + (zero to d_i + DM)/4) per interval
-      (`CalcPVwSpread`); off, the curve's discount factors are used.
-    * projection switches: Q33, Q34, Q36, Q30 (see :mod:`clo_xl.cashflows.projection`).
+    ``Conventions()`` is the `legacy` convention (every switch on), ``Conventions.corrected()`` turns them
+    all off, ``.without(q)`` / ``.with_(q)`` flip one. The properties below name what each switch does
+    where the engine reads it:
+
+    * ``capitalise_unpaid_interest`` (Q7), ``strict_trigger`` (§4.11), ``fee_interest_on_opening_unpaid``
+      (Q27), ``hurdle_first_positive`` (Q29), ``hurdle_history_cutoff`` (Q25), ``ccc_whole_pool`` (Q22),
+      ``mag17_as_mag15`` (Q48), ``sticky_event_of_default`` (Q23 off), ``ic_trustee_and_base_only`` (Q53);
+    * the report: ``wal_on_original`` (Q5), ``legacy_pv_chain`` (Q4), ``modified_zero_unless_positive``
+      (Q6), ``measures_from_analysis_date`` (Q25);
+    * inputs and schedules: ``legacy_curve`` (Q2/Q3), ``legacy_business_days`` (Q36), ``pay_day_rolls``
+      (Q37), ``vector_overrun`` (Q30), ``unknown_vector_zero`` (Q57), ``zero_par_million`` (Q33),
+      ``write_off_unrecovered`` (Q34), ``legacy_migration`` (Q40);
+    * ``waterfall_tags``: the version-file step options that apply (Q11, Q12, Q13, Q16, Q17, Q18).
     """
 
-    legacy: bool = True
-    capitalise_unpaid_interest: bool = True
-    strict_trigger: bool = True
-    fee_interest_on_opening_unpaid: bool = True
-    hurdle_first_positive: bool = True
-    ccc_whole_pool: bool = True
-    mag17_as_mag15: bool = True
-    wal_on_original: bool = True
-    sticky_event_of_default: bool = False
-    legacy_pv_chain: bool = True
+    quirks: frozenset[CashflowQuirk] = ALL_QUIRKS
 
     @classmethod
     def corrected(cls) -> Conventions:
-        return cls(False, False, False, False, False, False, False, False, True, False)
+        return cls(frozenset())
 
     @classmethod
     def named(cls, name: str) -> Conventions:
@@ -166,3 +157,112 @@ class Conventions:
         if name == "corrected":
             return cls.corrected()
         raise CloXlError(f"convention must be 'legacy' or 'corrected', got {name!r}")
+
+    def on(self, quirk: CashflowQuirk) -> bool:
+        return quirk in self.quirks
+
+    def without(self, *quirks: CashflowQuirk) -> Conventions:
+        return Conventions(self.quirks - frozenset(quirks))
+
+    def with_(self, *quirks: CashflowQuirk) -> Conventions:
+        return Conventions(self.quirks | frozenset(quirks))
+
+    @property
+    def name(self) -> str:
+        """ "legacy", "corrected", or "custom" for any other switch set."""
+        if self.quirks == ALL_QUIRKS:
+            return "legacy"
+        return "corrected" if not self.quirks else "custom"
+
+    @property
+    def legacy(self) -> bool:
+        """Every switch on (the `legacy` convention)."""
+        return self.quirks == ALL_QUIRKS
+
+    @property
+    def capitalise_unpaid_interest(self) -> bool:
+        return CashflowQuirk.Q7_CAPITALISE_UNPAID_INTEREST in self.quirks
+
+    @property
+    def strict_trigger(self) -> bool:
+        return CashflowQuirk.Q411_STRICT_TRIGGER in self.quirks
+
+    @property
+    def fee_interest_on_opening_unpaid(self) -> bool:
+        return CashflowQuirk.Q27_FEE_INTEREST_ON_OPENING_UNPAID in self.quirks
+
+    @property
+    def hurdle_first_positive(self) -> bool:
+        return CashflowQuirk.Q29_HURDLE_FIRST_POSITIVE in self.quirks
+
+    @property
+    def hurdle_history_cutoff(self) -> bool:
+        return CashflowQuirk.Q25_HURDLE_HISTORY_CUTOFF in self.quirks
+
+    @property
+    def ccc_whole_pool(self) -> bool:
+        return CashflowQuirk.Q22_CCC_WHOLE_POOL in self.quirks
+
+    @property
+    def mag17_as_mag15(self) -> bool:
+        return CashflowQuirk.Q48_MAG17_AS_MAG15 in self.quirks
+
+    @property
+    def wal_on_original(self) -> bool:
+        return CashflowQuirk.Q5_WAL_ON_ORIGINAL in self.quirks
+
+    @property
+    def sticky_event_of_default(self) -> bool:
+        return CashflowQuirk.Q23_EOD_NOT_STICKY not in self.quirks
+
+    @property
+    def legacy_pv_chain(self) -> bool:
+        return CashflowQuirk.Q4_PV_CHAIN in self.quirks
+
+    @property
+    def modified_zero_unless_positive(self) -> bool:
+        return CashflowQuirk.Q6_MODIFIED_ZERO_AT_NON_POSITIVE_YIELD in self.quirks
+
+    @property
+    def measures_from_analysis_date(self) -> bool:
+        return CashflowQuirk.Q25_MEASURES_FROM_ANALYSIS_DATE in self.quirks
+
+    @property
+    def ic_trustee_and_base_only(self) -> bool:
+        return CashflowQuirk.Q53_IC_NUMERATOR_TRUSTEE_AND_BASE_ONLY in self.quirks
+
+    @property
+    def legacy_curve(self) -> bool:
+        return CashflowQuirk.Q2_LEGACY_CURVE in self.quirks
+
+    @property
+    def legacy_business_days(self) -> bool:
+        return CashflowQuirk.Q36_LEGACY_BUSINESS_DAYS in self.quirks
+
+    @property
+    def pay_day_rolls(self) -> bool:
+        return CashflowQuirk.Q37_PAY_DAY_ROLLS in self.quirks
+
+    @property
+    def vector_overrun(self) -> bool:
+        return CashflowQuirk.Q30_VECTOR_OVERRUN in self.quirks
+
+    @property
+    def unknown_vector_zero(self) -> bool:
+        return CashflowQuirk.Q57_UNKNOWN_VECTOR_ZERO in self.quirks
+
+    @property
+    def zero_par_million(self) -> bool:
+        return CashflowQuirk.Q33_ZERO_PAR_MILLION in self.quirks
+
+    @property
+    def write_off_unrecovered(self) -> bool:
+        return CashflowQuirk.Q34_WRITE_OFF_UNRECOVERED in self.quirks
+
+    @property
+    def legacy_migration(self) -> bool:
+        return CashflowQuirk.Q40_MIGRATION_STEPS in self.quirks
+
+    @property
+    def waterfall_tags(self) -> frozenset[str]:
+        return frozenset(q.tag for q in WATERFALL_TAGS if q in self.quirks)

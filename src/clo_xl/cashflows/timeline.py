@@ -78,9 +78,12 @@ def first_unadjusted(dates: DealDates, *, legacy: bool) -> date:
 
 
 @lru_cache(maxsize=256)
-def build_grid(dates: DealDates, *, legacy: bool = True) -> PaymentGrid:
-    """Payment dates after the analysis date up to the stated maturity (off-cycle maturity not added)."""
-    first = first_unadjusted(dates, legacy=legacy)
+def build_grid(dates: DealDates, *, legacy: bool = True, pay_day_rolls: bool | None = None) -> PaymentGrid:
+    """Payment dates after the analysis date up to the stated maturity (off-cycle maturity not added).
+
+    ``legacy``: the VBA business-day helpers (Q36); ``pay_day_rolls``: Q37 (default: as ``legacy``).
+    """
+    first = first_unadjusted(dates, legacy=legacy if pay_day_rolls is None else pay_day_rolls)
     m = dates.months_between_payments
     unadjusted: list[date] = []
     k = 0

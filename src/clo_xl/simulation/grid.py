@@ -111,7 +111,8 @@ def run_one(inputs: GridInputs, scenario: Scenario, curve: ForwardCurve | None =
     curve = curve or inputs.curve.shifted(scenario.curve_shift).build()
     a = CashflowAssumptions(
         AssetAssumption(scenario.cpr, scenario.cdr, scenario.severity, scenario.lag_months),
-        legacy_vector_overrun=conv.legacy,
+        legacy_vector_overrun=conv.vector_overrun,
+        unknown_vector_zero=conv.unknown_vector_zero,
     )
     result = run_deal(inputs.deal, inputs.collateral, a, curve, conventions=conv, sink=inputs.sink)
     return summarise(result, scenario)

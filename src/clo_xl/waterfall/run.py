@@ -280,12 +280,13 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
 ) -> DealResult:
     """Project ``collateral`` and run ``deal``'s waterfall over its payment grid."""
     conv = conventions or Conventions()
-    legacy = conv.legacy
     analysis = analysis_date or deal.dates.analysis_date
-    wf = version or load_version(deal.name, legacy=legacy, mag17_as_mag15=conv.mag17_as_mag15)
-    grid = grid or build_grid(deal.dates, legacy=legacy)
+    wf = version or load_version(deal.name, mag17_as_mag15=conv.mag17_as_mag15, tags=conv.waterfall_tags)
+    grid = grid or build_grid(deal.dates, legacy=conv.legacy_business_days, pay_day_rolls=conv.pay_day_rolls)
     cal = deal.dates.calendar
-    switches = ProjectionSwitches(calendar=cal) if legacy else ProjectionSwitches(False, False, False, cal)
+    switches = ProjectionSwitches(
+        conv.zero_par_million, conv.write_off_unrecovered, conv.legacy_business_days, cal
+    )
     if pool is None:
         pool = project_assets(
             collateral,
@@ -322,7 +323,7 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
     defs = {td.name: td for td in wf.tests}
     # Q25: the legacy drops historic Sub Note flows dated after the CLOInputs analysis date (so a purchase
     # on a closing date after it makes the hurdle "met" at once); corrected keeps every historic flow.
-    cutoff = (deal.cf_analysis_date or analysis) if legacy else date.max
+    cutoff = (deal.cf_analysis_date or analysis) if conv.hurdle_history_cutoff else date.max
     incentive = IncentiveFeeState.start(
         deal.incentive, deal.dates.closing_date, cutoff, first_positive=conv.hurdle_first_positive
     )

@@ -1,7 +1,8 @@
 """Waterfall versions as data: `clo_xl/data/waterfalls/<mag>.json`, one file per Mag version.
 
-A step or test may carry ``"legacy": {field: value}`` (overrides applied in the `legacy` convention, each
-tagged with its quirk number in ``"quirk"``), ``"legacy_only": true`` or ``"corrected_only": true``.
+A step or test may carry ``"legacy": {field: value}`` (overrides applied while the quirk named by its
+``"quirk"`` tag is on, i.e. in the `legacy` convention), ``"legacy_only": true`` or
+``"corrected_only": true``.
 """
 
 from __future__ import annotations
@@ -46,24 +47,33 @@ def _slug(name: str) -> str:
     return name.strip().lower().replace(" ", "")
 
 
-def _applies(raw: dict[str, Any], legacy: bool) -> bool:
+Tags = frozenset[str]
+
+
+def _on(raw: dict[str, Any], tags: Tags) -> bool:
+    """Whether the legacy variant of this entry applies: its ``quirk`` tag is one of the switches on."""
+    return str(raw.get("quirk", "")) in tags
+
+
+def _applies(raw: dict[str, Any], tags: Tags) -> bool:
+    legacy = _on(raw, tags)
     return not ((raw.get("legacy_only") and not legacy) or (raw.get("corrected_only") and legacy))
 
 
-def _merged(raw: dict[str, Any], legacy: bool) -> dict[str, Any]:
+def _merged(raw: dict[str, Any], tags: Tags) -> dict[str, Any]:
     out = {
         k: v for k, v in raw.items() if k not in ("legacy", "quirk", "legacy_only", "corrected_only", "step")
     }
-    if legacy:
+    if _on(raw, tags):
         out.update(raw.get("legacy", {}))
     return out
 
 
-def _step(raw: dict[str, Any], legacy: bool) -> Step:
+def _step(raw: dict[str, Any], tags: Tags) -> Step:
     cls = STEP_TYPES.get(raw.get("step", ""))
     if cls is None:
         raise CloXlError(f"unknown waterfall step {raw.get('step')!r}; known: {', '.join(STEP_TYPES)}")
-    args = _merged(raw, legacy)
+    args = _merged(raw, tags)
     names = {f.name for f in fields(cls)}
     unknown = set(args) - names
     if unknown:
@@ -77,14 +87,14 @@ def _step(raw: dict[str, Any], legacy: bool) -> Step:
     return step
 
 
-def _parse(doc: dict[str, Any], legacy: bool) -> WaterfallVersion:
+def _parse(doc: dict[str, Any], tags: Tags) -> WaterfallVersion:
     def steps(key: str) -> tuple[Step, ...]:
-        return tuple(_step(r, legacy) for r in doc[key] if _applies(r, legacy))
+        return tuple(_step(r, tags) for r in doc[key] if _applies(r, tags))
 
     tests = tuple(
         TestDefinition(t["name"], t["kind"], tuple(m["classes"]), t.get("tranche"))
         for t in doc["tests"]
-        for m in [_merged(t, legacy)]
+        for m in [_merged(t, tags)]
     )
     return WaterfallVersion(
         name=doc["name"],
@@ -100,10 +110,14 @@ def _parse(doc: dict[str, Any], legacy: bool) -> WaterfallVersion:
 
 
 @lru_cache(maxsize=64)
-def load_version(name: str, *, legacy: bool = True, mag17_as_mag15: bool | None = None) -> WaterfallVersion:
+def load_version(
+    name: str, *, legacy: bool = True, mag17_as_mag15: bool | None = None, tags: Tags | None = None
+) -> WaterfallVersion:
     """The waterfall for deal family ``name`` ("Mag 15", "MAG15", "mag15" all work).
 
     ``mag17_as_mag15`` (Q48, default = ``legacy``) runs Mag 17 on the Mag 15 file as the legacy did.
+    ``tags``: the quirk tags ("Q11", "Q17"…) whose legacy step options apply (default: every tag in
+    ``legacy``, none otherwise).
     """
     slug = _slug(name)
     if slug == "mag17" and (legacy if mag17_as_mag15 is None else mag17_as_mag15):
@@ -111,7 +125,19 @@ def load_version(name: str, *, legacy: bool = True, mag17_as_mag15: bool | None 
     path = resources.files("clo_xl.data.waterfalls").joinpath(f"{slug}.json")
     if not path.is_file():
         raise CloXlError(f"no waterfall for deal {name!r}; versions: {', '.join(VERSIONS)}")
-    return _parse(json.loads(path.read_text(encoding="utf-8")), legacy)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    if tags is None:
+        tags = frozenset(_all_tags(doc)) if legacy else frozenset()
+    return _parse(doc, tags)
+
+
+def _all_tags(doc: dict[str, Any]) -> set[str]:
+    return {
+        str(r["quirk"])
+        for key in ("tests", "interest", "principal", "notes", "eod")
+        for r in doc.get(key, ())
+        if "quirk" in r
+    }
 
 
 def diff_versions(a: WaterfallVersion, b: WaterfallVersion) -> list[dict[str, Any]]:
