@@ -104,7 +104,14 @@ def show(value: Figure) -> str:
 def changed(base: Mapping[str, Figure], other: Mapping[str, Figure], rel_tol: float = REL_TOL) -> list[str]:
     """Labels whose figure differs between two runs (in ``base`` order; a label in one run only counts)."""
     labels = list(base) + [k for k in other if k not in base]
-    return [k for k in labels if not same(base.get(k), other.get(k), rel_tol)]
+    out = []
+    for k in labels:
+        a, b = base.get(k), other.get(k)
+        if a is b or (a == b and type(a) is type(b)):
+            continue
+        if not same(a, b, rel_tol):
+            out.append(k)
+    return out
 
 
 def describe_change(labels: Sequence[str], base: Mapping[str, Figure], other: Mapping[str, Figure]) -> str:
@@ -142,11 +149,26 @@ def detect_warnings(
     return tuple(out)
 
 
+def merge_warnings(warnings: Iterable[QuirkWarning]) -> tuple[QuirkWarning, ...]:
+    """One warning per switch: entries for the same switch (e.g. from a run and from its grid) are joined,
+    their ``affects`` and the detail of their messages separated by "; "."""
+    merged: dict[str, QuirkWarning] = {}
+    for w in warnings:
+        seen = merged.get(w.quirk)
+        if seen is None:
+            merged[w.quirk] = w
+            continue
+        detail = w.message.split(": ", 1)[-1]
+        merged[w.quirk] = QuirkWarning(w.quirk, f"{seen.affects}; {w.affects}", f"{seen.message}; {detail}")
+    return tuple(merged.values())
+
+
 __all__ = [
     "QuirkWarning",
     "attach_warnings",
     "changed",
     "detect_warnings",
+    "merge_warnings",
     "same",
     "warning_lines",
     "warnings_of",

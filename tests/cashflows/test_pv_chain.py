@@ -11,7 +11,9 @@ import pytest
 
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
 from clo_xl.cashflows.pv_chain import chain_periods, chained_discount_factors, compounding_periods
+from clo_xl.cashflows.quirks import CashflowQuirk
 from clo_xl.cashflows.report import tranche_measures
+from clo_xl.cashflows.structure import Conventions
 from clo_xl.cashflows.synthetic import synthetic_collateral, synthetic_deal
 from clo_xl.curves import build_curve
 from clo_xl.curves.conventions import DayCount
@@ -44,6 +46,11 @@ def test_zero_rates_chained_as_interval_rates_by_hand() -> None:
     assert dfs[1] == pytest.approx(0.982728546, abs=1e-9)
 
 
+def _conv(legacy_pv_chain: bool) -> Conventions:
+    q = CashflowQuirk.Q4_PV_CHAIN
+    return Conventions() if legacy_pv_chain else Conventions().without(q)
+
+
 def _measures(legacy_pv_chain: bool) -> dict[str, float]:
     deal = synthetic_deal("Mag 12")
     tranches = tuple(replace(t, price=0.98) if t.name == "Class B" else t for t in deal.tranches)
@@ -55,7 +62,7 @@ def _measures(legacy_pv_chain: bool) -> dict[str, float]:
     )
     b = next(
         m
-        for m in tranche_measures(result, deal, curve, legacy_pv_chain=legacy_pv_chain)
+        for m in tranche_measures(result, deal, curve, conventions=_conv(legacy_pv_chain))
         if m["class"] == "Class B"
     )
     repriced = replace(
@@ -63,7 +70,7 @@ def _measures(legacy_pv_chain: bool) -> dict[str, float]:
     )
     again = next(
         m
-        for m in tranche_measures(result, repriced, curve, legacy_pv_chain=legacy_pv_chain)
+        for m in tranche_measures(result, repriced, curve, conventions=_conv(legacy_pv_chain))
         if m["class"] == "Class B"
     )
     return {"price": b["price_given_dm"], "dm": b["dm_given_price"], "inverse": again["price_given_dm"]}

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
+
 from clo_xl.analytics.scenario import CashflowModel
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
 from clo_xl.cashflows.collateral import CollateralArrays
@@ -20,19 +22,29 @@ from clo_xl.cashflows.frames import CashflowFrames, cashflow_frames
 from clo_xl.cashflows.from_deal import curve_tenors, structure_from_document
 from clo_xl.cashflows.from_records import collateral_from_records
 from clo_xl.cashflows.from_tables import assumptions_from_rows, sink_from_rows
+from clo_xl.cashflows.quirk_effects import (
+    PROJECTION_QUIRKS,
+    REPORT_QUIRKS,
+    cashflow_figures,
+    grid_figures,
+)
+from clo_xl.cashflows.quirks import WATERFALL_TAGS, CashflowQuirk
 from clo_xl.cashflows.report import to_document
 from clo_xl.cashflows.structure import Conventions, DealStructure
-from clo_xl.curves import INDICES, CurveConvention, CurveSpec, Extrapolation, RateIndex
+from clo_xl.cashflows.timeline import first_unadjusted
+from clo_xl.curves import INDICES, CurveConvention, CurveSpec, Extrapolation, ForwardCurve, RateIndex
 from clo_xl.enums import AccountType
 from clo_xl.errors import CloXlError
 from clo_xl.progress import Progress, counter, no_progress
+from clo_xl.quirk_warnings import Figure, QuirkWarning, attach_warnings, detect_warnings, merge_warnings
 from clo_xl.simulation.correlation import SystemCorrelation, cholesky, system_correlation
 from clo_xl.simulation.executor import Executor, open_executor
-from clo_xl.simulation.grid import GridInputs, Scenario, grid_table, run_grid
+from clo_xl.simulation.grid import GridInputs, Scenario, ScenarioResult, grid_table, run_grid, run_one
 from clo_xl.simulation.matrix import matrix_from_rows, period_matrix
 from clo_xl.simulation.migration import default_statistics, path_extremes, rating_index
 from clo_xl.simulation.paths import PathInputs, path_summaries, simulate_pool
 from clo_xl.waterfall.run import DealResult, run_deal
+from clo_xl.waterfall.versions import version_tags
 
 Tables = dict[str, list[Mapping[str, object]]]
 REFERENCE_TABLES = ("cf_assumptions", "cf_vectors", "sink_schedule", "transition_matrix")
@@ -127,7 +139,7 @@ def run_pipeline(
     severity: float | None = None,
     lag: int | None = None,
     curve_shift: float = 0.0,
-    convention: str = "legacy",
+    convention: str | Conventions = "legacy",
     extrapolation: str = "flat",
     paths: int = 0,
     seed: int = 0,
@@ -139,7 +151,9 @@ def run_pipeline(
     progress: Progress = no_progress,
 ) -> PipelineRun:
     """Run a deal and build its CONTRACT §3 document. Rates are decimals, ``lag`` months, ``curve_shift`` a
-    decimal; ``grid`` adds scenario rows, ``paths`` rating-migration runs.
+    decimal; ``grid`` adds scenario rows, ``paths`` rating-migration runs; ``convention`` is "legacy",
+    "corrected" or a :class:`Conventions` switch set. The document's ``warnings`` (CONTRACT §5) list each
+    switch that moved one of its figures (:mod:`clo_xl.cashflows.quirk_effects`).
 
     With no scenario option and a `CFAssumptions` table, the table applies; otherwise every asset gets the
     options (missing ones at :data:`BASE_CASE`). The grid and the paths' deal runs go to ``executor``, or
@@ -147,7 +161,7 @@ def run_pipeline(
     so an unreachable scheduler fails fast. ``progress`` hears of the grid's scenarios and the paths as
     their chunks finish.
     """
-    Conventions.named(convention)  # bad options fail before a scheduler is dialled
+    _conventions(convention)  # bad options fail before a scheduler is dialled
     _extrapolation(extrapolation)
     _index(index)
     needed = bool(grid) or paths > 0
@@ -173,25 +187,166 @@ def run_pipeline(
         )
         assumptions, sink = model.assumptions, model.sink
         result = run_deal(structure, collateral, assumptions, curve, conventions=conv, sink=sink)
-        payload = to_document(
-            result,
-            structure,
-            curve,
-            wal_on_original=conv.wal_on_original,
-            legacy_pv_chain=conv.legacy_pv_chain,
-        )
-        payload["convention"] = convention
+        payload = to_document(result, structure, curve, conventions=conv)
+        payload["convention"] = conv.name
+        variants = Variants(model, tables, (cpr, cdr, severity, lag))
+        warnings = list(variants.run_warnings(result, payload))
         if grid and ex is not None:
             grid_inputs = GridInputs(structure, collateral, curve_spec, conv, sink)
             done = counter(progress, "scenarios", len(grid))
-            payload["grid"] = grid_table(run_grid(grid_inputs, list(grid), executor=ex, progress=done))
+            results = run_grid(grid_inputs, list(grid), executor=ex, progress=done)
+            payload["grid"] = grid_table(results)
+            warnings.extend(variants.grid_warnings(grid_inputs, results))
         if paths and ex is not None:
             path_inputs = PathInputs(structure, collateral, assumptions, curve_spec, conv, sink)
             done = counter(progress, "migration paths", paths)
-            payload.update(_migration_runs(inputs.records, tables, path_inputs, paths, seed, ex, done))
+            runs = _migration_runs(inputs.records, tables, path_inputs, paths, seed, ex, done)
+            payload.update(runs)
+            warnings.extend(variants.path_warnings(inputs.records, path_inputs, paths, seed, ex, runs))
         if ex is not None:
             payload["executor"] = ex.description
+        attach_warnings(payload, merge_warnings(warnings))
         return PipelineRun(result, structure, payload)
+
+
+def _conventions(convention: str | Conventions) -> Conventions:
+    return convention if isinstance(convention, Conventions) else Conventions.named(convention)
+
+
+def _curve_convention(conv: Conventions) -> CurveConvention:
+    return CurveConvention.LEGACY if conv.legacy_curve else CurveConvention.CORRECTED
+
+
+@dataclass(frozen=True)
+class Variants:
+    """The published run's inputs, re-run with one switch off at a time (the ``warnings``)."""
+
+    model: CashflowModel
+    tables: Tables
+    scenario: tuple[float | None, float | None, float | None, int | None]
+
+    @property
+    def conventions(self) -> Conventions:
+        return self.model.conventions
+
+    def curve_spec(self, conv: Conventions) -> CurveSpec:
+        spec = self.model.curve_spec
+        want = _curve_convention(conv)
+        return spec if spec.convention is want else replace(spec, convention=want)
+
+    def curve(self, conv: Conventions) -> ForwardCurve:
+        spec = self.curve_spec(conv)
+        return self.model.curve if spec is self.model.curve_spec else spec.build()
+
+    @property
+    def uses_table(self) -> bool:
+        return "cf_assumptions" in self.tables and all(v is None for v in self.scenario)
+
+    def run(self, conv: Conventions, like: DealResult | None = None) -> tuple[DealResult, ForwardCurve]:
+        """The deal under ``conv``; with ``like`` (a run whose projection ``conv`` does not change) only the
+        waterfall runs again, on the same asset projection and payment grid."""
+        m = self.model
+        curve = self.curve(conv)
+        result = run_deal(
+            m.structure,
+            m.collateral,
+            _assumptions(self.tables, m.collateral, conv, *self.scenario),
+            curve,
+            conventions=conv,
+            sink=m.sink,
+            pool=like.pool if like is not None else None,
+            grid=like.grid if like is not None else None,
+        )
+        return result, curve
+
+    def can_act(self, q: CashflowQuirk) -> bool:
+        """Whether switch ``q`` can move anything in this run (else its figures are the base figures)."""
+        st, conv = self.model.structure, self.conventions
+        if q in WATERFALL_TAGS:
+            return q.tag in version_tags(st.name, mag17_as_mag15=conv.mag17_as_mag15)
+        if q is CashflowQuirk.Q48_MAG17_AS_MAG15:
+            return st.name.replace(" ", "").lower() == "mag17"
+        if q in (CashflowQuirk.Q30_VECTOR_OVERRUN, CashflowQuirk.Q57_UNKNOWN_VECTOR_ZERO):
+            return self.uses_table and bool(self.tables.get("cf_vectors"))
+        if q is CashflowQuirk.Q33_ZERO_PAR_MILLION:
+            return bool(np.any(self.model.collateral.par == 0))
+        if q is CashflowQuirk.Q37_PAY_DAY_ROLLS:
+            return first_unadjusted(st.dates, legacy=True) != first_unadjusted(st.dates, legacy=False)
+        return q is not CashflowQuirk.Q40_MIGRATION_STEPS  # Q40 acts on migration paths only
+
+    def on(self) -> list[CashflowQuirk]:
+        return [q for q in CashflowQuirk if q in self.conventions.quirks and self.can_act(q)]
+
+    def run_warnings(self, result: DealResult, payload: Mapping[str, Any]) -> tuple[QuirkWarning, ...]:
+        """Each switch that is on, turned off alone: a report-only switch rebuilds the report from the same
+        run, a waterfall-only switch re-runs the waterfall on the same projection, any other the deal."""
+        st, curve = self.model.structure, self.model.curve
+        variants = []
+        for q in self.on():
+            other = self.conventions.without(q)
+            if q in REPORT_QUIRKS:
+                doc = to_document(result, st, curve, conventions=other)
+            else:
+                like = None if q in PROJECTION_QUIRKS else result
+                doc = to_document(*_first_two(self.run(other, like), st), conventions=other)
+            variants.append((q.name, q.legacy, cashflow_figures(doc)))
+        return detect_warnings(cashflow_figures(payload), variants)
+
+    def grid_warnings(
+        self, inputs: GridInputs, results: Sequence[ScenarioResult]
+    ) -> tuple[QuirkWarning, ...]:
+        """Grid rows: each switch turned off alone on the grid's first and last scenarios (its mildest and
+        harshest corners when the axes are given in increasing order), in this process."""
+        picked = [results[0], results[-1]] if len(results) > 1 else list(results)
+        variants = []
+        for q in self.on():
+            if q in REPORT_QUIRKS:
+                continue
+            other = self.conventions.without(q)
+            spec = self.curve_spec(other)
+            rows = grid_table(
+                [run_one(replace(inputs, conventions=other, curve=spec), r.scenario) for r in picked]
+            )
+            variants.append((q.name, q.legacy, grid_figures(rows)))
+        return detect_warnings(grid_figures(grid_table(picked)), variants)
+
+    def path_warnings(
+        self,
+        records: Sequence[Mapping[str, object]],
+        inputs: PathInputs,
+        paths: int,
+        seed: int,
+        executor: Executor,
+        runs: Mapping[str, Any],
+    ) -> tuple[QuirkWarning, ...]:
+        """Q40 on migration paths: the steps are quarterly, so only an "A+" asset (started from the AA+ row
+        in legacy) can move a path; then the paths are re-run without the switch."""
+        q = CashflowQuirk.Q40_MIGRATION_STEPS
+        collateral = self.model.collateral
+        if q not in self.conventions.quirks or not any(str(r).strip() == "A+" for r in collateral.sp_rating):
+            return ()
+        other = replace(inputs, conventions=self.conventions.without(q))
+        again = _migration_runs(records, self.tables, other, paths, seed, executor)
+        return detect_warnings(_path_figures(runs), [(q.name, q.legacy, _path_figures(again))])
+
+
+def _first_two(
+    run: tuple[DealResult, ForwardCurve], st: DealStructure
+) -> tuple[DealResult, DealStructure, ForwardCurve]:
+    return run[0], st, run[1]
+
+
+def _path_figures(runs: Mapping[str, Any]) -> dict[str, Figure]:
+    out: dict[str, Figure] = {}
+    for row in runs.get("paths", ()):
+        out[f"path {row['path']} Sub Notes IRR"] = row["sub_note_irr"]
+        out[f"path {row['path']} incentive fee"] = row["incentive_fee"]
+        out[f"path {row['path']} defaults"] = row["defaults"]
+    for key, values in (runs.get("migration") or {}).items():
+        if isinstance(values, list):
+            for i, v in enumerate(values, start=1):
+                out[f"migration {key} step {i}"] = v
+    return out
 
 
 @contextlib.contextmanager
@@ -308,28 +463,28 @@ def prepare_model(
     severity: float | None = None,
     lag: int | None = None,
     curve_shift: float = 0.0,
-    convention: str = "legacy",
+    convention: str | Conventions = "legacy",
     extrapolation: str = "flat",
     index: str = "LIBOR",
 ) -> CashflowModel:
     """The deal ready for many projections (break-evens, scenario analytics): the structure, collateral,
     curve and assumptions :func:`run_pipeline` runs. Rates are decimals, ``lag`` months, ``curve_shift`` a
     decimal."""
-    conv = Conventions.named(convention)
+    conv = _conventions(convention)
     doc, tables = inputs.document, inputs.tables
     structure = structure_from_document(doc, deal_name=deal)
     collateral = collateral_from_records(inputs.records, inputs.par_column, source=inputs.source)
     curve_spec = CurveSpec.of(
         structure.dates.analysis_date,
         curve_tenors(doc),
-        convention=CurveConvention.LEGACY if conv.legacy_curve else CurveConvention.CORRECTED,
+        convention=_curve_convention(conv),
         extrapolation=_extrapolation(extrapolation),
         shift=curve_shift,
         index=_index(index),
     )
     assumptions = _assumptions(tables, collateral, conv, cpr, cdr, severity, lag)
     sink = sink_from_rows(tables["sink_schedule"], collateral) if "sink_schedule" in tables else None
-    return CashflowModel(structure, collateral, curve_spec, conv, assumptions, sink, convention)
+    return CashflowModel(structure, collateral, curve_spec, conv, assumptions, sink, conv.name)
 
 
 def with_holdings(

@@ -16,6 +16,7 @@ forwards from the start date. Steps are taken k × 3 months from the anchor date
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -32,6 +33,7 @@ def _dc_days(a: date, b: date, basis: DayCount) -> float:
     return float((b - a).days)
 
 
+@lru_cache(maxsize=65536)
 def compounding_periods(a: date, b: date, basis: DayCount, *, backward: bool) -> float:
     """Quarterly compounding periods between ``a`` and ``b`` (whole steps + day-count stub)."""
     if b <= a:

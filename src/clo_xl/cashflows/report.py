@@ -11,8 +11,9 @@ import numpy as np
 from scipy.optimize import brentq
 
 from clo_xl.cashflows.pv_chain import chain_periods, chained_discount_factors
-from clo_xl.cashflows.structure import DealStructure
+from clo_xl.cashflows.structure import Conventions, DealStructure, Tranche
 from clo_xl.curves.base import ForwardCurve
+from clo_xl.curves.conventions import to_day_number, year_fraction
 from clo_xl.fees.irr import xirr
 from clo_xl.waterfall.run import DealResult
 
@@ -35,62 +36,108 @@ def _dm_for_price(pv: Callable[[float], float], cash: np.ndarray, target: float)
     return float(brentq(lambda m: pv(m) - target, lo, hi, xtol=1e-12))
 
 
+def settlement_date(result: DealResult, deal: DealStructure, conventions: Conventions) -> date:
+    """Where the tranche measures start: the CLOInputs analysis date in legacy (Q25), else the later of the
+    analysis date and the first accrual start (a buyer settles today, or at closing for a new issue)."""
+    analysis = deal.cf_analysis_date or deal.dates.analysis_date
+    if conventions.measures_from_analysis_date or result.accrual_start is None:
+        return analysis
+    return max(analysis, result.accrual_start)
+
+
+def accrued_at(result: DealResult, spec: Tranche, settle: date) -> float:
+    """Interest accrued on a note from its first accrual start to ``settle`` (at the first period's coupon,
+    on the note's day count): what a buyer pays on top of the clean price. 0 for the Sub Notes."""
+    start = result.accrual_start
+    if spec.equity or start is None or settle <= start or not result.periods:
+        return 0.0
+    row = next(r for r in result.periods[0].tranches if r.name == spec.name)
+    begin, end = np.array([to_day_number(start)]), np.array([to_day_number(settle)])
+    fraction = float(year_fraction(begin, end, int(spec.day_count))[0])
+    return spec.current_balance * row.coupon * fraction
+
+
+def _tranche_flows(
+    result: DealResult, spec: Tranche
+) -> tuple[list[date], list[float], list[float], date | None]:
+    """Payment dates, cash to the class, principal (the equity's whole cash) and the last date with a
+    positive beginning balance (or the last payment, for the Sub Notes)."""
+    dates: list[date] = []
+    flows: list[float] = []
+    principal: list[float] = []
+    last: date | None = None
+    for p in result.periods:
+        row = next(r for r in p.tranches if r.name == spec.name)
+        cash = (
+            row.interest_paid + row.deferred_interest_paid + row.deferred_principal_paid + row.principal_paid
+        )
+        if spec.equity:
+            cash = sum(x.amount for x in p.payments if x.payee == spec.name)
+            if cash > 0:
+                last = p.payment_date
+        elif row.beginning_balance > 0:
+            last = p.payment_date
+        dates.append(p.payment_date)
+        flows.append(cash)
+        principal.append(row.principal_paid + (cash if spec.equity else 0.0))
+    return dates, flows, principal, last
+
+
+def _wal(
+    spec: Tranche, t: list[float], principal: list[float], t_last: float, conventions: Conventions
+) -> float | None:
+    """Legacy (§3.8, Q5): [Σ t·principal + (period-1 balance − Σ principal) × t_last] ÷ original balance;
+    corrected: Σ t·principal ÷ Σ principal received."""
+    if spec.equity:
+        return None
+    paid = sum(principal)
+    weighted = sum(ti * pi for ti, pi in zip(t, principal, strict=True))
+    if conventions.wal_on_original:
+        if not spec.original_balance:
+            return None
+        return (weighted + (spec.current_balance - paid) * t_last) / spec.original_balance
+    return weighted / paid if paid > 0 else None
+
+
 def tranche_measures(
     result: DealResult,
     deal: DealStructure,
     curve: ForwardCurve,
     *,
-    wal_on_original: bool = True,
-    legacy_pv_chain: bool = True,
+    conventions: Conventions | None = None,
 ) -> list[dict[str, Any]]:
     """Price-given-DM, DM-given-price, yield (XIRR at the input price), WAL, Macaulay and modified
-    duration per tranche.
+    duration per tranche, from the settlement date (:func:`settlement_date`); t in days/365.
 
-    WAL = Σ t·principal ÷ original balance (Q5, legacy) or ÷ principal received (corrected); t in
-    days/365 from the CF analysis date. Durations use the quarterly-compounded solved yield (Q6).
-    Price given DM (and DM given price): ``legacy_pv_chain`` (Q4, legacy) chains quarterly factors of
-    (1 + (zero rate to d_i + DM)/4) over each interval (:mod:`clo_xl.cashflows.pv_chain`); otherwise the
-    curve's discount factors times (1 + DM/4)^(−4t).
+    The yield invests price × current balance (+ accrued interest in corrected) at settlement. WAL: see
+    :func:`_wal`. Durations use the quarterly-compounded solved yield y (Q6): Macaulay = Σ t·PV ÷ invested,
+    modified = Macaulay ÷ (1 + y/4) (legacy: 0 unless y > 0). Price given DM (and DM given price):
+    ``legacy_pv_chain`` (Q4) chains quarterly factors of (1 + (zero rate to d_i + DM)/4) over each
+    interval (:mod:`clo_xl.cashflows.pv_chain`); otherwise the curve's discount factors times
+    (1 + DM/4)^(−4t).
     """
-    start = deal.cf_analysis_date or deal.dates.analysis_date
+    conv = conventions or Conventions()
+    start = settlement_date(result, deal, conv)
     out = []
     for spec in deal.tranches:
-        dates: list[date] = []
-        flows: list[float] = []
-        principal: list[float] = []
-        for p in result.periods:
-            row = next(r for r in p.tranches if r.name == spec.name)
-            cash = (
-                row.interest_paid
-                + row.deferred_interest_paid
-                + row.deferred_principal_paid
-                + row.principal_paid
-            )
-            if spec.equity:
-                cash = sum(x.amount for x in p.payments if x.payee == spec.name)
-            dates.append(p.payment_date)
-            flows.append(cash)
-            principal.append(row.principal_paid + (cash if spec.equity else 0.0))
-        invest = spec.price * spec.current_balance
+        dates, flows, principal, last = _tranche_flows(result, spec)
+        accrued = 0.0 if conv.measures_from_analysis_date else accrued_at(result, spec, start)
+        invest = spec.price * spec.current_balance + accrued
         irr = xirr([start, *dates], [-invest, *flows]) if invest > 0 else None
         t = [(d - start).days / 365.0 for d in dates]
-        denom = spec.original_balance if wal_on_original else (sum(principal) or 1.0)
-        wal = (
-            sum(ti * pi for ti, pi in zip(t, principal, strict=True)) / denom
-            if denom and not spec.equity
-            else None
-        )
+        t_last = ((last or start) - start).days / 365.0
+        wal = _wal(spec, t, principal, t_last, conv)
         mac = mod = None
         if irr is not None and irr > -1.0 and invest > 0:
             yq = 4.0 * ((1.0 + irr) ** 0.25 - 1.0)
             pv = [f / (1.0 + yq / 4.0) ** (4.0 * ti) for f, ti in zip(flows, t, strict=True)]
             mac = sum(ti * v for ti, v in zip(t, pv, strict=True)) / invest
-            mod = mac / (1.0 + yq / 4.0) if yq > 0 else 0.0
+            mod = 0.0 if conv.modified_zero_unless_positive and yq <= 0 else mac / (1.0 + yq / 4.0)
         price_dm = dm_at_price = None
         if spec.current_balance > 0 and not spec.equity:
             cash_arr = np.array(flows)
             price_pv: Callable[[float], float]
-            if legacy_pv_chain:
+            if conv.legacy_pv_chain:
                 zeros = np.array([curve.zero_rate(start, d) for d in dates])
                 periods = chain_periods(start, dates, spec.day_count)
                 price_pv = partial(_pv_chained, cash_arr, zeros, periods)
@@ -111,6 +158,8 @@ def tranche_measures(
                 "modified_duration": mod,
                 "total_cash": sum(flows),
                 "total_principal": sum(principal),
+                "settlement_date": start.isoformat(),
+                "accrued_interest": accrued,
             }
         )
     return out
@@ -121,8 +170,7 @@ def to_document(
     deal: DealStructure,
     curve: ForwardCurve,
     *,
-    wal_on_original: bool = True,
-    legacy_pv_chain: bool = True,
+    conventions: Conventions | None = None,
 ) -> dict[str, Any]:
     periods = []
     for p in result.periods:
@@ -134,7 +182,9 @@ def to_document(
                 "interest_proceeds": round(p.interest_proceeds, 2),
                 "principal_proceeds": round(p.principal_proceeds, 2),
                 "liquidation_proceeds": round(p.liquidation_proceeds, 2),
-                "diverted_interest": round(p.diverted, 2),
+                "diverted_interest": round(round(p.diverted, 2) + round(p.interest_cures, 2), 2),
+                "interest_to_principal": round(p.diverted, 2),
+                "interest_cures": round(p.interest_cures, 2),
                 "event_of_default": p.event_of_default,
                 "payments": [
                     {"step": x.step, "payee": x.payee, "source": x.source, "amount": round(x.amount, 2)}
@@ -176,6 +226,8 @@ def to_document(
                 ],
                 "reinvested": round(p.reinvested, 2),
                 "carried": round(p.carried, 2),
+                "carried_interest": round(p.carried_interest, 2),
+                "carried_principal": round(p.carried - p.carried_interest, 2),
                 "residual": round(p.residual, 2),
                 "incentive_fee": round(p.incentive_fee, 2),
             }
@@ -186,9 +238,7 @@ def to_document(
         "waterfall": result.version,
         "periods": periods,
         "summary": {
-            "tranches": tranche_measures(
-                result, deal, curve, wal_on_original=wal_on_original, legacy_pv_chain=legacy_pv_chain
-            ),
+            "tranches": tranche_measures(result, deal, curve, conventions=conventions),
             "sub_note_irr": result.sub_note_irr,
             "incentive_fee_total": result.incentive_fee_total,
             "fees": result.fee_totals,
@@ -197,8 +247,29 @@ def to_document(
 
 
 def _balance_cents(period: dict[str, Any]) -> None:
-    """Rounding each amount to the cent can leave ±1 cent; book it to ``carried`` so the identity holds
-    to the cent on the printed figures (the unrounded engine figures balance exactly)."""
-    total_in = period["interest_proceeds"] + period["principal_proceeds"]
-    total_out = sum(x["amount"] for x in period["payments"]) + period["reinvested"] + period["carried"]
-    period["carried"] = round(period["carried"] + round(total_in - total_out, 2), 2)
+    """Rounding each amount to the cent can leave ±1 cent; book it to ``carried_interest`` /
+    ``carried_principal`` so that each source's identity holds to the cent on the printed figures (the
+    unrounded engine figures balance exactly):
+
+    * interest_proceeds = Σ interest-sourced payments + interest_to_principal + carried_interest;
+    * principal_proceeds + interest_to_principal = Σ principal-sourced payments + reinvested +
+      carried_principal;
+
+    and ``carried`` = carried_interest + carried_principal, so CONTRACT §3's identity holds too."""
+
+    def paid(source: str) -> float:
+        return float(sum(x["amount"] for x in period["payments"] if x["source"] == source))
+
+    moved = period["interest_to_principal"]
+    gap_i = round(period["interest_proceeds"] - paid("interest") - moved - period["carried_interest"], 2)
+    period["carried_interest"] = round(period["carried_interest"] + gap_i, 2)
+    gap_p = round(
+        period["principal_proceeds"]
+        + moved
+        - paid("principal")
+        - period["reinvested"]
+        - period["carried_principal"],
+        2,
+    )
+    period["carried_principal"] = round(period["carried_principal"] + gap_p, 2)
+    period["carried"] = round(period["carried_interest"] + period["carried_principal"], 2)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from clo_xl.commands._output import console, emit, table
+from clo_xl.commands._output import console, emit, print_warnings, table
 from clo_xl.commands._progress import progress_bar
 from clo_xl.enums import Convention
 from clo_xl.errors import UsageError
@@ -242,5 +242,6 @@ def register(app: typer.Typer) -> None:
                         f"{len(payload['paths'])} migration paths: Sub Notes IRR min {pct(min(irrs))}, "
                         f"mean {pct(sum(irrs) / len(irrs))}, max {pct(max(irrs))}"
                     )
+            print_warnings(payload)
 
         emit(payload, as_json=as_json, render=render)

@@ -9,7 +9,7 @@ from clo_xl.errors import CloXlError
 from clo_xl.fees.fees import FeeState
 from clo_xl.fees.incentive import IncentiveFeeState
 from clo_xl.waterfall.coverage import CoverageTest, Kind
-from clo_xl.waterfall.ledger import Ledger, Pot
+from clo_xl.waterfall.ledger import Ledger, Pot, Source
 from clo_xl.waterfall.steps import (
     Controlling,
     CureCoverage,
@@ -41,9 +41,13 @@ class PeriodContext:
     in_reinvestment_period: bool
     max_reinvestment: float
     notes_payable: float = 0.0
+    #: the part of ``notes_payable`` that came from interest proceeds (coverage cures paid in the interest
+    #: waterfall): the note payment sequence spends it first and records it as interest-sourced
+    notes_payable_interest: float = 0.0
+    interest_cures: float = 0.0  # coverage cures paid from interest proceeds this period
     diverted: float = 0.0
     reinvested: float = 0.0
-    last_cure: dict[str, float] = field(default_factory=dict)
+    last_cure: dict[tuple[str, str], float] = field(default_factory=dict)
     section: str = "interest"
 
     def tranche(self, name: str) -> TrancheState:
@@ -139,7 +143,10 @@ def _cure(ctx: PeriodContext, pot: Pot, step: CureCoverage) -> None:
         return
     pot.take(paid)
     ctx.notes_payable += paid
-    ctx.last_cure[step.oc or step.ic or ""] = paid
+    if ctx.section == "interest":  # interest proceeds diverted to pay notes: they stay interest-sourced
+        ctx.notes_payable_interest += paid
+        ctx.interest_cures += paid
+    ctx.last_cure[(ctx.section, step.oc or step.ic or "")] = paid
     for name in step.credit_ic:
         t = ctx.test(name)
         if t is not None:
@@ -167,10 +174,16 @@ def run_steps(  # noqa: C901 the one match over the closed set of step types (ST
                 if cure_of is not None:
                     # Q16: Mag16 pays the junior fee out of the E-OC cure just moved to notes payable;
                     # taken from notes payable here so that no cash is created.
-                    budget = min(ctx.last_cure.get(cure_of, 0.0), ctx.notes_payable)
+                    budget = min(ctx.last_cure.get((ctx.section, cure_of), 0.0), ctx.notes_payable)
                     amount = fee.pay(budget)
+                    from_principal = min(amount, ctx.notes_payable - ctx.notes_payable_interest)
                     ctx.notes_payable -= amount
-                    ctx.ledger.record(_label(step, name), name, [("principal", amount)])
+                    ctx.notes_payable_interest -= amount - from_principal
+                    parts: list[tuple[Source, float]] = [
+                        ("principal", from_principal),
+                        ("interest", amount - from_principal),
+                    ]
+                    ctx.ledger.record(_label(step, name), name, parts)
                     continue
                 amount = fee.pay(pot.cash)
                 if amount > 0.0:

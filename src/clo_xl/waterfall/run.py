@@ -24,6 +24,7 @@ from clo_xl.fees.incentive import IncentiveFeeState
 from clo_xl.waterfall.coverage import CoverageTest
 from clo_xl.waterfall.engine import PeriodContext, run_steps
 from clo_xl.waterfall.ledger import Ledger, Payment, Pot
+from clo_xl.waterfall.steps import PayFee
 from clo_xl.waterfall.tranches import TrancheState
 from clo_xl.waterfall.versions import TestDefinition, WaterfallVersion, load_version
 
@@ -108,6 +109,8 @@ class PeriodResult:
     incentive_threshold: float = 0.0
     fees: tuple[FeeRow, ...] = ()
     collateral: CollateralRow | None = None
+    interest_cures: float = 0.0  # interest proceeds paid to notes as coverage cures (interest-sourced)
+    carried_interest: float = 0.0  # the interest part of ``carried``
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,9 @@ class DealResult:
     sub_note_irr: float | None
     incentive_fee_total: float
     fee_totals: dict[str, float] = field(default_factory=dict)
+    accrual_start: date | None = None  # first projected period's accrual start (previous payment date)
+    pool: PoolFlows | None = field(default=None, compare=False, repr=False)  # the projection it ran on
+    grid: PaymentGrid | None = field(default=None, compare=False, repr=False)
 
 
 def _ccc_mask(coll: CollateralArrays) -> np.ndarray:
@@ -176,6 +182,29 @@ def _evaluate(
         else:
             num, den = oc, bal
         state.evaluate(num, den, bal, strict=strict)
+
+
+def senior_fees(wf: WaterfallVersion) -> tuple[str, ...]:
+    """The fees the interest waterfall pays ahead of any note (taxes, trustee and administrative expenses,
+    senior management fee): the ``PayFee`` steps before the first class is paid."""
+    names: list[str] = []
+    for step in wf.interest:
+        if not isinstance(step, PayFee):
+            break
+        names.append(step.fee)
+    return tuple(names)
+
+
+def _ic_numerator(
+    interest: float, fees: dict[str, FeeState], senior: tuple[str, ...], conv: Conventions
+) -> float:
+    """IC numerator (§5.1): interest proceeds less, in legacy (Q53), the current Trustee and Base Manager
+    accruals only; in corrected (DOMAIN.md) every senior fee due ahead of the notes — carried unpaid plus
+    this period's accrual — admin expenses included (no expense cap is modelled, Q28)."""
+    if conv.ic_trustee_and_base_only:
+        trustee, base = fees.get("Trustee Fee"), fees.get("Base Manager Fee")
+        return interest - (trustee.accrued if trustee else 0.0) - (base.accrued if base else 0.0)
+    return interest - sum(fees[name].due for name in senior if name in fees)
 
 
 def _max_reinvestment(
@@ -321,6 +350,7 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
     fees = {f.name: FeeState(f, f.opening_unpaid) for f in deal.fees}
     tests = _coverage_tests(wf, deal, set(tranches))
     defs = {td.name: td for td in wf.tests}
+    senior = senior_fees(wf)
     # Q25: the legacy drops historic Sub Note flows dated after the CLOInputs analysis date (so a purchase
     # on a closing date after it makes the hurdle "met" at once); corrected keeps every historic flow.
     cutoff = (deal.cf_analysis_date or analysis) if conv.hurdle_history_cutoff else date.max
@@ -377,9 +407,7 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
         incentive.begin_period(pay)
         oc_num = end_perf + end_mv - ccc + principal + pfai
         eod_num = end_perf + end_mv + principal
-        trustee = fees.get("Trustee Fee")
-        base = fees.get("Base Manager Fee")
-        ic_num = interest - (trustee.accrued if trustee else 0.0) - (base.accrued if base else 0.0)  # Q53
+        ic_num = _ic_numerator(interest, fees, senior, conv)
         _evaluate(tests, defs, tranches, oc=oc_num, eod=eod_num, ic=ic_num, strict=conv.strict_trigger)
         liquidation = 0.0
         if liquidate:  # Q26: added after the tests
@@ -411,6 +439,7 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
             pot = Pot(interest, principal_total)
             run_steps(ctx, wf.eod, pot)
             carried = pot.interest + pot.principal
+            carried_interest = pot.interest
         else:
             ipot = Pot(interest, 0.0)
             ppot = Pot(0.0, principal_total)
@@ -423,10 +452,13 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
             # whatever the principal steps left (e.g. Mag6 RP return) also goes to notes payable
             ctx.notes_payable += ppot.cash
             ppot.take(ppot.cash)
-            npot = Pot(0.0, ctx.notes_payable)
+            # cures paid from interest are spent first and stay interest-sourced, so the interest and the
+            # principal waterfalls each reconcile on their own
+            npot = Pot(ctx.notes_payable_interest, ctx.notes_payable - ctx.notes_payable_interest)
             ctx.section = "notes"
             run_steps(ctx, wf.notes, npot)
-            carried = ipot.interest + npot.principal
+            carried = ipot.interest + npot.interest + npot.principal
+            carried_interest = ipot.interest + npot.interest
             if ctx.reinvested > 0 and not last:
                 reinv.buy(
                     i,
@@ -449,6 +481,8 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
                 liquidation_proceeds=liquidation,
                 diverted=ctx.diverted,
                 event_of_default=eod,
+                interest_cures=ctx.interest_cures,
+                carried_interest=carried_interest,
                 payments=tuple(ledger.payments),
                 tests=_test_rows(tests),
                 tranches=_tranche_rows(tranches),
@@ -488,4 +522,7 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
         sub_note_irr=incentive.irr(),
         incentive_fee_total=incentive.total_fee,
         fee_totals={name: f.total_paid for name, f in fees.items()},
+        accrual_start=from_day_number(int(grid.payment_prev[0])),
+        pool=pool,
+        grid=grid,
     )

@@ -131,6 +131,17 @@ def load_version(
     return _parse(doc, tags)
 
 
+def version_tags(name: str, *, mag17_as_mag15: bool = True) -> frozenset[str]:
+    """The quirk tags ("Q11", "Q17"…) that deal family ``name``'s version file carries (empty if unknown)."""
+    slug = _slug(name)
+    if slug == "mag17" and mag17_as_mag15:
+        slug = "mag15"
+    path = resources.files("clo_xl.data.waterfalls").joinpath(f"{slug}.json")
+    if not path.is_file():
+        return frozenset()
+    return frozenset(_all_tags(json.loads(path.read_text(encoding="utf-8"))))
+
+
 def _all_tags(doc: dict[str, Any]) -> set[str]:
     return {
         str(r["quirk"])
