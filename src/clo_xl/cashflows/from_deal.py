@@ -8,6 +8,7 @@ overridable by a key of the same name in the document (``dates``, ``fees``, ``cf
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -100,6 +101,11 @@ def _f(row: Mapping[str, Any], *keys: str) -> float:
     return 0.0
 
 
+#: the legacy workbook's `Fees` rows deducted from the IC numerator (Q53), by the row's name: the only place
+#: a fee's display name matters; a deal's fees file may say ``"ic_deduction": true`` for any row instead
+LEGACY_IC_DEDUCTED_FEES = frozenset({"Trustee Fee", "Base Manager Fee"})
+
+
 def _fees(rows: Sequence[Mapping[str, Any]]) -> tuple[FeeSpec, ...]:
     """`Fees` rows; the workbook reader's keys (unpaid, fixed_amount, spread) and the template's."""
     return tuple(
@@ -112,6 +118,9 @@ def _fees(rows: Sequence[Mapping[str, Any]]) -> tuple[FeeSpec, ...]:
             day_count=parse_day_count(r.get("day_count") or "ACTUAL/360"),
             interest_on_unpaid=_flag(r.get("interest_on_unpaid", False)),
             unpaid_spread=_f(r, "unpaid_spread", "spread"),
+            ic_deduction=_flag(r["ic_deduction"])
+            if r.get("ic_deduction") is not None
+            else str(r["name"]).strip() in LEGACY_IC_DEDUCTED_FEES,
         )
         for r in rows
         if r.get("name")
@@ -260,7 +269,20 @@ def structure_from_document(doc: Mapping[str, Any], *, deal_name: str | None = N
         collection_principal=float(coll.get("principal", 0.0)) + float(ramp.get("principal", 0.0)),
         interest_reserve=float(reserve.get("principal", 0.0)),
         cf_analysis_date=parse_date(clo.get("Analysis Date")) or analysis,
+        **_waterfall_fields(doc.get("waterfall")),
     )
+
+
+def _waterfall_fields(raw: object) -> dict[str, str]:
+    """The deal document's ``waterfall``: a packaged version's name, or a version document (a JSON object
+    shaped like ``data/waterfalls/mag17.json``) that then travels with the deal."""
+    if raw is None or raw == "":
+        return {}
+    if isinstance(raw, Mapping):
+        return {"waterfall_json": json.dumps(raw, sort_keys=True)}
+    if isinstance(raw, str):
+        return {"waterfall_name": raw.strip()}
+    raise IngestError(Location(column="waterfall"), raw, "expected a version name or a waterfall document")
 
 
 def curve_tenors(doc: Mapping[str, Any]) -> dict[int, float]:

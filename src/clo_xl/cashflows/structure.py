@@ -53,6 +53,9 @@ class FeeSpec:
     day_count: DayCount = DayCount.ACT_360
     interest_on_unpaid: bool = False
     unpaid_spread: float = 0.0
+    #: deducted (as accrued this period) from the IC numerator (Q53: the trustee and base manager fees);
+    #: a data flag, set at the boundary, so the engine never looks a fee up by its display name
+    ic_deduction: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,11 @@ class DealStructure:
     collection_principal: float = 0.0
     interest_reserve: float = 0.0
     cf_analysis_date: date | None = None
+    #: the packaged waterfall version this deal runs on ("Mag 15"); ``None`` = the deal's own name
+    waterfall_name: str | None = None
+    #: a waterfall version given as data with the deal (the JSON text of a ``data/waterfalls`` file): a
+    #: deal whose waterfall is not packaged travels with its own, to every worker
+    waterfall_json: str | None = None
 
     def __post_init__(self) -> None:
         names = [t.name for t in self.tranches]

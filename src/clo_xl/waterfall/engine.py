@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import assert_never
 
@@ -58,6 +59,10 @@ class PeriodContext:
     def test(self, name: str) -> CoverageTest | None:
         return self.tests.get(name)
 
+    def test_of_kind(self, kind: str) -> CoverageTest | None:
+        """The version's test of ``kind`` ("IDT", "EOD"): found by kind, whatever the version calls it."""
+        return next((t for t in self.tests.values() if t.kind == kind), None)
+
     def controlling(self, name: str) -> bool:
         """The most senior class with a current balance > 0 (§4.0)."""
         for cls in self.order:
@@ -70,47 +75,60 @@ def _label(step: Step, what: str) -> str:
     return f"{type(step).__name__}: {what}"
 
 
+@dataclass(frozen=True)
+class _Payment:
+    """What a group payment pays: the amount due per class, the pro-rata weight when cash is short, and
+    the tranche's own payment method. ``by_due``: shares by amount due (else by ``weight``)."""
+
+    due: Callable[[TrancheState], float]
+    weight: Callable[[TrancheState], float]
+    pay: Callable[[TrancheState, float], float]
+    by_due: bool
+
+
+INTEREST = _Payment(
+    due=lambda t: t.interest_due, weight=lambda t: t.interest_due, pay=TrancheState.pay_interest, by_due=True
+)
+DEFERRED = _Payment(
+    due=lambda t: t.deferred_due, weight=lambda t: t.pik_balance, pay=TrancheState.pay_deferred, by_due=False
+)
+PRINCIPAL = _Payment(
+    due=lambda t: t.principal_due,
+    weight=lambda t: t.current_balance,
+    pay=TrancheState.pay_principal,
+    by_due=False,
+)
+
+
 def _pay_group(
-    ctx: PeriodContext,
-    pot: Pot,
-    step: Step,
-    names: tuple[str, ...],
-    pro_rata: bool,
-    due: str,
-    weight: str,
-    action: str,
+    ctx: PeriodContext, pot: Pot, step: Step, names: tuple[str, ...], pro_rata: bool, payment: _Payment
 ) -> None:
     cash = pot.cash
     if cash <= 0.0:
         return
     group = [ctx.tranche(n) for n in names]
     if not pro_rata or len(group) == 1:
-        pay = _ACTIONS[action]
         for t in group:
-            amount = pay(t, pot.cash)
+            amount = payment.pay(t, pot.cash)
             if amount > 0.0:
                 ctx.ledger.record(_label(step, t.name), t.name, pot.take(amount))
         return
-    dues = [getattr(t, due) for t in group]
+    dues = [payment.due(t) for t in group]
     total = sum(dues)
     if total > cash and total > 0:
-        weights = [getattr(t, weight) for t in group]
-        wsum = sum(weights) or total
-        shares = [cash * (w / wsum) for w in weights] if weight != due else [cash * d / total for d in dues]
+        if payment.by_due:
+            shares = [cash * d / total for d in dues]
+        else:
+            weights = [payment.weight(t) for t in group]
+            wsum = sum(weights) or total
+            shares = [cash * (w / wsum) for w in weights]
         for t, share in zip(group, shares, strict=True):
-            amount = getattr(t, action)(share)
+            amount = payment.pay(t, share)
             ctx.ledger.record(_label(step, t.name), t.name, pot.take(amount))
         return
     for t in group:
-        amount = getattr(t, action)(pot.cash)
+        amount = payment.pay(t, pot.cash)
         ctx.ledger.record(_label(step, t.name), t.name, pot.take(amount))
-
-
-_ACTIONS = {
-    "pay_interest": TrancheState.pay_interest,
-    "pay_deferred": TrancheState.pay_deferred,
-    "pay_principal": TrancheState.pay_principal,
-}
 
 
 def _allowed(ctx: PeriodContext, controlling: Controlling, on: str | None, classes: tuple[str, ...]) -> bool:
@@ -156,7 +174,7 @@ def _cure(ctx: PeriodContext, pot: Pot, step: CureCoverage) -> None:
         if t is not None:
             t.credit(paid, kind)
     if step.credit_idt:
-        idt = ctx.test("Interest Diversion")
+        idt = ctx.test_of_kind("IDT")
         if idt is not None:
             idt.credit(paid, kind)
 
@@ -190,12 +208,12 @@ def run_steps(  # noqa: C901 the one match over the closed set of step types (ST
                     ctx.ledger.record(_label(step, name), name, pot.take(amount))
             case PayInterest(classes=names, pro_rata=pro, controlling=ctl, controlling_on=on):
                 if _allowed(ctx, ctl, on, names):
-                    _pay_group(ctx, pot, step, names, pro, "interest_due", "interest_due", "pay_interest")
+                    _pay_group(ctx, pot, step, names, pro, INTEREST)
             case PayDeferred(classes=names, pro_rata=pro, controlling=ctl, controlling_on=on):
                 if _allowed(ctx, ctl, on, names):
-                    _pay_group(ctx, pot, step, names, pro, "deferred_due", "pik_balance", "pay_deferred")
+                    _pay_group(ctx, pot, step, names, pro, DEFERRED)
             case PayPrincipal(classes=names, pro_rata=pro):
-                _pay_group(ctx, pot, step, names, pro, "principal_due", "current_balance", "pay_principal")
+                _pay_group(ctx, pot, step, names, pro, PRINCIPAL)
             case PayScheduledPrincipal(tranche=name, installments=count):
                 t = ctx.tranche(name)
                 instalment = t.spec.original_balance / max(count, 1)
@@ -204,7 +222,7 @@ def run_steps(  # noqa: C901 the one match over the closed set of step types (ST
             case CureCoverage():
                 _cure(ctx, pot, step)
             case DivertInterest(test=name, share=share):
-                idt = ctx.test(name)
+                idt = ctx.test(name) if name is not None else ctx.test_of_kind("IDT")
                 if ctx.in_reinvestment_period and idt is not None and not idt.passed:
                     amount = min(idt.remaining("interest"), share * pot.cash)  # Q21: counters untouched
                     if amount > 0 and principal_pot is not None:

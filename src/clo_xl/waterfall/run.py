@@ -26,7 +26,7 @@ from clo_xl.waterfall.engine import PeriodContext, run_steps
 from clo_xl.waterfall.ledger import Ledger, Payment, Pot
 from clo_xl.waterfall.steps import PayFee
 from clo_xl.waterfall.tranches import TrancheState
-from clo_xl.waterfall.versions import TestDefinition, WaterfallVersion, load_version
+from clo_xl.waterfall.versions import TestDefinition, WaterfallVersion, version_for
 
 CCC_SP = ("CCC+", "CCC", "CCC-", "CC", "C")
 
@@ -202,8 +202,11 @@ def _ic_numerator(
     accruals only; in corrected (DOMAIN.md) every senior fee due ahead of the notes — carried unpaid plus
     this period's accrual — admin expenses included (no expense cap is modelled, Q28)."""
     if conv.ic_trustee_and_base_only:
-        trustee, base = fees.get("Trustee Fee"), fees.get("Base Manager Fee")
-        return interest - (trustee.accrued if trustee else 0.0) - (base.accrued if base else 0.0)
+        numerator = interest
+        for fee in fees.values():  # the fees flagged ic_deduction at the boundary (FeeSpec.ic_deduction)
+            if fee.spec.ic_deduction:
+                numerator -= fee.accrued
+        return numerator
     return interest - sum(fees[name].due for name in senior if name in fees)
 
 
@@ -310,7 +313,7 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
     """Project ``collateral`` and run ``deal``'s waterfall over its payment grid."""
     conv = conventions or Conventions()
     analysis = analysis_date or deal.dates.analysis_date
-    wf = version or load_version(deal.name, mag17_as_mag15=conv.mag17_as_mag15, tags=conv.waterfall_tags)
+    wf = version or version_for(deal, mag17_as_mag15=conv.mag17_as_mag15, tags=conv.waterfall_tags)
     grid = grid or build_grid(deal.dates, legacy=conv.legacy_business_days, pay_day_rolls=conv.pay_day_rolls)
     cal = deal.dates.calendar
     switches = ProjectionSwitches(
@@ -418,7 +421,7 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
                 liquidation = lp * deal.liquidation_price + lm
         ledger = Ledger()
         in_rp = pay <= deal.dates.reinvestment_end
-        eod_state = tests.get("Event of Default")
+        eod_state = next((t for t in tests.values() if t.kind == "EOD"), None)
         eod = deal.event_of_default or (eod_state is not None and not eod_state.passed)
         eod = eod or (conv.sticky_event_of_default and eod_seen)  # Q23: corrected, an EOD continues
         eod_seen = eod_seen or eod

@@ -82,9 +82,11 @@ class CureCoverage:
 
 @dataclass(frozen=True)
 class DivertInterest:
-    """Reinvestment-period interest diversion: min(IDT cure, ``share`` × interest left) into principal."""
+    """Reinvestment-period interest diversion: min(IDT cure, ``share`` × interest left) into principal.
 
-    test: str = "Interest Diversion"
+    ``test`` names the diversion test; by default the version's test of kind IDT."""
+
+    test: str | None = None
     share: float = 0.5
 
 

@@ -13,11 +13,33 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
+from clo_xl.cashflows.structure import DealStructure
 from clo_xl.errors import CloXlError
 from clo_xl.waterfall.steps import STEP_TYPES, Controlling, Step, describe
 
 TestKind = Literal["OC", "IC", "IDT", "EOD"]
-VERSIONS = ("Mag 6", "Mag 7", "Mag 8", "Mag 9", "Mag 11", "Mag 12", "Mag 14", "Mag 15", "Mag 16", "Mag 17")
+
+
+def _natural(name: str) -> tuple[str, int]:
+    """ "Mag 6" before "Mag 17": the name's text, then its number."""
+    digits = "".join(ch for ch in name if ch.isdigit())
+    return (name.rstrip("0123456789 "), int(digits) if digits else 0)
+
+
+def packaged_versions() -> tuple[str, ...]:
+    """The names of the versions shipped in ``clo_xl/data/waterfalls`` (each file's ``name``): adding a
+    deal family is adding a file there, nothing else."""
+    folder = resources.files("clo_xl.data.waterfalls")
+    names = [
+        json.loads(entry.read_text(encoding="utf-8"))["name"]
+        for entry in folder.iterdir()
+        if entry.name.endswith(".json")
+    ]
+    return tuple(sorted(names, key=_natural))
+
+
+#: every packaged waterfall version, discovered from the data files
+VERSIONS = packaged_versions()
 
 
 @dataclass(frozen=True)
@@ -149,6 +171,35 @@ def _all_tags(doc: dict[str, Any]) -> set[str]:
         for r in doc.get(key, ())
         if "quirk" in r
     }
+
+
+def parse_version(
+    document: str | dict[str, Any], *, legacy: bool = True, tags: Tags | None = None
+) -> WaterfallVersion:
+    """A waterfall version from its document (the JSON text or object of a ``data/waterfalls`` file);
+    ``tags`` as for :func:`load_version`."""
+    doc = json.loads(document) if isinstance(document, str) else document
+    if not isinstance(doc, dict) or "name" not in doc:
+        raise CloXlError(
+            "a waterfall document is a JSON object with a 'name' (as data/waterfalls/mag17.json)"
+        )
+    if tags is None:
+        tags = frozenset(_all_tags(doc)) if legacy else frozenset()
+    try:
+        return _parse(doc, tags)
+    except KeyError as exc:
+        raise CloXlError(f"waterfall {doc['name']!r}: the document has no {exc.args[0]!r} section") from exc
+
+
+def version_for(
+    deal: DealStructure, *, legacy: bool = True, mag17_as_mag15: bool | None = None, tags: Tags | None = None
+) -> WaterfallVersion:
+    """The waterfall ``deal`` runs on: the version it carries as data, else the packaged version it names,
+    else the packaged version of its own name."""
+    if deal.waterfall_json is not None:
+        return parse_version(deal.waterfall_json, legacy=legacy, tags=tags)
+    name = deal.waterfall_name or deal.name
+    return load_version(name, legacy=legacy, mag17_as_mag15=mag17_as_mag15, tags=tags)
 
 
 def diff_versions(a: WaterfallVersion, b: WaterfallVersion) -> list[dict[str, Any]]:
