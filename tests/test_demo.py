@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -75,11 +76,17 @@ def test_demo_writes_workbook_and_html(demo_run: tuple[subprocess.CompletedProce
     xlsx = out / "clo-xl-demo.xlsx"
     page = out / "clo-xl-demo.html"
     assert xlsx.is_file() and page.is_file()
-    book = load_workbook(xlsx, read_only=True)
+    book = load_workbook(xlsx)
     assert "Summary" in book.sheetnames and "Compliance" in book.sheetnames
-    # one row per test result of every deal, plus the header
+    # one row per test result of every deal under the header, filtered and frozen; the legacy effects
+    # follow as notes under the table
     compliance = json.loads(proc.stdout)["steps"][2]["details"]
-    rows = sum(1 for _ in book["Compliance"].iter_rows())
-    assert rows == compliance["results"] + 1
-    assert "<h2>Compliance" in page.read_text(encoding="utf-8")
+    sheet = book["Compliance"]
+    assert sheet.auto_filter.ref == f"A1:H{compliance['results'] + 1}" and sheet.freeze_panes == "A2"
+    # test 1 (a share of par) as a percent, test 36 (WARF) as a number, pass/fail as booleans
+    first = next(r for r in sheet.iter_rows(min_row=2) if r[1].value == 1)
+    warf = next(r for r in sheet.iter_rows(min_row=2) if r[1].value == 36)
+    assert first[5].number_format == "0.000%" and warf[5].number_format == "#,##0.0000"
+    assert isinstance(first[6].value, bool)
+    assert re.search(r"<h2 id=\"[^\"]+\">Compliance", page.read_text(encoding="utf-8"))
     assert REPO_ROOT.is_dir()

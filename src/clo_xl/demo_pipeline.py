@@ -1,20 +1,36 @@
-"""What ``clo-xl demo`` does, step by step (CONTRACT §3): each function is one row of the summary table.
+"""What ``clo-xl demo`` does, step by step: each function is one row of the summary table.
 
 The steps share a :class:`~clo_xl.demo_steps.DemoContext`: the workbook read once, the database URL, and
-the tables and HTML sections that end up in ``./clo-xl-out/``.
+the tables (XLSX tabs) and report sections that end up in ``./clo-xl-out/``.
 """
 
 from __future__ import annotations
 
-import html
 import os
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from clo_xl.demo_steps import DemoContext, ProgressLike, Status, Step, StepResult
+from clo_xl.quirk_warnings import warning_lines
+from clo_xl.report.cashflow_report import add_cashflow_section, cashflow_sheets
+from clo_xl.report.formats import Column, Kind
+from clo_xl.report.xlsx import SheetSpec
+
+#: compliance tests whose figures are measures (WAL, WARF, diversity, ...), not shares of par
+MEASURE_TESTS = frozenset({35, 36, 37, 38, 54})
 
 
-def _money(x: float) -> str:
-    return f"{x:,.0f}"
+def _test_value_kind(
+    rows: Sequence[Sequence[Any]], *, number_column: int, value_columns: tuple[int, ...]
+) -> Callable[[int, int, Any], Kind | None]:
+    """Per cell: a test's threshold and result as a percent, or as a number for the measure tests."""
+
+    def kind(row: int, column: int, value: Any) -> Kind | None:
+        if column not in value_columns or not isinstance(value, int | float) or isinstance(value, bool):
+            return None
+        return Kind.NUMBER if rows[row][number_column] in MEASURE_TESTS else Kind.RATIO
+
+    return kind
 
 
 def load_workbook(ctx: DemoContext, progress: ProgressLike) -> StepResult:
@@ -55,14 +71,19 @@ def migrate(ctx: DemoContext, progress: ProgressLike) -> StepResult:
         return StepResult("Migrate into PostgreSQL", "failed", str(report.error))
     ctx.state["migrated"] = True
     levels = sorted({c.level for c in report.checks})
-    ctx.html_sections.append(
-        "<h2>Migration</h2><table><tr><th>Level</th><th>Check</th><th>Status</th><th>Detail</th></tr>"
-        + "".join(
-            f"<tr><td>{html.escape(str(c.level))}</td><td>{html.escape(c.name)}</td>"
-            f"<td>{html.escape(c.status)}</td><td>{html.escape(str(c.detail))}</td></tr>"
-            for c in report.checks
-        )
-        + "</table>"
+    ctx.page.heading("Migration")
+    ctx.page.paragraph(
+        f"{report.status}: {report.assets:,} assets, {len(report.deals)} deals, "
+        f"{report.holdings:,} holdings; {report.changed_rows:,} rows changed; "
+        f"backup before the load: {report.backup}."
+    )
+    ctx.page.details(
+        f"Validation levels: {len(report.checks)} checks, all passed",
+        lambda inner: inner.table(
+            ["Level", "Check", "Status", "Detail"],
+            [[c.level, c.name, c.status, str(c.detail)] for c in report.checks],
+            row_classes=["ok" if c.status == "passed" else "break" for c in report.checks],
+        ),
     )
     return StepResult(
         "Migrate into PostgreSQL",
@@ -96,8 +117,9 @@ def compliance_all(ctx: DemoContext, progress: ProgressLike) -> StepResult:
     source = "PostgreSQL" if ctx.state.get("migrated") else "the workbook"
     sessions = _sessions_from_database(ctx) if ctx.state.get("migrated") else _sessions_from_workbook(ctx)
     ctx.state["sessions"] = sessions
-    rows: list[list[object]] = [["Deal", "Test", "Name", "Min/Max", "Threshold", "Result", "Pass", "Comment"]]
-    summary_rows = []
+    rows: list[list[object]] = []
+    summary_rows: list[list[Any]] = []
+    effects: list[str] = []
     failing_total = 0
     for done, (deal, session) in enumerate(sessions.items()):
         progress(f"compliance {deal}", done, len(sessions))
@@ -105,8 +127,16 @@ def compliance_all(ctx: DemoContext, progress: ProgressLike) -> StepResult:
         failing = [t for t in doc["tests"] if not t["pass"]]
         failing_total += len(failing)
         summary_rows.append(
-            (deal, len(doc["tests"]), len(failing), doc.get("objective"), doc["collateral_principal_amount"])
+            [
+                deal,
+                len(doc["tests"]),
+                len(failing),
+                ", ".join(f"{t['number']} {t['name']}" for t in failing),
+                doc.get("objective"),
+                doc["collateral_principal_amount"],
+            ]
         )
+        effects.extend(f"{deal}: {line}" for line in warning_lines(doc))
         for t in doc["tests"]:
             rows.append(
                 [
@@ -116,22 +146,45 @@ def compliance_all(ctx: DemoContext, progress: ProgressLike) -> StepResult:
                     t["min_max"],
                     t["threshold"],
                     t["result"],
-                    "Pass" if t["pass"] else "Fail",
+                    t["pass"],
                     t.get("comment") or "",
                 ]
             )
-    ctx.sheets["Compliance"] = rows
-    ctx.html_sections.append(
-        f"<h2>Compliance (from {source})</h2><table><tr><th>Deal</th><th>Tests</th><th>Failing</th>"
-        "<th>Objective</th><th>Collateral Principal Amount (USD)</th></tr>"
-        + "".join(
-            f"<tr><td>{html.escape(d)}</td><td class='num'>{n}</td><td class='num'>{f}</td>"
-            f"<td class='num'>{(obj or 0):.2f}</td><td class='num'>{_money(cpa)}</td></tr>"
-            for d, n, f, obj, cpa in summary_rows
-        )
-        + "</table>"
+    ctx.sheets["Compliance"] = SheetSpec(
+        [
+            Column("Deal"),
+            Column("Test", Kind.INTEGER),
+            Column("Name", width=50),
+            Column("Min/Max"),
+            Column("Threshold"),
+            Column("Result"),
+            Column("Pass", Kind.PASS_FAIL),
+            Column("Comment"),
+        ],
+        rows,
+        row_styles=[None if r[6] else "break" for r in rows],
+        cell_kind=_test_value_kind(rows, number_column=1, value_columns=(4, 5)),
+        notes=tuple(effects),
     )
-    tests = sum(r[1] for r in summary_rows)
+    ctx.page.heading(f"Compliance (from {source})")
+    ctx.page.table(
+        [
+            Column("Deal"),
+            Column("Tests", Kind.INTEGER),
+            Column("Failing", Kind.INTEGER),
+            Column("Failing tests"),
+            Column("Objective", Kind.NUMBER, decimals=2),
+            Column("Collateral Principal Amount", Kind.MONEY),
+        ],
+        summary_rows,
+        row_classes=["break" if r[2] else None for r in summary_rows],
+    )
+    if effects:
+        ctx.page.details(
+            f"Legacy effects in these figures ({len(effects)})",
+            lambda inner: inner.notes(effects),
+        )
+    tests = sum(int(r[1]) for r in summary_rows)
     return StepResult(
         "Compliance, every deal",
         "ok",
@@ -156,7 +209,7 @@ def hypothetical_trade(ctx: DemoContext, progress: ProgressLike) -> StepResult:
         return StepResult("Hypothetical trade", "skipped", f"no trades for {deal} on Run Model J11:N39")
     doc = session.hypo_document(trades)
     changed = [t for t in doc["tests"] if t.get("pass") != t.get("hypo_pass")]
-    rows: list[list[object]] = [["Test", "Name", "Threshold", "Before", "After", "Pass before", "Pass after"]]
+    rows: list[list[object]] = []
     for t in doc["tests"]:
         rows.append(
             [
@@ -169,7 +222,21 @@ def hypothetical_trade(ctx: DemoContext, progress: ProgressLike) -> StepResult:
                 t.get("hypo_pass"),
             ]
         )
-    ctx.sheets[f"HYPO-{deal}"] = rows
+    ctx.sheets[f"HYPO-{deal}"] = SheetSpec(
+        [
+            Column("Test", Kind.INTEGER),
+            Column("Name", width=50),
+            Column("Threshold"),
+            Column("Before"),
+            Column("After"),
+            Column("Pass before", Kind.PASS_FAIL),
+            Column("Pass after", Kind.PASS_FAIL),
+        ],
+        rows,
+        row_styles=["explained" if r[5] != r[6] else None for r in rows],
+        cell_kind=_test_value_kind(rows, number_column=0, value_columns=(2, 3, 4)),
+        notes=tuple(warning_lines(doc)),
+    )
     return StepResult(
         "Hypothetical trade",
         "ok",
@@ -191,13 +258,11 @@ def cashflow_projection(ctx: DemoContext, progress: ProgressLike) -> StepResult:
         outflow = sum(x["amount"] for x in p["payments"]) + p["reinvested"] + p["carried"]
         inflow = p["interest_proceeds"] + p["principal_proceeds"] + p.get("brought_forward", 0.0)
         worst = max(worst, abs(outflow - inflow))
-    ctx.sheets[f"Deal CF-{deal}"] = grid  # the legacy tab's blocks, side by side
-    try:
-        from clo_xl.report.cashflow_plots import cashflow_figures_html
-
-        ctx.html_sections.append(f"<h2>Cash flows, {html.escape(deal)}</h2>" + cashflow_figures_html(payload))
-    except ImportError:
-        pass
+    for name, sheet in cashflow_sheets(payload).items():
+        ctx.sheets[f"CF {name}"] = sheet
+    if grid:  # the legacy tab's blocks, side by side, as the workbook shows them
+        ctx.sheets[f"Deal CF-{deal}"] = SheetSpec([str(v or "") for v in grid[0]], grid[1:])
+    add_cashflow_section(ctx.page, payload)
     sub = next((t for t in payload["summary"]["tranches"] if "SUB" in str(t["class"]).upper()), None)
     irr = f"; Sub Notes IRR {sub['irr']:.2%}" if sub and sub.get("irr") is not None else ""
     return StepResult(
@@ -219,16 +284,13 @@ def parallel_run(ctx: DemoContext, progress: ProgressLike) -> StepResult:
         progress=progress,
     )
     status: Status = "ok" if not result.breaks else "failed"
-    ctx.html_sections.append(
-        f"<h2>Parallel run</h2><p>{result.compared} results compared, {len(result.breaks)} unexplained "
-        f"breaks, {len(result.explained)} explained. Reports: "
-        + ", ".join(f"<code>{html.escape(str(p))}</code>" for p in result.reports)
-        + "</p>"
-    )
+    ctx.page.heading("Parallel run")
+    ctx.page.summary(result.summary() + ".", "break" if result.breaks else "ok")
+    ctx.page.paragraph("Reports: " + ", ".join(str(p) for p in result.reports))
     return StepResult(
         "Parallel run (validate)",
         status,
-        f"{result.compared} results compared, {len(result.breaks)} unexplained breaks, "
+        f"{result.compared:,} results compared, {len(result.breaks)} unexplained breaks, "
         f"{len(result.explained)} explained",
         details={"compared": result.compared, "breaks": len(result.breaks)},
     )

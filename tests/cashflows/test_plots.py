@@ -12,6 +12,7 @@ from clo_xl.cashflows.synthetic import synthetic_collateral, synthetic_deal
 from clo_xl.curves import flat_curve
 from clo_xl.report.cashflow_plots import (
     coverage_headroom_figure,
+    final_redemption_index,
     headroom_series,
     inline_html,
     report_fragment,
@@ -48,5 +49,28 @@ def test_headroom_is_ratio_minus_trigger_in_points() -> None:
     assert series[first["name"]][0] == (first["ratio"] - first["trigger"]) * 100.0
     fig = coverage_headroom_figure(doc)
     line = next(ln for ln in fig.axes[0].lines if ln.get_label() == "Class B-2 OC")
-    expected = [np.nan if v is None else v for v in series["Class B-2 OC"]]
+    final = final_redemption_index(doc)
+    assert final is not None
+    # plotted up to the period before the final redemption, whose ratios measure a liquidated pool
+    expected = [np.nan if v is None or i >= final else v for i, v in enumerate(series["Class B-2 OC"])]
     assert np.allclose(line.get_ydata(), expected, equal_nan=True)
+
+
+def test_axes_carry_units_and_the_final_redemption_is_marked_not_a_breach() -> None:
+    doc = document()
+    final = final_redemption_index(doc)
+    periods = doc["periods"]  # type: ignore[index]
+    # independently: the first period with liquidation proceeds, else the last one
+    liquidated = [i for i, p in enumerate(periods) if p.get("liquidation_proceeds", 0) > 0]
+    assert final == (liquidated[0] if liquidated else len(periods) - 1)
+    cash = tranche_cashflow_figure(doc).axes[0]
+    assert cash.get_ylabel() == "Cash paid (USD millions)" and cash.get_xlabel() == "Payment date"
+    headroom = coverage_headroom_figure(doc).axes[0]
+    assert headroom.get_ylabel() == "Headroom (percentage points)"
+    for ax in (cash, headroom):
+        marks = [ln for ln in ax.lines if ln.get_linestyle() == "--"]
+        assert [list(m.get_xdata()) for m in marks] == [[final, final]]
+        assert any(t.get_text() == "final redemption" for t in ax.texts)
+    assert (
+        tranche_cashflow_figure({**doc, "currency": "EUR"}).axes[0].get_ylabel() == "Cash paid (EUR millions)"
+    )

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from clo_xl.commands._output import console, emit, print_warnings, table
+from clo_xl.commands._output import console, emit, print_warnings, table, wrote
 from clo_xl.commands._progress import progress_bar
 from clo_xl.enums import Convention
 from clo_xl.errors import UsageError
@@ -148,6 +148,11 @@ def register(app: typer.Typer) -> None:
             help="Dask scheduler address (tcp://host:8786) for the grid and --paths; needs clo-xl[cluster].",
         ),
         seed: int = typer.Option(0, "--seed", help="Seed of the migration paths (numpy, not VBA Rnd)."),
+        report: Path | None = typer.Option(
+            None,
+            "--report",
+            help="Also write the cash-flow report: x.html (tables and plots) and x.xlsx beside it.",
+        ),
         as_json: bool = typer.Option(False, "--json", help="One JSON document on stdout."),
     ) -> None:
         """Project a deal's cash flows through its waterfall (one period per payment date)."""
@@ -159,6 +164,7 @@ def register(app: typer.Typer) -> None:
         if lag is not None and lag < 0:
             raise UsageError(f"--lag must be a number of months >= 0, got {lag}")
         from clo_xl.cashflows.pipeline import cashflow_document
+        from clo_xl.report.cashflow_report import period_status, write_cashflow_report
 
         grid = _grid(grid_cpr, grid_cdr, grid_severity, grid_shift, cpr, cdr, severity, lag)
         if workers is not None and workers < 1:
@@ -190,6 +196,10 @@ def register(app: typer.Typer) -> None:
                 progress=progress,
             )
 
+        written = write_cashflow_report(payload, report) if report is not None else []
+        if written:
+            payload["reports"] = [str(p) for p in written]
+
         def render() -> None:
             rows = [
                 [
@@ -199,9 +209,9 @@ def register(app: typer.Typer) -> None:
                     f"{p['principal_proceeds']:,.0f}",
                     f"{p['reinvested']:,.0f}",
                     f"{p['residual']:,.0f}",
-                    ", ".join(t["name"] for t in p["tests"] if not t["pass"]) or "-",
+                    period_status(payload, i) or "-",
                 ]
-                for p in payload["periods"]
+                for i, p in enumerate(payload["periods"])
             ]
             console.print(
                 table(
@@ -245,3 +255,4 @@ def register(app: typer.Typer) -> None:
             print_warnings(payload)
 
         emit(payload, as_json=as_json, render=render)
+        wrote(written)

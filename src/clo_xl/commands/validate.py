@@ -15,6 +15,7 @@ from clo_xl.commands._output import console, emit, table, wrote
 from clo_xl.commands._progress import progress_bar
 from clo_xl.enums import Convention
 from clo_xl.errors import ValidationBreak
+from clo_xl.report.formats import Kind, format_value
 
 
 class BreaksFound(ValidationBreak):
@@ -26,6 +27,16 @@ class BreaksFound(ValidationBreak):
 
     def to_json(self) -> dict[str, Any]:
         return self.payload
+
+
+def _shown(row: list[Any], kind: Kind | None) -> list[Any]:
+    """A sheet row with legacy, python and difference formatted as what they are (money, percent, ...)."""
+    out = list(row)
+    for i in (2, 3, 4):
+        value = out[i]
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            out[i] = format_value(value, kind) if kind is not None else format_value(value, Kind.TEXT)
+    return out
 
 
 def register(app: typer.Typer) -> None:
@@ -49,6 +60,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="One JSON document on stdout."),
     ) -> None:
         """Parallel run: recompute every legacy result the workbook holds and diff it."""
+        from clo_xl.validate.report import value_kind
         from clo_xl.validate.run import run_validation
 
         with progress_bar(as_json=as_json) as progress:
@@ -71,7 +83,10 @@ def register(app: typer.Typer) -> None:
                 )
             )
             if result.breaks:
-                rows = [o.sheet_row() for o in result.breaks[:50]]
+                rows = [
+                    _shown(o.sheet_row(), value_kind(o.check.item, o.check.legacy))
+                    for o in result.breaks[:50]
+                ]
                 console.print(
                     table("Unexplained breaks", ["item", "cell", "legacy", "python", "diff", "status"], rows)
                 )

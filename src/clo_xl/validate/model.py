@@ -126,8 +126,8 @@ class ValidationResult:
 
     def summary(self) -> str:
         return (
-            f"compared {self.compared} legacy results: {len(self.breaks)} unexplained break(s), "
-            f"{len(self.explained)} explained"
+            f"compared {self.compared:,} legacy results: {len(self.breaks):,} unexplained break(s), "
+            f"{len(self.explained):,} explained"
         )
 
     def to_json(self) -> dict[str, Any]:
