@@ -70,7 +70,7 @@ pytest:
 pytest-fast:
 	$(BIN)/python -m pytest $(XDIST) -m "$(FAST_MARKERS)" $(PYTEST_ARGS)
 
-test: install-test lint typecheck pytest
+test: install-test lint typecheck docs pytest
 
 test-fast: $(VENV)/.test-deps lint typecheck pytest-fast
 

@@ -153,7 +153,7 @@ class DealSession:
     def from_extract(
         cls, assets: str | Path, deal_inputs: str | Path, *, convention: ConventionLike = Convention.LEGACY
     ) -> DealSession:
-        """From the legacy extract pair (CONTRACT §2)."""
+        """From the legacy extract pair: an assets file and a deal-inputs JSON (docs/workbook.md)."""
         e = load_extract(assets, deal_inputs)
         return cls(e.assets, e.holdings, e.deal_inputs, convention, extract=(Path(assets), Path(deal_inputs)))
 
@@ -220,7 +220,7 @@ class DealSession:
         return rep
 
     def compliance_document(self, convention: ConventionLike | None = None) -> Document:
-        """CONTRACT §3 ``compliance --json`` document, with the ``warnings`` of CONTRACT §5 (each legacy
+        """The ``compliance --json`` document (docs/cli.md), with its ``warnings`` (each legacy
         switch that moved one of its figures)."""
         key = self._quirks(convention)
         doc = self.compliance(key).to_json()
@@ -454,7 +454,7 @@ class DealSession:
         return run
 
     def cashflow_document(self, *, convention: ConventionLike | None = None, **options: Any) -> Document:
-        """CONTRACT §3 ``cashflows --json`` document (``clo-xl cashflows`` exactly)."""
+        """The ``cashflows --json`` document (docs/cli.md; ``clo-xl cashflows`` exactly)."""
         return self.cashflow_run(convention=convention, **options).payload
 
     def deal_cf_grid(self, *, convention: ConventionLike | None = None) -> list[list[Any]]:
@@ -717,8 +717,8 @@ def load_session(
     database_url: str | None = None,
     as_of: int | None = None,
 ) -> DealSession:
-    """The routes of CONTRACT §3: ``workbook`` + ``deal``, ``assets`` + ``deal_inputs``, or ``deal`` alone
-    (the deal as stored in the database, at row version ``as_of`` if given)."""
+    """The input routes of the command line (docs/cli.md): ``workbook`` + ``deal``, ``assets`` +
+    ``deal_inputs``, or ``deal`` alone (the deal as stored in the database, at row version ``as_of``)."""
     if workbook is None and assets is None and deal_inputs is None and deal:
         return DealSession.from_database(deal, database_url=database_url, as_of=as_of, convention=convention)
     if workbook is not None:

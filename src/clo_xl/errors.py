@@ -1,7 +1,7 @@
 """One error tree for clo-xl.
 
 Every error a user can cause derives from :class:`CloXlError`; the CLI prints its message and exits with
-its ``exit_code`` (CONTRACT §3: 2 for bad input or usage), never a traceback.
+its ``exit_code`` (2 for bad input or usage; docs/cli.md), never a traceback.
 """
 
 from __future__ import annotations

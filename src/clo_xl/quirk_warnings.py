@@ -1,4 +1,4 @@
-"""Warnings that say where a legacy defect changed a published figure (CONTRACT §5).
+"""Warnings that say where a legacy defect changed a published figure.
 
 Every result document (compliance, hypo, cash flows, grids; as JSON, tables, tabs and reports) carries
 ``"warnings": [{"quirk": ..., "affects": ..., "message": ...}]``: one entry per named legacy switch that
@@ -6,8 +6,8 @@ changed a published figure **in that run**. A switch is listed only when turning
 other switches unchanged) moves at least one figure the document publishes; switches that are on but
 change nothing are not listed. Under ``corrected`` every switch is off, so the list is empty.
 
-* ``quirk``: the switch's name, e.g. ``"Q19_ROUNDING"`` (COMPLIANCE_SPEC §6 numbering,
-  :class:`clo_xl.compliance.quirks.Quirk`) or ``"Q5_WAL_ON_ORIGINAL"`` (CASHFLOW_SPEC §10 numbering,
+* ``quirk``: the switch's name, e.g. ``"Q19_ROUNDING"`` (the legacy specification's compliance Q-number,
+  :class:`clo_xl.compliance.quirks.Quirk`) or ``"Q5_WAL_ON_ORIGINAL"`` (its cash-flow Q-number,
   :class:`clo_xl.cashflows.quirks.CashflowQuirk`).
 * ``affects``: the published figures it moved, by label ("test 37 result", "Class E wal", …).
 * ``message``: one line, what the legacy does and the figure(s) without the defect.

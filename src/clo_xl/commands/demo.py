@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict
-from importlib.resources import files
 from pathlib import Path
 
 import typer
@@ -21,12 +20,13 @@ from clo_xl.commands._settings import note_input
 from clo_xl.demo_pipeline import demo_steps
 from clo_xl.demo_steps import DemoContext, StepResult, write_demo_outputs
 from clo_xl.errors import CloXlError, UsageError
+from clo_xl.sample import sample_workbook
 
 
 def default_workbook() -> Path:
     """The sample workbook: a checkout's ``workbook/TradeHypo.xlsm``, else the copy inside the package
     (``clo_xl/data/sample``), so ``clo-xl demo`` also runs from an installed wheel in an empty folder."""
-    packaged = Path(str(files("clo_xl") / "data" / "sample" / "TradeHypo.xlsm"))
+    packaged = sample_workbook()
     for candidate in (Path.cwd() / "workbook" / "TradeHypo.xlsm", packaged):
         if candidate.is_file() and _is_zip(candidate):
             return candidate

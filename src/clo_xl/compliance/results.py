@@ -1,4 +1,4 @@
-"""Result records of a compliance run and their JSON shape (CONTRACT §3 ``compliance --json``)."""
+"""Result records of a compliance run and their JSON shape (``compliance --json``, docs/cli.md)."""
 
 from __future__ import annotations
 
