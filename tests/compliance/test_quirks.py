@@ -10,7 +10,7 @@ import pytest
 from clo_xl.compliance.columns import adjust_business_day
 from clo_xl.compliance.engine import ComplianceEngine
 from clo_xl.compliance.hypo import run_hypo
-from clo_xl.compliance.quirks import CORRECTED, LEGACY
+from clo_xl.compliance.quirks import CORRECTED, LEGACY, Quirk
 from clo_xl.compliance.rebalance import rebalance
 from clo_xl.enums import BondLoan, BusinessDayConvention, CouponType, TransactionType
 from clo_xl.portfolio.pool import Trade
@@ -142,3 +142,26 @@ def test_q29_acceptance_rule() -> None:
     )
     got = rebalance(ComplianceEngine(d, CORRECTED), p, step=1.0, buy_target=2.0, allow_increase=True)
     assert sum(e.executed_par for e in got.purchases) == pytest.approx(2.0)
+
+
+def test_q34_wac_without_fixed_rate_assets() -> None:
+    # issue 11 item 3: only floating assets and a Min 7 % WAC row. Legacy reads 0/0 as 0 and fails it
+    # (§4.8); corrected: the test does not apply, passes with a remark and cannot zero the objective.
+    p = pool((asset("A"), 60.0), (asset("B"), 40.0))
+    tests = [(1, "Min", 0.5), (34, "Min", 0.07)]
+    legacy, corrected = both(p, tests, 34)
+    assert legacy.result == 0.0 and not legacy.passed
+    assert corrected.result == 0.0 and corrected.passed
+    assert corrected.pass_fail_comment == "no fixed-rate obligation: the test does not apply (passes)"
+    # objective = 100 × Σ weight × result ÷ threshold: test 1 (all senior secured loans: 1.0) weighted 1
+    # → 100 × 1.0 / 0.5 = 200. Before the fix the corrected failing WAC zeroed it (Q20 off); the legacy
+    # skips a failure with no numerator (Q20), so it shows 200 too.
+    d = deal(tests, weights={1: 1.0})
+    assert ComplianceEngine(d, CORRECTED).evaluate(p).objective == pytest.approx(200.0)
+    assert ComplianceEngine(d, LEGACY).evaluate(p).objective == pytest.approx(200.0)
+    assert (
+        ComplianceEngine(d, CORRECTED.with_(Quirk.Q34_WAC_WITHOUT_FIXED_FAILS)).evaluate(p).objective == 0.0
+    )
+    fixed = asset("F", coupon_type=CouponType.FIXED, coupon=0.08)  # with a fixed asset the test applies
+    r = ComplianceEngine(d, CORRECTED).evaluate(pool((asset("A"), 60.0), (fixed, 40.0))).by_number[34]
+    assert r.result == pytest.approx(0.08) and r.pass_fail_comment is None

@@ -100,3 +100,19 @@ def test_column_cache_keys_on_every_switch_the_columns_read() -> None:
     sources.append(inspect.getsource(columns.adjust_business_day))
     read = {name for src in sources for name in re.findall(r"Quirk\.(Q\w+)", src)}
     assert read == {q.name for q in columns.COLUMN_QUIRKS}
+
+
+def test_trade_price_mixing_points_and_decimals_is_flagged() -> None:
+    """Item 8's hypo case: buys quoted 96 (points) and 0.97 (a decimal). Trading reads both right (0.96,
+    0.97); the legacy attributes block divides every price by 100 (Q25), so its "Weighted Average Trade
+    Price" is (1m × 0.96 + 1m × 0.0097) / 2m = 0.48485 instead of (0.96 + 0.97) / 2 = 0.965."""
+    s = session(A, asset("D"), asset("E"), tests=[*TESTS, (9, "Max", 0.5)])
+    s = DealSession(s.assets, s.holdings, deal([*TESTS, (9, "Max", 0.5)], cash=10e6), LEGACY)
+    trades = [Trade("D", TransactionType.BUY, 1e6, 96.0), Trade("E", TransactionType.BUY, 1e6, 0.97)]
+    doc = s.hypo_document(trades)
+    assert doc["trade_attributes"]["Purchases"]["Weighted Average Trade Price"] == pytest.approx(0.48485)
+    w = next(w for w in doc["warnings"] if w["quirk"] == "Q25_ATTRIBUTE_PRICE_POINTS")
+    assert "Purchases Weighted Average Trade Price 0.48485 (0.965 without it)" in w["message"]
+    corrected = s.hypo_document(trades, convention=CORRECTED)
+    assert corrected["trade_attributes"]["Purchases"]["Weighted Average Trade Price"] == pytest.approx(0.965)
+    assert corrected["warnings"] == []

@@ -77,6 +77,10 @@ class Raw(NamedTuple):
     result: float
     comment: str | None = None
     remark: str | None = None
+    applicable: bool = True  # False: the test does not apply to this pool (it passes, with the remark)
+
+
+WAC_NOT_APPLICABLE = "no fixed-rate obligation: the test does not apply (passes)"
 
 
 def _sig12(x: float) -> float:
@@ -107,6 +111,7 @@ class _Flags:
     warr_order: bool  # Q18
     rounding: bool  # Q19
     missing_zero: bool  # Q30
+    wac_empty_fails: bool  # Q34
 
     @classmethod
     def of(cls, q: QuirkSet) -> _Flags:
@@ -122,6 +127,7 @@ class _Flags:
             Quirk.Q18_WARR_ORDER_SENSITIVE in q,
             Quirk.Q19_ROUNDING in q,
             Quirk.Q30_MISSING_INPUT_IS_ZERO in q,
+            Quirk.Q34_WAC_WITHOUT_FIXED_FAILS in q,
         )
 
 
@@ -379,6 +385,8 @@ class _Run:
         mask = ctx.population(spec) & ctx.pred("fixed")
         num = seqsum((ctx.par * ctx.col("coupon"))[mask])
         den = ctx.sums.total(mask)
+        if den == 0.0 and not self.f.wac_empty_fails:
+            return Raw(0.0, 0.0, 0.0, None, WAC_NOT_APPLICABLE, applicable=False)
         return Raw(num, den, ratio(num, den))
 
     def wal(self, spec: TestSpec) -> Raw:
@@ -617,6 +625,7 @@ class ComplianceEngine:
             thr12 = _sig12(thr)
         r12 = _sig12(raw.result)
         ok = r12 <= thr12 if mm is MinMax.MAX else r12 >= thr12  # passes(), threshold kept
+        ok = ok or not raw.applicable
         remark = raw.remark
         prev = previous.get(spec.number)
         if not ok and prev is not None and prev > 0:

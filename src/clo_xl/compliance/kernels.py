@@ -224,13 +224,18 @@ def diversity_table() -> tuple[float, ...]:
 
 
 def industry_diversity(score: float, *, legacy_rounding: bool) -> float:
-    """Diversity value of one industry score x (§4.3): x > 19.95 → 5; x <= 0 → 0; else T[k] with
-    k = round(round(x, 1) × 10) half-to-even (legacy) or k = floor(x × 10) (the lower entry, DOMAIN.md)."""
+    """Diversity value of one industry score x (Aggregate Industry Equivalent Units, §4.3).
+
+    x > 19.95 → 5; x <= 0 → 0. Legacy (Q19): T[k] with k = round(round(x, 1) × 10), VBA half-to-even.
+    Corrected: Moody's table as published lists T[k] at the break points x_k = k/10 − 0.05 (0.05 → 0.1,
+    0.15 → 0.2, …, 19.95 → 5.0) and takes the lower entry when x falls between two of them, i.e. the
+    largest k with x_k <= x: k = floor(x × 10 + 0.5) (8.7983 units → k = 88 → 3.700, not 3.675).
+    """
     if score > 19.95:
         return 5.0
     if score <= 0.0:
         return 0.0
-    k = round(round(score, 1) * 10) if legacy_rounding else math.floor(score * 10 + 1e-09)
+    k = round(round(score, 1) * 10) if legacy_rounding else math.floor(score * 10 + 0.5 + 1e-09)
     return diversity_table()[min(max(k, 0), 200)]
 
 

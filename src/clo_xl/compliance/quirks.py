@@ -140,8 +140,8 @@ class Quirk(Enum):
         19,
         "WARF threshold inputs rounded to whole numbers half-to-even; WAL rounded half-to-even on the "
         "binary double; diversity lookup rounds the industry score half-to-even",
-        "WARF inputs used as given; WAL rounded half-up on the decimal value; the diversity table takes "
-        "the lower entry between two points",
+        "WARF inputs used as given; WAL rounded half-up on the decimal value; Moody's diversity table as "
+        "published: break points 0.05, 0.15, …, 19.95, the lower entry between two (k = floor(10x + 0.5))",
     )
     Q20_OBJECTIVE_SKIPS = (
         20,
@@ -192,6 +192,13 @@ class Quirk(Enum):
         "rebalancing caps each name at 5% of the buy target and accepts a purchase only if the portfolio "
         "objective is > 0 afterwards (all-zero weights buy nothing)",
         "same 5% cap; a purchase is accepted when no test (other than 31) newly fails",
+    )
+    Q34_WAC_WITHOUT_FIXED_FAILS = (
+        34,
+        "with no fixed-rate asset test 34 (WAC) reads 0/0 as 0 and is judged as such: a Min test fails "
+        "(COMPLIANCE_SPEC §4.8; §6 has no item, the switch carries the test's number)",
+        "with no fixed-rate asset the WAC test does not apply: it passes, with a remark, and cannot zero "
+        "the objective",
     )
     Q30_MISSING_INPUT_IS_ZERO = (
         30,
