@@ -386,84 +386,144 @@ def project_asset_rows(
                 rows = np.nonzero(sel)[0]
                 coupon[sel] = np.maximum(idx, coll.floor[rows]) + coll.spread[rows]
 
-    bal = np.where(predefault, 0.0, par)
-    hist_def = np.zeros((n, cols + 1))
-    hist_mv = np.zeros((n, cols + 1))
-    hist_def[:, 0] = np.where(predefault, par, 0.0)
-    hist_mv[:, 0] = np.where(predefault, par * coll.market_value, 0.0)
-    def_bal = hist_def[:, 0].copy()
-    mv_bal = hist_mv[:, 0].copy()
-    keys = ("beg", "default", "mv", "int", "sch", "pre", "rec", "loss", "mv_off")
-    out = {k: np.zeros((n, cols)) for k in keys}
-    rows = np.arange(n)
     sched_frac = sched.fraction.copy() if sched.fraction is not None else np.zeros((n, cols))
-    sched_frac[rows, np.maximum(sched.last, 0)] = np.where(sched.last >= 0, 1.0, 0.0)
-    for j in range(cols):
-        v = valid[:, j]
-        if not v.any():
-            continue
-        k = counter[:, j]
-        p_only = po[:, j]  # principal-only rows: no CDR default, prepayment or recovery (§1.2 step 9)
-        b = np.where(v, bal, 0.0)
-        by_rating = rating_mode & (dates[:, j] >= rating_date)
-        # rating mode (RATING CDR or a migration path): all of B when the rating is D, never the CDR
-        default = np.where(rating_mode, np.where(by_rating, b, 0.0), b * cdr_p[:, j] * ~p_only) * v
-        mv = default * (1.0 - sev[:, j])
-        hist_def[rows, k] += default
-        hist_mv[rows, k] += mv
-        s = b - default
-        scheduled = s * sched_frac[:, j]
-        # a principal-only row pays the interest accrued on the repaid amount only
-        interest = yf[:, j] * coupon[:, j] * np.where(p_only, scheduled, s)
-        prepay = (s - scheduled) * cpr_p[:, j] * ~p_only
-        back = k - lag
-        has = v & ~p_only & (back >= 0) & ((lag > 0) | (back == k))
-        if not sw.write_off_unrecovered:
-            has = v & ~p_only & (back >= 0)
-        recovery = np.where(has, hist_mv[rows, np.clip(back, 0, cols)], 0.0)
-        rec_par = np.where(has, hist_def[rows, np.clip(back, 0, cols)], 0.0)
-        # recovered items leave the queue so a later write-off does not count them twice
-        hist_mv[rows[has], np.clip(back, 0, cols)[has]] = 0.0
-        hist_def[rows[has], np.clip(back, 0, cols)[has]] = 0.0
-        loss = rec_par - recovery
-        def_bal = def_bal + default - rec_par
-        mv_bal = mv_bal + mv - recovery
-        is_last = v & (sched.last == j)
-        if np.any(is_last):
-            if sw.write_off_unrecovered:  # Q34: outstanding defaulted par written off in full
-                loss = loss + np.where(is_last, def_bal, 0.0)
-                out["mv_off"][:, j] = np.where(is_last, mv_bal, 0.0)
-            else:  # collect every queued recovery on the last row
-                extra = np.where(is_last, mv_bal, 0.0)
-                recovery = recovery + extra
-                loss = loss + np.where(is_last, def_bal - mv_bal, 0.0)
-            def_bal = np.where(is_last, 0.0, def_bal)
-            mv_bal = np.where(is_last, 0.0, mv_bal)
-        bal = np.where(v, b - default - scheduled - prepay, bal)
-        out["beg"][:, j] = b
-        out["default"][:, j] = default
-        out["mv"][:, j] = mv
-        out["int"][:, j] = interest
-        out["sch"][:, j] = scheduled
-        out["pre"][:, j] = prepay
-        out["rec"][:, j] = recovery
-        out["loss"][:, j] = loss
-
+    sched_frac[np.arange(n), np.maximum(sched.last, 0)] = np.where(sched.last >= 0, 1.0, 0.0)
+    # everything that does not depend on the running balance, for all rows at once (column-major)
+    open_row = valid & ~po
+    back = counter - lag[:, None]
+    recoverable = open_row & (back >= 0)
+    if sw.write_off_unrecovered:
+        recoverable &= (lag > 0)[:, None] | (back == counter)
+    rows_in = _RowInputs(
+        valid=_cols(valid),
+        counter=_cols(counter),
+        # b × cdr × (not principal-only) × valid: the factors are 1.0 or 0.0, so folding them first
+        # gives the same products
+        cdr=_cols(cdr_p * open_row),
+        by_rating=_cols(rating_mode[:, None] & (dates >= rating_date[:, None]) & valid),
+        keep=_cols(1.0 - sev),
+        fraction=_cols(sched_frac),
+        accrual=_cols(yf * coupon),
+        principal_only=_cols(po),
+        cpr=_cols(cpr_p * ~po),
+        recover=_cols(recoverable),
+        back=_cols(np.clip(back, 0, cols)),
+        last=sched.last,
+    )
+    flows = _roll(rows_in, par, predefault, coll.market_value, rating_mode, sw.write_off_unrecovered)
     return AssetFlows(
         sched,
         par,
         predefault,
-        out["beg"],
+        flows["beg"],
         coupon,
-        out["default"],
-        out["mv"],
-        out["int"],
-        out["sch"],
-        out["pre"],
-        out["rec"],
-        out["loss"],
-        out["mv_off"],
+        flows["default"],
+        flows["mv"],
+        flows["int"],
+        flows["sch"],
+        flows["pre"],
+        flows["rec"],
+        flows["loss"],
+        flows["mv_off"],
     )
+
+
+def _cols(x: np.ndarray) -> np.ndarray:
+    """Column j of an asset × column matrix as one contiguous row (the roll reads one column at a time)."""
+    return np.ascontiguousarray(x.T)
+
+
+@dataclass(frozen=True, eq=False)
+class _RowInputs:
+    """The per-row inputs of the roll, column-major (``x[j]`` = column j for every asset)."""
+
+    valid: BoolArray
+    counter: IntArray
+    cdr: FloatArray  # periodic CDR, 0 on principal-only and invalid rows
+    by_rating: BoolArray  # rating mode: the rating is D by this row's date
+    keep: FloatArray  # 1 − severity
+    fraction: FloatArray  # scheduled-principal fraction (1 on the maturity row)
+    accrual: FloatArray  # year fraction × coupon
+    principal_only: BoolArray
+    cpr: FloatArray  # periodic CPR, 0 on principal-only rows
+    recover: BoolArray  # a recovery is due on this row (lag reached, not principal-only)
+    back: IntArray  # the queue slot it comes from
+    last: IntArray  # each asset's last valid column (−1 if none)
+
+
+def _roll(
+    r: _RowInputs,
+    par: FloatArray,
+    predefault: BoolArray,
+    market_value: FloatArray,
+    rating_mode: BoolArray,
+    write_off: bool,
+) -> dict[str, FloatArray]:
+    """Roll every asset's balance column by column (the order of events in the module docstring).
+
+    Only what depends on the running balance is computed here; each value is the same expression, in
+    the same order, as one asset row at a time would compute it.
+    """
+    cols, n = r.valid.shape
+    rows = np.arange(n)
+    bal = np.where(predefault, 0.0, par)
+    hist_def = np.zeros((n, cols + 1))
+    hist_mv = np.zeros((n, cols + 1))
+    hist_def[:, 0] = np.where(predefault, par, 0.0)
+    hist_mv[:, 0] = np.where(predefault, par * market_value, 0.0)
+    def_bal = hist_def[:, 0].copy()
+    mv_bal = hist_mv[:, 0].copy()
+    out = {
+        k: np.zeros((cols, n)) for k in ("beg", "default", "mv", "int", "sch", "pre", "rec", "loss", "mv_off")
+    }
+    live_cols = np.flatnonzero(r.valid.any(axis=1))
+    last_cols = set(r.last[r.last >= 0].tolist())
+    any_rating = bool(rating_mode.any())
+    for j in live_cols.tolist():
+        v = r.valid[j]
+        k = r.counter[j]
+        b = np.where(v, bal, 0.0)
+        default = b * r.cdr[j]
+        if any_rating:  # all of B when the rating is D, never the CDR
+            default = np.where(rating_mode, np.where(r.by_rating[j], b, 0.0), default)
+        mv = default * r.keep[j]
+        hist_def[rows, k] += default
+        hist_mv[rows, k] += mv
+        s = b - default
+        scheduled = s * r.fraction[j]
+        # a principal-only row pays the interest accrued on the repaid amount only
+        interest = r.accrual[j] * np.where(r.principal_only[j], scheduled, s)
+        prepay = (s - scheduled) * r.cpr[j]
+        has = r.recover[j]
+        slot = r.back[j]
+        recovery = np.where(has, hist_mv[rows, slot], 0.0)
+        rec_par = np.where(has, hist_def[rows, slot], 0.0)
+        # recovered items leave the queue so a later write-off does not count them twice
+        hist_mv[rows[has], slot[has]] = 0.0
+        hist_def[rows[has], slot[has]] = 0.0
+        loss = rec_par - recovery
+        def_bal = def_bal + default - rec_par
+        mv_bal = mv_bal + mv - recovery
+        if j in last_cols:
+            is_last = v & (r.last == j)
+            if write_off:  # Q34: outstanding defaulted par written off in full
+                loss = loss + np.where(is_last, def_bal, 0.0)
+                out["mv_off"][j] = np.where(is_last, mv_bal, 0.0)
+            else:  # collect every queued recovery on the last row
+                recovery = recovery + np.where(is_last, mv_bal, 0.0)
+                loss = loss + np.where(is_last, def_bal - mv_bal, 0.0)
+            def_bal = np.where(is_last, 0.0, def_bal)
+            mv_bal = np.where(is_last, 0.0, mv_bal)
+        bal = np.where(v, b - default - scheduled - prepay, bal)
+        out["beg"][j] = b
+        out["default"][j] = default
+        out["mv"][j] = mv
+        out["int"][j] = interest
+        out["sch"][j] = scheduled
+        out["pre"][j] = prepay
+        out["rec"][j] = recovery
+        out["loss"][j] = loss
+    return {key: np.ascontiguousarray(value.T) for key, value in out.items()}
 
 
 def bucket_to_deal(
