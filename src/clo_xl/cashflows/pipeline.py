@@ -44,7 +44,7 @@ from clo_xl.simulation.matrix import matrix_from_rows, period_matrix
 from clo_xl.simulation.migration import default_statistics, path_extremes, rating_index
 from clo_xl.simulation.paths import PathInputs, path_summaries, simulate_pool
 from clo_xl.waterfall.run import DealResult, run_deal
-from clo_xl.waterfall.versions import version_tags
+from clo_xl.waterfall.versions import tags_for
 
 Tables = dict[str, list[Mapping[str, object]]]
 REFERENCE_TABLES = ("cf_assumptions", "cf_vectors", "sink_schedule", "transition_matrix")
@@ -263,7 +263,7 @@ class Variants:
         """Whether switch ``q`` can move anything in this run (else its figures are the base figures)."""
         st, conv = self.model.structure, self.conventions
         if q in WATERFALL_TAGS:
-            return q.tag in version_tags(st.name, mag17_as_mag15=conv.mag17_as_mag15)
+            return q.tag in tags_for(st, mag17_as_mag15=conv.mag17_as_mag15)
         if q is CashflowQuirk.Q48_MAG17_AS_MAG15:
             return st.name.replace(" ", "").lower() == "mag17"
         if q in (CashflowQuirk.Q30_VECTOR_OVERRUN, CashflowQuirk.Q57_UNKNOWN_VECTOR_ZERO):

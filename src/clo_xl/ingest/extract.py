@@ -195,6 +195,18 @@ def read_deal_document(path: str | Path) -> RawDocument:
     data = _load_json(p)
     if not isinstance(data, Mapping):
         raise _fail_file(p, "expected a JSON object with the deal inputs (see legacy/mag17_deal.json)")
+    waterfall = data.get("waterfall")
+    if isinstance(waterfall, str) and waterfall.strip().lower().endswith(".json"):
+        # the deal's own waterfall version, a file beside the deal inputs: read here, at the boundary, and
+        # carried in the document (and so with the deal to every worker)
+        version = _load_json(p.parent / waterfall.strip())
+        if not isinstance(version, Mapping):
+            raise IngestError(
+                Location(file=str(p), column="waterfall"),
+                waterfall,
+                "expected a waterfall version JSON object",
+            )
+        data = {**data, "waterfall": version}
     return RawDocument(file=str(p), data=data)
 
 

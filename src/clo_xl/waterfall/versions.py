@@ -164,6 +164,13 @@ def version_tags(name: str, *, mag17_as_mag15: bool = True) -> frozenset[str]:
     return frozenset(_all_tags(json.loads(path.read_text(encoding="utf-8"))))
 
 
+def tags_for(deal: DealStructure, *, mag17_as_mag15: bool = True) -> frozenset[str]:
+    """The quirk tags of the waterfall ``deal`` runs on (its own version document, or the packaged one)."""
+    if deal.waterfall_json is not None:
+        return frozenset(_all_tags(json.loads(deal.waterfall_json)))
+    return version_tags(deal.waterfall_name or deal.name, mag17_as_mag15=mag17_as_mag15)
+
+
 def _all_tags(doc: dict[str, Any]) -> set[str]:
     return {
         str(r["quirk"])
