@@ -89,3 +89,14 @@ def test_demo_finds_the_packaged_workbook_outside_a_checkout(tmp_path: Path) -> 
     assert out.endswith("clo_xl/data/sample/TradeHypo.xlsm") or out.endswith(
         "clo_xl\\data\\sample\\TradeHypo.xlsm"
     )
+
+
+def test_the_version_has_one_source() -> None:
+    """``clo_xl.__version__`` is the release; the installed metadata reads it from there."""
+    from importlib.metadata import version
+
+    import clo_xl
+
+    assert "version" in PROJECT["dynamic"] and "version" not in PROJECT
+    assert PYPROJECT["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "clo_xl.__version__"}
+    assert version("clo-xl") == clo_xl.__version__

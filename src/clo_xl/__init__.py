@@ -1,10 +1,6 @@
 """clo-xl: the Python core, database and Excel bridge that replace the VBA of TradeHypoPrelimv32.xlsm."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("clo-xl")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0+source"
+#: the release; pyproject.toml reads it from here (one source), so asking for it imports nothing else
+__version__ = "0.1.0"
 
 __all__ = ["__version__"]

@@ -65,8 +65,13 @@ def _param(case: Case, command: str) -> object:
 
 
 def assert_refused(outcome: Outcome, case: Case, context: dict[str, str]) -> None:
-    """Exit 2, a located message, one JSON error document, no traceback."""
+    """Exit 2, a located message, one JSON error document, no traceback; on stderr (not a terminal here)
+    every message is one line: each line is an ``error:``/``warning:`` message or a ``wrote PATH`` notice,
+    never the wrapped continuation of one."""
     assert "Traceback" not in outcome.text, outcome.text
+    lines = [line for line in outcome.err.splitlines() if line.strip()]
+    assert lines, "a refusal says why on stderr"
+    assert all(line.startswith(("error: ", "warning: ", "wrote ")) for line in lines), outcome.err[-2000:]
     assert outcome.code == 2, f"exit {outcome.code}, expected 2 (refused):\n{outcome.text[-2000:]}"
     doc = json.loads(outcome.out)  # --json: exactly one JSON document on stdout
     assert isinstance(doc, dict) and doc.get("error") and doc.get("message"), doc
