@@ -108,3 +108,39 @@ def test_trade_analytics_from_a_trades_file(
     assert [t["brs_id"] for t in doc["trades"]] == ["BRSJU9ZW3"]
     assert main([*args, "--rebalance", "--sale-target", "1000000"]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+def test_cashflows_vector_options_reproduce_the_constant_run(
+    sample_workbook: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["cashflows", "--workbook", str(sample_workbook), "--deal", "Mag 17", "--json"]
+    assert main([*base, "--cpr", "0.2", "--cdr", "0.03", "--severity", "0.4", "--lag", "6"]) == 0
+    constant = json.loads(capsys.readouterr().out)
+    vectors = ["--cpr-vector", "20", "--cdr-vector", "3,3,3", "--severity-vector", "40", "--lag-vector", "6"]
+    assert main([*base, *vectors]) == 0
+    vectored = json.loads(capsys.readouterr().out)
+    assert vectored["periods"] == constant["periods"] and vectored["summary"] == constant["summary"]
+    table = tmp_path / "vectors.csv"
+    table.write_text("Period,CPR,CDR,Severity,Lag\n1,20,3,40,6\n2,20,3,40,6\n")
+    assert main([*base, "--vectors", str(table)]) == 0
+    from_file = json.loads(capsys.readouterr().out)
+    assert from_file["periods"] == constant["periods"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--cdr", "0.02", "--cdr-vector", "2"], "not both"),
+        (["--cdr-vector", "2,x"], "comma-separated numbers"),
+        (["--cdr-vector", "250"], "percentages between 0 and 100"),
+        (["--default-timing", "50,50"], "go together"),
+        (["--recovery-timing", "6:50,12:40"], "add up to 100%"),
+        (["--call-price", "99"], "--call-price needs --call-date"),
+        (["--call-date", "2019-13-01"], "YYYY-MM-DD"),
+    ],
+)
+def test_scenario_option_errors(
+    sample_workbook: Path, args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["collateral-report", "--workbook", str(sample_workbook), "--deal", "Mag 17", *args]) == 2
+    assert message in capsys.readouterr().err

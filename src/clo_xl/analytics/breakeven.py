@@ -167,7 +167,11 @@ def _with_rate(model: CashflowModel, axis: Axis, rate: float, at_cdr: float | No
             return replace(a, cdr=rate)
         return replace(a, severity=rate, cdr=a.cdr if at_cdr is None else at_cdr)
 
-    return edit_assumptions(model.assumptions, edit)
+    edited = edit_assumptions(model.assumptions, edit)
+    # a constant CDR is searched: a default-timing curve (which replaces the CDR) does not apply to it
+    if axis is Axis.CDR or at_cdr is not None:
+        edited = replace(edited, default_timing=None)
+    return edited
 
 
 def _structure(model: CashflowModel, axis: Axis, rate: float, at_cdr: float | None) -> DealStructure:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
+from clo_xl.cashflows.assumptions import AssetAssumption, CallSpec, CashflowAssumptions
 from clo_xl.cashflows.collateral import CollateralArrays
 from clo_xl.cashflows.projection import (
     AssetFlows,
@@ -101,17 +101,22 @@ def _slice_flows(flows: AssetFlows, rows: slice) -> AssetFlows:
     )
 
 
-def _stacked_assumptions(variants: Sequence[CashflowAssumptions], ids: Sequence[str]) -> CashflowAssumptions:
-    """One assumption set for the stacked pool: copy k's assets take variant k's assumption."""
-    overrides = {f"{a}#{k}": v.for_asset(a) for k, v in enumerate(variants) for a in ids}
-    first = variants[0]
-    return CashflowAssumptions(
-        first.default,
-        overrides,
-        first.vectors,
-        legacy_vector_overrun=first.legacy_vector_overrun,
-        unknown_vector_zero=first.unknown_vector_zero,
+def _shape_key(a: CashflowAssumptions) -> tuple[object, ...]:
+    """What a batch of stacked variants must share: everything but the per-asset rates."""
+    return (
+        tuple(sorted(a.vectors.items())),
+        a.legacy_vector_overrun,
+        a.unknown_vector_zero,
+        a.default_timing,
+        a.recovery_timing,
     )
+
+
+def _stacked_assumptions(variants: Sequence[CashflowAssumptions], ids: Sequence[str]) -> CashflowAssumptions:
+    """One assumption set for the stacked pool: copy k's assets take variant k's assumption (the variants
+    share their deal-wide shapes, :func:`_shape_key`)."""
+    overrides = {f"{a}#{k}": v.for_asset(a) for k, v in enumerate(variants) for a in ids}
+    return replace(variants[0], overrides=overrides)
 
 
 @dataclass(eq=False)
@@ -162,6 +167,7 @@ class CashflowModel:
     assumptions: CashflowAssumptions
     sink: SinkSchedule | None = None
     convention_name: str = "legacy"
+    call: CallSpec | None = None
     _curve: MemoCurve | None = field(default=None, init=False, repr=False)
     _stacks: dict[int, tuple[CollateralArrays, SinkSchedule | None]] = field(
         default_factory=dict, init=False, repr=False
@@ -207,12 +213,23 @@ class CashflowModel:
         return self._stacks[copies]
 
     def pools(self, variants: Sequence[CashflowAssumptions]) -> list[PoolFlows]:
-        """Each variant's pool flows per deal period, projected in one batch over the stacked pool."""
+        """Each variant's pool flows per deal period, projected in batches over the stacked pool: one batch
+        per set of deal-wide shapes (vectors, timing curves, vector switches), usually one."""
         if not variants:
             return []
-        n = len(self.collateral)
-        if n == 0:
+        if len(self.collateral) == 0:
             return [PoolFlows.zeros(self.grid.n) for _ in variants]
+        groups: dict[tuple[object, ...], list[int]] = {}
+        for i, v in enumerate(variants):
+            groups.setdefault(_shape_key(v), []).append(i)
+        out: list[PoolFlows | None] = [None] * len(variants)
+        for members in groups.values():
+            for i, flows in zip(members, self._batch([variants[i] for i in members]), strict=True):
+                out[i] = flows
+        return [x for x in out if x is not None]
+
+    def _batch(self, variants: Sequence[CashflowAssumptions]) -> list[PoolFlows]:
+        n = len(self.collateral)
         coll, sink = self._stack(len(variants))
         ids = [str(a) for a in self.collateral.asset_id]
         flows = project_asset_rows(
@@ -239,15 +256,20 @@ class CashflowModel:
         structure: DealStructure | None = None,
         pool: PoolFlows | None = None,
     ) -> DealResult:
-        """One deterministic run (the model's own assumptions unless others are given)."""
+        """One deterministic run (the model's own assumptions unless others are given; with the model's
+        call, the deal is called and its collateral sold at the call price)."""
+        deal = structure or self.structure
+        if self.call is not None:
+            deal = replace(deal, liquidation_price=self.call.price)
         return run_deal(
-            structure or self.structure,
+            deal,
             self.collateral,
             assumptions or self.assumptions,
             self.curve,
             conventions=self.conventions,
             sink=self.sink,
             pool=pool,
+            call_date=None if self.call is None else self.call.on,
         )
 
     def run_many(

@@ -34,12 +34,21 @@ def _rate_text(value: float | str) -> float | str:
 def describe_assumptions(model: CashflowModel) -> dict[str, Any]:
     """The run's assumptions as JSON: rates as decimals, or a vector's name; lag in months."""
     a: AssetAssumption = model.assumptions.default
+    timing, recovery = model.assumptions.default_timing, model.assumptions.recovery_timing
     return {
         "cpr": _rate_text(a.cpr),
         "cdr": _rate_text(a.cdr),
         "severity": _rate_text(a.severity),
         "lag_months": a.lag_months,
         "per_asset_overrides": len(model.assumptions.overrides),
+        "vectors": {k: list(v) for k, v in model.assumptions.vectors.items() if k.startswith("scenario ")},
+        "default_timing": None
+        if timing is None
+        else {"cumulative": timing.cumulative, "shares_by_year": list(timing.shares)},
+        "recovery_timing": None if recovery is None else [list(x) for x in recovery.shares],
+        "call": None
+        if model.call is None
+        else {"date": model.call.on.isoformat(), "price": model.call.price},
     }
 
 

@@ -9,10 +9,17 @@ matching row wins** — also for "ALL" rows that come after an asset's own row, 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
+from clo_xl.cashflows.assumptions import (
+    AssetAssumption,
+    CallSpec,
+    CashflowAssumptions,
+    DefaultTiming,
+    RecoveryTiming,
+)
 from clo_xl.cashflows.collateral import CollateralArrays
 from clo_xl.cashflows.from_records import parse_date
 from clo_xl.cashflows.projection import SinkSchedule
@@ -31,6 +38,19 @@ def _rate(value: object, where: str) -> float | str:
     except ValueError:
         if not text:
             raise IngestError(Location(column=where), value, "a rate or a vector name is required") from None
+        return text
+
+
+def _lag(value: object) -> int | str:
+    """A recovery lag in months, or the name of a `CF_Vectors` vector of months by interest period."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, int | float):
+        return int(value)
+    text = str(value).strip()
+    try:
+        return int(float(text))
+    except ValueError:
         return text
 
 
@@ -84,7 +104,7 @@ def assumptions_from_rows(
             cpr=_rate(r.get("Prepay"), "Prepay"),
             cdr=_rate(r.get("Default"), "Default"),
             severity=_rate(r.get("Severity"), "Severity"),
-            lag_months=int(float(str(r.get("Lag") or 0))),
+            lag_months=_lag(r.get("Lag")),
         )
         if key.upper() == "ALL":
             default = a
@@ -98,3 +118,56 @@ def assumptions_from_rows(
         legacy_vector_overrun=legacy,
         unknown_vector_zero=legacy if unknown_vector_zero is None else unknown_vector_zero,
     )
+
+
+#: `CFInputs` labels of the optional scenario shapes (blank or absent = none): a call, a default-timing
+#: curve (shares by year, a `CF_Vectors` vector) with its cumulative rate, a recovery-timing curve (share of
+#: each recovery collected 1, 2, … payment periods after the default, a `CF_Vectors` vector)
+CALL_DATE = "Call Date"
+CALL_PRICE = "Call Price"
+CUMULATIVE_DEFAULT = "Cumulative Default Rate"
+DEFAULT_TIMING = "Default Timing Curve"
+RECOVERY_TIMING = "Recovery Timing Curve"
+
+
+@dataclass(frozen=True)
+class ScenarioShapes:
+    default_timing: DefaultTiming | None = None
+    recovery_timing: RecoveryTiming | None = None
+    call: CallSpec | None = None
+
+
+def _vector(name: object, vectors: Mapping[str, tuple[float, ...]], label: str) -> tuple[float, ...]:
+    key = str(name).strip()
+    if key not in vectors:
+        known = ", ".join(sorted(vectors)) or "none"
+        raise IngestError(
+            Location(sheet="CFInputs", column=label), name, f"not a CF_Vectors vector ({known})"
+        )
+    values = list(vectors[key])
+    while values and values[-1] == 0.0:  # trailing blank rows of the block
+        values.pop()
+    return tuple(values)
+
+
+def shapes_from_document(
+    cf_inputs: Mapping[str, object], vectors: Mapping[str, tuple[float, ...]], months_between_payments: int
+) -> ScenarioShapes:
+    """The scenario shapes a deal sheet's `CFInputs` block sets (see the labels above)."""
+    get = {str(k).strip(): v for k, v in cf_inputs.items()}
+    call = None
+    when = parse_date(get.get(CALL_DATE))
+    if when is not None:
+        price = get.get(CALL_PRICE)
+        call = CallSpec(when, 1.0 if price in (None, "") else float(str(price)))
+    timing = None
+    if get.get(DEFAULT_TIMING) not in (None, ""):
+        cumulative = float(str(get.get(CUMULATIVE_DEFAULT) or 0.0))
+        timing = DefaultTiming(cumulative, _vector(get[DEFAULT_TIMING], vectors, DEFAULT_TIMING))
+    recovery = None
+    if get.get(RECOVERY_TIMING) not in (None, ""):
+        shares = _vector(get[RECOVERY_TIMING], vectors, RECOVERY_TIMING)
+        recovery = RecoveryTiming(
+            tuple(((i + 1) * months_between_payments, w) for i, w in enumerate(shares) if w)
+        )
+    return ScenarioShapes(timing, recovery, call)

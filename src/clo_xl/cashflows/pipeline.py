@@ -16,12 +16,24 @@ from typing import Any
 import numpy as np
 
 from clo_xl.analytics.scenario import CashflowModel
-from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
+from clo_xl.cashflows.assumptions import (
+    AssetAssumption,
+    CallSpec,
+    CashflowAssumptions,
+    DefaultTiming,
+    RecoveryTiming,
+    ScenarioVectors,
+)
 from clo_xl.cashflows.collateral import CollateralArrays
 from clo_xl.cashflows.frames import CashflowFrames, cashflow_frames
 from clo_xl.cashflows.from_deal import curve_tenors, structure_from_document
 from clo_xl.cashflows.from_records import collateral_from_records
-from clo_xl.cashflows.from_tables import assumptions_from_rows, sink_from_rows
+from clo_xl.cashflows.from_tables import (
+    assumptions_from_rows,
+    shapes_from_document,
+    sink_from_rows,
+    vectors_from_rows,
+)
 from clo_xl.cashflows.quirk_effects import (
     PROJECTION_QUIRKS,
     REPORT_QUIRKS,
@@ -149,6 +161,10 @@ def run_pipeline(
     scheduler: Any = None,
     executor: Executor | None = None,
     progress: Progress = no_progress,
+    vectors: ScenarioVectors | None = None,
+    default_timing: DefaultTiming | None = None,
+    recovery_timing: RecoveryTiming | None = None,
+    call: CallSpec | None = None,
 ) -> PipelineRun:
     """Run a deal and build its CONTRACT §3 document. Rates are decimals, ``lag`` months, ``curve_shift`` a
     decimal; ``grid`` adds scenario rows, ``paths`` rating-migration runs; ``convention`` is "legacy",
@@ -177,6 +193,10 @@ def run_pipeline(
             convention=convention,
             extrapolation=extrapolation,
             index=index,
+            vectors=vectors,
+            default_timing=default_timing,
+            recovery_timing=recovery_timing,
+            call=call,
         )
         conv, tables = model.conventions, inputs.tables
         structure, collateral, curve, curve_spec = (
@@ -186,10 +206,10 @@ def run_pipeline(
             model.curve_spec,
         )
         assumptions, sink = model.assumptions, model.sink
-        result = run_deal(structure, collateral, assumptions, curve, conventions=conv, sink=sink)
+        result = model.run()
         payload = to_document(result, structure, curve, conventions=conv)
         payload["convention"] = conv.name
-        variants = Variants(model, tables, (cpr, cdr, severity, lag))
+        variants = Variants(model, tables, (cpr, cdr, severity, lag, vectors))
         warnings = list(variants.run_warnings(result, payload))
         if grid and ex is not None:
             grid_inputs = GridInputs(structure, collateral, curve_spec, conv, sink)
@@ -223,7 +243,7 @@ class Variants:
 
     model: CashflowModel
     tables: Tables
-    scenario: tuple[float | None, float | None, float | None, int | None]
+    scenario: tuple[float | None, float | None, float | None, int | None, ScenarioVectors | None]
 
     @property
     def conventions(self) -> Conventions:
@@ -247,15 +267,21 @@ class Variants:
         waterfall runs again, on the same asset projection and payment grid."""
         m = self.model
         curve = self.curve(conv)
-        result = run_deal(
-            m.structure,
-            m.collateral,
+        assumptions = replace(
             _assumptions(self.tables, m.collateral, conv, *self.scenario),
+            default_timing=m.assumptions.default_timing,
+            recovery_timing=m.assumptions.recovery_timing,
+        )
+        result = run_deal(
+            m.structure if m.call is None else replace(m.structure, liquidation_price=m.call.price),
+            m.collateral,
+            assumptions,
             curve,
             conventions=conv,
             sink=m.sink,
             pool=like.pool if like is not None else None,
             grid=like.grid if like is not None else None,
+            call_date=None if m.call is None else m.call.on,
         )
         return result, curve
 
@@ -432,10 +458,11 @@ def _assumptions(
     cdr: float | None,
     severity: float | None,
     lag: int | None,
+    vectors: ScenarioVectors | None = None,
 ) -> CashflowAssumptions:
     """The workbook's `CFAssumptions` when no scenario option is given, else the options (missing ones at
-    :data:`BASE_CASE`)."""
-    if "cf_assumptions" in tables and all(v is None for v in (cpr, cdr, severity, lag)):
+    :data:`BASE_CASE`), with ``vectors`` in place of their rates (read as given: no Q30 or Q57)."""
+    if "cf_assumptions" in tables and all(v is None for v in (cpr, cdr, severity, lag, vectors)):
         return assumptions_from_rows(
             tables["cf_assumptions"],
             tables.get("cf_vectors", []),
@@ -449,8 +476,13 @@ def _assumptions(
         BASE_CASE.severity if severity is None else severity,
         BASE_CASE.lag_months if lag is None else lag,
     )
+    if vectors is None or not vectors.given():
+        return CashflowAssumptions(
+            base, legacy_vector_overrun=conv.vector_overrun, unknown_vector_zero=conv.unknown_vector_zero
+        )
+    with_vectors, named = vectors.apply(base)
     return CashflowAssumptions(
-        base, legacy_vector_overrun=conv.vector_overrun, unknown_vector_zero=conv.unknown_vector_zero
+        with_vectors, vectors=named, legacy_vector_overrun=False, unknown_vector_zero=False
     )
 
 
@@ -466,10 +498,15 @@ def prepare_model(
     convention: str | Conventions = "legacy",
     extrapolation: str = "flat",
     index: str = "LIBOR",
+    vectors: ScenarioVectors | None = None,
+    default_timing: DefaultTiming | None = None,
+    recovery_timing: RecoveryTiming | None = None,
+    call: CallSpec | None = None,
 ) -> CashflowModel:
     """The deal ready for many projections (break-evens, scenario analytics): the structure, collateral,
     curve and assumptions :func:`run_pipeline` runs. Rates are decimals, ``lag`` months, ``curve_shift`` a
-    decimal."""
+    decimal; ``vectors`` per-period rates; the timing curves and the call, when not given, come from the
+    deal sheet's `CFInputs` (:func:`~clo_xl.cashflows.from_tables.shapes_from_document`)."""
     conv = _conventions(convention)
     doc, tables = inputs.document, inputs.tables
     structure = structure_from_document(doc, deal_name=deal)
@@ -482,9 +519,21 @@ def prepare_model(
         shift=curve_shift,
         index=_index(index),
     )
-    assumptions = _assumptions(tables, collateral, conv, cpr, cdr, severity, lag)
+    assumptions = _assumptions(tables, collateral, conv, cpr, cdr, severity, lag, vectors)
+    shapes = shapes_from_document(
+        doc.get("cf_inputs") or {},
+        vectors_from_rows(tables.get("cf_vectors", [])),
+        structure.dates.months_between_payments,
+    )
+    assumptions = replace(
+        assumptions,
+        default_timing=default_timing or shapes.default_timing,
+        recovery_timing=recovery_timing or shapes.recovery_timing,
+    )
     sink = sink_from_rows(tables["sink_schedule"], collateral) if "sink_schedule" in tables else None
-    return CashflowModel(structure, collateral, curve_spec, conv, assumptions, sink, conv.name)
+    return CashflowModel(
+        structure, collateral, curve_spec, conv, assumptions, sink, conv.name, call or shapes.call
+    )
 
 
 def with_holdings(

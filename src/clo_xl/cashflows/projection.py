@@ -5,7 +5,8 @@ adjusted with QuantLib, last date = maturity). Column j of the schedule matrix i
 
 Order of events within an asset period (one place, as the spec fixes it):
   1. default (at the start of the accrual period): B × periodic CDR, or all of B if the rating is D;
-  2. MV of default = default × (1 − severity), queued for recovery after the lag;
+  2. MV of default = default × (1 − severity), queued for recovery after the lag (or spread over the lags
+     of a recovery timing); a default-timing curve replaces the CDR with shares of a cumulative rate;
   3. interest = YEARFRAC(accrual start, pay date, basis) × coupon × (B − default);
   4. scheduled principal = (B − default) × schedule fraction;
   5. prepayment = (B − default − scheduled) × periodic CPR;
@@ -23,7 +24,13 @@ from functools import lru_cache
 
 import numpy as np
 
-from clo_xl.cashflows.assumptions import CashflowAssumptions, periodic_rate, resolve_matrices
+from clo_xl.cashflows.assumptions import (
+    CashflowAssumptions,
+    RecoveryTiming,
+    periodic_rate,
+    resolve_matrices,
+    timing_fractions,
+)
 from clo_xl.cashflows.collateral import BoolArray, CollateralArrays
 from clo_xl.cashflows.timeline import PaymentGrid
 from clo_xl.curves.base import ForwardCurve
@@ -308,6 +315,55 @@ class AssetFlows:
         return self.interest + self.scheduled + self.prepayment + self.recovery
 
 
+@dataclass(frozen=True, eq=False)
+class Recoveries:
+    """Defaulted par and its market value (the recovery) due at each interest-period counter of an asset.
+
+    A default of period k is due at k + lag, for each (lag in periods per asset, share) of ``lags``: one
+    lag with share 1 (the asset's recovery lag), or the shares of a :class:`RecoveryTiming`. Amounts due are
+    collected once, on the interest row with that counter (a pre-defaulted asset's amounts sit at index 0:
+    with lag 0 they are never collected, Q34).
+    """
+
+    par: FloatArray
+    mv: FloatArray
+    lags: list[tuple[IntArray, float]]
+    rows: IntArray
+
+    @classmethod
+    def empty(cls, n: int, cols: int, lags: list[tuple[IntArray, float]]) -> Recoveries:
+        """A queue wide enough for the last column's defaults at the longest lag."""
+        width = cols + 1 + max(int(lag.max(initial=0)) for lag, _ in lags)
+        return cls(np.zeros((n, width)), np.zeros((n, width)), lags, np.arange(n))
+
+    def schedule(self, k: IntArray, column: int, par: FloatArray, mv: FloatArray) -> None:
+        """Queue the defaults of the rows at ``column`` (interest-period counters ``k``)."""
+        rows = self.rows
+        for lag, share in self.lags:
+            at = k + (lag[:, column] if lag.ndim == 2 else lag)
+            self.par[rows, at] += par * share
+            self.mv[rows, at] += mv * share
+
+    def collect(self, k: IntArray, collecting: BoolArray) -> tuple[FloatArray, FloatArray]:
+        """(par, recovery) due now on the collecting rows, which leave the queue."""
+        rows = self.rows
+        par = np.where(collecting, self.par[rows, k], 0.0)
+        mv = np.where(collecting, self.mv[rows, k], 0.0)
+        self.par[rows[collecting], k[collecting]] = 0.0
+        self.mv[rows[collecting], k[collecting]] = 0.0
+        return par, mv
+
+
+def _recovery_lags(
+    lag_months: FloatArray, months: IntArray, timing: RecoveryTiming | None
+) -> list[tuple[IntArray, float]]:
+    """Lags in an asset's interest periods (months ÷ months between payments, banker's rounding, Q49):
+    the asset's own lag (per column: a lag vector), or each share of the recovery timing."""
+    if timing is None:
+        return [(np.rint(lag_months / months[:, None]).astype(np.int64), 1.0)]
+    return [(np.rint(m / months).astype(np.int64), share) for m, share in timing.shares]
+
+
 def project_assets(
     coll: CollateralArrays,
     assumptions: CashflowAssumptions,
@@ -356,7 +412,12 @@ def project_asset_rows(
     period = np.where(po, counter + 1, counter)  # the interest period a row falls in (1 = first projected)
     ids = [str(x) for x in coll.asset_id]
     cpr, cdr, sev, lag_m, rating_cdr = resolve_matrices(assumptions, ids, period)
-    lag = np.rint(lag_m / sched.months).astype(np.int64)  # Q49
+    lags = _recovery_lags(lag_m, sched.months, assumptions.recovery_timing)
+    timing = (
+        None
+        if assumptions.default_timing is None
+        else timing_fractions(assumptions.default_timing, period, coll.payments_per_year)
+    )
     d360 = sched.days360
     cpr_p = periodic_rate(cpr, d360)
     cdr_p = periodic_rate(cdr, d360)
@@ -390,10 +451,6 @@ def project_asset_rows(
     sched_frac[np.arange(n), np.maximum(sched.last, 0)] = np.where(sched.last >= 0, 1.0, 0.0)
     # everything that does not depend on the running balance, for all rows at once (column-major)
     open_row = valid & ~po
-    back = counter - lag[:, None]
-    recoverable = open_row & (back >= 0)
-    if sw.write_off_unrecovered:
-        recoverable &= (lag > 0)[:, None] | (back == counter)
     rows_in = _RowInputs(
         valid=_cols(valid),
         counter=_cols(counter),
@@ -406,11 +463,13 @@ def project_asset_rows(
         accrual=_cols(yf * coupon),
         principal_only=_cols(po),
         cpr=_cols(cpr_p * ~po),
-        recover=_cols(recoverable),
-        back=_cols(np.clip(back, 0, cols)),
+        recover=_cols(open_row),
         last=sched.last,
+        # a default-timing curve: the par an open row defaults (capped at the balance in the roll)
+        timing=None if timing is None else _cols(par[:, None] * timing * open_row),
     )
-    flows = _roll(rows_in, par, predefault, coll.market_value, rating_mode, sw.write_off_unrecovered)
+    due = Recoveries.empty(n, cols, lags)
+    flows = _roll(rows_in, par, predefault, coll.market_value, rating_mode, sw.write_off_unrecovered, due)
     return AssetFlows(
         sched,
         par,
@@ -446,9 +505,9 @@ class _RowInputs:
     accrual: FloatArray  # year fraction × coupon
     principal_only: BoolArray
     cpr: FloatArray  # periodic CPR, 0 on principal-only rows
-    recover: BoolArray  # a recovery is due on this row (lag reached, not principal-only)
-    back: IntArray  # the queue slot it comes from
+    recover: BoolArray  # recoveries due by now are collected on this row (not principal-only)
     last: IntArray  # each asset's last valid column (−1 if none)
+    timing: FloatArray | None = None  # par defaulting on the row under a default-timing curve
 
 
 def _roll(
@@ -458,6 +517,7 @@ def _roll(
     market_value: FloatArray,
     rating_mode: BoolArray,
     write_off: bool,
+    due: Recoveries,
 ) -> dict[str, FloatArray]:
     """Roll every asset's balance column by column (the order of events in the module docstring).
 
@@ -465,14 +525,10 @@ def _roll(
     the same order, as one asset row at a time would compute it.
     """
     cols, n = r.valid.shape
-    rows = np.arange(n)
     bal = np.where(predefault, 0.0, par)
-    hist_def = np.zeros((n, cols + 1))
-    hist_mv = np.zeros((n, cols + 1))
-    hist_def[:, 0] = np.where(predefault, par, 0.0)
-    hist_mv[:, 0] = np.where(predefault, par * market_value, 0.0)
-    def_bal = hist_def[:, 0].copy()
-    mv_bal = hist_mv[:, 0].copy()
+    def_bal = np.where(predefault, par, 0.0)
+    mv_bal = np.where(predefault, par * market_value, 0.0)
+    due.schedule(np.zeros(n, dtype=np.int64), 0, def_bal, mv_bal)  # pre-defaulted: queue index 0
     out = {
         k: np.zeros((cols, n)) for k in ("beg", "default", "mv", "int", "sch", "pre", "rec", "loss", "mv_off")
     }
@@ -483,24 +539,17 @@ def _roll(
         v = r.valid[j]
         k = r.counter[j]
         b = np.where(v, bal, 0.0)
-        default = b * r.cdr[j]
+        default = b * r.cdr[j] if r.timing is None else np.minimum(b, r.timing[j])
         if any_rating:  # all of B when the rating is D, never the CDR
             default = np.where(rating_mode, np.where(r.by_rating[j], b, 0.0), default)
         mv = default * r.keep[j]
-        hist_def[rows, k] += default
-        hist_mv[rows, k] += mv
+        due.schedule(k, j, default, mv)
         s = b - default
         scheduled = s * r.fraction[j]
         # a principal-only row pays the interest accrued on the repaid amount only
         interest = r.accrual[j] * np.where(r.principal_only[j], scheduled, s)
         prepay = (s - scheduled) * r.cpr[j]
-        has = r.recover[j]
-        slot = r.back[j]
-        recovery = np.where(has, hist_mv[rows, slot], 0.0)
-        rec_par = np.where(has, hist_def[rows, slot], 0.0)
-        # recovered items leave the queue so a later write-off does not count them twice
-        hist_mv[rows[has], slot[has]] = 0.0
-        hist_def[rows[has], slot[has]] = 0.0
+        rec_par, recovery = due.collect(k, r.recover[j])
         loss = rec_par - recovery
         def_bal = def_bal + default - rec_par
         mv_bal = mv_bal + mv - recovery

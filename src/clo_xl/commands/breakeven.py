@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from clo_xl.commands import _deal
+from clo_xl.commands import _deal, _scenario
 from clo_xl.commands._output import console, emit, print_warnings, table
 from clo_xl.commands._progress import progress_bar
 from clo_xl.enums import Convention
@@ -71,12 +71,37 @@ def register(app: typer.Typer) -> None:
             help="Keep the deal's reinvestment CDR/severity (CFInputs) instead of stressing reinvested "
             "collateral like the rest.",
         ),
+        cpr_vector: str = _scenario.CPR_VECTOR,
+        cdr_vector: str = _scenario.CDR_VECTOR,
+        severity_vector: str = _scenario.SEVERITY_VECTOR,
+        lag_vector: str = _scenario.LAG_VECTOR,
+        vectors: Path = _scenario.VECTORS,
+        cumulative_default: float = _scenario.CUMULATIVE_DEFAULT,
+        default_timing: str = _scenario.DEFAULT_TIMING,
+        recovery_timing: str = _scenario.RECOVERY_TIMING,
+        call_date: str = _scenario.CALL_DATE,
+        call_price: float = _scenario.CALL_PRICE,
         convention: Convention = _deal.CONVENTION,
         as_json: bool = _deal.JSON,
     ) -> None:
         """Break-even CDR, and severity at a CDR, of every note class: the highest constant rate at which
         the class still receives all its interest and principal, by bracketing and bisection to 1 bp."""
         options = _deal.scenario_options(cpr, None, severity, lag)
+        options = _scenario.merge(
+            options,
+            _scenario.scenario_shapes(
+                cpr_vector,
+                cdr_vector,
+                severity_vector,
+                lag_vector,
+                vectors,
+                cumulative_default,
+                default_timing,
+                recovery_timing,
+                call_date,
+                call_price,
+            ),
+        )
         _deal.check_rates(severity_at_cdr=severity_at_cdr)
         with progress_bar(as_json=as_json) as progress:
             progress("reading the deal", 0.0)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from clo_xl.commands import _scenario
 from clo_xl.commands._output import console, emit, print_warnings, table, wrote
 from clo_xl.commands._progress import progress_bar
 from clo_xl.enums import Convention
@@ -98,7 +99,7 @@ def _grid(
         axes[1] or [float(BASE_CASE.cdr) if cdr is None else cdr],
         axes[2] or [float(BASE_CASE.severity) if severity is None else severity],
         axes[3] or [0.0],
-        [BASE_CASE.lag_months if lag is None else lag],
+        [int(BASE_CASE.lag_months) if lag is None else lag],
     )
 
 
@@ -148,6 +149,16 @@ def register(app: typer.Typer) -> None:
             help="Dask scheduler address (tcp://host:8786) for the grid and --paths; needs clo-xl[cluster].",
         ),
         seed: int = typer.Option(0, "--seed", help="Seed of the migration paths (numpy, not VBA Rnd)."),
+        cpr_vector: str = _scenario.CPR_VECTOR,
+        cdr_vector: str = _scenario.CDR_VECTOR,
+        severity_vector: str = _scenario.SEVERITY_VECTOR,
+        lag_vector: str = _scenario.LAG_VECTOR,
+        vectors: Path = _scenario.VECTORS,
+        cumulative_default: float = _scenario.CUMULATIVE_DEFAULT,
+        default_timing: str = _scenario.DEFAULT_TIMING,
+        recovery_timing: str = _scenario.RECOVERY_TIMING,
+        call_date: str = _scenario.CALL_DATE,
+        call_price: float = _scenario.CALL_PRICE,
         report: Path | None = typer.Option(
             None,
             "--report",
@@ -173,6 +184,27 @@ def register(app: typer.Typer) -> None:
             raise UsageError(
                 "--workers and --scheduler spread a scenario grid (--grid-*) or --paths; give one"
             )
+        given = {
+            k: v
+            for k, v in {"cpr": cpr, "cdr": cdr, "severity": severity, "lag": lag}.items()
+            if v is not None
+        }
+        shapes = _scenario.merge(
+            given,
+            _scenario.scenario_shapes(
+                cpr_vector,
+                cdr_vector,
+                severity_vector,
+                lag_vector,
+                vectors,
+                cumulative_default,
+                default_timing,
+                recovery_timing,
+                call_date,
+                call_price,
+            ),
+        )
+        shapes = {k: v for k, v in shapes.items() if k not in given}
         with progress_bar(as_json=as_json) as progress:
             progress("reading inputs", 0.0)
             inputs = _load_inputs(workbook, deal, assets, deal_inputs)
@@ -194,6 +226,7 @@ def register(app: typer.Typer) -> None:
                 workers=workers,
                 scheduler=scheduler,
                 progress=progress,
+                **shapes,
             )
 
         written = write_cashflow_report(payload, report) if report is not None else []

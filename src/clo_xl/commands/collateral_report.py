@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from clo_xl.commands import _deal
+from clo_xl.commands import _deal, _scenario
 from clo_xl.commands._output import console, emit, print_warnings, table
 from clo_xl.enums import Convention
 
@@ -52,12 +52,37 @@ def register(app: typer.Typer) -> None:
         cdr: float = _deal.CDR,
         severity: float = _deal.SEVERITY,
         lag: int = _deal.LAG,
+        cpr_vector: str = _scenario.CPR_VECTOR,
+        cdr_vector: str = _scenario.CDR_VECTOR,
+        severity_vector: str = _scenario.SEVERITY_VECTOR,
+        lag_vector: str = _scenario.LAG_VECTOR,
+        vectors: Path = _scenario.VECTORS,
+        cumulative_default: float = _scenario.CUMULATIVE_DEFAULT,
+        default_timing: str = _scenario.DEFAULT_TIMING,
+        recovery_timing: str = _scenario.RECOVERY_TIMING,
+        call_date: str = _scenario.CALL_DATE,
+        call_price: float = _scenario.CALL_PRICE,
         convention: Convention = _deal.CONVENTION,
         as_json: bool = _deal.JSON,
     ) -> None:
         """The collateral per payment date: beginning par, amortisation, prepayments, defaults, recoveries,
         losses, reinvestment par and price, par sold, ending par and principal cash."""
         options = _deal.scenario_options(cpr, cdr, severity, lag)
+        options = _scenario.merge(
+            options,
+            _scenario.scenario_shapes(
+                cpr_vector,
+                cdr_vector,
+                severity_vector,
+                lag_vector,
+                vectors,
+                cumulative_default,
+                default_timing,
+                recovery_timing,
+                call_date,
+                call_price,
+            ),
+        )
         s = _deal.session(workbook, deal, assets, deal_inputs, database_url, as_of, convention)
         doc = s.collateral_report(**options).to_json()
         emit(doc, as_json=as_json, render=lambda: render(doc))

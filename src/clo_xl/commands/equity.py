@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from clo_xl.commands import _deal
+from clo_xl.commands import _deal, _scenario
 from clo_xl.commands._output import console, emit, print_warnings, table
 from clo_xl.enums import Convention
 from clo_xl.errors import UsageError
@@ -63,6 +63,16 @@ def register(app: typer.Typer) -> None:
         cdr: float = _deal.CDR,
         severity: float = _deal.SEVERITY,
         lag: int = _deal.LAG,
+        cpr_vector: str = _scenario.CPR_VECTOR,
+        cdr_vector: str = _scenario.CDR_VECTOR,
+        severity_vector: str = _scenario.SEVERITY_VECTOR,
+        lag_vector: str = _scenario.LAG_VECTOR,
+        vectors: Path = _scenario.VECTORS,
+        cumulative_default: float = _scenario.CUMULATIVE_DEFAULT,
+        default_timing: str = _scenario.DEFAULT_TIMING,
+        recovery_timing: str = _scenario.RECOVERY_TIMING,
+        call_date: str = _scenario.CALL_DATE,
+        call_price: float = _scenario.CALL_PRICE,
         convention: Convention = _deal.CONVENTION,
         as_json: bool = _deal.JSON,
     ) -> None:
@@ -71,6 +81,21 @@ def register(app: typer.Typer) -> None:
         from clo_xl.analytics.coverage import price_fraction
 
         options = _deal.scenario_options(cpr, cdr, severity, lag)
+        options = _scenario.merge(
+            options,
+            _scenario.scenario_shapes(
+                cpr_vector,
+                cdr_vector,
+                severity_vector,
+                lag_vector,
+                vectors,
+                cumulative_default,
+                default_timing,
+                recovery_timing,
+                call_date,
+                call_price,
+            ),
+        )
         when = None
         if purchase_date is not None:
             try:

@@ -309,8 +309,14 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
     grid: PaymentGrid | None = None,
     default_dates: IntArray | None = None,
     sink: SinkSchedule | None = None,
+    call_date: date | None = None,
 ) -> DealResult:
-    """Project ``collateral`` and run ``deal``'s waterfall over its payment grid."""
+    """Project ``collateral`` and run ``deal``'s waterfall over its payment grid.
+
+    ``call_date``: the deal is called on the first payment date on or after it: the collateral is sold
+    that period at ``deal.liquidation_price`` (performing par; defaulted at its market value) and the
+    proceeds run through the principal waterfall, as the legacy's final liquidation.
+    """
     conv = conventions or Conventions()
     analysis = analysis_date or deal.dates.analysis_date
     wf = version or version_for(deal, mag17_as_mag15=conv.mag17_as_mag15, tags=conv.waterfall_tags)
@@ -370,6 +376,7 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
     periods: list[PeriodResult] = []
     for i in range(n):
         pay = from_day_number(int(grid.payment[i]))
+        liquidate = liquidate or (call_date is not None and pay >= call_date)
         interest = float(pool.interest[i] + reinv.interest[i])
         principal = float(pool.principal[i] + reinv.principal[i])
         if i == 0:
@@ -472,6 +479,7 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
                     d360_pay,
                     yf30_pay,
                     write_off=switches.write_off_unrecovered,
+                    timing=assumptions.recovery_timing,
                 )
         residual = sum(p.amount for p in ledger.payments if p.payee == equity.name)
         periods.append(
