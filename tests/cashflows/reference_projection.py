@@ -43,7 +43,8 @@ def project_asset_rows(
     period = np.where(po, counter + 1, counter)  # the interest period a row falls in (1 = first projected)
     ids = [str(x) for x in coll.asset_id]
     cpr, cdr, sev, lag_m, rating_cdr = resolve_matrices(assumptions, ids, period)
-    lag = np.rint(lag_m / sched.months).astype(np.int64)  # Q49
+    # the lags are now per asset and column (lag vectors); as first written, one lag per asset
+    lag = np.rint(lag_m[:, 0] / sched.months).astype(np.int64)  # Q49
     d360 = sched.days360
     cpr_p = periodic_rate(cpr, d360)
     cdr_p = periodic_rate(cdr, d360)
