@@ -30,9 +30,9 @@ from bench.floors import (
 
 from clo_xl.analytics.scenario import CashflowModel
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions, periodic_rate
-from clo_xl.cashflows.pipeline import inputs_from_extract, inputs_from_workbook, prepare_model
 from clo_xl.cashflows.projection import bucket_to_deal, project_asset_rows
 from clo_xl.commands.bench import Case
+from clo_xl.runs.cashflow_pipeline import inputs_from_extract, inputs_from_workbook, prepare_model
 from clo_xl.simulation.correlation import SystemCorrelation, cholesky, system_correlation
 from clo_xl.simulation.grid import GridInputs, run_grid, scenario_grid
 from clo_xl.simulation.matrix import STATES, period_matrix

@@ -93,13 +93,6 @@ KNOWN: dict[tuple[str, str], str] = {
         "clo_xl.cashflows.from_records",
         "clo_xl.ingest",
     ): "#12 retires it (cash-flow arrays from ingested Assets)",
-    ("clo_xl.cashflows.legacy_tab", "clo_xl.waterfall"): "#16 moves it above the core once #11 lands",
-    ("clo_xl.cashflows.pipeline", "clo_xl.analytics"): "#16 moves it above the core once #11 lands",
-    ("clo_xl.cashflows.pipeline", "clo_xl.simulation"): "#16 moves it above the core once #11 lands",
-    ("clo_xl.cashflows.pipeline", "clo_xl.waterfall"): "#16 moves it above the core once #11 lands",
-    ("clo_xl.cashflows.report", "clo_xl.fees"): "#16 moves it above the core once #11 lands",
-    ("clo_xl.cashflows.report", "clo_xl.waterfall"): "#16 moves it above the core once #11 lands",
-    ("clo_xl.cashflows.synthetic", "clo_xl.waterfall"): "#16 moves it above the core",
     ("clo_xl.validate.run", "clo_xl.excel"): "#10 replaces excel/engine's WorkbookModel by DealSession",
 }
 

@@ -4,7 +4,7 @@ The sheets come from :func:`workbook.generate_sample.generate` (legacy layout, s
 with XlsxWriter in the legacy sheet order, with the legacy named ranges (workbook-level and sheet-scoped on
 every ``Mag N Inputs`` sheet) and an ``xlwings.conf`` sheet. When ``workbook/vba_project.py`` is importable
 its ``vbaProject.bin`` is embedded and its buttons are placed on ``Run Model``; when
-``clo_xl.compliance.legacy_tabs`` is importable, the legacy-style ``Compliance-<Deal>`` and
+``clo_xl.runs.compliance_tabs`` is importable, the legacy-style ``Compliance-<Deal>`` and
 ``HYPO-<Deal>-Output`` tabs are written for every deal. The output is deterministic: same seed, same
 cells (document timestamps are fixed).
 """
@@ -123,8 +123,8 @@ def output_tabs(book: SampleBook) -> Tabs:
     inputs: ``Compliance-<Deal>`` (one row per threshold-table row, legacy text formats) and
     ``HYPO-<Deal>-Output`` (the deal's ``Run Model`` trades in pool mode). The objective tests' results
     are also written back into each deal sheet's "Test Results" column, as the legacy run does.
-    Empty when ``clo_xl.compliance.legacy_tabs`` does not exist yet."""
-    legacy_tabs = optional_module("clo_xl.compliance.legacy_tabs")
+    Empty when ``clo_xl.runs.compliance_tabs`` does not exist yet."""
+    legacy_tabs = optional_module("clo_xl.runs.compliance_tabs")
     if legacy_tabs is None:
         return []
     from clo_xl.compliance.engine import ComplianceEngine

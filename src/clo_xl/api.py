@@ -40,16 +40,6 @@ from clo_xl.analytics.service import (
     coverage_report,
 )
 from clo_xl.analytics.trades import Criterion, TradeAnalytics, cushion_changes, oc_criteria, trade_lines
-from clo_xl.cashflows.legacy_tab import deal_cf_blocks, side_by_side
-from clo_xl.cashflows.pipeline import (
-    DealInputsBundle,
-    PipelineRun,
-    inputs_from_extract,
-    inputs_from_workbook,
-    prepare_model,
-    run_pipeline,
-    with_holdings,
-)
 from clo_xl.compliance.catalogue import TEST_WAS, metric_tests
 from clo_xl.compliance.columns import AssetColumns
 from clo_xl.compliance.engine import ComplianceEngine
@@ -70,6 +60,16 @@ from clo_xl.portfolio.asset import Asset
 from clo_xl.portfolio.pool import Holding, Pool, Trade, Universe
 from clo_xl.progress import Progress, no_progress
 from clo_xl.quirk_warnings import attach_warnings
+from clo_xl.runs.cashflow_pipeline import (
+    DealInputsBundle,
+    PipelineRun,
+    inputs_from_extract,
+    inputs_from_workbook,
+    prepare_model,
+    run_pipeline,
+    with_holdings,
+)
+from clo_xl.runs.deal_cf_tab import deal_cf_blocks, side_by_side
 
 ConventionLike = Convention | str | QuirkSet
 Document = dict[str, Any]
@@ -442,7 +442,7 @@ class DealSession:
     def cashflow_run(self, *, convention: ConventionLike | None = None, **options: Any) -> PipelineRun:
         """One projection through the deal's priority of payments (cached per options).
 
-        ``options``: :func:`clo_xl.cashflows.pipeline.run_pipeline`'s keywords (``cpr``, ``cdr``,
+        ``options``: :func:`clo_xl.runs.cashflow_pipeline.run_pipeline`'s keywords (``cpr``, ``cdr``,
         ``severity``, ``lag`` as decimals/months, ``curve_shift``, ``paths``, ``seed``...). Blank scenario
         inputs take the book's ``CFAssumptions``."""
         name = convention_name(convention if convention is not None else self.convention)
@@ -479,7 +479,7 @@ class DealSession:
 
     # -- analytics (issue 14) ---------------------------------------------------------------------------
     def cashflow_model(self, *, convention: ConventionLike | None = None, **options: Any) -> CashflowModel:
-        """The deal prepared for many projections (cached per options): :func:`~clo_xl.cashflows.pipeline.
+        """The deal prepared for many projections (cached per options): :func:`~clo_xl.runs.cashflow_pipeline.
         prepare_model`'s keywords (``cpr``, ``cdr``, ``severity``, ``lag``, ``curve_shift``, ``index``);
         blank scenario inputs take the book's ``CFAssumptions``."""
         name = convention_name(convention if convention is not None else self.convention)

@@ -248,7 +248,7 @@ def hypothetical_trade(ctx: DemoContext, progress: ProgressLike) -> StepResult:
 
 def cashflow_projection(ctx: DemoContext, progress: ProgressLike) -> StepResult:
     """One deal's deterministic projection through its priority of payments, with a plot in the report."""
-    from clo_xl.cashflows.service import deal_cf_sheet
+    from clo_xl.runs.cashflow_service import deal_cf_sheet
 
     deal = "Mag 17" if "Mag 17" in ctx.state["deals"] else ctx.state["deals"][-1]
     payload, grid = deal_cf_sheet(ctx.state["book"], deal)

@@ -12,8 +12,8 @@ import pytest
 from clo_xl.analytics.breakeven import BP, Axis, Point, breakevens, solve_brackets
 from clo_xl.analytics.scenario import CashflowModel
 from clo_xl.api import DealSession
-from clo_xl.cashflows.pipeline import DealInputsBundle, cashflow_document, prepare_model
 from clo_xl.curves.conventions import DayCount
+from clo_xl.runs.cashflow_pipeline import DealInputsBundle, cashflow_document, prepare_model
 
 
 def _step_evaluator(thresholds: Mapping[str, int]) -> tuple[Any, list[Point]]:
@@ -91,8 +91,8 @@ def _check_around(inputs: DealInputsBundle, model: CashflowModel, options: dict[
 
 @pytest.mark.parametrize("convention", ["legacy", "corrected"])
 def test_sample_mag17_breakevens_hold_around_plus_minus_50bp(sample_workbook: Any, convention: str) -> None:
-    from clo_xl.cashflows.pipeline import inputs_from_workbook
     from clo_xl.ingest.workbook import read_workbook
+    from clo_xl.runs.cashflow_pipeline import inputs_from_workbook
 
     inputs = inputs_from_workbook(read_workbook(sample_workbook, deals=["Mag 17"]), "Mag 17")
     options = {"cpr": 0.15, "severity": 0.4, "lag": 6, "convention": convention}
@@ -105,7 +105,7 @@ def test_sample_mag17_breakevens_hold_around_plus_minus_50bp(sample_workbook: An
 def test_real_mag17_breakevens_hold_around_plus_minus_50bp(legacy_dir: Any, convention: str) -> None:
     import json
 
-    from clo_xl.cashflows.pipeline import inputs_from_extract
+    from clo_xl.runs.cashflow_pipeline import inputs_from_extract
 
     inputs = inputs_from_extract(
         json.loads((legacy_dir / "mag17_assets.json").read_text()),

@@ -10,8 +10,8 @@ import pytest
 
 from clo_xl.analytics.collateral_report import collateral_report, report_document, totals
 from clo_xl.analytics.frames import records_frame
-from clo_xl.cashflows.pipeline import inputs_from_workbook, prepare_model
 from clo_xl.ingest.workbook import read_workbook
+from clo_xl.runs.cashflow_pipeline import inputs_from_workbook, prepare_model
 
 
 @pytest.fixture(scope="module")

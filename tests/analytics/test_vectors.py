@@ -21,14 +21,14 @@ from clo_xl.cashflows.assumptions import (
     ScenarioVectors,
 )
 from clo_xl.cashflows.from_tables import shapes_from_document
-from clo_xl.cashflows.pipeline import (
+from clo_xl.cashflows.projection import project_asset_rows
+from clo_xl.ingest.workbook import read_workbook
+from clo_xl.runs.cashflow_pipeline import (
     DealInputsBundle,
     inputs_from_extract,
     inputs_from_workbook,
     prepare_model,
 )
-from clo_xl.cashflows.projection import project_asset_rows
-from clo_xl.ingest.workbook import read_workbook
 
 ANALYSIS = date(2016, 3, 23)
 

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
-from clo_xl.cashflows.legacy_tab import deal_cf_blocks
-from clo_xl.cashflows.synthetic import synthetic_collateral, synthetic_deal
 from clo_xl.curves import flat_curve
+from clo_xl.runs.deal_cf_tab import deal_cf_blocks
+from clo_xl.runs.synthetic import synthetic_collateral, synthetic_deal
 from clo_xl.waterfall.run import run_deal
 
 
@@ -41,7 +41,7 @@ def test_blocks_tie_out_to_the_run() -> None:
 def test_dm_given_price_inverts_price_given_dm() -> None:
     from dataclasses import replace
 
-    from clo_xl.cashflows.report import tranche_measures
+    from clo_xl.runs.cashflow_document import tranche_measures
 
     deal = synthetic_deal("Mag 12")
     # Class B priced at 98: the DM that reprices its projected flows to 98 gives back 98 as price-given-DM
@@ -60,7 +60,7 @@ def test_dm_given_price_inverts_price_given_dm() -> None:
 
 
 def test_side_by_side_layout() -> None:
-    from clo_xl.cashflows.legacy_tab import Block, side_by_side
+    from clo_xl.runs.deal_cf_tab import Block, side_by_side
 
     grid = side_by_side([Block("One", ("a", "b"), ((1, 2), (3, 4))), Block("Two", ("c",), ((5,),))])
     assert grid == [

@@ -7,8 +7,6 @@ from datetime import date
 import numpy as np
 
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
-from clo_xl.cashflows.report import to_document
-from clo_xl.cashflows.synthetic import synthetic_collateral, synthetic_deal
 from clo_xl.curves import flat_curve
 from clo_xl.report.cashflow_plots import (
     coverage_headroom_figure,
@@ -20,6 +18,8 @@ from clo_xl.report.cashflow_plots import (
     to_svg,
     tranche_cashflow_figure,
 )
+from clo_xl.runs.cashflow_document import to_document
+from clo_xl.runs.synthetic import synthetic_collateral, synthetic_deal
 from clo_xl.waterfall.run import run_deal
 
 

@@ -15,9 +15,9 @@ import pytest
 from tests.cashflows import reference_projection
 
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
-from clo_xl.cashflows.pipeline import inputs_from_workbook, prepare_model
 from clo_xl.cashflows.projection import project_asset_rows
 from clo_xl.ingest.workbook import read_workbook
+from clo_xl.runs.cashflow_pipeline import inputs_from_workbook, prepare_model
 
 FIELDS = ("beginning", "coupon", "default", "mv_default", "interest", "scheduled", "prepayment", "recovery",
           "net_loss", "mv_written_off")  # fmt: skip

@@ -12,11 +12,11 @@ import pytest
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
 from clo_xl.cashflows.pv_chain import chain_periods, chained_discount_factors, compounding_periods
 from clo_xl.cashflows.quirks import CashflowQuirk
-from clo_xl.cashflows.report import tranche_measures
 from clo_xl.cashflows.structure import Conventions
-from clo_xl.cashflows.synthetic import synthetic_collateral, synthetic_deal
 from clo_xl.curves import build_curve
 from clo_xl.curves.conventions import DayCount
+from clo_xl.runs.cashflow_document import tranche_measures
+from clo_xl.runs.synthetic import synthetic_collateral, synthetic_deal
 from clo_xl.waterfall.run import run_deal
 
 

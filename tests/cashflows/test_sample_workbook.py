@@ -69,8 +69,8 @@ def test_migration_paths_are_seeded_and_reported(capsys: pytest.CaptureFixture[s
     not WORKBOOK.is_file(), reason="workbook/TradeHypo.xlsm not built (python workbook/build.py)"
 )
 def test_service_matches_the_command(capsys: pytest.CaptureFixture[str]) -> None:
-    from clo_xl.cashflows.service import project_workbook_deal
     from clo_xl.ingest.workbook import read_workbook
+    from clo_xl.runs.cashflow_service import project_workbook_deal
 
     doc = project_workbook_deal(read_workbook(WORKBOOK, deals=["Mag 11"]), "Mag 11")
     assert main(["cashflows", "--workbook", str(WORKBOOK), "--deal", "Mag 11", "--json"]) == 0

@@ -19,10 +19,10 @@ import pytest
 import QuantLib as ql
 
 from clo_xl.cashflows.from_deal import structure_from_document
-from clo_xl.cashflows.pipeline import Variants, cashflow_document, inputs_from_workbook, prepare_model
 from clo_xl.cashflows.quirks import CashflowQuirk
 from clo_xl.cashflows.structure import Conventions
 from clo_xl.ingest.workbook import read_workbook
+from clo_xl.runs.cashflow_pipeline import Variants, cashflow_document, inputs_from_workbook, prepare_model
 
 Q = CashflowQuirk
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from clo_xl.api import DealSession
-from clo_xl.compliance.legacy_tabs import rebalance_compliance_block
 from clo_xl.enums import HypoMode, TransactionType
 from clo_xl.portfolio.pool import Holding, Trade
+from clo_xl.runs.compliance_tabs import rebalance_compliance_block
 
 from .helpers import asset, deal
 

@@ -20,13 +20,13 @@ from clo_xl.compliance.filters import (
     parse_legacy,
 )
 from clo_xl.compliance.hypo import apply_trades, run_hypo, trade_attributes
-from clo_xl.compliance.legacy_tabs import compliance_tab, hypo_tab_rows, objective_results_column
 from clo_xl.compliance.quirks import CORRECTED, LEGACY, Quirk
 from clo_xl.compliance.rankings import NONE_FOUND, rank_assets
 from clo_xl.compliance.rebalance import rebalance
 from clo_xl.enums import HypoMode, TransactionType
 from clo_xl.portfolio.pool import Pool, Trade, Universe
 from clo_xl.ratings.scales import MoodysRating
+from clo_xl.runs.compliance_tabs import compliance_tab, hypo_tab_rows, objective_results_column
 
 from .helpers import asset, deal
 

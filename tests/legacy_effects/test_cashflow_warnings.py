@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from clo_xl.cashflows.pipeline import cashflow_document, inputs_from_workbook
 from clo_xl.cashflows.quirks import CashflowQuirk
 from clo_xl.cashflows.structure import Conventions
 from clo_xl.ingest.workbook import read_workbook
+from clo_xl.runs.cashflow_pipeline import cashflow_document, inputs_from_workbook
 from clo_xl.simulation.grid import scenario_grid
 
 Q = CashflowQuirk

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from clo_xl.cashflows.pipeline import cashflow_document, inputs_from_workbook
 from clo_xl.curves.conventions import BusinessCalendar, is_business_day
 from clo_xl.ingest.workbook import WorkbookData, read_workbook
+from clo_xl.runs.cashflow_pipeline import cashflow_document, inputs_from_workbook
 from clo_xl.simulation.executor import (
     CHUNKS_PER_THREAD,
     Executor,

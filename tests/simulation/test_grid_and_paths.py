@@ -9,8 +9,8 @@ import pytest
 
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
 from clo_xl.cashflows.structure import Conventions
-from clo_xl.cashflows.synthetic import synthetic_collateral, synthetic_deal
 from clo_xl.curves import CurveSpec, Extrapolation, flat_curve
+from clo_xl.runs.synthetic import synthetic_collateral, synthetic_deal
 from clo_xl.simulation.grid import GridInputs, run_grid, scenario_grid
 from clo_xl.simulation.matrix import STATES
 from clo_xl.simulation.paths import run_paths, simulate_pool

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
 from clo_xl.cashflows.collateral import CollateralArrays
 from clo_xl.cashflows.structure import Conventions
-from clo_xl.cashflows.synthetic import synthetic_collateral, synthetic_deal
 from clo_xl.curves import flat_curve
+from clo_xl.runs.synthetic import synthetic_collateral, synthetic_deal
 from clo_xl.waterfall.run import DealResult, run_deal
 from clo_xl.waterfall.versions import VERSIONS, load_version
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from clo_xl.cashflows.pipeline import cashflow_document, inputs_from_extract, inputs_from_workbook
 from clo_xl.ingest.workbook import read_workbook
+from clo_xl.runs.cashflow_pipeline import cashflow_document, inputs_from_extract, inputs_from_workbook
 
 DEALS = ("Mag 6", "Mag 7", "Mag 8", "Mag 9", "Mag 11", "Mag 12", "Mag 14", "Mag 15", "Mag 16", "Mag 17")
 STRESS = {"cdr": 0.08, "severity": 0.4, "lag": 6}

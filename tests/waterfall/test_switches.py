@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from clo_xl.cashflows.structure import Tranche
-from clo_xl.cashflows.synthetic import synthetic_deal
+from clo_xl.runs.synthetic import synthetic_deal
 from clo_xl.waterfall.run import ccc_adjustment
 from clo_xl.waterfall.steps import Controlling, CureCoverage, PayInterest
 from clo_xl.waterfall.tranches import TrancheState
@@ -71,8 +71,8 @@ def test_q23_event_of_default_is_sticky_only_in_corrected() -> None:
 
     from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
     from clo_xl.cashflows.structure import Conventions
-    from clo_xl.cashflows.synthetic import synthetic_collateral
     from clo_xl.curves import flat_curve
+    from clo_xl.runs.synthetic import synthetic_collateral
     from clo_xl.waterfall.run import run_deal
 
     # a 30% CDR in the first period only, 90% severity, EOD OC trigger 140%: the EOD test fails early and

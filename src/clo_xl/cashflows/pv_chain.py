@@ -4,7 +4,7 @@ The VBA discounts quarterly (4 per year) and chains the factors:
 DF_1 = (1 + (z_1 + s)/4)^(−p(start, d_1)) and DF_i = DF_{i−1} × (1 + (z_i + s)/4)^(−p(d_{i−1}, d_i)),
 where z_i is the *zero* rate from the start date to d_i: a zero rate applied as if it were the forward rate
 of the interval (d_{i−1}, d_i] (Q4). ``corrected`` prices with the curve's own discount factors instead
-(:mod:`clo_xl.cashflows.report`).
+(:mod:`clo_xl.runs.cashflow_document`).
 
 p(a, b) is `CompoundingPeriodsBetweenDates` (~653-691): whole 3-month steps plus a stub = day-count days of
 the stub ÷ day-count days of the full 3-month quasi-period (DAYS360 US for basis 0, European for basis 4,

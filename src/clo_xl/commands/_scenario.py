@@ -98,7 +98,7 @@ def scenario_shapes(
     call_date: str | None,
     call_price: float | None,
 ) -> dict[str, Any]:
-    """The keyword arguments of :func:`~clo_xl.cashflows.pipeline.prepare_model` the options set."""
+    """The keyword arguments of :func:`~clo_xl.runs.cashflow_pipeline.prepare_model` the options set."""
     from clo_xl.analytics.coverage import price_fraction
     from clo_xl.cashflows.assumptions import CallSpec, DefaultTiming, RecoveryTiming, ScenarioVectors
 

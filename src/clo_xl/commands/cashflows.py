@@ -19,7 +19,7 @@ from clo_xl.enums import Convention
 from clo_xl.errors import UsageError
 
 if TYPE_CHECKING:
-    from clo_xl.cashflows.pipeline import DealInputsBundle
+    from clo_xl.runs.cashflow_pipeline import DealInputsBundle
     from clo_xl.simulation.grid import Scenario
 
 
@@ -40,7 +40,7 @@ class IndexName(StrEnum):
 def _load_inputs(
     workbook: Path | None, deal: str | None, assets: Path | None, deal_inputs: Path | None
 ) -> DealInputsBundle:
-    from clo_xl.cashflows.pipeline import DealInputsBundle, inputs_from_extract, inputs_from_workbook
+    from clo_xl.runs.cashflow_pipeline import DealInputsBundle, inputs_from_extract, inputs_from_workbook
 
     if workbook is not None:
         if not deal:
@@ -80,7 +80,7 @@ def _grid(
     lag: int | None,
 ) -> list[Scenario]:
     """CPR × CDR × severity × shift; an axis not given takes the single option or the base case."""
-    from clo_xl.cashflows.pipeline import BASE_CASE
+    from clo_xl.runs.cashflow_pipeline import BASE_CASE
     from clo_xl.simulation.grid import scenario_grid
 
     axes = [
@@ -174,8 +174,8 @@ def register(app: typer.Typer) -> None:
                 raise UsageError(f"{label} must be a decimal between 0 and 1, got {v}")
         if lag is not None and lag < 0:
             raise UsageError(f"--lag must be a number of months >= 0, got {lag}")
-        from clo_xl.cashflows.pipeline import cashflow_document
         from clo_xl.report.cashflow_report import period_status, write_cashflow_report
+        from clo_xl.runs.cashflow_pipeline import cashflow_document
 
         grid = _grid(grid_cpr, grid_cdr, grid_severity, grid_shift, cpr, cdr, severity, lag)
         if workers is not None and workers < 1:

@@ -181,8 +181,8 @@ class WorkbookModel:
         return [TestRow.from_json(t) for t in self.compliance_document(deal)["tests"]]
 
     def compliance_tab(self, deal: str) -> list[list[Any]]:
-        """The legacy ``Compliance-<Deal>`` table (B1), from ``clo_xl.compliance.legacy_tabs``."""
-        tabs = _component("clo_xl.compliance.legacy_tabs", "the legacy output tables")
+        """The legacy ``Compliance-<Deal>`` table (B1), from ``clo_xl.runs.compliance_tabs``."""
+        tabs = _component("clo_xl.runs.compliance_tabs", "the legacy output tables")
         inputs, _ = self._deal(deal)
         report = self.report(deal)
         # the legacy sizes the table by the threshold-table rows, not the results (quirk 21)
@@ -262,8 +262,8 @@ class WorkbookModel:
         return rows
 
     def hypo_tab(self, deal: str, trades: Sequence[Any] | None, *, pool_mode: bool) -> list[list[Any]]:
-        """The ``HYPO-<Deal>-Output`` grid from B1 (``clo_xl.compliance.legacy_tabs``)."""
-        tabs = _component("clo_xl.compliance.legacy_tabs", "the legacy output tables")
+        """The ``HYPO-<Deal>-Output`` grid from B1 (``clo_xl.runs.compliance_tabs``)."""
+        tabs = _component("clo_xl.runs.compliance_tabs", "the legacy output tables")
         outcomes = self.hypo_outcomes(deal, trades, pool_mode=pool_mode)
         attributes = self.hypo_attributes(deal, trades) if pool_mode else None
         rows: list[list[Any]] = [list(r) for r in tabs.hypo_tab_rows(outcomes, attributes)]
@@ -296,7 +296,7 @@ class WorkbookModel:
     ) -> dict[str, Any]:
         """CONTRACT §3 ``cashflows --json`` document of ``deal``: ``clo-xl cashflows --workbook`` exactly.
 
-        Runs :func:`clo_xl.cashflows.service.project_workbook_deal` (the one pipeline: sink schedules,
+        Runs :func:`clo_xl.runs.cashflow_service.project_workbook_deal` (the one pipeline: sink schedules,
         the workbook's holiday calendar, ``CFAssumptions``). Blank scenario inputs take the workbook's
         ``CFAssumptions``; any given one switches to a single scenario for every asset, the unspecified
         parts at the pipeline's base case, as the command does.
@@ -307,7 +307,7 @@ class WorkbookModel:
         options = self._cashflow_options(
             deal, cpr=cpr, cdr=cdr, severity=severity, lag=lag, convention=convention
         )
-        service = _component("clo_xl.cashflows.service", "the cash-flow engine")
+        service = _component("clo_xl.runs.cashflow_service", "the cash-flow engine")
         document: dict[str, Any] = service.project_workbook_deal(self.data, deal, **options)
         self._cashflows[key] = document
         return document
@@ -315,14 +315,14 @@ class WorkbookModel:
     def deal_cf_sheet(self, deal: str, *, convention: str = "legacy") -> list[list[Any]]:
         """The legacy ``Deal CF-<Deal>`` tab as a grid (written at B1) under the workbook's assumptions.
 
-        From :func:`clo_xl.cashflows.service.deal_cf_sheet`; its document is cached for the UDFs."""
+        From :func:`clo_xl.runs.cashflow_service.deal_cf_sheet`; its document is cached for the UDFs."""
         key = (deal, None, None, None, None, convention)
         if key in self._cf_sheets:
             return self._cf_sheets[key]
         options = self._cashflow_options(
             deal, cpr=None, cdr=None, severity=None, lag=None, convention=convention
         )
-        service = _component("clo_xl.cashflows.service", "the cash-flow engine")
+        service = _component("clo_xl.runs.cashflow_service", "the cash-flow engine")
         document, grid = service.deal_cf_sheet(self.data, deal, **options)
         self._cashflows.setdefault(key, document)
         rows: list[list[Any]] = [list(r) for r in grid]
@@ -336,7 +336,7 @@ class WorkbookModel:
         options = self._cashflow_options(
             deal, cpr=None, cdr=None, severity=None, lag=None, convention=convention
         )
-        service = _component("clo_xl.cashflows.service", "the cash-flow engine")
+        service = _component("clo_xl.runs.cashflow_service", "the cash-flow engine")
         document: dict[str, Any] = service.project_workbook_deal(
             self.data, deal, paths=paths, seed=seed, **options
         )

@@ -299,7 +299,7 @@ def migration_tab(deal: str, settings: MigrationSettings, document: dict[str, An
 def run_credit_migration(book: WorkbookAccess) -> HandlerResult:
     """Correlated S&P rating paths for the selected deal (Run Model C15:C20) → ``RM-<Deal>``.
 
-    Runs ``clo-xl cashflows --paths N --seed S`` (:func:`clo_xl.cashflows.service.project_workbook_deal`):
+    Runs ``clo-xl cashflows --paths N --seed S`` (:func:`clo_xl.runs.cashflow_service.project_workbook_deal`):
     each path's defaults drive one deal run. The tab holds the mean migration statistics, the min/median/
     max paths and, with C15 TRUE, each path's deal results.
     """

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from clo_xl.cashflows.legacy_tab import deal_cf_blocks, side_by_side
-from clo_xl.cashflows.pipeline import cashflow_document, inputs_from_workbook, run_pipeline
+from clo_xl.runs.cashflow_pipeline import cashflow_document, inputs_from_workbook, run_pipeline
+from clo_xl.runs.deal_cf_tab import deal_cf_blocks, side_by_side
 
 
 def project_workbook_deal(book: Any, deal: str, **options: Any) -> dict[str, Any]:
     """`clo-xl cashflows --workbook … --deal DEAL --json` for an already-read workbook.
 
-    ``options`` are :func:`clo_xl.cashflows.pipeline.cashflow_document`'s keywords (``cpr``, ``cdr``,
+    ``options`` are :func:`clo_xl.runs.cashflow_pipeline.cashflow_document`'s keywords (``cpr``, ``cdr``,
     ``severity``, ``lag``, ``curve_shift`` (decimal), ``convention``, ``paths``, ``seed``...).
     """
     return cashflow_document(inputs_from_workbook(book, deal), deal=deal, **options)

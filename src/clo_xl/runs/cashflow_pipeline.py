@@ -41,7 +41,6 @@ from clo_xl.cashflows.quirk_effects import (
     grid_figures,
 )
 from clo_xl.cashflows.quirks import WATERFALL_TAGS, CashflowQuirk
-from clo_xl.cashflows.report import to_document
 from clo_xl.cashflows.structure import Conventions, DealStructure
 from clo_xl.cashflows.timeline import first_unadjusted
 from clo_xl.curves import INDICES, CurveConvention, CurveSpec, Extrapolation, ForwardCurve, RateIndex
@@ -49,6 +48,7 @@ from clo_xl.enums import AccountType
 from clo_xl.errors import CloXlError
 from clo_xl.progress import Progress, counter, no_progress
 from clo_xl.quirk_warnings import Figure, QuirkWarning, attach_warnings, detect_warnings, merge_warnings
+from clo_xl.runs.cashflow_document import to_document
 from clo_xl.simulation.correlation import SystemCorrelation, cholesky, system_correlation
 from clo_xl.simulation.executor import Executor, open_executor
 from clo_xl.simulation.grid import GridInputs, Scenario, ScenarioResult, grid_table, run_grid, run_one
