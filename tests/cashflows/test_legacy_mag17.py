@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -52,10 +53,31 @@ def test_mag17_runs_conserves_cash_and_retires_the_notes(
     # the real Mag 17 waterfall pays Class X; the legacy mapping never does (Q48)
     assert last["Class X"].ending_balance == pytest.approx(0.0 if not legacy else 2_400_000.0)
     assert last["Class A"].ending_balance == pytest.approx(0.0, abs=1.0)
-    assert result.sub_note_irr is not None
+    # period 1 by hand (CASHFLOW_SPEC §3.1/§3.3): the extract has no closing date, so the deal closes on the
+    # analysis date and its first payment date accrues (2016-03-23, 2016-07-20] = 119 days ACT/360 at the
+    # "Current LIBOR" input 0.5418% + each senior class's spread, paid in full
+    first = {t.name: t for t in result.periods[0].tranches}
+    days = (date(2016, 7, 20) - date(2016, 3, 23)).days
+    assert days == 119
+    assert first["Class A"].interest_paid == pytest.approx(
+        320_000_000 * (0.005418 + 0.0155) * days / 360, abs=0.01
+    )
+    assert first["Class B-1"].interest_paid == pytest.approx(
+        45_000_000 * (0.005418 + 0.0235) * days / 360, abs=0.01
+    )
+    assert result.sub_note_irr is not None and -1.0 < result.sub_note_irr < 100.0
 
 
-def test_cli_json_document_shape(legacy_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def _xnpv(rate: float, flows: list[tuple[date, float]]) -> float:
+    """Excel's XNPV: Σ amount / (1 + rate)^(days / 365) from the first date."""
+    t0 = flows[0][0]
+    return sum(a / (1.0 + rate) ** ((d - t0).days / 365.0) for d, a in flows)
+
+
+@pytest.mark.parametrize("convention", ["legacy", "corrected"])
+def test_cli_json_document_shape(
+    legacy_dir: Path, capsys: pytest.CaptureFixture[str], convention: str
+) -> None:
     code = main(
         [
             "cashflows",
@@ -65,6 +87,8 @@ def test_cli_json_document_shape(legacy_dir: Path, capsys: pytest.CaptureFixture
             str(legacy_dir / "mag17_deal.json"),
             "--cdr",
             "0.03",
+            "--convention",
+            convention,
             "--json",
         ]
     )
@@ -91,3 +115,23 @@ def test_cli_json_document_shape(legacy_dir: Path, capsys: pytest.CaptureFixture
         )
     assert {"class", "irr", "wal"} <= set(doc["summary"]["tranches"][0])
     assert "incentive_fee_total" in doc["summary"]
+    # each class's IRR is the root of its own flows in this document (Excel XIRR, independent of the
+    # engine's solver): the purchase at price x balance (+ accrued) on the settlement date, then every
+    # period's interest + principal paid; |XNPV| within the cents the document rounds each flow to
+    prices = {
+        t["class"]: t["Price"] for t in json.loads((legacy_dir / "mag17_deal.json").read_text())["tranches"]
+    }
+    checked = 0
+    for summary in doc["summary"]["tranches"]:
+        if summary["irr"] is None or summary["irr"] <= -1.0:
+            continue
+        cls = summary["class"]
+        first = next(t for t in doc["periods"][0]["tranches"] if t["class"] == cls)
+        settle = date.fromisoformat(summary["settlement_date"])
+        flows = [(settle, -(float(prices[cls]) * first["beginning_balance"] + summary["accrued_interest"]))]
+        for p in doc["periods"]:
+            t = next(t for t in p["tranches"] if t["class"] == cls)
+            flows.append((date.fromisoformat(p["payment_date"]), t["interest_paid"] + t["principal_paid"]))
+        assert abs(_xnpv(summary["irr"], flows)) < 0.01 * len(flows), cls
+        checked += 1
+    assert checked >= 6
