@@ -70,6 +70,7 @@ from clo_xl.runs.cashflow_pipeline import (
     with_holdings,
 )
 from clo_xl.runs.deal_cf_tab import deal_cf_blocks, side_by_side
+from clo_xl.xlsx import Package, PackageProblem
 
 ConventionLike = Convention | str | QuirkSet
 Document = dict[str, Any]
@@ -176,7 +177,10 @@ class DealSession:
     def from_workbook(
         cls, workbook: str | Path | WorkbookData, deal: str, *, convention: ConventionLike = Convention.LEGACY
     ) -> DealSession:
-        """From a TradeHypo workbook file (or its data already read)."""
+        """From a TradeHypo workbook file (or its data already read). The deal name is matched ignoring
+        case and spaces ("mag 17" reads the "Mag 17 Inputs" sheet)."""
+        if not isinstance(workbook, WorkbookData):
+            deal = workbook_deal_name(workbook, deal)
         data = workbook if isinstance(workbook, WorkbookData) else read_workbook(workbook, deals=[deal])
         return cls.from_book(data, deal, convention=convention)
 
@@ -707,6 +711,27 @@ def book_sessions(
     return sessions
 
 
+def fold_deal_name(name: str) -> str:
+    """A deal name as compared: case and spaces ignored ("mag 17" = "Mag 17" = "MAG17")."""
+    return "".join(ch for ch in name.casefold() if not ch.isspace())
+
+
+def workbook_deal_name(workbook: str | Path, deal: str) -> str:
+    """The workbook's own spelling of ``deal``: the ``<Deal> Inputs`` sheet whose name matches it ignoring
+    case and spaces. An unknown name (or an unreadable file) comes back unchanged, so that the workbook
+    reader reports it with its location and the list of the workbook's deals."""
+    try:
+        with Package(workbook) as package:
+            sheets = [s.name for s in package.sheets]
+    except (PackageProblem, OSError):
+        return deal
+    wanted = fold_deal_name(deal)
+    for name in sheets:
+        if name.endswith(" Inputs") and fold_deal_name(name[: -len(" Inputs")]) == wanted:
+            return name[: -len(" Inputs")]
+    return deal
+
+
 def load_session(
     *,
     workbook: str | Path | None = None,
@@ -733,11 +758,19 @@ def load_session(
             "(the database)"
         )
     session = DealSession.from_extract(assets, deal_inputs, convention=convention)
-    if deal and deal.strip() != session.deal_inputs.deal:
+    if deal and fold_deal_name(deal) != fold_deal_name(session.deal_inputs.deal):
         raise UsageError(
             f"--deal {deal!r} does not match the deal-inputs file ({session.deal_inputs.deal!r})"
         )
     return session
 
 
-__all__ = ["DealSession", "book_sessions", "convention_name", "load_session", "quirks_of"]
+__all__ = [
+    "DealSession",
+    "book_sessions",
+    "convention_name",
+    "fold_deal_name",
+    "load_session",
+    "quirks_of",
+    "workbook_deal_name",
+]

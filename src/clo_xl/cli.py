@@ -35,6 +35,10 @@ from clo_xl.progress import ProgressMode
 COMMANDS: dict[str, str] = {
     "demo": "demo",
     "compliance": "compliance",
+    "hypo": "compliance",
+    "rankings": "rankings",
+    "rebalance": "rebalance",
+    "credit-migration": "credit_migration",
     "cashflows": "cashflows",
     "migrate": "migrate",
     "validate": "validate",

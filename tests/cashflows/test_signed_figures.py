@@ -221,3 +221,9 @@ def test_wal_as_the_spec_defines_it(mag17: Any) -> None:
     ]
     weighted = sum((d - date(2016, 3, 31)).days / 365.0 * x for d, x in rows)
     assert e["wal"] == pytest.approx(weighted / sum(x for _, x in rows), rel=1e-9)
+
+
+def test_every_cashflow_switch_is_documented() -> None:
+    """docs/cashflows.md names every CashflowQuirk (the name the warnings print)."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "cashflows.md").read_text(encoding="utf-8")
+    assert [q.name for q in CashflowQuirk if f"`{q.name}`" not in doc] == []

@@ -5,10 +5,10 @@ The projection modules are imported when the command runs, not when ``clo-xl --h
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -38,23 +38,42 @@ class IndexName(StrEnum):
 
 
 def _load_inputs(
-    workbook: Path | None, deal: str | None, assets: Path | None, deal_inputs: Path | None
-) -> DealInputsBundle:
+    workbook: Path | None,
+    deal: str | None,
+    assets: Path | None,
+    deal_inputs: Path | None,
+    database_url: str | None = None,
+    as_of: int | None = None,
+) -> tuple[DealInputsBundle, str | None]:
+    """The pipeline's inputs and the deal's own spelling of its name: ``--deal`` alone reads the database
+    (``--as-of`` an earlier row version), ``--workbook`` a workbook, ``--assets``/``--deal-inputs`` an
+    extract pair. Deal names match ignoring case and spaces."""
+    from clo_xl.api import DealSession, workbook_deal_name
     from clo_xl.runs.cashflow_pipeline import DealInputsBundle, inputs_from_extract, inputs_from_workbook
 
+    if as_of is not None and (workbook is not None or assets is not None):
+        raise UsageError("--as-of reads an earlier version from the database: give --deal NAME alone")
+    if workbook is None and assets is None and deal_inputs is None and deal:
+        session = DealSession.from_database(deal, database_url=database_url, as_of=as_of)
+        return session.cashflow_inputs(), session.deal
     if workbook is not None:
         if not deal:
             raise UsageError("--workbook needs --deal NAME")
         from clo_xl.ingest.workbook import read_workbook
 
-        return inputs_from_workbook(read_workbook(workbook, deals=[deal]), deal)
+        name = workbook_deal_name(workbook, deal)
+        return inputs_from_workbook(read_workbook(workbook, deals=[name]), name), name
     if assets is None or deal_inputs is None:
-        raise UsageError("give --workbook PATH --deal NAME, or --assets PATH --deal-inputs PATH")
+        raise UsageError(
+            "give --workbook PATH --deal NAME, --assets PATH --deal-inputs PATH, or --deal NAME alone "
+            "(the deal stored in the database)"
+        )
     from clo_xl.ingest.extract import read_deal_document, read_table
 
     rows: list[Mapping[str, object]] = [dict(r) for r in read_table(assets).rows]
-    bundle = inputs_from_extract(rows, dict(read_deal_document(deal_inputs).data), deal=deal)
-    return DealInputsBundle(bundle.records, bundle.document, bundle.par_column, {}, str(assets))
+    document = dict(read_deal_document(deal_inputs).data)
+    bundle = inputs_from_extract(rows, document, deal=deal)
+    return DealInputsBundle(bundle.records, bundle.document, bundle.par_column, {}, str(assets)), deal
 
 
 def _floats(text: str | None, label: str, scale: float = 1.0) -> list[float] | None:
@@ -107,7 +126,17 @@ def register(app: typer.Typer) -> None:
     @app.command("cashflows")
     def cashflows(
         workbook: Path = typer.Option(None, "--workbook", help="Workbook (.xlsm) to read."),
-        deal: str = typer.Option(None, "--deal", help='Deal name, e.g. "Mag 17".'),
+        deal: str = typer.Option(
+            None, "--deal", help='Deal name, e.g. "Mag 17" (alone: the deal stored in the database).'
+        ),
+        database_url: str = typer.Option(
+            None,
+            "--database-url",
+            help="PostgreSQL URL (default: CLO_XL_DATABASE_URL, else the embedded server).",
+        ),
+        as_of: int = typer.Option(
+            None, "--as-of", help="With --deal alone: the deal at this earlier row version."
+        ),
         assets: Path = typer.Option(None, "--assets", help="Assets extract (JSON/CSV/XLSX)."),
         deal_inputs: Path = typer.Option(
             None, "--deal-inputs", help="Deal-inputs JSON: the 'Mag N Inputs' sheet's values (docs/cli.md)."
@@ -117,6 +146,13 @@ def register(app: typer.Typer) -> None:
         severity: float = typer.Option(None, "--severity", help="Loss severity, decimal. Default: workbook."),
         lag: int = typer.Option(None, "--lag", help="Recovery lag in months. Default: workbook."),
         curve_shift: float = typer.Option(0.0, "--curve-shift", help="Parallel curve shift in basis points."),
+        liquidation_price: float = typer.Option(
+            None,
+            "--liquidation-price",
+            help="Price (decimal of par, 0.95 = 95%) the performing collateral fetches when the deal is "
+            "liquidated at its call or final payment date. Default: the deal sheet's CFInputs "
+            "'Liquidation Price'.",
+        ),
         paths: int = typer.Option(0, "--paths", help="Credit-migration paths (0 = deterministic)."),
         convention: Convention = typer.Option(
             Convention.LEGACY, "--convention", case_sensitive=False, help="legacy or corrected."
@@ -174,7 +210,7 @@ def register(app: typer.Typer) -> None:
                 raise UsageError(f"{label} must be a decimal between 0 and 1, got {v}")
         if lag is not None and lag < 0:
             raise UsageError(f"--lag must be a number of months >= 0, got {lag}")
-        from clo_xl.report.cashflow_report import period_status, write_cashflow_report
+        from clo_xl.report.cashflow_report import write_cashflow_report
         from clo_xl.runs.cashflow_pipeline import cashflow_document
 
         grid = _grid(grid_cpr, grid_cdr, grid_severity, grid_shift, cpr, cdr, severity, lag)
@@ -207,11 +243,11 @@ def register(app: typer.Typer) -> None:
         shapes = {k: v for k, v in shapes.items() if k not in given}
         with progress_bar(as_json=as_json) as progress:
             progress("reading inputs", 0.0)
-            inputs = _load_inputs(workbook, deal, assets, deal_inputs)
+            inputs, name = _load_inputs(workbook, deal, assets, deal_inputs, database_url, as_of)
             progress("projecting", 0.5)
             payload = cashflow_document(
                 inputs,
-                deal=deal,
+                deal=name,
                 cpr=cpr,
                 cdr=cdr,
                 severity=severity,
@@ -227,65 +263,99 @@ def register(app: typer.Typer) -> None:
                 scheduler=scheduler,
                 progress=progress,
                 **shapes,
+                liquidation_price=liquidation_price,
             )
 
         written = write_cashflow_report(payload, report) if report is not None else []
         if written:
             payload["reports"] = [str(p) for p in written]
 
-        def render() -> None:
-            rows = [
-                [
-                    p["period"],
-                    p["payment_date"],
-                    f"{p['interest_proceeds']:,.0f}",
-                    f"{p['principal_proceeds']:,.0f}",
-                    f"{p['reinvested']:,.0f}",
-                    f"{p['residual']:,.0f}",
-                    period_status(payload, i) or "-",
-                ]
-                for i, p in enumerate(payload["periods"])
-            ]
-            console.print(
-                table(
-                    f"{payload['deal']} cash flows (waterfall {payload['waterfall']}, {convention})",
-                    ["#", "date", "interest", "principal", "reinvested", "to Sub Notes", "failing tests"],
-                    rows,
-                )
-            )
-
-            def pct(v: float | None) -> str:
-                return "-" if v is None else f"{v * 100:.2f}%"
-
-            def num(v: float | None, digits: int = 2) -> str:
-                return "-" if v is None else f"{v:,.{digits}f}"
-
-            summary = [
-                [
-                    t["class"],
-                    pct(t["irr"]),
-                    num(t["wal"]),
-                    num(t["modified_duration"]),
-                    num(t["price_given_dm"], 4),
-                    num(t["total_cash"], 0),
-                ]
-                for t in payload["summary"]["tranches"]
-            ]
-            console.print(
-                table("Tranches", ["class", "IRR", "WAL", "mod. dur.", "price @ DM", "cash"], summary)
-            )
-            console.print(
-                f"Sub Notes IRR (hurdle basis) {pct(payload['summary']['sub_note_irr'])}; incentive fee "
-                f"{num(payload['summary']['incentive_fee_total'], 0)}"
-            )
-            if "paths" in payload:
-                irrs = [p["sub_note_irr"] for p in payload["paths"] if p["sub_note_irr"] is not None]
-                if irrs:
-                    console.print(
-                        f"{len(payload['paths'])} migration paths: Sub Notes IRR min {pct(min(irrs))}, "
-                        f"mean {pct(sum(irrs) / len(irrs))}, max {pct(max(irrs))}"
-                    )
-            print_warnings(payload)
-
-        emit(payload, as_json=as_json, render=render)
+        emit(payload, as_json=as_json, render=lambda: render_cashflows(payload))
         wrote(written)
+
+
+def _pct(v: float | None) -> str:
+    return "-" if v is None else f"{v * 100:.2f}%"
+
+
+def _num(v: float | None, digits: int = 2) -> str:
+    return "-" if v is None else f"{v:,.{digits}f}"
+
+
+def render_cashflows(payload: Mapping[str, Any]) -> None:
+    """The readable view of a ``cashflows`` document: what its JSON holds, as tables, then its warnings."""
+    from clo_xl.report.cashflow_report import period_status
+
+    periods = payload["periods"]
+    rows = [
+        [p["period"], p["payment_date"], _num(p["interest_proceeds"], 0), _num(p["principal_proceeds"], 0),
+         _num(p.get("defaults"), 0), _num(p.get("losses"), 0), _num(p["diverted_interest"], 0),
+         _num(p["reinvested"], 0), _num(p["residual"], 0), period_status(payload, i) or "-"]
+        for i, p in enumerate(periods)
+    ]  # fmt: skip
+    console.print(
+        table(
+            f"{payload['deal']} cash flows (waterfall {payload['waterfall']}, {payload['convention']})",
+            [
+                "#",
+                "date",
+                "interest",
+                "principal",
+                "defaults",
+                "losses",
+                "diverted interest",
+                "reinvested",
+                "to Sub Notes",
+                "failing tests",
+            ],
+            rows,
+        )
+    )
+    classes = [t["class"] for t in periods[0]["tranches"]] if periods else []
+    balances = [[p["period"], *(_num(t["ending_balance"], 0) for t in p["tranches"])] for p in periods]
+    console.print(table("Class balances at the end of each period", ["#", *classes], balances))
+    tests = [t["name"] for t in periods[0]["tests"]] if periods else []
+    ratios = [
+        [p["period"], *(f"{_pct(t['ratio'])}{'' if t['pass'] else ' FAIL'}" for t in p["tests"])]
+        for p in periods
+    ]
+    console.print(table("Coverage tests (ratio; FAIL below the trigger)", ["#", *tests], ratios))
+    _render_summary(payload)
+    if payload.get("grid"):
+        _render_grid(payload["grid"])
+    print_warnings(payload)
+
+
+def _render_summary(payload: Mapping[str, Any]) -> None:
+    summary = [
+        [t["class"], _pct(t["irr"]), _num(t["wal"]), _num(t.get("macaulay_duration")),
+         _num(t["modified_duration"]), _num(t["price_given_dm"], 4), _num(t["total_cash"], 0)]
+        for t in payload["summary"]["tranches"]
+    ]  # fmt: skip
+    console.print(
+        table("Tranches", ["class", "IRR", "WAL", "Macaulay", "mod. dur.", "price @ DM", "cash"], summary)
+    )
+    console.print(
+        f"Sub Notes IRR (hurdle basis) {_pct(payload['summary']['sub_note_irr'])}; incentive fee "
+        f"{_num(payload['summary']['incentive_fee_total'], 0)}"
+    )
+    if "paths" in payload:
+        irrs = [p["sub_note_irr"] for p in payload["paths"] if p["sub_note_irr"] is not None]
+        if irrs:
+            console.print(
+                f"{len(payload['paths'])} migration paths: Sub Notes IRR min {_pct(min(irrs))}, "
+                f"mean {_pct(sum(irrs) / len(irrs))}, max {_pct(max(irrs))}"
+            )
+
+
+def _render_grid(grid: Sequence[Mapping[str, Any]]) -> None:
+    """Every grid row: the scenario, the Sub Notes IRR, the incentive fee and each class's cash."""
+    cash_keys = [k for k in grid[0] if k.startswith("cash:")]
+    rows = [
+        [_pct(r["cpr"]), _pct(r["cdr"]), _pct(r["severity"]), r["lag_months"],
+         f"{r['curve_shift'] * 1e4:.0f}", _pct(r["sub_note_irr"]), _num(r["incentive_fee"], 0), r["periods"],
+         *(_num(r[k], 0) for k in cash_keys)]
+        for r in grid
+    ]  # fmt: skip
+    head = ["CPR", "CDR", "severity", "lag (m)", "shift (bp)", "Sub Notes IRR", "incentive fee", "periods"]
+    console.print(table(f"Scenario grid ({len(grid)} rows)", [*head, *(k[5:] for k in cash_keys)], rows))

@@ -170,6 +170,13 @@ class Quirk(Enum):
         "weighted test reuses the previous term's score",
         "the candidate's par (the step size) in both; unhandled tests contribute nothing",
     )
+    Q26_PRICE_BLIND_SCORES = (
+        26,
+        "the asset-level objective scores par whatever it costs: a buy above par (which burns par) or an "
+        "asset maturing after the deal, sold at the liquidation price, ranks as if bought at par",
+        "scores are per unit of cash spent at the trade price (market value), valued at what the par "
+        "returns: par, or the liquidation price for an asset maturing after the stated maturity",
+    )
     Q26_ONE_CANDIDATE_IS_NONE = (
         26,
         "rankings with exactly one candidate report 'Unable to find any assets…'",

@@ -10,6 +10,7 @@ worst first (ascending). The legacy set the **master** asset's par to the step s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -29,7 +30,7 @@ from clo_xl.compliance.engine import ComplianceEngine
 from clo_xl.compliance.filters import FilterEvaluator, parse_filter
 from clo_xl.compliance.quirks import Quirk
 from clo_xl.compliance.results import ComplianceReport
-from clo_xl.deal import QTI_CURRENT_LIBOR
+from clo_xl.deal import QTI_CURRENT_LIBOR, QTI_STATED_MATURITY, DealInputs
 from clo_xl.enums import TransactionType
 from clo_xl.portfolio.pool import Pool
 
@@ -54,6 +55,34 @@ RANKING_HEADER = (
 )
 
 
+def liquidation_price(deal: DealInputs, given: float | None = None) -> float:
+    """What a par of collateral fetches when the deal is liquidated at its stated maturity (decimal): the
+    value given (``--liquidation-price``), else the deal sheet's CFInputs "Liquidation Price", else 1.0."""
+    if given is not None:
+        return float(given)
+    value = (deal.extras.get("cf_inputs") or {}).get("Liquidation Price")
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 1.0
+
+
+def price_factors(
+    engine: ComplianceEngine, pool: Pool, positions: IntArray, liquidation: float | None = None
+) -> FloatArray:
+    """Per candidate, what one unit of cash spent on it returns in par value (corrected scores, Q26):
+    terminal ÷ price, price = market value ÷ 100 (the trade price; 0 reads as par) and terminal = 1 (par at
+    its maturity) or the liquidation price for an asset maturing after the deal's "Stated Maturity Date".
+    A buy above par or a long-dated asset scores below the same asset at par."""
+    cols = engine.columns(pool)
+    mv = cols.market_value[positions]
+    price = np.where(mv > 0, mv / 100.0, 1.0)
+    stated = engine.deal.qti(QTI_STATED_MATURITY)
+    terminal = np.ones(positions.shape[0])
+    if isinstance(stated, date):
+        late = cols.maturity_ordinal[positions] > stated.toordinal()
+        terminal = np.where(late, liquidation_price(engine.deal, liquidation), 1.0)
+    factors: FloatArray = terminal / price
+    return factors
+
+
 def asset_scores(
     engine: ComplianceEngine,
     pool: Pool,
@@ -62,8 +91,10 @@ def asset_scores(
     side: TransactionType,
     step: float,
     weights: dict[int, float] | None = None,
+    liquidation: float | None = None,
 ) -> FloatArray:
-    """Asset-level marginal objective for candidates at universe ``positions`` (vectorised, §4.7)."""
+    """Asset-level marginal objective for candidates at universe ``positions`` (vectorised, §4.7); in
+    corrected (Q26) scaled by :func:`price_factors`."""
     q = engine.quirks
     legacy = Quirk.Q26_ASSET_OBJECTIVE_DEFECTS in q
     cols = engine.columns(pool)
@@ -122,6 +153,9 @@ def asset_scores(
                 s = np.zeros(n)
                 continue
         total += w * np.nan_to_num(s, nan=0.0, posinf=0.0, neginf=0.0)
+    if Quirk.Q26_PRICE_BLIND_SCORES not in q:  # more value per unit of cash is better, whatever the sign
+        f = price_factors(engine, pool, positions, liquidation)
+        total = np.where(total >= 0, total * f, total / f)
     return total
 
 
@@ -218,6 +252,7 @@ def rank_assets(
     allow_increase: bool = False,
     report: ComplianceReport | None = None,
     weights: dict[int, float] | None = None,
+    liquidation: float | None = None,
 ) -> Ranking:
     """Rank buy or sale candidates by the asset-level objective (buys descending, sales ascending)."""
     report = report or engine.evaluate(pool)
@@ -227,9 +262,18 @@ def rank_assets(
     limit = 1 if Quirk.Q26_ONE_CANDIDATE_IS_NONE in engine.quirks else 0
     if pos.size <= limit:
         return Ranking(side, pos[:0], np.zeros(0), step, NONE_FOUND)
-    scores = asset_scores(engine, pool, report, pos, side, step, weights)
+    scores = asset_scores(engine, pool, report, pos, side, step, weights, liquidation)
     order = np.argsort(-scores if side is TransactionType.BUY else scores, kind="stable")
     return Ranking(side, pos[order], scores[order], step)
 
 
-__all__ = ["NONE_FOUND", "RANKING_HEADER", "Ranking", "asset_scores", "candidates", "rank_assets"]
+__all__ = [
+    "NONE_FOUND",
+    "RANKING_HEADER",
+    "Ranking",
+    "asset_scores",
+    "candidates",
+    "liquidation_price",
+    "price_factors",
+    "rank_assets",
+]

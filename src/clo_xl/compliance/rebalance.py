@@ -10,6 +10,13 @@ one step at a time, re-ranking candidates with the asset-level objective after e
 
 Nothing is mutated: the result carries the final pool and cash. The legacy could loop forever when no
 sale candidate is left without a filter (Q27); clo-xl stops.
+
+Price: every trade is at the asset's market value (MV ÷ 100), capped by the cash at that moment, so a buy
+above par burns par (cash spent > par bought) and a sale above par builds it; the result reports each
+trade's and the whole rebalancing's par build (:attr:`RebalanceResult.par_build`). In corrected the
+candidates are ranked per unit of cash at what their par returns (switch Q26_PRICE_BLIND_SCORES: par, or the
+``liquidation`` price at the deal's stated maturity for an asset maturing after it; by default the deal
+sheet's CFInputs "Liquidation Price"). :meth:`RebalanceResult.lots` aggregates the step-sized lots per asset.
 """
 
 from __future__ import annotations
@@ -21,12 +28,52 @@ from clo_xl.compliance.catalogue import TEST_FACILITY_SIZE
 from clo_xl.compliance.engine import ComplianceEngine
 from clo_xl.compliance.hypo import ExecutedTrade, apply_trades
 from clo_xl.compliance.quirks import Quirk
-from clo_xl.compliance.rankings import rank_assets
+from clo_xl.compliance.rankings import liquidation_price, rank_assets
 from clo_xl.compliance.results import ComplianceReport
 from clo_xl.enums import TransactionType
 from clo_xl.portfolio.pool import Pool, Trade
 
 NAME_CAP = 0.05
+
+
+def par_build(trade: ExecutedTrade) -> float:
+    """Par built (+) or burnt (−) by a trade: par bought − cash paid, or cash received − par sold."""
+    if trade.trade.transaction is TransactionType.BUY:
+        return trade.executed_par + trade.cash_change
+    if trade.trade.transaction is TransactionType.SALE:
+        return trade.cash_change - trade.executed_par
+    return 0.0
+
+
+@dataclass(frozen=True)
+class AssetLots:
+    """The lots of one asset on one side, aggregated: par, cash (paid for buys, received for sales), the
+    average price (cash ÷ par, decimal) and the par built (+) or burnt (−)."""
+
+    brs_id: str
+    side: TransactionType
+    lots: int
+    par: float
+    cash: float
+
+    @property
+    def price(self) -> float:
+        return self.cash / self.par if self.par else 0.0
+
+    @property
+    def par_build(self) -> float:
+        return self.par - self.cash if self.side is TransactionType.BUY else self.cash - self.par
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "brs_id": self.brs_id,
+            "side": self.side.value,
+            "lots": self.lots,
+            "par": self.par,
+            "cash": self.cash,
+            "price": self.price,
+            "par_build": self.par_build,
+        }
 
 
 @dataclass(frozen=True)
@@ -39,6 +86,30 @@ class RebalanceResult:
     cash: float
     messages: tuple[str, ...] = field(default_factory=tuple)
     evaluations: int = 0
+    liquidation_price: float = 1.0
+
+    @property
+    def par_build(self) -> float:
+        """Par built (+) or burnt (−) by all the trades: Δ(par + principal cash) is 0, so this is the change
+        in par held less the principal cash spent."""
+        return sum(par_build(t) for t in (*self.sales, *self.purchases))
+
+    def lots(self, side: TransactionType) -> tuple[AssetLots, ...]:
+        """The executed lots of ``side`` aggregated per asset, in the order each asset was first traded."""
+        trades = self.purchases if side is TransactionType.BUY else self.sales
+        out: dict[str, AssetLots] = {}
+        for t in trades:
+            if t.executed_par <= 0:
+                continue
+            seen = out.get(t.trade.brs_id)
+            cash = abs(t.cash_change)
+            if seen is None:
+                out[t.trade.brs_id] = AssetLots(t.trade.brs_id, side, 1, t.executed_par, cash)
+            else:
+                out[t.trade.brs_id] = AssetLots(
+                    seen.brs_id, side, seen.lots + 1, seen.par + t.executed_par, seen.cash + cash
+                )
+        return tuple(out.values())
 
     def to_json(self) -> dict[str, Any]:
         before = self.before.to_json()
@@ -47,9 +118,16 @@ class RebalanceResult:
             r = after.get(t["number"])
             t["after_result"] = r.result if r else None
             t["after_pass"] = r.passed if r else None
+            t["after_threshold"] = r.threshold if r else None
         before["after_objective"] = self.after.objective
-        before["sales"] = [e.to_json() for e in self.sales]
-        before["purchases"] = [e.to_json() for e in self.purchases]
+        before["after_collateral_principal_amount"] = self.after.collateral_principal_amount
+        before["after_principal_cash"] = self.cash
+        before["sales"] = [{**e.to_json(), "par_build": par_build(e)} for e in self.sales]
+        before["purchases"] = [{**e.to_json(), "par_build": par_build(e)} for e in self.purchases]
+        before["sales_by_asset"] = [a.to_json() for a in self.lots(TransactionType.SALE)]
+        before["purchases_by_asset"] = [a.to_json() for a in self.lots(TransactionType.BUY)]
+        before["par_build"] = self.par_build
+        before["liquidation_price"] = self.liquidation_price
         before["messages"] = list(self.messages)
         return before
 
@@ -65,6 +143,7 @@ def rebalance(  # noqa: C901 the legacy loop's stop rules in order; #11 reworks 
     sale_filter: str = "",
     allow_increase: bool = False,
     max_evaluations: int = 20_000,
+    liquidation: float | None = None,
 ) -> RebalanceResult:
     q = engine.quirks
     legacy = Quirk.Q29_REBALANCE_DEFECTS in q
@@ -89,8 +168,9 @@ def rebalance(  # noqa: C901 the legacy loop's stop rules in order; #11 reworks 
     sold = 0.0
     while sold < sale_target - 1e-6 and evals < max_evaluations:
         ranking = rank_assets(
-            engine, pool, side=TransactionType.SALE, step=step, sale_filter=sale_filter, report=current
-        )
+            engine, pool, side=TransactionType.SALE, step=step, sale_filter=sale_filter, report=current,
+            liquidation=liquidation,
+        )  # fmt: skip
         if ranking.positions.size == 0:
             if Quirk.Q27_FILTERED_COUNT_ZERO in q and not sale_filter.strip():
                 messages.append("no sale candidates left (the legacy never leaves this loop; clo-xl stops)")
@@ -115,7 +195,7 @@ def rebalance(  # noqa: C901 the legacy loop's stop rules in order; #11 reworks 
     while bought < buy_target - 1e-6 and cash > 0 and evals < max_evaluations:
         ranking = rank_assets(
             engine, pool, side=TransactionType.BUY, step=step, buy_filter=buy_filter,
-            allow_increase=allow_increase, report=current,
+            allow_increase=allow_increase, report=current, liquidation=liquidation,
         )  # fmt: skip
         accepted = False
         ids = [pool.universe.assets[p].brs_id for p in ranking.positions.tolist()]
@@ -156,8 +236,9 @@ def rebalance(  # noqa: C901 the legacy loop's stop rules in order; #11 reworks 
 
     after = engine.evaluate(pool, cash=cash, state=state)
     return RebalanceResult(
-        before, after, tuple(sales), tuple(purchases), pool, cash, tuple(messages), evals + 1
-    )
+        before, after, tuple(sales), tuple(purchases), pool, cash, tuple(messages), evals + 1,
+        liquidation_price(engine.deal, liquidation),
+    )  # fmt: skip
 
 
 def _no_new_failures(before: ComplianceReport, after: ComplianceReport) -> bool:
@@ -167,4 +248,4 @@ def _no_new_failures(before: ComplianceReport, after: ComplianceReport) -> bool:
     )
 
 
-__all__ = ["NAME_CAP", "RebalanceResult", "rebalance"]
+__all__ = ["NAME_CAP", "AssetLots", "RebalanceResult", "par_build", "rebalance"]

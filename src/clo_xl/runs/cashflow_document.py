@@ -15,7 +15,7 @@ from clo_xl.cashflows.structure import Conventions, DealStructure, Tranche
 from clo_xl.curves.base import ForwardCurve
 from clo_xl.curves.conventions import to_day_number, year_fraction
 from clo_xl.fees.irr import xirr
-from clo_xl.waterfall.run import DealResult
+from clo_xl.waterfall.run import DealResult, PeriodResult
 
 
 def _pv_with_margin(cash: np.ndarray, dfs: np.ndarray, t: np.ndarray, dm: float) -> float:
@@ -186,6 +186,7 @@ def to_document(
                 "interest_to_principal": round(p.diverted, 2),
                 "interest_cures": round(p.interest_cures, 2),
                 "event_of_default": p.event_of_default,
+                **_collateral(p),
                 "payments": [
                     {"step": x.step, "payee": x.payee, "source": x.source, "amount": round(x.amount, 2)}
                     for x in p.payments
@@ -243,6 +244,20 @@ def to_document(
             "incentive_fee_total": result.incentive_fee_total,
             "fees": result.fee_totals,
         },
+    }
+
+
+def _collateral(p: PeriodResult) -> dict[str, float]:
+    """The period's collateral: defaults (par, by accrual start), recoveries, net losses written off and the
+    end-of-period balance (performing + defaulted par), original and reinvestment pools together."""
+    c = p.collateral
+    if c is None:
+        return {"collateral_balance": round(p.collateral_balance, 2)}
+    return {
+        "defaults": round(c.default, 2),
+        "recoveries": round(c.recoveries, 2),
+        "losses": round(c.net_loss, 2),
+        "collateral_balance": round(p.collateral_balance, 2),
     }
 
 

@@ -165,6 +165,7 @@ def run_pipeline(
     default_timing: DefaultTiming | None = None,
     recovery_timing: RecoveryTiming | None = None,
     call: CallSpec | None = None,
+    liquidation_price: float | None = None,
 ) -> PipelineRun:
     """Run a deal and build its CONTRACT §3 document. Rates are decimals, ``lag`` months, ``curve_shift`` a
     decimal; ``grid`` adds scenario rows, ``paths`` rating-migration runs; ``convention`` is "legacy",
@@ -197,6 +198,7 @@ def run_pipeline(
             default_timing=default_timing,
             recovery_timing=recovery_timing,
             call=call,
+            liquidation_price=liquidation_price,
         )
         conv, tables = model.conventions, inputs.tables
         structure, collateral, curve, curve_spec = (
@@ -502,14 +504,23 @@ def prepare_model(
     default_timing: DefaultTiming | None = None,
     recovery_timing: RecoveryTiming | None = None,
     call: CallSpec | None = None,
+    liquidation_price: float | None = None,
 ) -> CashflowModel:
     """The deal ready for many projections (break-evens, scenario analytics): the structure, collateral,
     curve and assumptions :func:`run_pipeline` runs. Rates are decimals, ``lag`` months, ``curve_shift`` a
     decimal; ``vectors`` per-period rates; the timing curves and the call, when not given, come from the
-    deal sheet's `CFInputs` (:func:`~clo_xl.cashflows.from_tables.shapes_from_document`)."""
+    deal sheet's `CFInputs` (:func:`~clo_xl.cashflows.from_tables.shapes_from_document`);
+    ``liquidation_price`` (decimal of par) replaces the deal sheet's CFInputs "Liquidation Price", what
+    performing collateral fetches when the deal is liquidated at its final payment date."""
     conv = _conventions(convention)
     doc, tables = inputs.document, inputs.tables
     structure = structure_from_document(doc, deal_name=deal)
+    if liquidation_price is not None:
+        if not 0.0 <= liquidation_price <= 2.0:
+            raise CloXlError(
+                f"liquidation price must be a decimal of par (0.95 = 95%), got {liquidation_price}"
+            )
+        structure = replace(structure, liquidation_price=liquidation_price)
     collateral = collateral_from_records(inputs.records, inputs.par_column, source=inputs.source)
     curve_spec = CurveSpec.of(
         structure.dates.analysis_date,
