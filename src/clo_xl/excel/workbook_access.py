@@ -17,23 +17,13 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from clo_xl.ingest.layout import OUTPUT_TAB_PREFIXES
+
 #: the legacy output-tab colour (Excel colour 5287936 = RGB 00B050, green; UI 826-933).
 OUTPUT_TAB_COLOR = "00B050"
 
-#: every output-tab prefix ``DeleteAll`` removes (COMPLIANCE_SPEC §1.9), case-insensitive.
-OUTPUT_PREFIXES: tuple[str, ...] = (
-    "HYPO-",
-    "Rankings-",
-    "Compliance-",
-    "Collat CF-",
-    "Collat Spreads-",
-    "Optimization-",
-    "Deal CF-",
-    "RM-",
-    "Filter-",
-    "Rebalance-",
-    "Deal Assets-",
-)
+#: every output-tab prefix ``DeleteAll`` removes (COMPLIANCE_SPEC §1.9), case-insensitive: the layout's list
+OUTPUT_PREFIXES: tuple[str, ...] = OUTPUT_TAB_PREFIXES
 
 Value = str | float | int | bool | datetime | date | None
 Rows = Sequence[Sequence[Value]]
