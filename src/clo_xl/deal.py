@@ -15,6 +15,7 @@ from typing import Any
 
 from clo_xl.enums import AccountType, MinMax
 from clo_xl.portfolio.pool import Holding, Trade
+from clo_xl.types import Money
 
 #: Quality Test Inputs labels the engine reads (matched exactly and case-sensitively, as the legacy).
 QTI_CURRENT_LIBOR = "Current LIBOR"
@@ -35,8 +36,8 @@ class Account:
 
     number: int
     name: str
-    interest: float = 0.0
-    principal: float = 0.0
+    interest: Money = 0.0
+    principal: Money = 0.0
 
     @property
     def account_type(self) -> AccountType | None:

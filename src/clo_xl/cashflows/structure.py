@@ -13,6 +13,7 @@ from clo_xl.cashflows.quirks import ALL_QUIRKS, WATERFALL_TAGS, CashflowQuirk
 from clo_xl.cashflows.timeline import DealDates
 from clo_xl.curves.conventions import DayCount
 from clo_xl.errors import CloXlError
+from clo_xl.types import Money, Rate
 
 
 @dataclass(frozen=True)
@@ -20,12 +21,12 @@ class Tranche:
     """One column of the `Liability` table (§0.3)."""
 
     name: str
-    original_balance: float
-    current_balance: float
-    spread: float
-    price: float = 1.0
-    deferred_balance: float = 0.0
-    discount_margin: float = 0.0
+    original_balance: Money
+    current_balance: Money
+    spread: Rate
+    price: float = 1.0  # a fraction of par (0.9494), not points
+    deferred_balance: Money = 0.0
+    discount_margin: Rate = 0.0
     deferrable: bool = False
     oc_trigger: float | None = None
     ic_trigger: float | None = None
@@ -47,9 +48,9 @@ class FeeSpec:
 
     name: str
     basis: str = "BEGINNING"
-    rate: float = 0.0
-    fixed_annual: float = 0.0
-    opening_unpaid: float = 0.0
+    rate: Rate = 0.0
+    fixed_annual: Money = 0.0
+    opening_unpaid: Money = 0.0
     day_count: DayCount = DayCount.ACT_360
     interest_on_unpaid: bool = False
     unpaid_spread: float = 0.0

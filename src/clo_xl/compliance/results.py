@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from clo_xl.enums import Convention, MinMax
+from clo_xl.types import Money
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,9 +29,9 @@ class TestResult:
     name: str
     min_max: MinMax
     threshold: float
-    result: float
-    numerator: float
-    denominator: float
+    result: float  # a Rate for share tests, years (WAL), a factor (WARF) or a score (diversity)
+    numerator: Money  # par (or par-weighted sums for the averages)
+    denominator: Money
     passed: bool
     comment: str | None = None
     pass_fail_comment: str | None = None

@@ -21,6 +21,7 @@ from typing import Literal
 
 from clo_xl.enums import BondLoan, BusinessDayConvention, CouponType, DayCount, Outlook
 from clo_xl.ratings.scales import MoodysRating, SPRating
+from clo_xl.types import Price, Rate, Years
 
 FieldKind = Literal[
     "text", "upper", "money", "rate", "float", "int", "flag", "flag_ci", "date", "moodys", "sp",
@@ -127,8 +128,8 @@ class Asset:
     maturity: date | None = None
     coupon_type: CouponType | None = CouponType.FLOAT
     payment_frequency: int = 4
-    coupon_spread: float = 0.0
-    libor_floor: float = 0.0
+    coupon_spread: Rate = 0.0
+    libor_floor: Rate = 0.0
     index: str = "3M LIBOR"
     coupon: float = 0.0
     commitment_fee: float = 0.0
@@ -156,8 +157,8 @@ class Asset:
     current_pay: bool = False
     cov_lite: bool = False
     currency: str = "USD"
-    wal: float = 0.0
-    market_value: float = 0.0
+    wal: Years = 0.0
+    market_value: Price = 0.0  # points of par (99.292), as the legacy column
     first_lien_last_out: bool = False
     moodys_rating: MoodysRating | None = None
     moodys_recovery_rate: float = 0.0
