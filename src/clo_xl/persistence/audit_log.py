@@ -153,6 +153,22 @@ def _params(f: AuditFilter) -> dict[str, Any]:
     }
 
 
+def _table_counts(conn: Connection, txids: Sequence[int]) -> dict[int, TableCounts]:
+    """Changed rows per transaction, table and operation."""
+    counts: dict[int, TableCounts] = {}
+    if not txids:
+        return counts
+    for txid, table, op, n in conn.execute(
+        text(
+            "SELECT transaction_id, table_name, operation, count(*) FROM audit.change_log "
+            "WHERE transaction_id = ANY(:txids) GROUP BY 1, 2, 3"
+        ),
+        {"txids": list(txids)},
+    ):
+        counts.setdefault(int(txid), {}).setdefault(str(table), {})[str(op)] = int(n)
+    return counts
+
+
 def _runs(conn: Connection, f: AuditFilter) -> list[RunEntry]:
     where = _where(
         [
@@ -171,17 +187,7 @@ def _runs(conn: Connection, f: AuditFilter) -> list[RunEntry]:
         ),
         _params(f),
     ).all()
-    txids = [r.transaction_id for r in rows if r.transaction_id is not None]
-    counts: dict[int, TableCounts] = {}
-    if txids:
-        for txid, table, op, n in conn.execute(
-            text(
-                "SELECT transaction_id, table_name, operation, count(*) FROM audit.change_log "
-                "WHERE transaction_id = ANY(:txids) GROUP BY 1, 2, 3"
-            ),
-            {"txids": txids},
-        ):
-            counts.setdefault(int(txid), {}).setdefault(str(table), {})[str(op)] = int(n)
+    counts = _table_counts(conn, [int(r.transaction_id) for r in rows if r.transaction_id is not None])
     return [
         RunEntry(
             run_id=int(r.run_id),
@@ -224,15 +230,7 @@ def _orphan_changes(conn: Connection, f: AuditFilter) -> list[ChangeEntry]:
     ).all()
     if not transactions:
         return []
-    counts: dict[int, TableCounts] = {}
-    for txid, table, op, n in conn.execute(
-        text(
-            "SELECT transaction_id, table_name, operation, count(*) FROM audit.change_log "
-            "WHERE transaction_id = ANY(:txids) GROUP BY 1, 2, 3"
-        ),
-        {"txids": [int(t.transaction_id) for t in transactions]},
-    ):
-        counts.setdefault(int(txid), {}).setdefault(str(table), {})[str(op)] = int(n)
+    counts = _table_counts(conn, [int(t.transaction_id) for t in transactions])
     return [
         ChangeEntry(
             transaction_id=int(t.transaction_id),
