@@ -3,7 +3,7 @@ aggregated into one grid, vectorised over the asset's life."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -26,6 +26,10 @@ class ReinvestmentPool:
     prepayment: FloatArray
     recovery: FloatArray
     net_loss: FloatArray
+    #: periodic CDR and CPR of every deal period, per (annual CDR, annual CPR): worked out at the first buy
+    _rates: dict[tuple[float, float], tuple[FloatArray, FloatArray]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     @classmethod
     def empty(cls, n: int) -> ReinvestmentPool:
@@ -65,9 +69,16 @@ class ReinvestmentPool:
         if len(idx) == 0:
             return
         m = len(idx)
-        d360 = days360_period[idx]
-        cdr = periodic_rate(np.full(m, spec.cdr), d360)
-        cpr = periodic_rate(np.full(m, spec.cpr), d360)
+        rates = self._rates.get((spec.cdr, spec.cpr))
+        if rates is None:  # elementwise, so the same numbers as converting each bought asset's rows
+            every = np.full(n, 1.0)
+            rates = (
+                periodic_rate(every * spec.cdr, days360_period),
+                periodic_rate(every * spec.cpr, days360_period),
+            )
+            self._rates[(spec.cdr, spec.cpr)] = rates
+        rows = slice(period + 1, period + 1 + m)  # idx is this contiguous run of periods
+        cdr, cpr = rates[0][rows], rates[1][rows]
         final = np.arange(1, m + 1) == term
         survive = (1.0 - cdr) * np.where(final, 0.0, 1.0 - cpr)
         opening = par * np.concatenate([[1.0], np.cumprod(survive)[:-1]])
@@ -100,16 +111,16 @@ class ReinvestmentPool:
             loss[last] += def_bal[last] - mv_bal[last]
         opening_def = np.concatenate([[0.0], def_bal[:-1]])
         opening_mv = np.concatenate([[0.0], mv_bal[:-1]])
-        self.performing[idx] += opening
-        self.defaulted[idx] += opening_def
-        self.mv_defaulted[idx] += opening_mv
-        self.default[idx] += default
-        self.mv_default[idx] += mv
-        self.interest[idx] += interest
-        self.scheduled[idx] += sched
-        self.prepayment[idx] += prepay
-        self.recovery[idx] += rec
-        self.net_loss[idx] += loss
+        self.performing[rows] += opening
+        self.defaulted[rows] += opening_def
+        self.mv_defaulted[rows] += opening_mv
+        self.default[rows] += default
+        self.mv_default[rows] += mv
+        self.interest[rows] += interest
+        self.scheduled[rows] += sched
+        self.prepayment[rows] += prepay
+        self.recovery[rows] += rec
+        self.net_loss[rows] += loss
 
     def end_performing(self, i: int) -> float:
         return float(self.performing[i] - self.default[i] - self.scheduled[i] - self.prepayment[i])

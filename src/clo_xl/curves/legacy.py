@@ -94,10 +94,17 @@ class LegacyCurve:
         return np.interp(w.astype(np.float64), self._node_serials.astype(np.float64), self._forwards)
 
     def index_rate(self, fixing: IntArray, months: int) -> FloatArray:
-        """`SpotRate(date, months)`: geometric average of monthly forwards with month-end drift (Q3)."""
-        running = np.asarray(fixing, dtype=np.int64)
+        """`SpotRate(date, months)`: geometric average of monthly forwards with month-end drift (Q3).
+
+        Computed once per distinct fixing date (a pool's reset dates repeat across assets) and spread back.
+        """
+        dates = np.asarray(fixing, dtype=np.int64)
         if months <= 0:
-            return np.zeros(running.shape)
+            return np.zeros(dates.shape)
+        distinct, where = np.unique(dates.ravel(), return_inverse=True)
+        return self._index_rate(distinct, months)[where].reshape(dates.shape)
+
+    def _index_rate(self, running: IntArray, months: int) -> FloatArray:
         product = np.ones(running.shape)
         no_eom = np.zeros(running.shape, dtype=bool)
         for _ in range(months):

@@ -1,9 +1,15 @@
-"""Runs one list of waterfall steps against a pot of cash: one ``match``, ``assert_never``."""
+"""Runs one list of waterfall steps against a pot of cash: one ``match``, ``assert_never``.
+
+The ``match`` runs once per step of a version (:func:`compile_steps`), turning each step into an action;
+a period then calls the actions in order, so the dispatch is not paid again for every step of every
+period of every scenario.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache, partial
 from typing import assert_never
 
 from clo_xl.errors import CloXlError
@@ -101,17 +107,26 @@ PRINCIPAL = _Payment(
 
 
 def _pay_group(
-    ctx: PeriodContext, pot: Pot, step: Step, names: tuple[str, ...], pro_rata: bool, payment: _Payment
+    ctx: PeriodContext,
+    pot: Pot,
+    labels: tuple[str, ...],
+    names: tuple[str, ...],
+    pro_rata: bool,
+    payment: _Payment,
 ) -> None:
+    """Pay the classes ``names`` (sequentially, or pro rata when cash is short); ``labels[k]`` is the
+    ledger label of ``names[k]``."""
     cash = pot.cash
     if cash <= 0.0:
         return
-    group = [ctx.tranche(n) for n in names]
+    tranches = ctx.tranches
+    group = [tranches[n] if n in tranches else ctx.tranche(n) for n in names]
+    record = ctx.ledger.record
     if not pro_rata or len(group) == 1:
-        for t in group:
+        for t, label in zip(group, labels, strict=True):
             amount = payment.pay(t, pot.cash)
             if amount > 0.0:
-                ctx.ledger.record(_label(step, t.name), t.name, pot.take(amount))
+                record(label, t.name, pot.take(amount))
         return
     dues = [payment.due(t) for t in group]
     total = sum(dues)
@@ -122,13 +137,13 @@ def _pay_group(
             weights = [payment.weight(t) for t in group]
             wsum = sum(weights) or total
             shares = [cash * (w / wsum) for w in weights]
-        for t, share in zip(group, shares, strict=True):
+        for t, label, share in zip(group, labels, shares, strict=True):
             amount = payment.pay(t, share)
-            ctx.ledger.record(_label(step, t.name), t.name, pot.take(amount))
+            record(label, t.name, pot.take(amount))
         return
-    for t in group:
+    for t, label in zip(group, labels, strict=True):
         amount = payment.pay(t, pot.cash)
-        ctx.ledger.record(_label(step, t.name), t.name, pot.take(amount))
+        record(label, t.name, pot.take(amount))
 
 
 def _allowed(ctx: PeriodContext, controlling: Controlling, on: str | None, classes: tuple[str, ...]) -> bool:
@@ -179,83 +194,162 @@ def _cure(ctx: PeriodContext, pot: Pot, step: CureCoverage) -> None:
             idt.credit(paid, kind)
 
 
-def run_steps(  # noqa: C901 the one match over the closed set of step types (STYLE practice 2)
+Action = Callable[[PeriodContext, Pot, "Pot | None"], bool]
+"""One step made executable: applies the step to the period; ``True`` ends the waterfall early."""
+
+
+def run_steps(
     ctx: PeriodContext, steps: tuple[Step, ...], pot: Pot, principal_pot: Pot | None = None
 ) -> None:
     """Apply ``steps`` in order; ``principal_pot`` receives diverted interest (interest waterfall)."""
-    for step in steps:
-        match step:
-            case PayFee(fee=name, from_cure_of=cure_of):
-                fee = ctx.fees.get(name)
-                if fee is None:
-                    continue  # a fee the deal does not have accrues nothing (the VBA raised, Q43)
-                if cure_of is not None:
-                    # Q16: Mag16 pays the junior fee out of the E-OC cure just moved to notes payable;
-                    # taken from notes payable here so that no cash is created.
-                    budget = min(ctx.last_cure.get((ctx.section, cure_of), 0.0), ctx.notes_payable)
-                    amount = fee.pay(budget)
-                    from_principal = min(amount, ctx.notes_payable - ctx.notes_payable_interest)
-                    ctx.notes_payable -= amount
-                    ctx.notes_payable_interest -= amount - from_principal
-                    parts: list[tuple[Source, float]] = [
-                        ("principal", from_principal),
-                        ("interest", amount - from_principal),
-                    ]
-                    ctx.ledger.record(_label(step, name), name, parts)
-                    continue
-                amount = fee.pay(pot.cash)
-                if amount > 0.0:
-                    ctx.ledger.record(_label(step, name), name, pot.take(amount))
-            case PayInterest(classes=names, pro_rata=pro, controlling=ctl, controlling_on=on):
-                if _allowed(ctx, ctl, on, names):
-                    _pay_group(ctx, pot, step, names, pro, INTEREST)
-            case PayDeferred(classes=names, pro_rata=pro, controlling=ctl, controlling_on=on):
-                if _allowed(ctx, ctl, on, names):
-                    _pay_group(ctx, pot, step, names, pro, DEFERRED)
-            case PayPrincipal(classes=names, pro_rata=pro):
-                _pay_group(ctx, pot, step, names, pro, PRINCIPAL)
-            case PayScheduledPrincipal(tranche=name, installments=count):
-                t = ctx.tranche(name)
-                instalment = t.spec.original_balance / max(count, 1)
-                amount = t.pay_principal(min(instalment, pot.cash))
-                ctx.ledger.record(_label(step, name), name, pot.take(amount))
-            case CureCoverage():
-                _cure(ctx, pot, step)
-            case DivertInterest(test=name, share=share):
-                idt = ctx.test(name) if name is not None else ctx.test_of_kind("IDT")
-                if ctx.in_reinvestment_period and idt is not None and not idt.passed:
-                    amount = min(idt.remaining("interest"), share * pot.cash)  # Q21: counters untouched
-                    if amount > 0 and principal_pot is not None:
-                        pot.take(amount)
-                        principal_pot.principal += amount
-                        ctx.diverted += amount
-            case ReinvestAllDuringRP():
-                if ctx.in_reinvestment_period:
-                    amount = pot.cash
-                    pot.take(amount)
-                    ctx.reinvested += amount
-                    return
-            case Reinvest():
-                amount = min(max(ctx.max_reinvestment, 0.0), pot.cash)
-                pot.take(amount)
-                ctx.reinvested += amount
-                rest = pot.cash
-                pot.take(rest)
-                ctx.notes_payable += rest
-            case PayIncentiveAndResidual():
-                cash = pot.cash
-                parts = pot.take(cash)
-                to_subs, incentive_fee = ctx.incentive.split(cash)
-                # split the pot parts proportionally between the fee and the subs for the ledger
-                subs = ctx.equity.name
-                for source, amount in parts:
-                    share = amount / cash if cash > 0 else 0.0
-                    paid_fee = incentive_fee * share
-                    ctx.ledger.record(_label(step, "Incentive Fee"), "Incentive Fee", [(source, paid_fee)])
-                    ctx.ledger.record(_label(step, subs), subs, [(source, to_subs * share)])
-                if ctx.section == "interest":
-                    ctx.equity.interest_paid += to_subs
-                else:
-                    ctx.equity.principal_paid += to_subs
-            case _:
-                assert_never(step)
+    run_actions(ctx, compile_steps(steps), pot, principal_pot)
+
+
+def run_actions(
+    ctx: PeriodContext, actions: tuple[Action, ...], pot: Pot, principal_pot: Pot | None = None
+) -> None:
+    """:func:`run_steps` for steps compiled once (:func:`compile_steps`), as a deal run does per period."""
+    for act in actions:
+        if act(ctx, pot, principal_pot):
+            return
+
+
+@lru_cache(maxsize=128)
+def compile_steps(steps: tuple[Step, ...]) -> tuple[Action, ...]:
+    """Each step as an :data:`Action`, matched once per version rather than once per period."""
+    return tuple(_action(step) for step in steps)
+
+
+def _action(step: Step) -> Action:
+    """The step's action: what ``run_steps`` does for it each period (labels worked out here, once)."""
+    match step:
+        case PayFee(fee=name, from_cure_of=cure_of):
+            return partial(_pay_fee, name, cure_of, _label(step, name))
+        case PayInterest(classes=names, pro_rata=pro, controlling=ctl, controlling_on=on):
+            return partial(_pay_classes, _labels(step, names), names, pro, INTEREST, ctl, on)
+        case PayDeferred(classes=names, pro_rata=pro, controlling=ctl, controlling_on=on):
+            return partial(_pay_classes, _labels(step, names), names, pro, DEFERRED, ctl, on)
+        case PayPrincipal(classes=names, pro_rata=pro):
+            return partial(
+                _pay_classes, _labels(step, names), names, pro, PRINCIPAL, Controlling.ALWAYS, None
+            )
+        case PayScheduledPrincipal(tranche=name, installments=count):
+            return partial(_pay_scheduled, name, count, _label(step, name))
+        case CureCoverage():
+            return partial(_cure_action, step)
+        case DivertInterest(test=name, share=share):
+            return partial(_divert, name, share)
+        case ReinvestAllDuringRP():
+            return _reinvest_all
+        case Reinvest():
+            return _reinvest
+        case PayIncentiveAndResidual():
+            return partial(_incentive_and_residual, _label(step, "Incentive Fee"))
+        case _:
+            assert_never(step)
+
+
+def _labels(step: Step, names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_label(step, n) for n in names)
+
+
+def _pay_fee(name: str, cure_of: str | None, label: str, ctx: PeriodContext, pot: Pot, _: Pot | None) -> bool:
+    fee = ctx.fees.get(name)
+    if fee is None:
+        return False  # a fee the deal does not have accrues nothing (the VBA raised, Q43)
+    if cure_of is not None:
+        # Q16: Mag16 pays the junior fee out of the E-OC cure just moved to notes payable;
+        # taken from notes payable here so that no cash is created.
+        budget = min(ctx.last_cure.get((ctx.section, cure_of), 0.0), ctx.notes_payable)
+        amount = fee.pay(budget)
+        from_principal = min(amount, ctx.notes_payable - ctx.notes_payable_interest)
+        ctx.notes_payable -= amount
+        ctx.notes_payable_interest -= amount - from_principal
+        parts: list[tuple[Source, float]] = [
+            ("principal", from_principal),
+            ("interest", amount - from_principal),
+        ]
+        ctx.ledger.record(label, name, parts)
+        return False
+    amount = fee.pay(pot.cash)
+    if amount > 0.0:
+        ctx.ledger.record(label, name, pot.take(amount))
+    return False
+
+
+def _pay_classes(
+    labels: tuple[str, ...],
+    names: tuple[str, ...],
+    pro_rata: bool,
+    payment: _Payment,
+    controlling: Controlling,
+    on: str | None,
+    ctx: PeriodContext,
+    pot: Pot,
+    _: Pot | None,
+) -> bool:
+    if controlling is Controlling.ALWAYS or _allowed(ctx, controlling, on, names):
+        _pay_group(ctx, pot, labels, names, pro_rata, payment)
+    return False
+
+
+def _pay_scheduled(name: str, count: int, label: str, ctx: PeriodContext, pot: Pot, _: Pot | None) -> bool:
+    t = ctx.tranche(name)
+    instalment = t.spec.original_balance / max(count, 1)
+    amount = t.pay_principal(min(instalment, pot.cash))
+    ctx.ledger.record(label, name, pot.take(amount))
+    return False
+
+
+def _cure_action(step: CureCoverage, ctx: PeriodContext, pot: Pot, _: Pot | None) -> bool:
+    _cure(ctx, pot, step)
+    return False
+
+
+def _divert(name: str | None, share: float, ctx: PeriodContext, pot: Pot, principal_pot: Pot | None) -> bool:
+    idt = ctx.test(name) if name is not None else ctx.test_of_kind("IDT")
+    if ctx.in_reinvestment_period and idt is not None and not idt.passed:
+        amount = min(idt.remaining("interest"), share * pot.cash)  # Q21: counters untouched
+        if amount > 0 and principal_pot is not None:
+            pot.take(amount)
+            principal_pot.principal += amount
+            ctx.diverted += amount
+    return False
+
+
+def _reinvest_all(ctx: PeriodContext, pot: Pot, _: Pot | None) -> bool:
+    if ctx.in_reinvestment_period:
+        amount = pot.cash
+        pot.take(amount)
+        ctx.reinvested += amount
+        return True
+    return False
+
+
+def _reinvest(ctx: PeriodContext, pot: Pot, _: Pot | None) -> bool:
+    amount = min(max(ctx.max_reinvestment, 0.0), pot.cash)
+    pot.take(amount)
+    ctx.reinvested += amount
+    rest = pot.cash
+    pot.take(rest)
+    ctx.notes_payable += rest
+    return False
+
+
+def _incentive_and_residual(fee_label: str, ctx: PeriodContext, pot: Pot, _: Pot | None) -> bool:
+    cash = pot.cash
+    parts = pot.take(cash)
+    to_subs, incentive_fee = ctx.incentive.split(cash)
+    # split the pot parts proportionally between the fee and the subs for the ledger
+    subs = ctx.equity.name
+    subs_label = f"{PayIncentiveAndResidual.__name__}: {subs}"
+    for source, amount in parts:
+        share = amount / cash if cash > 0 else 0.0
+        paid_fee = incentive_fee * share
+        ctx.ledger.record(fee_label, "Incentive Fee", [(source, paid_fee)])
+        ctx.ledger.record(subs_label, subs, [(source, to_subs * share)])
+    if ctx.section == "interest":
+        ctx.equity.interest_paid += to_subs
+    else:
+        ctx.equity.principal_paid += to_subs
+    return False

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Source = Literal["interest", "principal"]
 
 
-@dataclass(frozen=True)
-class Payment:
+class Payment(NamedTuple):
+    """One outflow (a named tuple: hundreds per deal run, immutable)."""
+
     step: str
     payee: str
     source: Source

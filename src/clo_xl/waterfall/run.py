@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from clo_xl.curves.conventions import FloatArray, IntArray, days360, from_day_nu
 from clo_xl.fees.fees import FeeState
 from clo_xl.fees.incentive import IncentiveFeeState
 from clo_xl.waterfall.coverage import CoverageTest
-from clo_xl.waterfall.engine import PeriodContext, run_steps
+from clo_xl.waterfall.engine import PeriodContext, compile_steps, run_actions
 from clo_xl.waterfall.ledger import Ledger, Payment, Pot
 from clo_xl.waterfall.steps import PayFee
 from clo_xl.waterfall.tranches import TrancheState
@@ -31,8 +32,10 @@ from clo_xl.waterfall.versions import TestDefinition, WaterfallVersion, version_
 CCC_SP = ("CCC+", "CCC", "CCC-", "CC", "C")
 
 
-@dataclass(frozen=True)
-class TrancheRow:
+class TrancheRow(NamedTuple):
+    """One class in one period. The period rows are named tuples, immutable like the rest of the result:
+    a deal run builds over a thousand of them, and a frozen dataclass costs four times as much to build."""
+
     name: str
     beginning_balance: float
     deferred_beginning: float
@@ -46,8 +49,7 @@ class TrancheRow:
     deferred_ending: float
 
 
-@dataclass(frozen=True)
-class TestRow:
+class TestRow(NamedTuple):
     name: str
     kind: str
     numerator: float
@@ -58,8 +60,7 @@ class TestRow:
     cure_paid: float
 
 
-@dataclass(frozen=True)
-class FeeRow:
+class FeeRow(NamedTuple):
     name: str
     basis: float
     beginning_unpaid: float
@@ -68,8 +69,7 @@ class FeeRow:
     ending_unpaid: float
 
 
-@dataclass(frozen=True)
-class CollateralRow:
+class CollateralRow(NamedTuple):
     """Original + reinvestment pool for the period (opening balances; flows of the period)."""
 
     performing: float
@@ -159,25 +159,26 @@ def _coverage_tests(wf: WaterfallVersion, deal: DealStructure, present: set[str]
     return tests
 
 
-def _evaluate(
-    tests: dict[str, CoverageTest],
-    defs: dict[str, TestDefinition],
-    tranches: dict[str, TrancheState],
-    *,
-    oc: float,
-    eod: float,
-    ic: float,
-    strict: bool,
-) -> None:
+TestMembers = tuple[tuple[CoverageTest, str, tuple[TrancheState, ...]], ...]
+
+
+def _members(
+    tests: dict[str, CoverageTest], defs: dict[str, TestDefinition], tranches: dict[str, TrancheState]
+) -> TestMembers:
+    """Each test with its kind and the classes whose balances it covers (worked out once per run)."""
+    return tuple(
+        (state, defs[name].kind, tuple(tranches[c] for c in defs[name].classes if c in tranches))
+        for name, state in tests.items()
+    )
+
+
+def _evaluate(members: TestMembers, *, oc: float, eod: float, ic: float, strict: bool) -> None:
     """§5.1–5.2: OC/IDT on the OC numerator, EOD on its own, IC on interest; beginning note balances."""
-    balances = {name: t.current_balance for name, t in tranches.items()}
-    for name, state in tests.items():
-        td = defs[name]
-        members = [tranches[c] for c in td.classes if c in tranches]
-        bal = sum(balances[t.name] for t in members)
-        if td.kind == "IC":
-            num, den = ic, sum(t.interest_due for t in members)
-        elif td.kind == "EOD":
+    for state, kind, classes in members:
+        bal = sum(t.current_balance for t in classes)
+        if kind == "IC":
+            num, den = ic, sum(t.interest_due for t in classes)
+        elif kind == "EOD":
             num, den = eod, bal
         else:
             num, den = oc, bal
@@ -196,12 +197,12 @@ def senior_fees(wf: WaterfallVersion) -> tuple[str, ...]:
 
 
 def _ic_numerator(
-    interest: float, fees: dict[str, FeeState], senior: tuple[str, ...], conv: Conventions
+    interest: float, fees: dict[str, FeeState], senior: tuple[str, ...], trustee_and_base_only: bool
 ) -> float:
     """IC numerator (§5.1): interest proceeds less, in legacy (Q53), the current Trustee and Base Manager
     accruals only; in corrected (DOMAIN.md) every senior fee due ahead of the notes — carried unpaid plus
     this period's accrual — admin expenses included (no expense cap is modelled, Q28)."""
-    if conv.ic_trustee_and_base_only:
+    if trustee_and_base_only:
         numerator = interest
         for fee in fees.values():  # the fees flagged ic_deduction at the boundary (FeeSpec.ic_deduction)
             if fee.spec.ic_deduction:
@@ -344,12 +345,17 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
     index_pay = curve.index_rate(grid.payment, months) + csa
     d360_pay = days360(grid.payment_prev, grid.payment)  # period i spans (pay(i-1), pay(i)]
     yf30_pay = year_fraction(grid.payment_prev, grid.payment, 0)
-    fraction_by_basis: dict[int, FloatArray] = {}
+    fraction_by_basis: dict[int, list[float]] = {}
 
     def fraction(i: int, basis: int) -> float:
         if basis not in fraction_by_basis:
-            fraction_by_basis[basis] = year_fraction(grid.payment_prev, grid.payment, basis)
-        return float(fraction_by_basis[basis][i])
+            fraction_by_basis[basis] = year_fraction(grid.payment_prev, grid.payment, basis).tolist()
+        return fraction_by_basis[basis][i]
+
+    pay_dates = [from_day_number(d) for d in grid.payment.tolist()]
+    begin_dates = [from_day_number(d) for d in grid.collection_begin.tolist()]
+    end_dates = [from_day_number(d) for d in grid.collection_end.tolist()]
+    index_det_list = index_det.tolist()
 
     tranches = {
         t.name: TrancheState(t, t.current_balance, t.deferred_balance if not t.equity else 0.0)
@@ -358,7 +364,14 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
     equity = tranches[deal.equity.name]
     fees = {f.name: FeeState(f, f.opening_unpaid) for f in deal.fees}
     tests = _coverage_tests(wf, deal, set(tranches))
-    defs = {td.name: td for td in wf.tests}
+    members = _members(tests, {td.name: td for td in wf.tests}, tranches)
+    # the switches read every period, looked up once (each lookup hashes an enum member)
+    ccc_whole_pool, legacy_unpaid = conv.ccc_whole_pool, conv.fee_interest_on_opening_unpaid
+    strict, sticky_eod = conv.strict_trigger, conv.sticky_event_of_default
+    capitalise, ic_trustee_and_base = conv.capitalise_unpaid_interest, conv.ic_trustee_and_base_only
+    eod_steps, interest_steps = compile_steps(wf.eod), compile_steps(wf.interest)
+    principal_steps, notes_steps = compile_steps(wf.principal), compile_steps(wf.notes)
+    eod_state = next((t for t in tests.values() if t.kind == "EOD"), None)
     senior = senior_fees(wf)
     # Q25: the legacy drops historic Sub Note flows dated after the CLOInputs analysis date (so a purchase
     # on a closing date after it makes the hurdle "met" at once); corrected keeps every historic flow.
@@ -375,7 +388,7 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
     pool_end_perf, pool_end_def, pool_end_mv = pool.end_performing(), pool.end_defaulted(), pool.end_mv()
     periods: list[PeriodResult] = []
     for i in range(n):
-        pay = from_day_number(int(grid.payment[i]))
+        pay = pay_dates[i]
         liquidate = liquidate or (call_date is not None and pay >= call_date)
         interest = float(pool.interest[i] + reinv.interest[i])
         principal = float(pool.principal[i] + reinv.principal[i])
@@ -387,7 +400,7 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
             interest -= move
             principal += move
             pfai -= move
-        index = deal.current_index if i == 0 else float(index_det[i])
+        index = deal.current_index if i == 0 else index_det_list[i]
         for t in tranches.values():
             t.accrue(index, fraction(i, int(t.spec.day_count)))
         end_perf = float(pool_end_perf[i]) + reinv.end_performing(i)
@@ -401,7 +414,7 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
             float(pool.ccc_opening[i]),
             float(ccc_total_par[i]),
             deal,
-            conv.ccc_whole_pool,
+            ccc_whole_pool,
         )
         basis = end_perf + end_def + principal + pfai
         if i == 0 and opening_basis <= 0:  # no "Beg Fee Basis" input: the first period's own basis
@@ -412,13 +425,13 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
                 basis,
                 fraction(i, int(f.spec.day_count)),
                 index,
-                legacy_unpaid=conv.fee_interest_on_opening_unpaid,
+                legacy_unpaid=legacy_unpaid,
             )
         incentive.begin_period(pay)
         oc_num = end_perf + end_mv - ccc + principal + pfai
         eod_num = end_perf + end_mv + principal
-        ic_num = _ic_numerator(interest, fees, senior, conv)
-        _evaluate(tests, defs, tranches, oc=oc_num, eod=eod_num, ic=ic_num, strict=conv.strict_trigger)
+        ic_num = _ic_numerator(interest, fees, senior, ic_trustee_and_base)
+        _evaluate(members, oc=oc_num, eod=eod_num, ic=ic_num, strict=strict)
         liquidation = 0.0
         if liquidate:  # Q26: added after the tests
             liquidation = end_perf * deal.liquidation_price + end_mv if not last else 0.0
@@ -428,9 +441,8 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
                 liquidation = lp * deal.liquidation_price + lm
         ledger = Ledger()
         in_rp = pay <= deal.dates.reinvestment_end
-        eod_state = next((t for t in tests.values() if t.kind == "EOD"), None)
         eod = deal.event_of_default or (eod_state is not None and not eod_state.passed)
-        eod = eod or (conv.sticky_event_of_default and eod_seen)  # Q23: corrected, an EOD continues
+        eod = eod or (sticky_eod and eod_seen)  # Q23: corrected, an EOD continues
         eod_seen = eod_seen or eod
         ctx = PeriodContext(
             tranches=tranches,
@@ -447,18 +459,18 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
         if eod:
             ctx.section = "eod"
             pot = Pot(interest, principal_total)
-            run_steps(ctx, wf.eod, pot)
+            run_actions(ctx, eod_steps, pot)
             carried = pot.interest + pot.principal
             carried_interest = pot.interest
         else:
             ipot = Pot(interest, 0.0)
             ppot = Pot(0.0, principal_total)
             ctx.section = "interest"
-            run_steps(ctx, wf.interest, ipot, ppot)
+            run_actions(ctx, interest_steps, ipot, ppot)
             prepayments = float(pool.prepayment[i] + reinv.prepayment[i])
             ctx.max_reinvestment = _max_reinvestment(deal, pay, in_rp, liquidate, ppot.principal, prepayments)
             ctx.section = "principal"
-            run_steps(ctx, wf.principal, ppot)
+            run_actions(ctx, principal_steps, ppot)
             # whatever the principal steps left (e.g. Mag6 RP return) also goes to notes payable
             ctx.notes_payable += ppot.cash
             ppot.take(ppot.cash)
@@ -466,7 +478,7 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
             # principal waterfalls each reconcile on their own
             npot = Pot(ctx.notes_payable_interest, ctx.notes_payable - ctx.notes_payable_interest)
             ctx.section = "notes"
-            run_steps(ctx, wf.notes, npot)
+            run_actions(ctx, notes_steps, npot)
             carried = ipot.interest + npot.interest + npot.principal
             carried_interest = ipot.interest + npot.interest
             if ctx.reinvested > 0 and not last:
@@ -502,8 +514,8 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
                 residual=residual,
                 incentive_fee=incentive.fee,
                 collateral_balance=end_perf + end_def,
-                collection_begin=from_day_number(int(grid.collection_begin[i])),
-                collection_end=from_day_number(int(grid.collection_end[i])),
+                collection_begin=begin_dates[i],
+                collection_end=end_dates[i],
                 notes_payable=ctx.notes_payable,
                 incentive_threshold=incentive.threshold,
                 fees=tuple(
@@ -516,10 +528,10 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
         incentive.end_period(pay)
         if liquidation > 0 or (end_perf + end_def <= 0.01 and i > 0 and not reinv.performing[i + 1 :].any()):
             for t in tranches.values():
-                t.roll(capitalise_unpaid=conv.capitalise_unpaid_interest)
+                t.roll(capitalise_unpaid=capitalise)
             break
         for t in tranches.values():
-            t.roll(capitalise_unpaid=conv.capitalise_unpaid_interest)
+            t.roll(capitalise_unpaid=capitalise)
             if not t.spec.equity:
                 t.interest_paid = t.principal_paid = 0.0
         equity.interest_paid = equity.principal_paid = 0.0
