@@ -136,9 +136,9 @@ def imports_of(name: str, path: Path, known_modules: set[str]) -> Iterator[Impor
             names = tuple(a.name for a in node.names)
             yield Import(name, target, node.lineno, names)
             # ``from clo_xl import xlsx`` imports the module clo_xl.xlsx
-            for alias in names:
-                if f"{target}.{alias}" in known_modules:
-                    yield Import(name, f"{target}.{alias}", node.lineno, ())
+            for imported in names:
+                if f"{target}.{imported}" in known_modules:
+                    yield Import(name, f"{target}.{imported}", node.lineno, ())
 
 
 def all_imports() -> list[Import]:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -24,15 +25,23 @@ from clo_xl.portfolio.pool import Trade
 DEAL = "Mag 17"  # Run Model C9 of the sample
 
 
-def _block(grid: list[list[object]], title: str) -> list[list[object]]:
+Lot = tuple[str, float, float, float, str]  # BlackRock ID, par, price, cash, status
+
+
+def _block(grid: Sequence[Sequence[object]], title: str) -> list[Lot]:
     """The lot rows under ``title`` (header row skipped) up to the next blank row."""
-    start = next(i for i, row in enumerate(grid) if row[1:2] == [title]) + 2
-    rows = []
+    start = next(i for i, row in enumerate(grid) if list(row[1:2]) == [title]) + 2
+    rows: list[Lot] = []
     for row in grid[start:]:
         if len(row) < 6 or row[1] in (None, ""):
             break
-        rows.append(row)
+        rows.append((str(row[1]), _num(row[2]), _num(row[3]), _num(row[4]), str(row[5])))
     return rows
+
+
+def _num(value: object) -> float:
+    assert isinstance(value, int | float), value
+    return float(value)
 
 
 def test_rebalance_tab_against_compliance_and_hypo(workbook_copy: Path) -> None:
@@ -40,35 +49,36 @@ def test_rebalance_tab_against_compliance_and_hypo(workbook_copy: Path) -> None:
     handlers.run_rebalancing(FileWorkbook(workbook_copy))
     grid = FileWorkbook(workbook_copy).read_sheet("Rebalance-Output")
     header = next(i for i, row in enumerate(grid) if row[1:3] == ["Test Num", "Test Name"])
-    tests = {}
+    tests: dict[int, list[float]] = {}
     for row in grid[header + 1 :]:
         if not isinstance(row[1], float):
             break
-        tests[int(row[1])] = row
-    buys = [r for r in _block(grid, "Assets To Purchase") if r[5] == "executed"]
-    sales = [r for r in _block(grid, "Assets To Sale") if r[5] in ("executed", "capped at holding")]
+        tests[int(row[1])] = [_num(row[4]), _num(row[7]), _num(row[10])]
+        assert row[5] in ("Pass", "Fail")
+    buys = [r for r in _block(grid, "Assets To Purchase") if r[4] == "executed"]
+    sales = [r for r in _block(grid, "Assets To Sale") if r[4] in ("executed", "capped at holding")]
     assert buys and sales
 
     # the Run Model settings
-    assert all(r[2] == settings.step for r in buys)
-    assert sum(float(r[2]) for r in sales) == pytest.approx(settings.sale_target)
-    assert sum(float(r[2]) for r in buys) <= settings.buy_target + 1e-6
-    assert all(float(r[3]) >= 0.95 for r in buys) and all(float(r[3]) < 0.97 for r in sales)
-    for r in buys:
-        assert r[4] == pytest.approx(-float(r[2]) * float(r[3]), abs=1e-6)
-    for r in sales:
-        assert r[4] == pytest.approx(float(r[2]) * float(r[3]), abs=1e-6)
+    assert all(par == settings.step for _, par, _, _, _ in buys)
+    assert sum(par for _, par, _, _, _ in sales) == pytest.approx(settings.sale_target)
+    assert sum(par for _, par, _, _, _ in buys) <= settings.buy_target + 1e-6
+    assert all(price >= 0.95 for _, _, price, _, _ in buys)
+    assert all(price < 0.97 for _, _, price, _, _ in sales)
+    for _, par, price, cash, _ in buys:
+        assert cash == pytest.approx(-par * price, abs=1e-6)
+    for _, par, price, cash, _ in sales:
+        assert cash == pytest.approx(par * price, abs=1e-6)
 
     session = DealSession.from_workbook(workbook_copy, DEAL)
     before = {t.number: t for t in session.compliance().results}
     # prices in points (Trade reads a price above 1 as points: 1.015 would be 1.015 points, not 101.5%)
-    trades = [Trade(str(r[1]), TransactionType.SALE, float(r[2]), 100 * float(r[3]), DEAL) for r in sales]
-    trades += [Trade(str(r[1]), TransactionType.BUY, float(r[2]), 100 * float(r[3]), DEAL) for r in buys]
+    trades = [Trade(brs, TransactionType.SALE, par, 100 * price, DEAL) for brs, par, price, _, _ in sales]
+    trades += [Trade(brs, TransactionType.BUY, par, 100 * price, DEAL) for brs, par, price, _, _ in buys]
     (outcome,) = session.hypo(trades)
     after = {t.number: t for t in outcome.after.results}
     assert set(tests) == set(before) == set(after)
-    for number, row in tests.items():
-        assert row[4] == pytest.approx(before[number].result, rel=1e-12, abs=1e-12), number
-        assert row[7] == pytest.approx(after[number].result, rel=1e-9, abs=1e-12), number
-        assert row[10] == pytest.approx(float(row[7]) - float(row[4]), abs=1e-9), number
-        assert row[5] == ("Pass" if before[number].passed else "Fail")
+    for number, (was, now, diff) in tests.items():
+        assert was == pytest.approx(before[number].result, rel=1e-12, abs=1e-12), number
+        assert now == pytest.approx(after[number].result, rel=1e-9, abs=1e-12), number
+        assert diff == pytest.approx(now - was, abs=1e-9), number
