@@ -60,6 +60,7 @@ lint:
 
 typecheck:
 	$(BIN)/mypy
+	$(BIN)/mypy --config-file mypy-tests.ini tests bench workbook
 
 docs:
 	$(BIN)/mkdocs build --strict --quiet --site-dir build/site
