@@ -35,6 +35,7 @@ from clo_xl.analytics.scenario import CashflowModel
 from clo_xl.analytics.service import (
     CollateralReport,
     CoverageReport,
+    GridResult,
     breakeven_result,
     collateral_result,
     coverage_report,
@@ -70,6 +71,7 @@ from clo_xl.runs.cashflow_pipeline import (
     with_holdings,
 )
 from clo_xl.runs.deal_cf_tab import deal_cf_blocks, side_by_side
+from clo_xl.simulation.grid import Scenario
 from clo_xl.xlsx import Package, PackageProblem
 
 ConventionLike = Convention | str | QuirkSet
@@ -493,6 +495,32 @@ class DealSession:
             model = prepare_model(self.cashflow_inputs(), deal=self.deal, convention=name, **options)
             self._models[key] = model
         return model
+
+    def scenario_grid(
+        self,
+        scenarios: Sequence[Scenario],
+        *,
+        convention: ConventionLike | None = None,
+        workers: int | None = None,
+        scheduler: Any = None,
+        progress: Progress = no_progress,
+        **options: Any,
+    ) -> GridResult:
+        """Scenario rows (``simulation.grid.scenario_grid`` builds them; an axis at ``None`` takes the run's
+        own assumption) with per-class IRR, WAL, principal loss and price at the discount margin, run on
+        ``workers`` processes or a Dask ``scheduler``; ``.to_pandas()`` gives one row per scenario."""
+        name = convention_name(convention if convention is not None else self.convention)
+        payload = run_pipeline(
+            self.cashflow_inputs(),
+            deal=self.deal,
+            convention=name,
+            grid=list(scenarios),
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+            **options,
+        ).payload
+        return GridResult(self.deal, name, tuple(payload["grid"]), tuple(payload["warnings"]))
 
     def breakeven(
         self,

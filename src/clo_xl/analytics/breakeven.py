@@ -25,8 +25,8 @@ from enum import Enum
 from typing import Any
 
 from clo_xl.analytics.outcomes import paid_in_full
-from clo_xl.analytics.scenario import CashflowModel, edit_assumptions
-from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
+from clo_xl.analytics.scenario import CashflowModel
+from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions, edit_assumptions
 from clo_xl.cashflows.structure import DealStructure
 from clo_xl.progress import Progress, no_progress
 

@@ -11,14 +11,14 @@ pool flows equal the single-scenario projection exactly (``tests/analytics/test_
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 import numpy as np
 
-from clo_xl.cashflows.assumptions import AssetAssumption, CallSpec, CashflowAssumptions
+from clo_xl.cashflows.assumptions import CallSpec, CashflowAssumptions
 from clo_xl.cashflows.collateral import CollateralArrays
 from clo_xl.cashflows.projection import (
     AssetFlows,
@@ -35,18 +35,6 @@ from clo_xl.curves import CurveSpec
 from clo_xl.curves.base import ForwardCurve, RateIndex
 from clo_xl.curves.conventions import FloatArray, IntArray
 from clo_xl.waterfall.run import CCC_SP, DealResult, run_deal
-
-#: how one scenario changes an asset's assumption (applied to the default and to every per-asset row)
-AssumptionEdit = Callable[[AssetAssumption], AssetAssumption]
-
-
-def edit_assumptions(base: CashflowAssumptions, edit: AssumptionEdit) -> CashflowAssumptions:
-    """``base`` with ``edit`` applied to its default and to each per-asset override (vectors kept)."""
-    return replace(
-        base,
-        default=edit(base.default),
-        overrides={k: edit(v) for k, v in base.overrides.items()},
-    )
 
 
 def _stack_collateral(coll: CollateralArrays, copies: int) -> CollateralArrays:

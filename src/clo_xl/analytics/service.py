@@ -212,3 +212,29 @@ def coverage_report(model: CashflowModel, acpa: Acpa, *, notices: tuple[str, ...
         projected_rows(base.periods[0].tests, strict=strict),
         notices=notices,
     )
+
+
+@dataclass(frozen=True)
+class GridResult:
+    """A scenario grid's rows (see :func:`clo_xl.simulation.grid.grid_table`): the axes (``None`` = the
+    run's own assumption), the Sub Notes IRR, and per class ``irr:``, ``wal:``, ``principal_loss:``,
+    ``price:`` and ``cash:`` columns."""
+
+    deal: str
+    convention: str
+    rows: tuple[dict[str, Any], ...]
+    warnings: tuple[dict[str, str], ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "deal": self.deal,
+            "convention": self.convention,
+            "grid": list(self.rows),
+            "warnings": list(self.warnings),
+        }
+
+    def to_pandas(self) -> Any:
+        """One row per scenario."""
+        from clo_xl.analytics.frames import records_frame  # pandas is imported only when asked for
+
+        return records_frame(self.rows)

@@ -13,8 +13,8 @@ place of the one lag).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -63,7 +63,8 @@ class DefaultTiming:
 class RecoveryTiming:
     """Each recovery spread over lags: ``((6, 0.5), (12, 0.5))`` collects half of a default's recovery six
     months after it and half twelve months after (months → an asset's interest periods by banker's
-    rounding, Q49). Replaces every asset's single recovery lag; the shares add up to 100%."""
+    rounding, Q49). Replaces every asset's single recovery lag (reinvested collateral keeps the deal's
+    "Reinvestment Lag", as it keeps its other `CFInputs` rates); the shares add up to 100%."""
 
     shares: tuple[tuple[int, float], ...]
 
@@ -104,6 +105,16 @@ class CashflowAssumptions:
 
     def for_asset(self, asset_id: str) -> AssetAssumption:
         return self.overrides.get(asset_id, self.default)
+
+
+def edit_assumptions(
+    base: CashflowAssumptions, edit: Callable[[AssetAssumption], AssetAssumption]
+) -> CashflowAssumptions:
+    """``base`` with ``edit`` applied to its default and to each per-asset override (vectors and shapes
+    kept): a scenario that changes one rate everywhere."""
+    return replace(
+        base, default=edit(base.default), overrides={k: edit(v) for k, v in base.overrides.items()}
+    )
 
 
 def _vector_values(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from clo_xl.cashflows.assumptions import RecoveryTiming, periodic_rate
+from clo_xl.cashflows.assumptions import periodic_rate
 from clo_xl.cashflows.structure import ReinvestmentSpec
 from clo_xl.curves.conventions import FloatArray, IntArray
 
@@ -50,7 +50,6 @@ class ReinvestmentPool:
         yf30_period: FloatArray,
         *,
         write_off: bool = True,
-        timing: RecoveryTiming | None = None,
     ) -> None:
         """Buy ``amount`` of cash at the end of ``period`` (0-based); flows start next period.
 
@@ -92,14 +91,10 @@ class ReinvestmentPool:
         interest = yf30_period[idx] * coupon * living
         rec = np.zeros(m)
         rec_par = np.zeros(m)
-        lags = [(lag, 1.0)] if timing is None else [(round(mm / months), w) for mm, w in timing.shares]
-        for lag_j, share in lags:  # each share of the recovery arrives lag_j periods after the default
-            if lag_j == 0:
-                rec += mv * share
-                rec_par += default * share
-            elif lag_j < m:
-                rec[lag_j:] += mv[:-lag_j] * share
-                rec_par[lag_j:] += default[:-lag_j] * share
+        if lag == 0:
+            rec, rec_par = mv.copy(), default.copy()
+        elif lag < m:
+            rec[lag:], rec_par[lag:] = mv[:-lag], default[:-lag]
         loss = rec_par - rec
         def_bal = np.cumsum(default - rec_par)
         mv_bal = np.cumsum(mv - rec)

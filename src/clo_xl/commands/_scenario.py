@@ -100,7 +100,7 @@ def scenario_shapes(
 ) -> dict[str, Any]:
     """The keyword arguments of :func:`~clo_xl.runs.cashflow_pipeline.prepare_model` the options set."""
     from clo_xl.analytics.coverage import price_fraction
-    from clo_xl.cashflows.assumptions import CallSpec, DefaultTiming, RecoveryTiming, ScenarioVectors
+    from clo_xl.cashflows.assumptions import CallSpec, DefaultTiming, ScenarioVectors
 
     given = read_vector_file(vectors_file) if vectors_file is not None else {}
     for name, text in (
@@ -128,14 +128,7 @@ def scenario_shapes(
         shares = _percent(_numbers(default_timing, "--default-timing"), "--default-timing")
         out["default_timing"] = DefaultTiming(cumulative_default, shares or ())
     if recovery_timing is not None:
-        pairs = []
-        for part in recovery_timing.split(","):
-            months, _, share = part.partition(":")
-            try:
-                pairs.append((int(months), float(share) / 100.0))
-            except ValueError:
-                raise UsageError(f"--recovery-timing takes months:percent pairs, got {part!r}") from None
-        out["recovery_timing"] = RecoveryTiming(tuple(pairs))
+        out["recovery_timing"] = parse_recovery_timing(recovery_timing, "--recovery-timing")
     if call_price is not None and call_date is None:
         raise UsageError("--call-price needs --call-date")
     if call_date is not None:
@@ -145,6 +138,20 @@ def scenario_shapes(
             raise UsageError(f"--call-date must be YYYY-MM-DD, got {call_date!r}") from None
         out["call"] = CallSpec(when, 1.0 if call_price is None else price_fraction(call_price))
     return out
+
+
+def parse_recovery_timing(text: str, label: str) -> Any:
+    """``"6:50,12:50"`` → a :class:`~clo_xl.cashflows.assumptions.RecoveryTiming` (months:percent pairs)."""
+    from clo_xl.cashflows.assumptions import RecoveryTiming
+
+    pairs = []
+    for part in text.split(","):
+        months, _, share = part.partition(":")
+        try:
+            pairs.append((int(months), float(share) / 100.0))
+        except ValueError:
+            raise UsageError(f"{label} takes months:percent pairs, got {part!r}") from None
+    return RecoveryTiming(tuple(pairs))
 
 
 def merge(options: dict[str, Any], shapes: dict[str, Any]) -> dict[str, Any]:
@@ -159,3 +166,9 @@ def merge(options: dict[str, Any], shapes: dict[str, Any]) -> dict[str, Any]:
             "give --cdr or a default-timing curve (--cumulative-default/--default-timing), not both"
         )
     return {**options, **shapes}
+
+
+def shapes_beside(scalars: dict[str, Any], shapes: dict[str, Any]) -> dict[str, Any]:
+    """The shapes alone, after checking them against the scalar options given (``None`` = not given)."""
+    given = {k: v for k, v in scalars.items() if v is not None}
+    return {k: v for k, v in merge(given, shapes).items() if k not in given}

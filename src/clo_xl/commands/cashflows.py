@@ -6,6 +6,7 @@ The projection modules are imported when the command runs, not when ``clo-xl --h
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -88,38 +89,79 @@ def _floats(text: str | None, label: str, scale: float = 1.0) -> list[float] | N
     return values
 
 
-def _grid(
-    grid_cpr: str | None,
-    grid_cdr: str | None,
-    grid_severity: str | None,
-    grid_shift: str | None,
-    cpr: float | None,
-    cdr: float | None,
-    severity: float | None,
-    lag: int | None,
-) -> list[Scenario]:
-    """CPR × CDR × severity × shift; an axis not given takes the single option or the base case."""
-    from clo_xl.runs.cashflow_pipeline import BASE_CASE
+@dataclass(frozen=True)
+class GridAxes:
+    """The ``--grid-*`` options as given (text), and the single-value options an absent axis falls back to
+    (``None``: the run's own assumption, the workbook's `CFAssumptions` when it has them)."""
+
+    cpr: str | None = None
+    cdr: str | None = None
+    severity: str | None = None
+    shift: str | None = None
+    lag: str | None = None
+    recovery_timing: str | None = None
+    scalars: tuple[float | None, float | None, float | None, int | None] = (None, None, None, None)
+
+    def given(self) -> bool:
+        axes = (self.cpr, self.cdr, self.severity, self.shift, self.lag, self.recovery_timing)
+        return any(x is not None for x in axes)
+
+
+def _rates(text: str | None, label: str, fallback: float | None) -> list[float | None]:
+    values = _floats(text, label)
+    if values is None:
+        return [fallback]
+    if not all(0.0 <= v <= 1.0 for v in values):
+        raise UsageError(f"{label} values must be decimals between 0 and 1")
+    return list(values)
+
+
+def _grid(axes: GridAxes) -> list[Scenario]:
+    """CPR × CDR × severity × lag × recovery timing × shift; an axis not given takes the single option,
+    else the run's own assumption (the workbook's)."""
     from clo_xl.simulation.grid import scenario_grid
 
-    axes = [
-        _floats(grid_cpr, "--grid-cpr"),
-        _floats(grid_cdr, "--grid-cdr"),
-        _floats(grid_severity, "--grid-severity"),
-        _floats(grid_shift, "--grid-shift", 1e-4),
-    ]
-    if all(a is None for a in axes):
+    if not axes.given():
         return []
-    for label, values in (("--grid-cpr", axes[0]), ("--grid-cdr", axes[1]), ("--grid-severity", axes[2])):
-        if values is not None and not all(0.0 <= v <= 1.0 for v in values):
-            raise UsageError(f"{label} values must be decimals between 0 and 1")
-    return scenario_grid(
-        axes[0] or [float(BASE_CASE.cpr) if cpr is None else cpr],
-        axes[1] or [float(BASE_CASE.cdr) if cdr is None else cdr],
-        axes[2] or [float(BASE_CASE.severity) if severity is None else severity],
-        axes[3] or [0.0],
-        [int(BASE_CASE.lag_months) if lag is None else lag],
+    cpr, cdr, severity, lag = axes.scalars
+    lags = _floats(axes.lag, "--grid-lag")
+    if lags is not None and any(v < 0 or v != int(v) for v in lags):
+        raise UsageError(f"--grid-lag takes whole months >= 0, got {lags}")
+    timings = (
+        [
+            _scenario.parse_recovery_timing(t, "--grid-recovery-timing")
+            for t in axes.recovery_timing.split(";")
+        ]
+        if axes.recovery_timing is not None
+        else [None]
     )
+    return scenario_grid(
+        _rates(axes.cpr, "--grid-cpr", cpr),
+        _rates(axes.cdr, "--grid-cdr", cdr),
+        _rates(axes.severity, "--grid-severity", severity),
+        _floats(axes.shift, "--grid-shift", 1e-4) or [0.0],
+        [int(v) for v in lags] if lags is not None else [lag],
+        timings,
+    )
+
+
+def _check_scalars(
+    paths: int, cpr: float | None, cdr: float | None, severity: float | None, lag: int | None
+) -> None:
+    if paths < 0:
+        raise UsageError(f"--paths must be >= 0, got {paths}")
+    for label, v in (("--cpr", cpr), ("--cdr", cdr), ("--severity", severity)):
+        if v is not None and not 0.0 <= v <= 1.0:
+            raise UsageError(f"{label} must be a decimal between 0 and 1, got {v}")
+    if lag is not None and lag < 0:
+        raise UsageError(f"--lag must be a number of months >= 0, got {lag}")
+
+
+def _check_spread(workers: int | None, scheduler: str | None, spread: bool) -> None:
+    if workers is not None and workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {workers}")
+    if (workers is not None or scheduler is not None) and not spread:
+        raise UsageError("--workers and --scheduler spread a scenario grid (--grid-*) or --paths; give one")
 
 
 def register(app: typer.Typer) -> None:
@@ -173,6 +215,13 @@ def register(app: typer.Typer) -> None:
         grid_cdr: str = typer.Option(None, "--grid-cdr", help="Scenario grid: CDRs, comma separated."),
         grid_severity: str = typer.Option(None, "--grid-severity", help="Scenario grid: severities."),
         grid_shift: str = typer.Option(None, "--grid-shift", help="Scenario grid: curve shifts in bp."),
+        grid_lag: str = typer.Option(None, "--grid-lag", help="Scenario grid: recovery lags in months."),
+        grid_recovery_timing: str = typer.Option(
+            None,
+            "--grid-recovery-timing",
+            help="Scenario grid: recovery timings, months:percent pairs, alternatives separated by ';' "
+            "(6:50,12:50;12:100).",
+        ),
         workers: int = typer.Option(
             None,
             "--workers",
@@ -203,30 +252,15 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="One JSON document on stdout."),
     ) -> None:
         """Project a deal's cash flows through its waterfall (one period per payment date)."""
-        if paths < 0:
-            raise UsageError(f"--paths must be >= 0, got {paths}")
-        for label, v in (("--cpr", cpr), ("--cdr", cdr), ("--severity", severity)):
-            if v is not None and not 0.0 <= v <= 1.0:
-                raise UsageError(f"{label} must be a decimal between 0 and 1, got {v}")
-        if lag is not None and lag < 0:
-            raise UsageError(f"--lag must be a number of months >= 0, got {lag}")
+        _check_scalars(paths, cpr, cdr, severity, lag)
         from clo_xl.report.cashflow_report import write_cashflow_report
         from clo_xl.runs.cashflow_pipeline import cashflow_document
 
-        grid = _grid(grid_cpr, grid_cdr, grid_severity, grid_shift, cpr, cdr, severity, lag)
-        if workers is not None and workers < 1:
-            raise UsageError(f"--workers must be at least 1, got {workers}")
-        if (workers is not None or scheduler is not None) and not grid and not paths:
-            raise UsageError(
-                "--workers and --scheduler spread a scenario grid (--grid-*) or --paths; give one"
-            )
-        given = {
-            k: v
-            for k, v in {"cpr": cpr, "cdr": cdr, "severity": severity, "lag": lag}.items()
-            if v is not None
-        }
-        shapes = _scenario.merge(
-            given,
+        axes = (grid_cpr, grid_cdr, grid_severity, grid_shift, grid_lag, grid_recovery_timing)
+        grid = _grid(GridAxes(*axes, scalars=(cpr, cdr, severity, lag)))
+        _check_spread(workers, scheduler, bool(grid) or paths > 0)
+        shapes = _scenario.shapes_beside(
+            {"cpr": cpr, "cdr": cdr, "severity": severity, "lag": lag},
             _scenario.scenario_shapes(
                 cpr_vector,
                 cdr_vector,
@@ -240,7 +274,6 @@ def register(app: typer.Typer) -> None:
                 call_price,
             ),
         )
-        shapes = {k: v for k, v in shapes.items() if k not in given}
         with progress_bar(as_json=as_json) as progress:
             progress("reading inputs", 0.0)
             inputs, name = _load_inputs(workbook, deal, assets, deal_inputs, database_url, as_of)
@@ -348,14 +381,46 @@ def _render_summary(payload: Mapping[str, Any]) -> None:
             )
 
 
+def _axis(value: object, percent: bool = True) -> str:
+    """A grid axis value; ``None`` = the run's own assumption (the workbook's)."""
+    if value is None:
+        return "workbook"
+    if isinstance(value, list):
+        return ", ".join(f"{m}m {w * 100:.0f}%" for m, w in value)
+    return _pct(value) if percent and isinstance(value, float) else str(value)
+
+
+def _class_cell(r: Mapping[str, Any], c: str) -> str:
+    irr, wal, loss, price = (r.get(f"{k}:{c}") for k in ("irr", "wal", "principal_loss", "price"))
+    return " · ".join(
+        [
+            _pct(irr),
+            "-" if wal is None else f"{wal:.2f}y",
+            "-" if loss is None else f"loss {loss:,.0f}",
+            "-" if price is None else f"{price * 100:.2f}",
+        ]
+    )
+
+
 def _render_grid(grid: Sequence[Mapping[str, Any]]) -> None:
-    """Every grid row: the scenario, the Sub Notes IRR, the incentive fee and each class's cash."""
-    cash_keys = [k for k in grid[0] if k.startswith("cash:")]
+    """Every grid row: the scenario ("workbook" = the run's own assumption), the Sub Notes IRR, the
+    incentive fee, and per class its IRR, WAL (years), principal loss and price at its discount margin."""
+    classes = [k[4:] for k in grid[0] if k.startswith("irr:")]
     rows = [
-        [_pct(r["cpr"]), _pct(r["cdr"]), _pct(r["severity"]), r["lag_months"],
-         f"{r['curve_shift'] * 1e4:.0f}", _pct(r["sub_note_irr"]), _num(r["incentive_fee"], 0), r["periods"],
-         *(_num(r[k], 0) for k in cash_keys)]
+        [_axis(r["cpr"]), _axis(r["cdr"]), _axis(r["severity"]), _axis(r["lag_months"], percent=False),
+         _axis(r.get("recovery_timing")), f"{r['curve_shift'] * 1e4:.0f}", _pct(r["sub_note_irr"]),
+         _num(r["incentive_fee"], 0), *(_class_cell(r, c) for c in classes)]
         for r in grid
     ]  # fmt: skip
-    head = ["CPR", "CDR", "severity", "lag (m)", "shift (bp)", "Sub Notes IRR", "incentive fee", "periods"]
-    console.print(table(f"Scenario grid ({len(grid)} rows)", [*head, *(k[5:] for k in cash_keys)], rows))
+    head = [
+        "CPR",
+        "CDR",
+        "severity",
+        "lag (m)",
+        "recovery timing",
+        "shift (bp)",
+        "Sub Notes IRR",
+        "incentive fee",
+    ]
+    title = f"Scenario grid ({len(grid)} rows): per class IRR · WAL · principal loss · price at DM"
+    console.print(table(title, [*head, *classes], rows))

@@ -214,7 +214,7 @@ def run_pipeline(
         variants = Variants(model, tables, (cpr, cdr, severity, lag, vectors))
         warnings = list(variants.run_warnings(result, payload))
         if grid and ex is not None:
-            grid_inputs = GridInputs(structure, collateral, curve_spec, conv, sink)
+            grid_inputs = GridInputs(structure, collateral, curve_spec, conv, sink, assumptions, model.call)
             done = counter(progress, "scenarios", len(grid))
             results = run_grid(grid_inputs, list(grid), executor=ex, progress=done)
             payload["grid"] = grid_table(results)
@@ -269,11 +269,7 @@ class Variants:
         waterfall runs again, on the same asset projection and payment grid."""
         m = self.model
         curve = self.curve(conv)
-        assumptions = replace(
-            _assumptions(self.tables, m.collateral, conv, *self.scenario),
-            default_timing=m.assumptions.default_timing,
-            recovery_timing=m.assumptions.recovery_timing,
-        )
+        assumptions = self.assumptions(conv)
         result = run_deal(
             m.structure if m.call is None else replace(m.structure, liquidation_price=m.call.price),
             m.collateral,
@@ -286,6 +282,15 @@ class Variants:
             call_date=None if m.call is None else m.call.on,
         )
         return result, curve
+
+    def assumptions(self, conv: Conventions) -> CashflowAssumptions:
+        """The run's assumptions as ``conv`` reads them (the vector switches), timing curves kept."""
+        m = self.model
+        return replace(
+            _assumptions(self.tables, m.collateral, conv, *self.scenario),
+            default_timing=m.assumptions.default_timing,
+            recovery_timing=m.assumptions.recovery_timing,
+        )
 
     def can_act(self, q: CashflowQuirk) -> bool:
         """Whether switch ``q`` can move anything in this run (else its figures are the base figures)."""
@@ -332,9 +337,8 @@ class Variants:
                 continue
             other = self.conventions.without(q)
             spec = self.curve_spec(other)
-            rows = grid_table(
-                [run_one(replace(inputs, conventions=other, curve=spec), r.scenario) for r in picked]
-            )
+            again = replace(inputs, conventions=other, curve=spec, assumptions=self.assumptions(other))
+            rows = grid_table([run_one(again, r.scenario) for r in picked])
             variants.append((q.name, q.legacy, grid_figures(rows)))
         return detect_warnings(grid_figures(grid_table(picked)), variants)
 

@@ -108,6 +108,7 @@ def tranche_measures(
     curve: ForwardCurve,
     *,
     conventions: Conventions | None = None,
+    solve_dm: bool = True,
 ) -> list[dict[str, Any]]:
     """Price-given-DM, DM-given-price, yield (XIRR at the input price), WAL, Macaulay and modified
     duration per tranche, from the settlement date (:func:`settlement_date`); t in days/365.
@@ -149,7 +150,8 @@ def tranche_measures(
                 t_arr = np.array(t)
                 price_pv = partial(_pv_with_margin, cash_arr, dfs, t_arr)
             price_dm = price_pv(spec.discount_margin) / spec.current_balance
-            dm_at_price = _dm_for_price(price_pv, cash_arr, spec.price * spec.current_balance)
+            if solve_dm:  # a root search per class: scenario grids leave it out
+                dm_at_price = _dm_for_price(price_pv, cash_arr, spec.price * spec.current_balance)
         out.append(
             {
                 "class": spec.name,

@@ -491,7 +491,6 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
                     d360_pay,
                     yf30_pay,
                     write_off=switches.write_off_unrecovered,
-                    timing=assumptions.recovery_timing,
                 )
         residual = sum(p.amount for p in ledger.payments if p.payee == equity.name)
         periods.append(
