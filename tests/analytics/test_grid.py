@@ -4,6 +4,7 @@ out takes the workbook's assumptions; lag and recovery timing are axes."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ def _by_class(doc: dict[str, object]) -> dict[str, dict[str, object]]:
 
 
 def test_a_row_with_every_axis_given_matches_the_single_run(mag17: DealInputsBundle) -> None:
-    options = {"cpr": 0.2, "cdr": 0.05, "severity": 0.35, "lag": 12}
+    options: dict[str, Any] = {"cpr": 0.2, "cdr": 0.05, "severity": 0.35, "lag": 12}
     run = run_pipeline(mag17, grid=[Scenario(0.2, 0.05, 0.35, 12)], workers=1, **options)
     row = run.payload["grid"][0]
     single = _by_class(run.payload)
