@@ -183,7 +183,7 @@ class Ranking:
                     a.brs_id,
                     a.issuer_name,  # the legacy "ISSUE NAME" lookup returns the issuer name (Q24)
                     self.step,
-                    f"{mv * 100:.3f}%",
+                    mv,  # a fraction of par (0.985); the writer shows it as a percentage
                     str(d.moodys.moodys) if d.moodys.moodys else "",
                     str(d.sp) if d.sp else "",
                     a.coupon,
