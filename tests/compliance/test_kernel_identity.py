@@ -9,6 +9,7 @@ two reports must serialise identically (``repr`` of every float, so equal to the
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from collections.abc import Iterator
@@ -104,6 +105,18 @@ def test_nth_largest_over_many_groups_with_ties() -> None:
     assert nth_largest(par, codes, np.zeros(n, dtype=bool), text, 1) is None
 
 
+@contextlib.contextmanager
+def _reference_kernels() -> Iterator[None]:
+    """The engine with the reference kernels in place of the fast ones."""
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(engine_module, "ExactSums", ref.FsumSums)
+        m.setattr(engine_module, "seqsum", ref.seqsum)
+        m.setattr(engine_module, "top_groups", ref.top_groups)
+        m.setattr(engine_module, "issuer_groups", ref.issuer_groups)
+        m.setattr(engine_module, "diversity_from_groups", ref.diversity_from_groups)
+        yield
+
+
 def _bits(x: float) -> str:
     return repr(x)
 
@@ -149,12 +162,7 @@ def test_engine_reports_equal_the_reference_kernels(
     monkeypatch.setattr(kernels, "_SPLIT_FROM", split_from)
     book = read_workbook(sample_workbook)
     fast = {name: _report(s) for name, s in _sessions(book, _legacy_or_none())}
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(engine_module, "ExactSums", ref.FsumSums)
-        m.setattr(engine_module, "seqsum", ref.seqsum)
-        m.setattr(engine_module, "top_groups", ref.top_groups)
-        m.setattr(engine_module, "issuer_groups", ref.issuer_groups)
-        m.setattr(engine_module, "diversity_from_groups", ref.diversity_from_groups)
+    with _reference_kernels():
         slow = {name: _report(s) for name, s in _sessions(book, _legacy_or_none())}
     assert len(fast) >= 20
     for name in fast:
@@ -175,11 +183,6 @@ def test_a_thousand_asset_pool_equals_the_reference_kernels(sample_workbook: Pat
     for convention in ("legacy", "corrected"):
         eng = ComplianceEngine(session.deal_inputs, convention)
         fast = json.dumps(eng.evaluate(pools[0]).to_json(), default=str)
-        with pytest.MonkeyPatch.context() as m:
-            m.setattr(engine_module, "ExactSums", ref.FsumSums)
-            m.setattr(engine_module, "seqsum", ref.seqsum)
-            m.setattr(engine_module, "top_groups", ref.top_groups)
-            m.setattr(engine_module, "issuer_groups", ref.issuer_groups)
-            m.setattr(engine_module, "diversity_from_groups", ref.diversity_from_groups)
+        with _reference_kernels():
             slow = json.dumps(eng.evaluate(pools[1]).to_json(), default=str)
         assert fast == slow, convention

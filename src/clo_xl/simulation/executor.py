@@ -23,7 +23,7 @@ import math
 import multiprocessing
 import os
 import socket
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -98,12 +98,7 @@ class InProcess:
         chunks: Sequence[list[T]],
         progress: Progress | None = None,
     ) -> list[list[R]]:
-        out: list[list[R]] = []
-        for chunk in chunks:
-            out.append(fn(shared, chunk))
-            if progress is not None:
-                progress(len(chunk))
-        return out
+        return _in_order(((k, fn(shared, chunk)) for k, chunk in enumerate(chunks)), chunks, progress)
 
 
 @dataclass
@@ -148,13 +143,7 @@ class LocalPool:
         futures: dict[Future[list[R]], int] = {
             self._pool.submit(fn, shared, chunk): k for k, chunk in enumerate(chunks)
         }
-        out: list[list[R] | None] = [None] * len(chunks)
-        for done in as_completed(futures):
-            k = futures[done]
-            out[k] = done.result()
-            if progress is not None:
-                progress(len(chunks[k]))
-        return [part for part in out if part is not None]
+        return _in_order(((futures[f], f.result()) for f in as_completed(futures)), chunks, progress)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -201,13 +190,20 @@ class DaskCluster:
             fn, [scattered] * len(chunks), list(chunks), pure=False, workers=where, allow_other_workers=False
         )
         position = {f.key: k for k, f in enumerate(futures)}
-        out: list[list[R] | None] = [None] * len(chunks)
-        for done in distributed.as_completed(futures, loop=self.client.loop):
-            k = position[done.key]
-            out[k] = done.result()
-            if progress is not None:
-                progress(len(chunks[k]))
-        return [part for part in out if part is not None]
+        finished = distributed.as_completed(futures, loop=self.client.loop)
+        return _in_order(((position[f.key], f.result()) for f in finished), chunks, progress)
+
+
+def _in_order(
+    finished: Iterable[tuple[int, list[R]]], chunks: Sequence[list[T]], progress: Progress | None
+) -> list[list[R]]:
+    """Chunk results as they finish (chunk number, results) → in chunk order, reporting progress."""
+    out: list[list[R] | None] = [None] * len(chunks)
+    for k, part in finished:
+        out[k] = part
+        if progress is not None:
+            progress(len(chunks[k]))
+    return [part for part in out if part is not None]
 
 
 def _distributed() -> ModuleType:
