@@ -30,6 +30,7 @@ from clo_xl.curves.conventions import (
     parse_business_day_rule,
     parse_day_count,
 )
+from clo_xl.enums import AccountType
 from clo_xl.errors import CloXlError, IngestError, Location
 
 #: template for inputs an extract does not carry (a typical US BSL CLO, DOMAIN.md); deal sheet > template
@@ -227,9 +228,9 @@ def structure_from_document(doc: Mapping[str, Any], *, deal_name: str | None = N
     if not history and equity is not None:
         history = ((closing, -equity.original_balance),)  # purchase at par on the closing date
     accounts = {int(a.get("number", 0)): a for a in doc.get("accounts") or []}
-    coll = accounts.get(2, {})
-    ramp = accounts.get(3, {})
-    reserve = accounts.get(8, {})
+    coll = accounts.get(AccountType.COLLECTION, {})
+    ramp = accounts.get(AccountType.RAMP_UP, {})
+    reserve = accounts.get(AccountType.INTEREST_RESERVE, {})
     rs = ReinvestmentSpec(
         pre_type=str(cf.get("Pre Reinvestment Type") or "ALL PRINCIPAL"),
         pre_pct=_cf(cf, "Pre Reinvestment %", 1.0),
