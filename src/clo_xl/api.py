@@ -180,7 +180,7 @@ class DealSession:
         cls, workbook: str | Path | WorkbookData, deal: str, *, convention: ConventionLike = Convention.LEGACY
     ) -> DealSession:
         """From a TradeHypo workbook file (or its data already read). The deal name is matched ignoring
-        case and spaces ("mag 17" reads the "Mag 17 Inputs" sheet)."""
+        case ("mag 17" reads the "Mag 17 Inputs" sheet)."""
         if not isinstance(workbook, WorkbookData):
             deal = workbook_deal_name(workbook, deal)
         data = workbook if isinstance(workbook, WorkbookData) else read_workbook(workbook, deals=[deal])
@@ -740,14 +740,15 @@ def book_sessions(
 
 
 def fold_deal_name(name: str) -> str:
-    """A deal name as compared: case and spaces ignored ("mag 17" = "Mag 17" = "MAG17")."""
-    return "".join(ch for ch in name.casefold() if not ch.isspace())
+    """A deal name as compared: case ignored, outer and repeated spaces too ("mag 17" = " Mag  17" =
+    "MAG 17"; "Mag17" is another name)."""
+    return " ".join(name.casefold().split())
 
 
 def workbook_deal_name(workbook: str | Path, deal: str) -> str:
     """The workbook's own spelling of ``deal``: the ``<Deal> Inputs`` sheet whose name matches it ignoring
-    case and spaces. An unknown name (or an unreadable file) comes back unchanged, so that the workbook
-    reader reports it with its location and the list of the workbook's deals."""
+    case (:func:`fold_deal_name`). An unknown name (or an unreadable file) comes back unchanged, so that
+    the workbook reader reports it with its location and the list of the workbook's deals."""
     try:
         with Package(workbook) as package:
             sheets = [s.name for s in package.sheets]

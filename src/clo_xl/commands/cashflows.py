@@ -48,7 +48,7 @@ def _load_inputs(
 ) -> tuple[DealInputsBundle, str | None]:
     """The pipeline's inputs and the deal's own spelling of its name: ``--deal`` alone reads the database
     (``--as-of`` an earlier row version), ``--workbook`` a workbook, ``--assets``/``--deal-inputs`` an
-    extract pair. Deal names match ignoring case and spaces."""
+    extract pair. Deal names match ignoring case."""
     from clo_xl.api import DealSession, workbook_deal_name
     from clo_xl.runs.cashflow_pipeline import DealInputsBundle, inputs_from_extract, inputs_from_workbook
 

@@ -189,8 +189,9 @@ def restore_into(conn: Connection, path: Path) -> BackupInfo:
                     conn.execute(
                         text(
                             f"SELECT setval(pg_get_serial_sequence('{CLO}.{table.name}', '{column.name}'), "
-                            f"coalesce((SELECT max({_q(column.name)}) FROM {CLO}.{_q(table.name)}), 0) + 1, "
-                            "false)"
+                            # at least 1: migrated Run Model trades carry ids below 0 (reference_rows)
+                            f"greatest(coalesce((SELECT max({_q(column.name)}) "
+                            f"FROM {CLO}.{_q(table.name)}), 0), 0) + 1, false)"
                         )
                     )
     restored = table_checksums(conn, CLO)

@@ -1,11 +1,13 @@
 """Workbook reference blocks → rows: verbatim ``clo.sheet_row`` rows for every block, and typed rows for
-holidays, index fixings, cash-flow vectors, sink schedules, the transition matrix, cash-flow assumptions
-and the ``Filter Sheet`` lists. A bad date or number raises a located error; a duplicate key keeps its
-first row and is reported as a warning (the legacy lookups also take the first match)."""
+holidays, index fixings, cash-flow vectors, sink schedules, the transition matrix, cash-flow assumptions,
+the ``Filter Sheet`` lists, the yield curve (``LIBORCurve``), the ``Asset Correlation`` matrix and the Run
+Model's hypothetical trades. A bad date or number raises a located error; a duplicate key keeps its first
+row and is reported as a warning (the legacy lookups also take the first match)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 from clo_xl.errors import IngestError
@@ -18,8 +20,11 @@ from clo_xl.persistence.models import (
     CashflowAssumptionRow,
     CashflowVectorRow,
     ControlCellRow,
+    CorrelationRow,
+    CurvePointRow,
     FilterListRow,
     HolidayRow,
+    HypoTradeRow,
     RateFixingRow,
     SheetRowRow,
     SinkScheduleRow,
@@ -180,6 +185,9 @@ def reference_loads(content: WorkbookContent, warnings: list[str]) -> list[Table
         for i, v in enumerate(values, start=1)
     ]
     return [
+        *curve_loads(content, warnings),
+        *correlation_loads(content),
+        *trade_loads(content, warnings),
         TableLoad(table_of(SheetRowRow), sheet_rows),
         TableLoad(table_of(HolidayRow), list(holidays.rows.values())),
         TableLoad(table_of(RateFixingRow), list(fixings.rows.values())),
@@ -190,3 +198,101 @@ def reference_loads(content: WorkbookContent, warnings: list[str]) -> list[Table
         TableLoad(table_of(FilterListRow), filters),
         TableLoad(table_of(ControlCellRow), controls),
     ]
+
+
+#: the curve ``migrate`` stores the workbook's ``LIBORCurve`` as (``clo.curve_point.curve``)
+CURVE_NAME = "LIBOR 3M"
+#: the correlation matrix name of the ``Asset Correlation`` sheet (``clo.correlation.matrix``)
+CORRELATION_NAME = "Asset Correlation"
+#: Run Model J11:N39 holds at most 29 trades; migrated trades take ids −N…−1 (see :func:`trade_loads`)
+MAX_RUN_MODEL_TRADES = 29
+
+
+def curve_loads(content: WorkbookContent, warnings: list[str]) -> list[TableLoad]:
+    """``LIBORCurve`` (tenor in months, rate) as ``clo.curve_point`` rows anchored at the Run Model analysis
+    date (C8, the date the legacy builds the curve on): point date = analysis date + tenor months."""
+    from clo_xl.curves.conventions import add_months
+
+    table = content.reference.get("libor_curve")
+    anchor = content.run_model.data.get("analysis_date") if content.run_model is not None else None
+    if table is None or not table.rows:
+        return []
+    if not isinstance(anchor, date):
+        warnings.append("LIBORCurve not stored: Run Model C8 (the curve's analysis date) is blank")
+        return []
+    points = _Keyed("yield curve", warnings)
+    for row in table:
+        tenor = _get(row, "Tenor (Months)", _number)
+        rate = _get(row, "Rate", _number)
+        if tenor is None or rate is None:
+            continue
+        if tenor != int(tenor) or tenor < 1:
+            raise IngestError(row.locate("Tenor (Months)"), tenor, "a tenor is a whole number of months >= 1")
+        when = add_months(anchor, int(tenor))
+        points.add((when,), {"curve": CURVE_NAME, "as_of": anchor, "point_date": when, "rate": rate}, row)
+    return [TableLoad(table_of(CurvePointRow), list(points.rows.values()))]
+
+
+def correlation_loads(content: WorkbookContent) -> list[TableLoad]:
+    """The ``Asset Correlation`` sheet (user-defined correlation of credit migration) as ``clo.correlation``
+    rows: the upper triangle with the diagonal (the matrix is symmetric, checked on reading), one row per
+    (row asset, column asset). A workbook without the sheet stores none."""
+    from pathlib import Path
+
+    from clo_xl.ingest.layout import ASSET_CORRELATION
+    from clo_xl.ingest.workbook import read_asset_correlation
+    from clo_xl.xlsx import Package, PackageProblem
+
+    path = Path(content.file)
+    try:
+        with Package(path) as package:
+            if ASSET_CORRELATION not in {s.name for s in package.sheets}:
+                return []
+    except (PackageProblem, OSError):
+        return []  # not a workbook file (content built in memory): nothing to read
+    ids, matrix = read_asset_correlation(path)
+    rows = [
+        {"matrix": CORRELATION_NAME, "row_key": ids[i], "column_key": ids[j], "value": float(matrix[i, j])}
+        for i in range(len(ids))
+        for j in range(i, len(ids))
+    ]
+    return [TableLoad(table_of(CorrelationRow), rows)]
+
+
+def trade_loads(content: WorkbookContent, warnings: list[str]) -> list[TableLoad]:
+    """The Run Model's hypothetical trades (J11:N39) as ``clo.hypo_trade`` rows, in sheet order.
+
+    A migrated trade takes the id −N…−1 by its place among the N trades (the identity sequence that
+    :func:`clo_xl.persistence.repository.add_hypo_trades` draws from is positive, so the two never meet),
+    which makes a second migrate of the same workbook find the same keys and change nothing; only negative
+    ids are replaced, so trades an analyst added through the API stay. A trade for a deal the workbook does
+    not hold, of an asset not in ``All Assets``, or neither Buy nor Sale is not stored (a warning names it):
+    the hypo run would refuse it."""
+    if content.run_model is None:
+        return []
+    listed = content.run_model.data.get("hypo_trades")
+    raw: list[Mapping[str, Any]] = (
+        [t for t in listed if isinstance(t, Mapping)] if isinstance(listed, list) else []
+    )
+    deals = {" ".join(name.casefold().split()): name for name in content.deals}
+    ids = {str(r.get("BLKRockID") or "").strip() for r in content.assets.rows}
+    kept: list[dict[str, Any]] = []
+    for i, trade in enumerate(raw, start=1):
+        deal = deals.get(" ".join(str(trade.get("Deal") or "").casefold().split()))
+        asset = str(trade.get("BRS ID") or "").strip()
+        side = str(trade.get("Transaction") or "").strip().capitalize()
+        par, price = trade.get("Par"), trade.get("Price")
+        where = f"Run Model trade {i} (row {10 + i})"
+        if deal is None:
+            warnings.append(f"{where}: deal {trade.get('Deal')!r} is not in the workbook; not stored")
+        elif asset not in ids:
+            warnings.append(f"{where}: BLKRockID {asset!r} is not in All Assets; not stored")
+        elif side not in ("Buy", "Sale") or not isinstance(par, int | float) or par < 0:
+            warnings.append(f"{where}: needs Buy or Sale and a par >= 0; not stored")
+        else:
+            kept.append({"deal": deal, "asset_id": asset, "transaction": side, "par": float(par),
+                         "price": float(price) if isinstance(price, int | float) else None})  # fmt: skip
+    n = len(kept)
+    rows = [{"trade_id": k - n - 1, **row} for k, row in enumerate(kept, start=1)]
+    scope = {"trade_id": list(range(-MAX_RUN_MODEL_TRADES, 0))}
+    return [TableLoad(table_of(HypoTradeRow), rows, scope)]

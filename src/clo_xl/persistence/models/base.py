@@ -45,5 +45,7 @@ class Versioned:
         return {"version_id_col": cls.__table__.c.row_version}  # type: ignore[attr-defined]
 
 
-#: columns that record a change rather than describe the data (left out of content comparisons)
-BOOKKEEPING_COLUMNS = frozenset({"row_version", "updated_at", "updated_by"})
+#: columns that record a change rather than describe the data (left out of content comparisons):
+#: columns the database keeps itself (never loaded or compared by ``migrate``): the row version and who/when
+#: last changed it, and a trade's ``created_at`` (set once, at insert)
+BOOKKEEPING_COLUMNS = frozenset({"row_version", "updated_at", "updated_by", "created_at"})
