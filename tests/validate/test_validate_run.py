@@ -163,3 +163,13 @@ def test_the_formula_check_can_fail(legacy_workbook: Path, tmp_path: Path) -> No
     broken = [o.check.item for o in outcomes if o.status == "break"]
     assert len(broken) == 1 and "WARF (test 36)" in broken[0]
     assert len(outcomes) >= 6
+
+
+def test_readable_output_lists_the_explained_differences_with_their_switch(
+    legacy_workbook: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["validate", str(legacy_workbook), "--no-libreoffice", "--convention", "corrected"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Explained by a legacy switch" in out and "Explained differences" in out
+    assert "Q11_DEFAULTED_IN_POPULATIONS" in out  # the sample holds defaulted assets (tests 29, 32, 37)

@@ -37,3 +37,10 @@ def test_cashflows_without_inputs_is_a_usage_error(capsys: pytest.CaptureFixture
 
 def test_cashflows_rejects_a_percent_cdr(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["cashflows", "--assets", "a.json", "--deal-inputs", "d.json", "--cdr", "2", "--json"]) == 2
+
+
+def test_diff_names_the_tests(capsys: pytest.CaptureFixture[str]) -> None:
+    # Mag 15 tests B-2 (A + B-1 + B-2), Mag 16 tests B (A + B): the readable diff names both tests
+    assert main(["waterfall", "diff", "Mag 15", "Mag 16"]) == 0
+    out = capsys.readouterr().out
+    assert "test Class B-2 OC" in out and "test Class B OC" in out

@@ -6,8 +6,9 @@ switch), 1 on any unexplained break, 2 on bad input.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -16,6 +17,9 @@ from clo_xl.commands._progress import progress_bar
 from clo_xl.enums import Convention
 from clo_xl.errors import ValidationBreak
 from clo_xl.report.formats import Kind, format_value
+
+if TYPE_CHECKING:
+    from clo_xl.validate.model import Outcome
 
 
 class BreaksFound(ValidationBreak):
@@ -37,6 +41,33 @@ def _shown(row: list[Any], kind: Kind | None) -> list[Any]:
         if isinstance(value, int | float) and not isinstance(value, bool):
             out[i] = format_value(value, kind) if kind is not None else format_value(value, Kind.TEXT)
     return out
+
+
+def _render_explained(explained: Sequence[Outcome]) -> None:
+    """Differences a documented fix of a legacy defect explains, each with the switch(es) behind it, and how
+    many each switch explains."""
+    by_switch: dict[str, int] = {}
+    for o in explained:
+        for name in (o.explanation or "").split(", "):
+            by_switch[name] = by_switch.get(name, 0) + 1
+    console.print(
+        table(
+            "Explained by a legacy switch (the corrected convention fixes it)",
+            ["switch", "differences"],
+            [[name, count] for name, count in sorted(by_switch.items(), key=lambda kv: -kv[1])],
+        )
+    )
+    from clo_xl.validate.report import value_kind
+
+    rows = [
+        [*_shown(o.sheet_row(), value_kind(o.check.item, o.check.legacy))[:5], o.explanation or ""]
+        for o in explained[:50]
+    ]
+    console.print(
+        table("Explained differences", ["item", "cell", "legacy", "python", "diff", "switch"], rows)
+    )
+    if len(explained) > 50:
+        console.print(f"… and {len(explained) - 50} more (see --report or --json)")
 
 
 def register(app: typer.Typer) -> None:
@@ -92,6 +123,8 @@ def register(app: typer.Typer) -> None:
                 )
                 if len(result.breaks) > 50:
                     console.print(f"… and {len(result.breaks) - 50} more (see --report or --json)")
+            if result.explained:
+                _render_explained(result.explained)
             for note in result.skipped:
                 console.print(f"not compared: {note}")
 

@@ -15,6 +15,16 @@ CONVENTION = typer.Option(
 JSON = typer.Option(False, "--json", help="One JSON document on stdout.")
 
 
+def _where(change: dict[str, object]) -> str:
+    """Which test (by name) or which steps (1-based positions in each version) a difference is about."""
+    at = change.get("at")
+    if change["section"] == "tests" and isinstance(at, list) and at:
+        return f"test {at[0]}"
+    if isinstance(at, list) and len(at) == 2:
+        return f"step {at[0]} / {at[1]}"
+    return ""
+
+
 def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Waterfall versions (one data file per Mag family).", no_args_is_help=True)
 
@@ -32,9 +42,16 @@ def register(app: typer.Typer) -> None:
         changes = diff_versions(a, b)
 
         def render() -> None:
-            rows = [[c["section"], c["change"], "\n".join(c[a.name]), "\n".join(c[b.name])] for c in changes]
+            rows = [
+                [c["section"], c["change"], _where(c), "\n".join(c[a.name]), "\n".join(c[b.name])]
+                for c in changes
+            ]
             console.print(
-                table(f"{a.name} vs {b.name} ({convention})", ["section", "change", a.name, b.name], rows)
+                table(
+                    f"{a.name} vs {b.name} ({convention})",
+                    ["section", "change", "where", a.name, b.name],
+                    rows,
+                )
             )
 
         emit(
