@@ -25,22 +25,35 @@ from typing import Any
 
 from clo_xl.analytics.breakeven import BreakevenResult
 from clo_xl.analytics.coverage import (
+    Acpa,
     AcpaParameters,
     acpa_inputs,
     adjusted_collateral_principal_amount,
     price_fraction,
 )
-from clo_xl.analytics.equity import EquityAnalytics, equity_analytics
+from clo_xl.analytics.equity import EquityAnalytics, equity_analytics, equity_figures
 from clo_xl.analytics.scenario import CashflowModel
 from clo_xl.analytics.service import (
     CollateralReport,
     CoverageReport,
     GridResult,
     breakeven_result,
+    collateral_figures,
     collateral_result,
+    coverage_figures,
     coverage_report,
 )
-from clo_xl.analytics.trades import Criterion, TradeAnalytics, cushion_changes, oc_criteria, trade_lines
+from clo_xl.analytics.trades import (
+    Criterion,
+    CushionChange,
+    TradeAnalytics,
+    TradeRun,
+    cushion_changes,
+    cushion_figures,
+    oc_criteria,
+    trade_lines,
+)
+from clo_xl.cashflows.quirk_effects import REPORT_QUIRKS
 from clo_xl.compliance.catalogue import TEST_WAS, metric_tests
 from clo_xl.compliance.columns import AssetColumns
 from clo_xl.compliance.engine import ComplianceEngine
@@ -60,10 +73,12 @@ from clo_xl.persistence.snapshot import load_book
 from clo_xl.portfolio.asset import Asset
 from clo_xl.portfolio.pool import Holding, Pool, Trade, Universe
 from clo_xl.progress import Progress, no_progress
-from clo_xl.quirk_warnings import attach_warnings
+from clo_xl.quirk_warnings import attach_warnings, detect_warnings, warnings_of
+from clo_xl.runs.analytics_warnings import breakeven_warnings, document_warnings
 from clo_xl.runs.cashflow_pipeline import (
     DealInputsBundle,
     PipelineRun,
+    Variants,
     inputs_from_extract,
     inputs_from_workbook,
     prepare_model,
@@ -522,29 +537,55 @@ class DealSession:
         ).payload
         return GridResult(self.deal, name, tuple(payload["grid"]), tuple(payload["warnings"]))
 
+    def _variants(self, model: CashflowModel, options: Mapping[str, Any]) -> Variants:
+        """The run behind an analytics document, re-runnable with one legacy switch off (the warnings)."""
+        scenario = (
+            options.get("cpr"),
+            options.get("cdr"),
+            options.get("severity"),
+            options.get("lag"),
+            options.get("vectors"),
+        )
+        return Variants(model, self.cashflow_inputs().tables, scenario)
+
     def breakeven(
         self,
         *,
         convention: ConventionLike | None = None,
         severity_at_cdr: float | None = None,
         stress_reinvestment: bool = True,
+        warnings: bool = True,
         progress: Progress = no_progress,
         **options: Any,
     ) -> BreakevenResult:
         """Each note class's break-even CDR and severity (decimals, bisection to 1 bp) at the run's CPR,
         severity and lag (``options`` as :meth:`cashflow_model`); ``.to_json()`` is ``breakeven --json``,
-        ``.to_pandas()`` a table by class."""
+        ``.to_pandas()`` a table by class. ``warnings``: check which legacy switches moved a break-even
+        (a batch of projections per switch; off for speed)."""
         model = self.cashflow_model(convention=convention, **options)
-        return breakeven_result(
-            model, severity_at_cdr=severity_at_cdr, stress_reinvestment=stress_reinvestment
+        result = breakeven_result(
+            model, severity_at_cdr=severity_at_cdr, stress_reinvestment=stress_reinvestment, progress=progress
         )
+        if not warnings:
+            return result
+        found = breakeven_warnings(
+            self._variants(model, options),
+            result,
+            severity_at_cdr=severity_at_cdr,
+            stress_reinvestment=stress_reinvestment,
+        )
+        return replace(result, warnings=tuple(w.to_json() for w in found))
 
     def collateral_report(
         self, *, convention: ConventionLike | None = None, **options: Any
     ) -> CollateralReport:
         """The collateral report per period (par roll-forward, defaults, recoveries, reinvestment, principal
         cash) of the run with ``options``; ``.to_json()``, ``.to_pandas()``."""
-        return collateral_result(self.cashflow_model(convention=convention, **options))
+        model = self.cashflow_model(convention=convention, **options)
+        found = document_warnings(
+            self._variants(model, options), lambda m: collateral_figures(collateral_result(m))
+        )
+        return replace(collateral_result(model), warnings=tuple(w.to_json() for w in found))
 
     def acpa_parameters(self) -> AcpaParameters:
         """The ACPA's limits from the deal: the Caa limit of test 7 and the CCC limit of test 40 (else
@@ -556,11 +597,28 @@ class DealSession:
             ccc_limit=ccc.threshold if ccc is not None and ccc.threshold else fallback,
         )
 
+    def _acpa(
+        self,
+        pool: Pool,
+        principal_cash: float,
+        convention: ConventionLike | None,
+        purchase_prices: Mapping[str, float] | None,
+    ) -> Acpa:
+        inputs = acpa_inputs(
+            pool,
+            self.columns(convention),
+            principal_cash=principal_cash,
+            analysis_date=self.deal_inputs.analysis_date,
+            purchase_prices=purchase_prices,
+        )
+        return adjusted_collateral_principal_amount(inputs, self.acpa_parameters())
+
     def coverage(
         self,
         *,
         convention: ConventionLike | None = None,
         purchase_prices: Mapping[str, float] | None = None,
+        warnings: bool = True,
         **options: Any,
     ) -> CoverageReport:
         """Each class's OC and IC with trigger, cushion (currency and ratio points) and pass, on the analysis
@@ -568,16 +626,17 @@ class DealSession:
         Collateral Principal Amount (``purchase_prices``: BLKRockID → price, points or fraction, for the
         discount obligations; ``options`` the projection's scenario, as :meth:`cashflow_model`)."""
         model = self.cashflow_model(convention=convention, **options)
-        inputs = acpa_inputs(
-            self.pool,
-            self.columns(convention),
-            principal_cash=model.structure.collection_principal,
-            analysis_date=self.deal_inputs.analysis_date,
-            purchase_prices=purchase_prices,
-        )
-        acpa = adjusted_collateral_principal_amount(inputs, self.acpa_parameters())
+        acpa = self._acpa(self.pool, model.structure.collection_principal, convention, purchase_prices)
         notices = () if purchase_prices else ("no purchase prices given: no discount obligation identified",)
-        return coverage_report(model, acpa, notices=notices)
+        engine = model.conventions.legacy
+        report = coverage_report(model, acpa, notices=notices, engine_numerator=engine)
+        if not warnings:
+            return report
+        found = document_warnings(
+            self._variants(model, options),
+            lambda m: coverage_figures(coverage_report(m, acpa, engine_numerator=engine)),
+        )
+        return replace(report, warnings=tuple(w.to_json() for w in found))
 
     def equity(
         self,
@@ -591,39 +650,30 @@ class DealSession:
         the analysis date) at ``purchase_price`` (fraction of par; default the tranche table's price), and
         NAV from the collateral's market value; ``options`` the projection's scenario."""
         model = self.cashflow_model(convention=convention, **options)
-        return equity_analytics(
-            model.run(),
-            model.structure,
-            model.collateral,
-            purchase_date=purchase_date,
-            purchase_price=purchase_price,
-            convention=model.convention_name,
-        )
 
-    def _coverage_after(
-        self,
-        pool: Pool,
-        cash: float,
-        convention: ConventionLike | None,
-        purchase_prices: Mapping[str, float] | None,
-        options: Mapping[str, Any],
-    ) -> CoverageReport:
-        """Determination-date coverage of the deal holding ``pool`` with principal cash ``cash``."""
+        def analyse(m: CashflowModel) -> EquityAnalytics:
+            return equity_analytics(
+                m.run(),
+                m.structure,
+                m.collateral,
+                purchase_date=purchase_date,
+                purchase_price=purchase_price,
+                convention=model.convention_name,
+            )
+
+        found = document_warnings(self._variants(model, options), lambda m: equity_figures(analyse(m)))
+        return replace(analyse(model), warnings=tuple(w.to_json() for w in found))
+
+    def _model_after(
+        self, pool: Pool, cash: float, convention: ConventionLike | None, options: Mapping[str, Any]
+    ) -> CashflowModel:
+        """The deal holding ``pool`` with principal cash ``cash`` (after trades), ready to project."""
         assert self.universe is not None
-        held = {
-            self.universe.assets[p].brs_id: float(v) for p, v in zip(pool.positions, pool.par, strict=True)
-        }
+        positions = zip(pool.positions, pool.par, strict=True)
+        held = {self.universe.assets[p].brs_id: float(v) for p, v in positions}
         bundle = with_holdings(self.cashflow_inputs(), held, cash - self.deal_inputs.principal_cash)
         name = convention_name(convention if convention is not None else self.convention)
-        model = prepare_model(bundle, deal=self.deal, convention=name, **options)
-        inputs = acpa_inputs(
-            pool,
-            self.columns(convention),
-            principal_cash=model.structure.collection_principal,
-            analysis_date=self.deal_inputs.analysis_date,
-            purchase_prices=purchase_prices,
-        )
-        return coverage_report(model, adjusted_collateral_principal_amount(inputs, self.acpa_parameters()))
+        return prepare_model(bundle, deal=self.deal, convention=name, **options)
 
     def _quality(
         self, report: ComplianceReport, pool: Pool, cash: float, quirks: QuirkSet
@@ -637,6 +687,22 @@ class DealSession:
             else:
                 out[name] = (self._measure(numbers[0], quirks, pool=pool, cash=cash), None)
         return out
+
+    def _trade(
+        self, trades: Sequence[Trade] | None, rebalancing: RebalanceResult | None, quirks: QuirkSet
+    ) -> TradeRun:
+        """What was executed, the compliance before and after, the pool and cash after, and the source."""
+        if rebalancing is not None:
+            return TradeRun(
+                (*rebalancing.sales, *rebalancing.purchases),
+                rebalancing.before,
+                rebalancing.after,
+                rebalancing.pool,
+                rebalancing.cash,
+                "rebalancing",
+            )
+        o = self.hypo(trades, convention=quirks)[0]
+        return TradeRun(o.trades, o.before, o.after, o.pool_after, o.cash_after, "hypothetical trades")
 
     def trade_analytics(
         self,
@@ -653,19 +719,23 @@ class DealSession:
         diversity and each class's OC are maintained or improved (the post-reinvestment-period criteria)."""
         quirks = self._quirks(convention)
         cash = self.deal_inputs.principal_cash
-        if rebalancing is not None:
-            executed = (*rebalancing.sales, *rebalancing.purchases)
-            before, after = rebalancing.before, rebalancing.after
-            pool, cash_after, source = rebalancing.pool, rebalancing.cash, "rebalancing"
-        else:
-            outcome = self.hypo(trades, convention=quirks)[0]
-            executed, before, after = outcome.trades, outcome.before, outcome.after
-            pool, cash_after, source = outcome.pool_after, outcome.cash_after, "hypothetical trades"
-        cov_before = self.coverage(convention=convention, purchase_prices=purchase_prices, **options)
-        cov_after = self._coverage_after(pool, cash_after, convention, purchase_prices, options)
-        changes = cushion_changes(cov_before.analysis_date_rows, cov_after.analysis_date_rows)
-        q_before = self._quality(before, self.pool, cash, quirks)
-        q_after = self._quality(after, pool, cash_after, quirks)
+        run = self._trade(trades, rebalancing, quirks)
+        model = self.cashflow_model(convention=convention, **options)
+        after_model = self._model_after(run.pool, run.cash, convention, options)
+        engine = model.conventions.legacy
+        acpa_before = self._acpa(self.pool, model.structure.collection_principal, convention, purchase_prices)
+        acpa_after = self._acpa(
+            run.pool, after_model.structure.collection_principal, convention, purchase_prices
+        )
+
+        def cushions(before_m: CashflowModel, after_m: CashflowModel) -> tuple[CushionChange, ...]:
+            b = coverage_report(before_m, acpa_before, engine_numerator=engine)
+            a = coverage_report(after_m, acpa_after, engine_numerator=engine)
+            return cushion_changes(b.analysis_date_rows, a.analysis_date_rows)
+
+        changes = cushions(model, after_model)
+        q_before = self._quality(run.before, self.pool, cash, quirks)
+        q_after = self._quality(run.after, run.pool, run.cash, quirks)
         criteria = [
             Criterion(name, better, q_before[name][0], q_after[name][0], q_after[name][1])
             for name, _, better in QUALITY_CRITERIA
@@ -673,20 +743,29 @@ class DealSession:
         assert self.universe is not None
         marks = {a.brs_id: a.market_value / 100.0 for a in self.universe.assets}
         costs = {k: price_fraction(v) for k, v in (purchase_prices or {}).items()}
-        model = self.cashflow_model(convention=convention, **options)
+        before_v, after_v = self._variants(model, options), self._variants(after_model, options)
+        variants = [
+            (q.name, q.legacy, cushion_figures(cushions(before_v.model_without(q), after_v.model_without(q))))
+            for q in before_v.on()
+            if q not in REPORT_QUIRKS
+        ]
+        found = detect_warnings(cushion_figures(changes), variants)
+        if rebalancing is None:  # compliance switches that moved WARF, WAS or diversity before or after
+            found += warnings_of(self.hypo_document(trades, convention=quirks))
         return TradeAnalytics(
             self.deal,
             model.convention_name,
-            source,
-            trade_lines(executed, marks, costs),
+            run.source,
+            trade_lines(run.executed, marks, costs),
             float(self.pool.par.sum()),
-            float(pool.par.sum()),
+            float(run.pool.par.sum()),
             cash,
-            cash_after,
+            run.cash,
             changes,
             tuple(criteria),
             model.structure.dates.reinvestment_end,
             self.deal_inputs.analysis_date,
+            warnings=tuple(w.to_json() for w in found),
         )
 
     # -- ratings ----------------------------------------------------------------------------------------

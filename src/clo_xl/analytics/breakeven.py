@@ -183,6 +183,44 @@ def _structure(model: CashflowModel, axis: Axis, rate: float, at_cdr: float | No
     return replace(model.structure, reinvestment=rs)
 
 
+def paid_at(
+    model: CashflowModel,
+    points: Sequence[Point],
+    *,
+    severity_at_cdr: float | None = None,
+    stress_reinvestment: bool = True,
+) -> list[frozenset[str]]:
+    """For each point (axis, basis points), the classes paid in full there: one batch of projections."""
+    variants = [_with_rate(model, axis, x / BP, severity_at_cdr) for axis, x in points]
+    structures = [
+        _structure(model, axis, x / BP, severity_at_cdr) if stress_reinvestment else model.structure
+        for axis, x in points
+    ]
+    equity = model.structure.equity.name
+    return [paid_in_full(r, equity=equity) for r in model.run_many(variants, structures)]
+
+
+def bracket_points(result: BreakevenResult) -> dict[str, list[tuple[Point, bool]]]:
+    """Per class, the points that pin its break-evens and whether it is paid there: the break-even and one
+    basis point above it; 0 for a class not paid even at 0; 100% for one that survives it."""
+    out: dict[str, list[tuple[Point, bool]]] = {}
+    for c in result.classes:
+        pins: list[tuple[Point, bool]] = []
+        for axis, value, survives in (
+            (Axis.CDR, c.breakeven_cdr, c.survives_100pct_cdr),
+            (Axis.SEVERITY, c.breakeven_severity, c.survives_100pct_severity),
+        ):
+            if value is None:
+                pins.append(((axis, 0), False))
+            elif survives:
+                pins.append(((axis, BP), True))
+            else:
+                x = round(value * BP)
+                pins += [((axis, x), True), ((axis, x + 1), False)]
+        out[c.name] = pins
+    return out
+
+
 def breakevens(
     model: CashflowModel,
     *,
@@ -199,16 +237,12 @@ def breakevens(
     assumption, scalar or vector). ``notes``: a remark per class shown when the class is not paid in full
     even at 0 (e.g. a legacy waterfall that never pays it).
     """
-    equity = model.structure.equity.name
     names = list(classes or [t.name for t in model.structure.tranches if not t.equity])
 
     def evaluate(points: Sequence[Point]) -> list[frozenset[str]]:
-        variants = [_with_rate(model, axis, x / BP, severity_at_cdr) for axis, x in points]
-        structures = [
-            _structure(model, axis, x / BP, severity_at_cdr) if stress_reinvestment else model.structure
-            for axis, x in points
-        ]
-        return [paid_in_full(r, equity=equity) for r in model.run_many(variants, structures)]
+        return paid_at(
+            model, points, severity_at_cdr=severity_at_cdr, stress_reinvestment=stress_reinvestment
+        )
 
     brackets, projections, rounds = solve_brackets(names, (Axis.CDR, Axis.SEVERITY), evaluate, progress)
     rows = []

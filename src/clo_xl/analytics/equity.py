@@ -23,6 +23,7 @@ import numpy as np
 from clo_xl.cashflows.collateral import CollateralArrays
 from clo_xl.cashflows.structure import DealStructure
 from clo_xl.fees.irr import xirr
+from clo_xl.quirk_warnings import Figure
 from clo_xl.waterfall.run import DealResult
 
 
@@ -171,3 +172,11 @@ def equity_analytics(
         irr,
         equity_nav(deal, collateral),
     )
+
+
+def equity_figures(result: EquityAnalytics) -> dict[str, Figure]:
+    """The published figures by label (for the warnings)."""
+    out: dict[str, Figure] = {"irr": result.irr, "multiple": result.multiple, "NAV": result.nav.nav}
+    for p in result.periods:
+        out[f"period {p.period} distribution"] = p.distribution
+    return out

@@ -21,6 +21,7 @@ from clo_xl.analytics.coverage import (
 from clo_xl.analytics.scenario import CashflowModel
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
 from clo_xl.progress import Progress, no_progress
+from clo_xl.quirk_warnings import Figure
 from clo_xl.waterfall.run import ccc_adjustment
 
 #: Q48: the legacy runs Mag 17 on the Mag 15 waterfall, which never pays Class X
@@ -184,9 +185,16 @@ def legacy_numerator(model: CashflowModel) -> LegacyNumerator:
     )
 
 
-def coverage_report(model: CashflowModel, acpa: Acpa, *, notices: tuple[str, ...] = ()) -> CoverageReport:
-    """Determination-date coverage: legacy numerator or ACPA by the model's convention; IC, denominators
-    and triggers from the engine's first period with nothing defaulting or prepaying."""
+def coverage_report(
+    model: CashflowModel,
+    acpa: Acpa,
+    *,
+    notices: tuple[str, ...] = (),
+    engine_numerator: bool | None = None,
+) -> CoverageReport:
+    """Determination-date coverage: the engine's OC numerator (``engine_numerator``, by default under the
+    legacy convention) or the ACPA; IC, denominators and triggers from the engine's first period with
+    nothing defaulting or prepaying."""
     scheduled = model.run(
         CashflowAssumptions(SCHEDULED, legacy_vector_overrun=model.conventions.vector_overrun)
     )
@@ -195,9 +203,10 @@ def coverage_report(model: CashflowModel, acpa: Acpa, *, notices: tuple[str, ...
         raise ValueError(f"{model.structure.name}: no payment date after the analysis date")
     strict = model.conventions.strict_trigger
     legacy = legacy_numerator(model)
-    numerator: LegacyNumerator | Acpa = legacy if model.conventions.legacy else acpa
+    engine = model.conventions.legacy if engine_numerator is None else engine_numerator
+    numerator: LegacyNumerator | Acpa = legacy if engine else acpa
     eod = legacy.performing_par + legacy.principal_cash
-    eod += legacy.defaulted_market_value if model.conventions.legacy else acpa.defaulted_value
+    eod += legacy.defaulted_market_value if engine else acpa.defaulted_value
     rows = determination_rows(
         scheduled.periods[0].tests, oc_numerator=numerator.amount, eod_numerator=eod, strict=strict
     )
@@ -238,3 +247,26 @@ class GridResult:
         from clo_xl.analytics.frames import records_frame  # pandas is imported only when asked for
 
         return records_frame(self.rows)
+
+
+def coverage_figures(report: CoverageReport) -> dict[str, Figure]:
+    """Every published coverage figure by label (for the warnings)."""
+    out: dict[str, Figure] = {}
+    for basis, rows in (
+        ("analysis date", report.analysis_date_rows),
+        ("first payment date", report.first_payment_date_rows),
+    ):
+        for r in rows:
+            out[f"{basis} {r.test} ratio"] = r.ratio
+            out[f"{basis} {r.test} cushion"] = r.cushion
+            out[f"{basis} {r.test} pass"] = r.passed
+    return out
+
+
+def collateral_figures(report: CollateralReport) -> dict[str, Figure]:
+    """Every period's figures by label (for the warnings)."""
+    out: dict[str, Figure] = {}
+    for r in report.rows:
+        for key, _ in COLUMNS[2:]:
+            out[f"period {r.period} {key}"] = getattr(r, key)
+    return out

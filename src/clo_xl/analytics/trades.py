@@ -24,7 +24,9 @@ from typing import Any
 
 from clo_xl.analytics.coverage import CoverageRow
 from clo_xl.compliance.hypo import ExecutedTrade
+from clo_xl.compliance.results import ComplianceReport
 from clo_xl.enums import TransactionType
+from clo_xl.portfolio.pool import Pool
 
 
 @dataclass(frozen=True)
@@ -226,3 +228,28 @@ def trade_lines(
         for t in executed
     )
     return tuple(x for x in lines if x is not None)
+
+
+def cushion_figures(changes: Sequence[CushionChange]) -> dict[str, float | bool | None]:
+    """Every cushion figure by label (for the warnings)."""
+    out: dict[str, float | bool | None] = {}
+    for c in changes:
+        out[f"{c.test} ratio before"] = c.ratio_before
+        out[f"{c.test} ratio after"] = c.ratio_after
+        out[f"{c.test} cushion before"] = c.cushion_before
+        out[f"{c.test} cushion after"] = c.cushion_after
+        out[f"{c.test} pass after"] = c.pass_after
+    return out
+
+
+@dataclass(frozen=True)
+class TradeRun:
+    """A trade list or a rebalancing as carried out: trades, compliance before and after, pool and principal
+    cash after, and what it was."""
+
+    executed: tuple[ExecutedTrade, ...]
+    before: ComplianceReport
+    after: ComplianceReport
+    pool: Pool
+    cash: float
+    source: str

@@ -292,6 +292,17 @@ class Variants:
             recovery_timing=m.assumptions.recovery_timing,
         )
 
+    def model_without(self, q: CashflowQuirk) -> CashflowModel:
+        """The prepared deal with switch ``q`` turned off alone (curve and assumptions re-read)."""
+        other = self.conventions.without(q)
+        return replace(
+            self.model,
+            conventions=other,
+            curve_spec=self.curve_spec(other),
+            assumptions=self.assumptions(other),
+            convention_name=other.name,
+        )
+
     def can_act(self, q: CashflowQuirk) -> bool:
         """Whether switch ``q`` can move anything in this run (else its figures are the base figures)."""
         st, conv = self.model.structure, self.conventions
