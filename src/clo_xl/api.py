@@ -255,7 +255,7 @@ class DealSession:
         if quirks.convention is None:
             return doc
         try:
-            report = self.coverage(convention=quirks.convention)
+            report = self.coverage(convention=quirks.convention, warnings=False)
         except CloXlError as exc:
             doc.setdefault("notices", []).append(f"coverage tests not computed: {exc}")
             return doc
