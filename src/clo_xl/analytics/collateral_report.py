@@ -142,7 +142,11 @@ def totals(rows: Sequence[CollateralPeriod]) -> dict[str, float]:
 
 
 def report_document(
-    result: DealResult, deal: DealStructure, *, convention: str, assumptions: dict[str, Any]
+    result: DealResult,
+    deal: DealStructure,
+    *,
+    convention: str = "legacy",
+    assumptions: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """``collateral-report --json``: the rows, their totals, and the run's identity (warnings added by the
     caller)."""
@@ -150,7 +154,7 @@ def report_document(
     return {
         "deal": deal.name,
         "convention": convention,
-        "assumptions": assumptions,
+        "assumptions": assumptions or {},
         "columns": [{"key": k, "label": label} for k, label in COLUMNS],
         "periods": [r.to_json() for r in rows],
         "totals": totals(rows),

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from clo_xl.commands import _deal, _scenario
-from clo_xl.commands._output import console, emit, print_warnings, table
+from clo_xl.commands._output import console, emit, print_warnings, table, wrote
 from clo_xl.enums import Convention
 
 #: the readable table's columns (JSON keys), money shown in whole currency units
@@ -63,6 +63,9 @@ def register(app: typer.Typer) -> None:
         call_date: str = _scenario.CALL_DATE,
         call_price: float = _scenario.CALL_PRICE,
         convention: Convention = _deal.CONVENTION,
+        report: Path | None = typer.Option(
+            None, "--report", help="Also write x.html (the table and a plot) and x.xlsx (tab Collateral)."
+        ),
         as_json: bool = _deal.JSON,
     ) -> None:
         """The collateral per payment date: beginning par, amortisation, prepayments, defaults, recoveries,
@@ -85,4 +88,11 @@ def register(app: typer.Typer) -> None:
         )
         s = _deal.session(workbook, deal, assets, deal_inputs, database_url, as_of, convention)
         doc = s.collateral_report(**options).to_json()
+        written: list[Path] = []
+        if report is not None:
+            from clo_xl.report.collateral_report import write_collateral_report
+
+            written = write_collateral_report(doc, report)
+            doc["reports"] = [str(p) for p in written]
         emit(doc, as_json=as_json, render=lambda: render(doc))
+        wrote(written)

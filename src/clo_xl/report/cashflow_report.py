@@ -21,6 +21,7 @@ from clo_xl.report.cashflow_plots import (
     final_redemption_index,
     tranche_cashflow_figure,
 )
+from clo_xl.report.collateral_report import add_collateral_section, collateral_of, collateral_sheet
 from clo_xl.report.formats import Column, Kind
 from clo_xl.report.html import Page
 from clo_xl.report.xlsx import SheetSpec, write_workbook
@@ -194,6 +195,7 @@ def cashflow_sheets(doc: Document) -> dict[str, SheetSpec]:
         "Classes by period": class_period_table(doc),
         "Payments": payments_table(doc),
         "Coverage tests": tests_table(doc),
+        **({"Collateral": collateral_sheet(collateral_of(doc))} if "collateral_report" in doc else {}),
     }
 
 
@@ -216,6 +218,8 @@ def add_cashflow_section(page: Page, doc: Document, *, title: str | None = None)
         inner.table(periods.columns, periods.rows, row_classes=list(periods.row_styles))
 
     page.details(f"Periods ({len(periods.rows)} payment dates)", fill)
+    if "collateral_report" in doc:
+        add_collateral_section(page, collateral_of(doc), title=f"Collateral, {doc['deal']}")
     return page
 
 

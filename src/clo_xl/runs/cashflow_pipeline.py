@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from clo_xl.analytics.collateral_report import report_document as collateral_document
 from clo_xl.analytics.scenario import CashflowModel
 from clo_xl.cashflows.assumptions import (
     AssetAssumption,
@@ -211,6 +212,8 @@ def run_pipeline(
         result = model.run()
         payload = to_document(result, structure, curve, conventions=conv)
         payload["convention"] = conv.name
+        pool_report = collateral_document(result, structure)
+        payload["collateral_report"] = {k: pool_report[k] for k in ("columns", "periods", "totals")}
         variants = Variants(model, tables, (cpr, cdr, severity, lag, vectors))
         warnings = list(variants.run_warnings(result, payload))
         if grid and ex is not None:
