@@ -3,10 +3,10 @@ and the Adjusted Collateral Principal Amount behind the OC numerator.
 
 **OC numerator.**
 
-* ``legacy``: the cash-flow engine's numerator (CASHFLOW_SPEC §5.1) on the analysis date's balances:
+* ``legacy``: the cash-flow engine's numerator (docs/cashflows.md) on the analysis date's balances:
   performing par + defaulted par at market value + principal cash − the CCC adjustment (§5.3, Q22) +
   purchase-finance accrued interest. No discount-obligation haircut, no recovery-rate carrying value.
-* ``corrected``: the Adjusted Collateral Principal Amount of a typical indenture (DOMAIN): par of the
+* ``corrected``: the Adjusted Collateral Principal Amount of a typical indenture (docs/conventions.md): par of the
   performing obligations plus principal cash, with discount obligations at their purchase price, the
   Caa/CCC excess over its limit at market value taking the lowest-priced obligations first, defaulted
   obligations at the lower of market value and the Moody's recovery rate (zero after three years in
@@ -19,7 +19,7 @@ interest scheduled for the current collection period net of the senior expenses 
 
 **Cushion**: for a ratio test, ``numerator − trigger × denominator`` (currency: par the collateral can lose,
 or interest it can miss, before the test fails) and ``ratio − trigger`` (percentage points of the ratio).
-A test passes at a ratio above its trigger (legacy, strict) or at or above it (corrected, DOMAIN).
+A test passes at a ratio above its trigger (legacy, strict) or at or above it (corrected, as indentures do).
 """
 
 from __future__ import annotations

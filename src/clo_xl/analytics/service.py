@@ -172,7 +172,7 @@ SCHEDULED = AssetAssumption(0.0, 0.0, 0.0, 0)
 
 
 def legacy_numerator(model: CashflowModel) -> LegacyNumerator:
-    """The engine's OC numerator on the analysis date's opening balances (CASHFLOW_SPEC §5.1, §5.3)."""
+    """The engine's OC numerator on the analysis date's opening balances, with the CCC adjustment."""
     pool = model.pools([model.assumptions])[0]
     deal = model.structure
     performing = float(pool.performing[0])

@@ -1,4 +1,4 @@
-"""Which legacy switches moved a figure of an analytics document (CONTRACT §5 ``warnings``).
+"""Which legacy switches moved a figure of an analytics document (the ``warnings`` of docs/cli.md).
 
 Each switch that is on and can act on the run (:meth:`Variants.on`) is turned off alone and the document's
 figures computed again (:func:`document_warnings`); a switch that moves one is listed with the figures it
