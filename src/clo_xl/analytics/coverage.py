@@ -6,11 +6,11 @@ and the Adjusted Collateral Principal Amount behind the OC numerator.
 * ``legacy``: the cash-flow engine's numerator (docs/cashflows.md) on the analysis date's balances:
   performing par + defaulted par at market value + principal cash − the CCC adjustment (§5.3, Q22) +
   purchase-finance accrued interest. No discount-obligation haircut, no recovery-rate carrying value.
-* ``corrected``: the Adjusted Collateral Principal Amount of a typical indenture (docs/conventions.md): par of the
-  performing obligations plus principal cash, with discount obligations at their purchase price, the
-  Caa/CCC excess over its limit at market value taking the lowest-priced obligations first, defaulted
-  obligations at the lower of market value and the Moody's recovery rate (zero after three years in
-  default); an obligation in several categories takes the lowest value.
+* ``corrected``: the Adjusted Collateral Principal Amount of a typical indenture (docs/conventions.md):
+  par of the performing obligations plus principal cash, with discount obligations at their purchase
+  price, the Caa/CCC excess over its limit at market value taking the lowest-priced obligations first,
+  defaulted obligations at the lower of market value and the Moody's recovery rate (zero after three
+  years in default); an obligation in several categories takes the lowest value.
 
 **Denominators, IC, triggers** are the deal engine's own for the first period (the waterfall version's
 tests: classes senior to and including the tested class, current plus deferred balances, before any
