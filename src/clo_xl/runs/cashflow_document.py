@@ -31,6 +31,8 @@ def to_document(
                 "principal_proceeds": round(p.principal_proceeds, 2),
                 "liquidation_proceeds": round(p.liquidation_proceeds, 2),
                 "diverted_interest": round(round(p.diverted, 2) + round(p.interest_cures, 2), 2),
+                # `principal_proceeds` includes `interest_to_principal` (a payment of the interest waterfall
+                # to "Principal Proceeds"), as the legacy's Deal Info does
                 "interest_to_principal": round(p.diverted, 2),
                 "interest_cures": round(p.interest_cures, 2),
                 "event_of_default": p.event_of_default,
@@ -114,24 +116,21 @@ def _balance_cents(period: dict[str, Any]) -> None:
     ``carried_principal`` so that each source's identity holds to the cent on the printed figures (the
     unrounded engine figures balance exactly):
 
-    * interest_proceeds = Σ interest-sourced payments + interest_to_principal + carried_interest;
-    * principal_proceeds + interest_to_principal = Σ principal-sourced payments + reinvested +
-      carried_principal;
+    * interest_proceeds = Σ interest-sourced payments + carried_interest (the interest-diversion transfer is
+      an interest-sourced payment to "Principal Proceeds", coverage cures from interest interest-sourced
+      note payments);
+    * principal_proceeds (which includes the diverted interest) = Σ principal-sourced payments +
+      reinvested + carried_principal;
 
     and ``carried`` = carried_interest + carried_principal, so CONTRACT §3's identity holds too."""
 
     def paid(source: str) -> float:
         return float(sum(x["amount"] for x in period["payments"] if x["source"] == source))
 
-    moved = period["interest_to_principal"]
-    gap_i = round(period["interest_proceeds"] - paid("interest") - moved - period["carried_interest"], 2)
+    gap_i = round(period["interest_proceeds"] - paid("interest") - period["carried_interest"], 2)
     period["carried_interest"] = round(period["carried_interest"] + gap_i, 2)
     gap_p = round(
-        period["principal_proceeds"]
-        + moved
-        - paid("principal")
-        - period["reinvested"]
-        - period["carried_principal"],
+        period["principal_proceeds"] - paid("principal") - period["reinvested"] - period["carried_principal"],
         2,
     )
     period["carried_principal"] = round(period["carried_principal"] + gap_p, 2)

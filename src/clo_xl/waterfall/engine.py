@@ -33,6 +33,9 @@ from clo_xl.waterfall.steps import (
 )
 from clo_xl.waterfall.tranches import TrancheState
 
+#: the payee of interest the interest-diversion test moves into this period's principal proceeds
+PRINCIPAL_PROCEEDS = "Principal Proceeds"
+
 
 @dataclass
 class PeriodContext:
@@ -311,7 +314,9 @@ def _divert(name: str | None, share: float, ctx: PeriodContext, pot: Pot, princi
     if ctx.in_reinvestment_period and idt is not None and not idt.passed:
         amount = min(idt.remaining("interest"), share * pot.cash)  # Q21: counters untouched
         if amount > 0 and principal_pot is not None:
-            pot.take(amount)
+            # an outflow of the interest waterfall and an inflow of the principal one: recorded as such, so
+            # each waterfall reconciles on its own
+            ctx.ledger.record("DivertInterest: Principal Proceeds", PRINCIPAL_PROCEEDS, pot.take(amount))
             principal_pot.principal += amount
             ctx.diverted += amount
     return False

@@ -499,7 +499,7 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
                 payment_date=pay,
                 index_rate=index,
                 interest_proceeds=interest,
-                principal_proceeds=principal_total,
+                principal_proceeds=principal_total + ctx.diverted,  # incl. diversions, as Deal Info
                 liquidation_proceeds=liquidation,
                 diverted=ctx.diverted,
                 event_of_default=eod,
