@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from xml.etree import ElementTree
 
 import numpy as np
@@ -246,32 +246,84 @@ class _Grid:
             )
 
 
-class _Reader:
+@dataclass(frozen=True)
+class SheetGrid:
+    """One sheet's cached values as rows from A1 (``rows[r - 1][c - 1]`` is the cell at (r, c)), its
+    formula-error cells (``{(r, c): "#N/A"}``), merged ranges (r1, c1, r2, c2) and formulas with no saved
+    result."""
+
+    rows: list[list[object]]
+    errors: Mapping[tuple[int, int], str] = field(default_factory=dict)
+    merges: Sequence[tuple[int, int, int, int]] = ()
+    uncached: frozenset[tuple[int, int]] = frozenset()
+
+
+class GridSource(Protocol):
+    """A workbook the reader can read without a file: the open workbook in Excel (read through xlwings
+    ``Range.value`` blocks), or anything else that can hand over sheet grids and defined names."""
+
+    @property
+    def file(self) -> str:
+        """What messages call the workbook (its name)."""
+        ...
+
+    @property
+    def sheets(self) -> tuple[str, ...]:
+        """Sheet names in tab order."""
+        ...
+
+    @property
+    def names(self) -> Mapping[tuple[str | None, str], str]:
+        """Defined names: (sheet for a sheet-scoped name, else None; name) → reference (``'S'!$A$1:$B$2``)."""
+        ...
+
+    def grid(self, sheet: str) -> SheetGrid:
+        """The values of ``sheet`` (an existing sheet)."""
+        ...
+
+
+class _FileSource:
+    """A workbook file: sheets and names from the package, values through python-calamine."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self.file = str(path)
         self.package = _package(path)
+        self.sheets = self.package.sheets
+        self.names = self.package.names
         try:
             self.book = python_calamine.CalamineWorkbook.from_path(str(path))
         except Exception as exc:  # calamine raises its own error types for unreadable files
             raise IngestError(Location(file=self.file), None, f"cannot read the workbook: {exc}") from None
 
-    def has(self, sheet: str) -> bool:
-        return sheet in self.package.sheets
-
-    def grid(self, sheet: str) -> _Grid:
-        if not self.has(sheet):
-            raise IngestError(
-                Location(file=self.file, sheet=sheet), None, _missing_sheet(sheet, self.package.sheets)
-            )
+    def grid(self, sheet: str) -> SheetGrid:
         s = self.book.get_sheet_by_name(sheet)
         rows = cast(list[list[object]], s.to_python(skip_empty_area=False))
         merges = [(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1) for a, b in (s.merged_cell_ranges or [])]
         errors, uncached = _error_cells(self.path, self.package.parts[sheet])
-        return _Grid(self.file, sheet, rows, errors, merges, uncached)
+        return SheetGrid(rows, errors, merges, uncached)
+
+
+class _Reader:
+    def __init__(self, source: Path | GridSource) -> None:
+        self.source: GridSource = _FileSource(source) if isinstance(source, Path) else source
+        self.file = self.source.file
+        self.sheets = tuple(self.source.sheets)
+        self.names = self.source.names
+
+    def has(self, sheet: str) -> bool:
+        return sheet in self.sheets
+
+    def grid(self, sheet: str) -> _Grid:
+        if not self.has(sheet):
+            raise IngestError(
+                Location(file=self.file, sheet=sheet), None, _missing_sheet(sheet, self.sheets)
+            )
+        g = self.source.grid(sheet)
+        return _Grid(self.file, sheet, g.rows, g.errors, g.merges, g.uncached)
 
     def name_range(self, scope: str | None, name: str) -> tuple[int, int, int, int] | None:
-        ref = self.package.names.get((scope, name))
+        ref = self.names.get((scope, name))
         if ref is None:
             return None
         m = _RANGE.match(ref.lstrip("="))
@@ -778,7 +830,7 @@ def _all_deals(rd: _Reader, listed: RawTable | None) -> tuple[str, ...]:
     """Every deal to read: the ``Deals`` list of the Reference Table (its first row, "All", skipped as the
     legacy does) when the workbook has one, else the deal sheets present. A listed deal without its
     sheet, or a ``... Inputs`` sheet for a deal that is not listed (a renamed sheet), is refused."""
-    present = deal_sheets_present(rd.package.sheets)
+    present = deal_sheets_present(rd.sheets)
     if listed is None or not listed.rows:
         return tuple(d for d in present if d in L.DEALS) or present
     header = listed.headers[0]
@@ -804,17 +856,21 @@ def _all_deals(rd: _Reader, listed: RawTable | None) -> tuple[str, ...]:
     return tuple(names)
 
 
-def read_workbook(path: str | Path, *, deals: Iterable[str] | None = None) -> WorkbookData:
-    """Read a TradeHypo workbook (``.xlsm``/``.xlsx``) into a :class:`WorkbookData`.
+def read_workbook(path: str | Path | GridSource, *, deals: Iterable[str] | None = None) -> WorkbookData:
+    """Read a TradeHypo workbook (``.xlsm``/``.xlsx``, or a :class:`GridSource` such as the open workbook)
+    into a :class:`WorkbookData`.
 
     ``deals`` limits which ``Mag N Inputs`` sheets are read (default: every one present; a named deal
     whose sheet is missing raises). Raises :class:`IngestError` for structural problems, located to the
     cell.
     """
-    p = Path(path)
-    if not p.is_file():
-        raise IngestError(Location(file=str(p)), None, "workbook file not found")
-    rd = _Reader(p)
+    if isinstance(path, str | Path):
+        p = Path(path)
+        if not p.is_file():
+            raise IngestError(Location(file=str(p)), None, "workbook file not found")
+        rd = _Reader(p)
+    else:
+        rd = _Reader(path)
     reference = _read_reference(rd)
     wanted = tuple(deals) if deals is not None else _all_deals(rd, reference.get("deals"))
     if not wanted:
@@ -827,10 +883,10 @@ def read_workbook(path: str | Path, *, deals: Iterable[str] | None = None) -> Wo
     holdings: dict[str, RawTable] = {}
     for deal in wanted:
         docs[deal], holdings[deal] = _read_deal(rd, deal)
-    names = {(f"{scope}!{name}" if scope else name): ref for (scope, name), ref in rd.package.names.items()}
+    names = {(f"{scope}!{name}" if scope else name): ref for (scope, name), ref in rd.names.items()}
     return WorkbookData(
         file=rd.file,
-        sheet_names=rd.package.sheets,
+        sheet_names=rd.sheets,
         assets=_read_assets(rd),
         deals=docs,
         holdings=holdings,
@@ -952,6 +1008,8 @@ def deal_document(doc: Mapping[str, Any], *, file: str | None = None) -> RawDocu
 
 
 __all__ = [
+    "GridSource",
+    "SheetGrid",
     "WorkbookData",
     "assets_table",
     "deal_document",
