@@ -2,25 +2,30 @@
 
 The same functions run from Excel (``clo_xl.excel.buttons`` wraps the caller workbook) and headless
 (:class:`FileWorkbook`), so every button is exercised by the tests without Excel. Each handler reads its
-inputs from the cells the legacy macros used (COMPLIANCE_SPEC §1.3), asks the core through
-:mod:`clo_xl.excel.engine`, and writes the legacy output tabs (§1.9): each run first deletes the tabs with
-its prefix, then adds a green tab with the table at B1.
+inputs from the workbook the button belongs to (the cells the legacy macros used, COMPLIANCE_SPEC §1.3;
+through the workbook reader, one block per table), asks the deal API (:class:`clo_xl.api.DealSession`), and
+writes its legacy output tab (§1.9) through the tab's one builder (:mod:`clo_xl.excel.tabs`): each run
+first deletes the tabs with its prefix, then adds a green tab with the table at B1.
 """
 
-from __future__ import annotations
-
-from collections.abc import Callable, Sequence
+import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from clo_xl.errors import CloXlError, UsageError
-from clo_xl.excel import engine
-from clo_xl.excel.workbook_access import OUTPUT_PREFIXES, Value, WorkbookAccess, read_cell
+from clo_xl.api import DealSession, book_sessions
+from clo_xl.compliance.filters import FilterRow, filter_text
+from clo_xl.enums import HypoMode, TransactionType
+from clo_xl.errors import UsageError
+from clo_xl.excel import db_sync, tabs
+from clo_xl.excel.table import Value
+from clo_xl.excel.workbook_access import OUTPUT_PREFIXES, WorkbookAccess, read_cell
+from clo_xl.persistence.engine import database_url as resolve_database_url
+from clo_xl.quirk_warnings import warning_lines
+from clo_xl.validate.run import run_validation
 
 RUN_MODEL = "Run Model"
 DEAL_CELL = "C9"  # deal to run; "All" runs every deal
-HYPO_RANGE = "J11:N39"  # Deal, BRS ID, Buy/Sale, Par, Price
 POOL_MODE_CELL = "N8"  # TRUE: trades applied together
 #: the tab the Validate button writes (not a legacy prefix; Delete Output Tabs removes it too).
 PARALLEL_RUN_SHEET = "Parallel Run"
@@ -28,10 +33,12 @@ PARALLEL_RUN_SHEET = "Parallel Run"
 
 @dataclass(frozen=True)
 class HandlerResult:
-    """What a button did: the tabs it wrote and a one-line summary for the status bar."""
+    """What a button did: the tabs it wrote, a one-line summary, and whether to show it in a message box
+    (the database and validation buttons; a compute button shows its tab instead)."""
 
     sheets: tuple[str, ...]
     summary: str
+    announce: bool = False
 
 
 def deal_names(book: WorkbookAccess) -> list[str]:
@@ -40,7 +47,7 @@ def deal_names(book: WorkbookAccess) -> list[str]:
 
 
 def selected_deals(book: WorkbookAccess) -> list[str]:
-    """The deal(s) chosen in ``Run Model``!C9 ("All" = every deal)."""
+    """The deal(s) chosen in ``Run Model``!C9 ("All" = every deal); names match case-insensitively."""
     if RUN_MODEL not in book.sheet_names():
         raise UsageError(f"workbook {book.name} has no '{RUN_MODEL}' sheet")
     chosen = read_cell(book, RUN_MODEL, DEAL_CELL)
@@ -50,69 +57,31 @@ def selected_deals(book: WorkbookAccess) -> list[str]:
     name = str(chosen).strip()
     if name.lower() == "all":
         return deals
-    if name not in deals:
+    found = next((d for d in deals if d.casefold() == name.casefold()), None)
+    if found is None:
         raise UsageError(f"'{RUN_MODEL}'!{DEAL_CELL}: unknown deal '{name}' (deals: {', '.join(deals)})")
-    return [name]
+    return [found]
 
 
-def _write_tab(book: WorkbookAccess, name: str, rows: Sequence[Sequence[Value]]) -> None:
-    book.create_sheet(name)  # replaces a tab of that name
-    book.write_table(name, "B1", rows)
-
-
-def _model(book: WorkbookAccess) -> engine.WorkbookModel:
-    return engine.load_workbook_model(book.snapshot_path())
-
-
-def run_compliance(book: WorkbookAccess) -> HandlerResult:
-    """Compliance for the selected deal(s) → ``Compliance-<Deal>`` (legacy layout, results as text)."""
-    deals = selected_deals(book)
-    model = _model(book)
-    book.delete_sheets(["Compliance-"])  # each run first deletes every tab with its prefix (§1.9)
-    written = []
-    for deal in deals:
-        name = f"Compliance-{deal}"
-        _write_tab(book, name, model.compliance_tab(deal))
-        written.append(name)
-    book.save()
-    return HandlerResult(tuple(written), f"compliance written for {', '.join(deals)}")
-
-
-def hypo_trades(book: WorkbookAccess, deal: str) -> list[tuple[str, str, float, float | None]]:
-    """The ``HypoAssets`` rows (Run Model J11:N39) of ``deal``."""
-    rows = book.read_range(RUN_MODEL, HYPO_RANGE)
-    return engine.parse_trades(deal, [list(r) for r in rows])
-
-
-def run_hypo(book: WorkbookAccess) -> HandlerResult:
-    """The hypothetical trades of the selected deal → ``HYPO-<Deal>-Output``."""
+def _one_deal(book: WorkbookAccess, what: str) -> str:
     deals = selected_deals(book)
     if len(deals) != 1:
-        raise UsageError(f"choose one deal in '{RUN_MODEL}'!{DEAL_CELL} for hypothetical trades")
-    deal = deals[0]
-    trades = hypo_trades(book, deal)
-    pool_mode = read_cell(book, RUN_MODEL, POOL_MODE_CELL)
-    together = True if pool_mode is None else str(pool_mode).strip().upper() in {"TRUE", "1", "YES"}
-    model = _model(book)
-    book.delete_sheets(["HYPO-"])
-    name = f"HYPO-{deal}-Output"
-    _write_tab(book, name, model.hypo_tab(deal, trades, pool_mode=together))
-    book.save()
-    return HandlerResult((name,), f"{len(trades)} trade(s) on {deal}")
+        raise UsageError(f"choose one deal in '{RUN_MODEL}'!{DEAL_CELL} for {what}")
+    return deals[0]
 
 
-@dataclass(frozen=True)
-class RunSettings:
-    """Run Model inputs of rankings and rebalancing (COMPLIANCE_SPEC §1.3)."""
+def sessions(book: WorkbookAccess, deals: Iterable[str]) -> dict[str, DealSession]:
+    """One :class:`DealSession` per deal, read from the workbook (one read of each sheet it needs)."""
+    return book_sessions(book.workbook_data(deals))
 
-    step: float  # E8 incremental loan size
-    allow_increase: bool  # E9
-    side: str  # E10 Buy/Sale
-    sale_target: float  # E11
-    buy_target: float  # E12
-    buy_filter: str  # D15:I20
-    sale_filter: str  # D23:I28
-    weights: dict[int, float]  # H31:H38 test number → I31:I38 weight
+
+def _write(book: WorkbookAccess, tab: tabs.Tab) -> str:
+    book.write_tab(tab)
+    return tab.name
+
+
+def _flag(value: Value) -> bool:
+    return value is True or str(value).strip().upper() in {"TRUE", "1", "YES"}
 
 
 def _number(value: Value, cell: str, default: float) -> float:
@@ -123,13 +92,62 @@ def _number(value: Value, cell: str, default: float) -> float:
     raise UsageError(f"'{RUN_MODEL}'!{cell} must be a number, got {value!r}")
 
 
-def _flag(value: Value) -> bool:
-    return value is True or str(value).strip().upper() in {"TRUE", "1", "YES"}
+# -- compliance and hypo ----------------------------------------------------------------------------------
+
+
+def run_compliance(book: WorkbookAccess) -> HandlerResult:
+    """Compliance for the selected deal(s) → ``Compliance-<Deal>`` (numbers with the legacy formats)."""
+    deals = selected_deals(book)
+    found = sessions(book, deals)
+    book.delete_sheets(["Compliance-"])  # each run first deletes every tab with its prefix (§1.9)
+    written = []
+    for deal in deals:
+        session = found[deal]
+        book.notify(f"clo-xl: compliance of {deal}…")
+        tab = tabs.compliance_tab(
+            deal,
+            session.compliance(),
+            row_count=len(session.deal_inputs.thresholds),  # the legacy sizes the table so (Q21)
+            warnings=warning_lines(session.compliance_document()),
+        )
+        written.append(_write(book, tab))
+    book.save()
+    return HandlerResult(tuple(written), f"compliance written for {', '.join(deals)}")
+
+
+def run_hypo(book: WorkbookAccess) -> HandlerResult:
+    """The hypothetical trades of the selected deal (Run Model J11:N39, N8 pool mode) → ``HYPO-<Deal>-Output``."""
+    deal = _one_deal(book, "hypothetical trades")
+    session = sessions(book, [deal])[deal]
+    pool_mode = read_cell(book, RUN_MODEL, POOL_MODE_CELL)
+    mode = HypoMode.POOL if pool_mode is None or _flag(pool_mode) else HypoMode.INDIVIDUAL
+    outcomes = session.hypo(mode=mode)  # the deal's rows of J11:N39, parsed with their cells
+    attributes = session.hypo_attributes(outcomes[0]) if mode is HypoMode.POOL else None
+    warnings = warning_lines(session.hypo_document(mode=mode))
+    book.delete_sheets(["HYPO-"])
+    name = _write(book, tabs.hypo_tab(deal, outcomes, attributes, warnings=warnings))
+    book.save()
+    return HandlerResult((name,), f"{len(session.deal_inputs.trades)} trade(s) on {deal}")
+
+
+# -- rankings and rebalancing -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Run Model inputs of rankings and rebalancing (COMPLIANCE_SPEC §1.3)."""
+
+    step: float  # E8 incremental loan size
+    allow_increase: bool  # E9
+    side: TransactionType  # E10 Buy/Sale
+    sale_target: float  # E11
+    buy_target: float  # E12
+    buy_filter: str  # D15:I20
+    sale_filter: str  # D23:I28
+    weights: dict[int, float]  # H31:H38 test number → I31:I38 weight
 
 
 def _filter(book: WorkbookAccess, address: str) -> str:
-    from clo_xl.compliance.filters import FilterRow, filter_text
-
     rows = [
         FilterRow(*("" if v is None else str(v) for v in row))
         for row in book.read_range(RUN_MODEL, address)
@@ -147,7 +165,7 @@ def run_settings(book: WorkbookAccess) -> RunSettings:
     return RunSettings(
         step=_number(e[0], "E8", 750_000.0),
         allow_increase=_flag(e[1]),
-        side="Sale" if str(e[2] or "Buy").strip().lower() == "sale" else "Buy",
+        side=TransactionType.SALE if str(e[2] or "Buy").strip().lower() == "sale" else TransactionType.BUY,
         sale_target=_number(e[3], "E11", 0.0),
         buy_target=_number(e[4], "E12", 0.0),
         buy_filter=_filter(book, "D15:I20"),
@@ -156,65 +174,63 @@ def run_settings(book: WorkbookAccess) -> RunSettings:
     )
 
 
-def _one_deal(book: WorkbookAccess, what: str) -> str:
-    deals = selected_deals(book)
-    if len(deals) != 1:
-        raise UsageError(f"choose one deal in '{RUN_MODEL}'!{DEAL_CELL} for {what}")
-    return deals[0]
+def _weighted(book: WorkbookAccess, deal: str, settings: RunSettings) -> DealSession:
+    session = sessions(book, [deal])[deal]
+    return session.with_weights(settings.weights) if settings.weights else session
 
 
 def run_rankings(book: WorkbookAccess) -> HandlerResult:
     """Asset rankings with the Run Model settings (E8:E10, filters, weights) → ``Rankings-Output``."""
     deal = _one_deal(book, "rankings")
     settings = run_settings(book)
-    rows = _model(book).rankings_tab(
-        deal,
+    session = _weighted(book, deal, settings)
+    ranking = session.rankings(
         side=settings.side,
         step=settings.step,
         buy_filter=settings.buy_filter,
         sale_filter=settings.sale_filter,
         allow_increase=settings.allow_increase,
-        weights=settings.weights,
     )
     book.delete_sheets(["Rankings-"])
-    _write_tab(book, "Rankings-Output", rows)
+    name = _write(book, tabs.rankings_tab(session, ranking))
     book.save()
-    return HandlerResult(
-        ("Rankings-Output",),
-        f"{max(len(rows) - 2, 0)} {settings.side.lower()} candidate(s) ranked for {deal}",
-    )
+    side = "buy" if settings.side is TransactionType.BUY else "sale"
+    return HandlerResult((name,), f"{len(ranking.positions)} {side} candidate(s) ranked for {deal}")
 
 
 def run_rebalancing(book: WorkbookAccess) -> HandlerResult:
     """Portfolio rebalancing towards the E11 sale and E12 buy targets → ``Rebalance-Output``."""
     deal = _one_deal(book, "rebalancing")
     settings = run_settings(book)
-    rows = _model(book).rebalance_tab(
-        deal,
+    session = _weighted(book, deal, settings)
+    result = session.rebalance(
         step=settings.step,
         sale_target=settings.sale_target,
         buy_target=settings.buy_target,
         buy_filter=settings.buy_filter,
         sale_filter=settings.sale_filter,
         allow_increase=settings.allow_increase,
-        weights=settings.weights,
     )
     book.delete_sheets(["Rebalance-"])
-    _write_tab(book, "Rebalance-Output", rows)
+    name = _write(book, tabs.rebalance_tab(session, result))
     book.save()
-    return HandlerResult(("Rebalance-Output",), f"rebalancing written for {deal}")
+    return HandlerResult((name,), f"rebalancing written for {deal}")
+
+
+# -- cash flows and credit migration ----------------------------------------------------------------------
 
 
 def run_cash_flows(book: WorkbookAccess) -> HandlerResult:
     """Deal cash flows for the selected deal(s) → ``Deal CF-<Deal>``."""
     deals = selected_deals(book)
-    model = _model(book)
+    found = sessions(book, deals)
     book.delete_sheets(["Deal CF-"])
     written = []
     for deal in deals:
-        name = f"Deal CF-{deal}"
-        _write_tab(book, name, model.cashflow_tab(deal))
-        written.append(name)
+        book.notify(f"clo-xl: cash flows of {deal}…")
+        session = found[deal]
+        warnings = warning_lines(session.cashflow_document())
+        written.append(_write(book, tabs.deal_cf_tab(deal, session.deal_cf_blocks(), warnings=warnings)))
     book.save()
     return HandlerResult(tuple(written), f"cash flows written for {', '.join(deals)}")
 
@@ -230,11 +246,21 @@ class MigrationSettings:
     static_random: bool  # C19: TRUE = paths from the C20 seed
     seed: int  # C20, or a fresh seed (recorded in the tab) when C19 is FALSE
 
+    def rows(self, deal: str) -> list[tuple[str, Value]]:
+        return [
+            ("Deal", deal),
+            ("Use Rating Migration for CF", self.use_for_cash_flows),
+            ("Correlation Matrix", self.correlation),
+            ("Number of Simulations", self.simulations),
+            ("RM Frequency", self.frequency),
+            ("Step Used", "Quarterly (legacy deal runs step quarterly whatever C18 says: Q40)"),
+            ("Static Random Numbers", self.static_random),
+            ("Random Seed", self.seed),
+        ]
+
 
 def migration_settings(book: WorkbookAccess) -> MigrationSettings:
     """Read and check Run Model C15:C20 (the legacy data validations, COMPLIANCE_SPEC §1.3)."""
-    import secrets
-
     c = [row[0] for row in book.read_range(RUN_MODEL, "C15:C20")]
     correlation = str(c[1] or "System Defined").strip()
     if correlation.lower() != "system defined":
@@ -255,60 +281,20 @@ def migration_settings(book: WorkbookAccess) -> MigrationSettings:
     return MigrationSettings(_flag(c[0]), "System Defined", int(count), frequency, static, seed)
 
 
-def migration_tab(deal: str, settings: MigrationSettings, document: dict[str, Any]) -> list[list[Any]]:
-    """The ``RM-<Deal>`` grid (B1): settings, mean migration statistics per step, min/median/max paths,
-    and (C15 TRUE) each path's deal results."""
-    stats = document["migration"]
-    rows: list[list[Any]] = [
-        ["Credit Migration Settings"],
-        ["Deal", deal],
-        ["Use Rating Migration for CF", settings.use_for_cash_flows],
-        ["Correlation Matrix", settings.correlation],
-        ["Number of Simulations", settings.simulations],
-        ["RM Frequency", settings.frequency],
-        ["Step Used", "Quarterly (legacy deal runs step quarterly whatever C18 says: Q40)"],
-        ["Static Random Numbers", settings.static_random],
-        ["Random Seed", settings.seed],
-        ["Note", stats.get("note")],
-        [],
-        ["Migration Statistics (mean over paths)"],
-        ["Step", "Date", "Period Default", "Cumulative Default", "CDR", "Upgrades", "Downgrades"],
-    ]
-    for i, when in enumerate(stats["step_dates"]):
-        rows.append(
-            [i + 1, when, stats["period_default"][i], stats["cumulative_default"][i], stats["cdr"][i],
-             stats["upgrades"][i], stats["downgrades"][i]]
-        )  # fmt: skip
-    rows += [[], ["Min Path", "Median Path", "Max Path"]]
-    rows.append([stats["min_path"], stats["median_path"], stats["max_path"]])
-    if settings.use_for_cash_flows:
-        paths = document.get("paths", [])
-        classes = list(paths[0]["tranche_cash"]) if paths else []
-        rows += [[], ["Deal Results per Path"]]
-        rows.append(
-            ["Path", "Sub Note IRR", "Incentive Fee", "Defaults", *[f"{c} Total Cash" for c in classes]]
-        )
-        for p in paths:
-            rows.append(
-                [p["path"], p["sub_note_irr"], p["incentive_fee"], p["defaults"],
-                 *[p["tranche_cash"].get(c) for c in classes]]
-            )  # fmt: skip
-    return rows
-
-
 def run_credit_migration(book: WorkbookAccess) -> HandlerResult:
     """Correlated S&P rating paths for the selected deal (Run Model C15:C20) → ``RM-<Deal>``.
 
-    Runs ``clo-xl cashflows --paths N --seed S`` (:func:`clo_xl.runs.cashflow_service.project_workbook_deal`):
-    each path's defaults drive one deal run. The tab holds the mean migration statistics, the min/median/
-    max paths and, with C15 TRUE, each path's deal results.
+    Runs ``clo-xl cashflows --paths N --seed S``: each path's defaults drive one deal run. The tab holds the
+    mean migration statistics, the min/median/max paths and, with C15 TRUE, each path's deal results.
     """
     deal = _one_deal(book, "the credit migration")
     settings = migration_settings(book)
-    document = _model(book).migration_document(deal, paths=settings.simulations, seed=settings.seed)
+    session = sessions(book, [deal])[deal]
+    document = session.cashflow_document(paths=settings.simulations, seed=settings.seed)
     name = f"RM-{deal}"
     book.delete_sheets([name])
-    _write_tab(book, name, migration_tab(deal, settings, document))
+    tab = tabs.migration_tab(deal, settings.rows(deal), document, with_paths=settings.use_for_cash_flows)
+    _write(book, tab)
     book.save()
     stats = document["migration"]
     total = stats["cumulative_default"][-1] if stats["cumulative_default"] else 0.0
@@ -319,60 +305,50 @@ def run_credit_migration(book: WorkbookAccess) -> HandlerResult:
     )
 
 
-def _database_url(database_url: str | None) -> str:
-    """``database_url``, else ``CLO_XL_DATABASE_URL``, else the embedded server."""
-    engine_mod = _component_or_missing("clo_xl.persistence.engine", "the database")
-    return str(engine_mod.database_url(database_url))
+# -- database ---------------------------------------------------------------------------------------------
 
 
 def refresh_from_db(book: WorkbookAccess, *, database_url: str | None = None) -> HandlerResult:
     """Write ``All Assets`` and the selected deal(s) from one database snapshot into their sheets (values
-    only, formulas kept) and remember each deal's row version in the hidden ``clo-xl.state`` sheet."""
-    from clo_xl.excel import db_sync
-
+    only, formulas kept), remember each deal's row version in the hidden ``clo-xl.state`` sheet, and ask
+    Excel to recalculate so the ``CLO_`` functions show the refreshed version."""
     deals = selected_deals(book)
-    outcome = db_sync.refresh(book, _database_url(database_url), deals)
+    outcome = db_sync.refresh(book, resolve_database_url(database_url), deals)
+    book.recalculate()
     versions = ", ".join(f"{d} v{v}" for d, v in outcome.versions.items())
     kept = f"; {len(outcome.formula_cells)} formula cell(s) kept" if outcome.formula_cells else ""
     sheets = ("All Assets", *(f"{d} Inputs" for d in outcome.versions))
-    return HandlerResult(sheets, f"refreshed from the database: {outcome.assets} assets, {versions}{kept}")
+    summary = f"refreshed from the database: {outcome.assets} assets, {versions}{kept}"
+    return HandlerResult(sheets, summary, announce=True)
 
 
 def save_to_db(
     book: WorkbookAccess, *, database_url: str | None = None, actor: str | None = None
 ) -> HandlerResult:
     """Store the selected deal(s)' sheets in PostgreSQL if the database is still at the version they were
-    refreshed at; a stale deal is refused (who changed what, when) and nothing of it is written.
+    refreshed at (a stale deal is refused: who changed what, when; nothing of it is written), then ask Excel
+    to recalculate so the ``CLO_`` functions show the saved version at once.
 
     ``database_url``: default ``CLO_XL_DATABASE_URL``, else the embedded server. A bad cell raises the
     located error (sheet, cell, value) before anything is written.
     """
-    from clo_xl.excel import db_sync
-
     deals = selected_deals(book)
-    outcome = db_sync.save(book, _database_url(database_url), deals, actor=actor)
+    outcome = db_sync.save(book, resolve_database_url(database_url), deals, actor=actor)
+    book.recalculate()
     saved = ", ".join(f"{d} v{v}" for d, v in outcome.versions.items() if d not in outcome.unchanged)
     same = f"; unchanged: {', '.join(outcome.unchanged)}" if outcome.unchanged else ""
-    return HandlerResult((), f"saved to the database: {saved or 'nothing changed'}{same}")
+    return HandlerResult((), f"saved to the database: {saved or 'nothing changed'}{same}", announce=True)
 
 
-def _component_or_missing(module: str, feature: str) -> Any:
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        raise CloXlError(f"{feature} is not available in this installation ({module} missing)") from exc
+# -- validation and housekeeping --------------------------------------------------------------------------
 
 
 def validate(book: WorkbookAccess, *, tolerance: float = 1e-5) -> HandlerResult:
     """The parallel run on this workbook → a ``Parallel Run`` tab (item | cell | legacy | python | ...)."""
-    from clo_xl.validate.run import run_validation
-
-    result = run_validation(book.snapshot_path(), tolerance=tolerance, libreoffice=False)
-    _write_tab(book, PARALLEL_RUN_SHEET, result.sheet_rows())
+    result = run_validation(book.workbook_data(), tolerance=tolerance, libreoffice=False)
+    name = _write(book, tabs.parallel_run_tab(result.sheet_rows(), PARALLEL_RUN_SHEET))
     book.save()
-    return HandlerResult((PARALLEL_RUN_SHEET,), result.summary())
+    return HandlerResult((name,), result.summary(), announce=True)
 
 
 def delete_output_tabs(book: WorkbookAccess) -> HandlerResult:

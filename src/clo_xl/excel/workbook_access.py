@@ -1,32 +1,28 @@
 """The workbook-access interface every button handler works through (CONTRACT §5).
 
-Two implementations: :class:`clo_xl.excel.file_workbook.FileWorkbook` (a file on disk, openpyxl; headless
-runs and tests) and :class:`clo_xl.excel.xlwings_workbook.XlwingsWorkbook` (the live Excel workbook that
-pressed the button). Handlers only ever see this protocol, so every handler runs headless in tests exactly
-as it runs from a button in Excel.
+Two implementations: :class:`clo_xl.excel.file_workbook.FileWorkbook` (a file on disk; headless runs and
+tests) and :class:`clo_xl.excel.xlwings_workbook.XlwingsWorkbook` (the open workbook that pressed the
+button, through xlwings' API). Handlers only ever see this protocol, so every handler runs headless in
+tests exactly as it runs from a button in Excel.
 
 Values are plain Python: ``str``, ``float``, ``int``, ``bool``, ``datetime`` or ``None`` (an empty cell).
-Tables are lists of rows; cells are A1 text (``"B1"``).
+Tables are lists of rows; cells are A1 text (``"B1"``). Reads are one block per table; every write is one
+rectangular block; output tabs arrive finished (:class:`~clo_xl.excel.table.Tab`: values, number formats,
+bold rows, frozen panes), so both implementations write the same types and formats.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from clo_xl.excel.table import OUTPUT_TAB_COLOR, Rows, Tab, Value
 from clo_xl.ingest.layout import OUTPUT_TAB_PREFIXES
-
-#: the legacy output-tab colour (Excel colour 5287936 = RGB 00B050, green; UI 826-933).
-OUTPUT_TAB_COLOR = "00B050"
+from clo_xl.ingest.workbook import WorkbookData
 
 #: every output-tab prefix ``DeleteAll`` removes (COMPLIANCE_SPEC §1.9), case-insensitive: the layout's list
 OUTPUT_PREFIXES: tuple[str, ...] = OUTPUT_TAB_PREFIXES
-
-Value = str | float | int | bool | datetime | date | None
-Rows = Sequence[Sequence[Value]]
 
 
 def plain_value(value: Any) -> Value:
@@ -58,28 +54,39 @@ class WorkbookAccess(Protocol):
         ...
 
     def read_range(self, sheet: str, address: str) -> list[list[Value]]:
-        """The values of ``address`` (``"J11:N39"``) as rows; a single cell gives ``[[value]]``."""
+        """The values of ``address`` (``"J11:N39"``) as rows, in one read; one cell gives ``[[value]]``."""
         ...
 
     def read_sheet(self, sheet: str) -> list[list[Value]]:
-        """Every value from A1 to the last used cell, as rows (ragged rows padded with ``None``)."""
+        """Every value from A1 to the last used cell, as rows, in one read."""
         ...
 
-    def write_table(self, sheet: str, cell: str, rows: Rows) -> None:
-        """Write ``rows`` with their top-left value at ``cell``; ``None`` clears a cell."""
+    def workbook_data(self, deals: Iterable[str] | None = None) -> WorkbookData:
+        """The workbook read by :func:`clo_xl.ingest.workbook.read_workbook` (the deal sheets named, or all);
+        the open workbook is read one ``Range.value`` block per sheet, unsaved edits included."""
+        ...
+
+    def write_tab(self, tab: Tab) -> None:
+        """Add ``tab`` at the end, replacing any sheet of that name (compared case-insensitively, as Excel
+        compares sheet names): values in one block, then number formats, bold rows, frozen panes."""
         ...
 
     def create_sheet(
         self, name: str, *, tab_color: str | None = OUTPUT_TAB_COLOR, hidden: bool = False
     ) -> None:
-        """Add an empty sheet at the end, replacing any sheet of that name (legacy new-tab mode);
-        ``hidden`` keeps it out of the analyst's tab bar (the ``clo-xl.state`` sheet)."""
+        """Add an empty sheet at the end, replacing any sheet of that name (case-insensitive); ``hidden``
+        keeps it out of the analyst's tab bar (the ``clo-xl.state`` sheet)."""
+        ...
+
+    def write_table(self, sheet: str, cell: str, rows: Rows) -> None:
+        """Write ``rows`` (padded to a rectangle) with their top-left value at ``cell``, in one block."""
         ...
 
     def write_inputs(self, sheet: str, cell: str, rows: Rows) -> list[str]:
         """Write values into an input sheet's cells from ``cell`` ("Refresh from DB"); ``None`` empties a
         cell. A cell that holds a formula keeps it: its address (``"S8"``) is returned instead. Cell
-        formats stay; nothing outside the written cells changes."""
+        formats stay; nothing outside the written cells changes. A protected sheet is refused with a
+        message that says so."""
         ...
 
     def name_address(self, sheet: str, name: str) -> str | None:
@@ -87,15 +94,20 @@ class WorkbookAccess(Protocol):
         ...
 
     def resize_name(self, sheet: str, name: str, address: str) -> None:
-        """Point the existing sheet-scoped name ``name`` of ``sheet`` at ``address`` (``"D4:E220"``)."""
+        """Point the sheet-scoped name ``name`` of ``sheet`` at ``address`` (written with ``$`` anchors)."""
         ...
 
     def delete_sheets(self, prefixes: Iterable[str]) -> list[str]:
         """Delete every sheet whose name starts with one of ``prefixes`` (case-insensitive); return them."""
         ...
 
-    def snapshot_path(self) -> Path:
-        """A file on disk holding the workbook as it is now, for the readers in :mod:`clo_xl.ingest`."""
+    def activate(self, sheet: str) -> None:
+        """Show ``sheet`` (after a run wrote it); cosmetic."""
+        ...
+
+    def recalculate(self) -> None:
+        """Ask Excel to recalculate every formula, UDFs included (after the database changed under them).
+        A file has no calculation engine: a no-op there."""
         ...
 
     def save(self) -> None:
@@ -103,7 +115,7 @@ class WorkbookAccess(Protocol):
         ...
 
     def notify(self, text: str) -> None:
-        """Tell the analyst something short (Excel's status bar; stderr headless)."""
+        """Tell the analyst something short while a button runs (Excel's status bar; stderr headless)."""
         ...
 
 
@@ -112,18 +124,19 @@ def read_cell(book: WorkbookAccess, sheet: str, cell: str) -> Value:
     return book.read_range(sheet, cell)[0][0]
 
 
-def fingerprint(book: WorkbookAccess, sheets: Iterable[str]) -> str:
-    """A SHA-1 over the values of ``sheets``: the cache key that changes whenever an input changes."""
-    digest = hashlib.sha1(usedforsecurity=False)
-    for sheet in sheets:
-        digest.update(sheet.encode("utf-8") + b"\x00")
-        for row in book.read_sheet(sheet):
-            digest.update(repr(row).encode("utf-8"))
-            digest.update(b"\n")
-    return digest.hexdigest()
+def find_sheet(names: Iterable[str], name: str) -> str | None:
+    """The sheet called ``name`` as Excel finds it (case-insensitive), in its own spelling."""
+    wanted = name.casefold()
+    return next((n for n in names if n.casefold() == wanted), None)
 
 
 def output_sheets(book: WorkbookAccess, prefixes: Iterable[str] = OUTPUT_PREFIXES) -> list[str]:
     """Sheets whose names start with one of ``prefixes`` (case-insensitive), in tab order."""
     lowered = tuple(p.lower() for p in prefixes)
     return [name for name in book.sheet_names() if name.lower().startswith(lowered)]
+
+
+def rectangle(rows: Rows) -> list[list[Value]]:
+    """``rows`` padded with empty cells to the widest row (xlwings and Excel take rectangles only)."""
+    width = max((len(r) for r in rows), default=0)
+    return [[*r, *([None] * (width - len(r)))] for r in rows]

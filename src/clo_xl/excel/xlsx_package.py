@@ -52,42 +52,165 @@ def _attrs(tag: str) -> dict[str, str]:
     return {k: html.unescape(v) for k, v in _ATTR.findall(tag)}
 
 
-def _cell_xml(ref: str, value: object, date_style: int | None = None) -> str:
+def _cell_xml(ref: str, value: object, style: int = 0) -> str:
+    """A value cell (numbers as numbers, dates as serials, text inline) in cellXfs style ``style``."""
     if value is None:
         return ""
-    if date_style is not None and isinstance(value, datetime | date):
-        return f'<c r="{ref}" s="{date_style}"><v>{excel_serial(value)!r}</v></c>'
+    styled = f' s="{style}"' if style else ""
+    if isinstance(value, datetime | date):
+        return f'<c r="{ref}"{styled}><v>{excel_serial(value)!r}</v></c>'
     if isinstance(value, bool):
-        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+        return f'<c r="{ref}"{styled} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
             return ""
-        return f'<c r="{ref}"><v>{value!r}</v></c>'
-    text = value.isoformat() if isinstance(value, datetime | date) else str(value)
+        return f'<c r="{ref}"{styled}><v>{value!r}</v></c>'
+    text = str(value)
     space = ' xml:space="preserve"' if text != text.strip() else ""
-    return f'<c r="{ref}" t="inlineStr"><is><t{space}>{html.escape(text, quote=False)}</t></is></c>'
+    return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{html.escape(text, quote=False)}</t></is></c>'
 
 
-def sheet_xml(
-    rows: Sequence[Sequence[object]], *, tab_color: str | None = None, date_style: int | None = None
-) -> bytes:
-    """A worksheet part holding ``rows`` from A1 as values (strings inline). With ``date_style`` (a
-    ``cellXfs`` index with a date format) dates are Excel dates; without it, ISO text."""
+@dataclass(frozen=True)
+class OutputSheet:
+    """A value sheet to add: ``values`` from A1 (rows of cells, ``None`` empty), a number format per cell
+    (``None``: General; a date without one gets the short-date format), bold rows (0-based), rows frozen
+    above the scrolling area, tab colour (RGB hex) and visibility."""
+
+    values: Sequence[Sequence[object]]
+    formats: Sequence[Sequence[str | None]] = ()
+    bold_rows: frozenset[int] = frozenset()
+    freeze_rows: int = 0
+    tab_color: str | None = None
+    hidden: bool = False
+
+
+#: Excel's built-in number formats by code (no numFmt element needed)
+_BUILTIN_FORMATS = {
+    "General": 0,
+    "0": 1,
+    "0.00": 2,
+    "#,##0": 3,
+    "#,##0.00": 4,
+    "0%": 9,
+    "0.00%": 10,
+    "m/d/yyyy": 14,
+}
+
+
+class _Styles:
+    """Cell styles (``cellXfs`` entries) for number formats and bold, added to ``xl/styles.xml`` on demand."""
+
+    def __init__(self, parts: dict[str, bytes]) -> None:
+        self.parts = parts
+        self.text = parts["xl/styles.xml"].decode("utf-8") if "xl/styles.xml" in parts else ""
+        self.found: dict[tuple[str | None, bool], int] = {(None, False): 0}
+        self.bold_font: int | None = None
+
+    def index(self, code: str | None, bold: bool) -> int:
+        key = (code, bold)
+        if key not in self.found:
+            self.found[key] = self._add(code, bold)
+        return self.found[key]
+
+    def _append(self, listing: str, item: str, element: str) -> int:
+        """Append ``element`` to the ``<listing>`` of ``<item>`` elements (created first in the style sheet
+        when missing); returns its index."""
+        block = re.search(rf"<{listing}\b[^>]*>(.*?)</{listing}>", self.text, re.S)
+        if block is None:
+            at = self.text.index(">", self.text.index("<styleSheet")) + 1
+            self.text = self.text[:at] + f'<{listing} count="1">{element}</{listing}>' + self.text[at:]
+            return 0
+        count = len(re.findall(rf"<{item}\b", block.group(1)))
+        opening = re.sub(r'count="\d+"', f'count="{count + 1}"', self.text[block.start() : block.start(1)])
+        tail = f"{element}</{listing}>" + self.text[block.end() :]
+        self.text = self.text[: block.start()] + opening + block.group(1) + tail
+        return count
+
+    def _add(self, code: str | None, bold: bool) -> int:
+        if not self.text or "<cellXfs" not in self.text:
+            return 0
+        format_id = 0 if code is None else self._number_format(code)
+        font_id = self._bold_font() if bold else 0
+        applied = (' applyNumberFormat="1"' if format_id else "") + (' applyFont="1"' if font_id else "")
+        xf = f'<xf numFmtId="{format_id}" fontId="{font_id}" fillId="0" borderId="0" xfId="0"{applied}/>'
+        return self._append("cellXfs", "xf", xf)
+
+    def _number_format(self, code: str) -> int:
+        if code in _BUILTIN_FORMATS:
+            return _BUILTIN_FORMATS[code]
+        escaped = html.escape(code, quote=True)
+        for found in re.finditer(r'<numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"', self.text):
+            if found.group(2) == escaped:
+                return int(found.group(1))
+        ids = [int(i) for i in re.findall(r'<numFmt\b[^>]*numFmtId="(\d+)"', self.text)]
+        new_id = max([163, *ids]) + 1  # custom formats are numbered from 164
+        self._append("numFmts", "numFmt", f'<numFmt numFmtId="{new_id}" formatCode="{escaped}"/>')
+        return new_id
+
+    def _bold_font(self) -> int:
+        if self.bold_font is None:
+            block = re.search(r"<fonts\b[^>]*>(.*?)</fonts>", self.text, re.S)
+            fonts = re.findall(r"<font\b.*?</font>|<font\b[^>]*/>", block.group(1), re.S) if block else []
+            first = fonts[0] if fonts and "</font>" in fonts[0] else "<font></font>"
+            self.bold_font = self._append(
+                "fonts", "font", re.sub(r"<font\b([^>]*)>", r"<font\1><b/>", first, count=1)
+            )
+        return self.bold_font
+
+    def store(self) -> None:
+        if self.text:
+            self.parts["xl/styles.xml"] = self.text.encode("utf-8")
+
+
+def _width(value: object, code: str | None) -> float:
+    """An autofit guess: the characters the cell shows."""
+    if value is None:
+        return 0.0
+    if isinstance(value, datetime | date):
+        return 10.0
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        shown = f"{value:,.2f}" if code and "," in code else f"{value:.4f}"
+        return float(len(shown)) + (1.0 if code and "%" in code else 0.0)
+    return float(len(str(value)))
+
+
+def sheet_xml(sheet: OutputSheet, styles: _Styles | None = None) -> bytes:
+    """A worksheet part holding ``sheet.values`` from A1 as values (strings inline), each cell in the style
+    of its number format (bold in a bold row); frozen rows and column widths fitted to the contents."""
     body = []
-    width = 0
-    for r, row in enumerate(rows, start=1):
-        cells = "".join(
-            _cell_xml(f"{column_letter(c)}{r}", v, date_style) for c, v in enumerate(row, start=1)
+    widths: dict[int, float] = {}
+    for r, row in enumerate(sheet.values, start=1):
+        codes = sheet.formats[r - 1] if r - 1 < len(sheet.formats) else ()
+        bold = (r - 1) in sheet.bold_rows
+        cells = []
+        for c, value in enumerate(row, start=1):
+            code = codes[c - 1] if c - 1 < len(codes) else None
+            if code is None and isinstance(value, datetime | date):
+                code = "m/d/yyyy"
+            style = styles.index(code, bold) if styles is not None and value is not None else 0
+            cells.append(_cell_xml(f"{column_letter(c)}{r}", value, style))
+            widths[c] = max(widths.get(c, 0.0), _width(value, code))
+        if any(cells):
+            body.append(f'<row r="{r}">{"".join(cells)}</row>')
+    width = max((len(row) for row in sheet.values), default=0)
+    dimension = f"A1:{column_letter(max(width, 1))}{max(len(sheet.values), 1)}"
+    props = f'<sheetPr><tabColor rgb="FF{sheet.tab_color}"/></sheetPr>' if sheet.tab_color else ""
+    pane = ""
+    if sheet.freeze_rows:
+        top = f"A{sheet.freeze_rows + 1}"
+        pane = (
+            f'<pane ySplit="{sheet.freeze_rows}" topLeftCell="{top}" activePane="bottomLeft" state="frozen"/>'
         )
-        width = max(width, len(row))
-        if cells:
-            body.append(f'<row r="{r}">{cells}</row>')
-    dimension = f"A1:{column_letter(max(width, 1))}{max(len(rows), 1)}"
-    props = f'<sheetPr><tabColor rgb="FF{tab_color}"/></sheetPr>' if tab_color else ""
+    views = f'<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>'
+    cols = "".join(
+        f'<col min="{c}" max="{c}" width="{min(60.0, max(8.43, w * 1.1 + 2)):.2f}" customWidth="1"/>'
+        for c, w in sorted(widths.items())
+        if w
+    )
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">{props}<dimension ref="{dimension}"/>'
-        f"<sheetData>{''.join(body)}</sheetData></worksheet>"
+        f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">{props}<dimension ref="{dimension}"/>{views}'
+        f"{f'<cols>{cols}</cols>' if cols else ''}<sheetData>{''.join(body)}</sheetData></worksheet>"
     ).encode()
 
 
@@ -194,22 +317,14 @@ class XlsxPackage:
     """Pending sheet additions/deletions and input-cell writes for one package; :meth:`save` writes them."""
 
     path: Path
-    #: name, rows, tab colour, hidden
-    _added: list[tuple[str, list[list[object]], str | None, bool]] = field(default_factory=list)
+    _added: list[tuple[str, OutputSheet]] = field(default_factory=list)
     _deleted: list[str] = field(default_factory=list)
     _cells: dict[str, Cells] = field(default_factory=dict)
     _names: dict[tuple[str, str], str] = field(default_factory=dict)
 
-    def add_sheet(
-        self,
-        name: str,
-        rows: Sequence[Sequence[object]],
-        *,
-        tab_color: str | None = None,
-        hidden: bool = False,
-    ) -> None:
-        """Queue a value sheet; its dates become Excel dates in the workbook's short-date style."""
-        self._added.append((name, [list(r) for r in rows], tab_color, hidden))
+    def add_sheet(self, name: str, sheet: OutputSheet | Sequence[Sequence[object]]) -> None:
+        """Queue a value sheet (an :class:`OutputSheet`, or bare rows from A1)."""
+        self._added.append((name, sheet if isinstance(sheet, OutputSheet) else OutputSheet(sheet)))
 
     def set_cells(self, sheet: str, cells: Cells) -> None:
         """Queue value writes into an existing sheet (formula cells are left alone at :meth:`save`)."""
@@ -253,12 +368,11 @@ class XlsxPackage:
         types = parts["[Content_Types].xml"].decode("utf-8")
         for name in self._deleted:
             workbook, rels, types = _delete(parts, workbook, rels, types, name)
-        date_style = None
-        if any(isinstance(v, date) for _, rows, _, _ in self._added for row in rows for v in row):
-            date_style = _date_style(parts)
-        for name, rows, color, hidden in self._added:
-            part_xml = sheet_xml(rows, tab_color=color, date_style=date_style)
-            workbook, rels, types = _add(parts, workbook, rels, types, name, part_xml, hidden=hidden)
+        styles = _Styles(parts)
+        for name, sheet in self._added:
+            part_xml = sheet_xml(sheet, styles)
+            workbook, rels, types = _add(parts, workbook, rels, types, name, part_xml, hidden=sheet.hidden)
+        styles.store()
         parts["xl/workbook.xml"] = workbook.encode("utf-8")
         parts["xl/_rels/workbook.xml.rels"] = rels.encode("utf-8")
         parts["[Content_Types].xml"] = types.encode("utf-8")
@@ -276,29 +390,6 @@ class XlsxPackage:
         self._cells.clear()
         self._names.clear()
         return skipped
-
-
-def _date_style(parts: dict[str, bytes]) -> int | None:
-    """The ``cellXfs`` index of a plain short-date style (built-in format 14), added when missing."""
-    styles = parts.get("xl/styles.xml")
-    if styles is None:
-        return None
-    text = styles.decode("utf-8")
-    block = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", text, re.S)
-    if block is None:
-        return None
-    xfs = re.findall(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", block.group(1), re.S)
-    for i, xf in enumerate(xfs):
-        a = _attrs(xf.split(">", 1)[0] + "/>")
-        if a.get("numFmtId") == "14" and a.get("fontId", "0") == "0" and a.get("fillId", "0") == "0" \
-                and a.get("borderId", "0") == "0":  # fmt: skip
-            return i
-    added = '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    body = block.group(1) + added
-    opening = re.sub(r'count="\d+"', f'count="{len(xfs) + 1}"', text[block.start() : block.start(1)])
-    text = text[: block.start()] + opening + body + "</cellXfs>" + text[block.end() :]
-    parts["xl/styles.xml"] = text.encode("utf-8")
-    return len(xfs)
 
 
 def _part_of(parts: dict[str, bytes], sheet: str) -> str:

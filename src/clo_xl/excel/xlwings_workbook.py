@@ -1,126 +1,299 @@
-"""The live Excel workbook behind the :class:`WorkbookAccess` interface (Windows/macOS only).
+"""The open workbook behind the :class:`WorkbookAccess` interface, through xlwings' API (Windows and macOS).
 
-Kept deliberately thin: each method is one or two xlwings calls, so the logic that matters lives in the
-handlers and is exercised headless through :class:`clo_xl.excel.file_workbook.FileWorkbook`. Nothing here
-runs on Linux (there is no Excel); ``workbook/README.md`` lists the manual acceptance steps.
+Only xlwings' own cross-platform API does the work: ``Range.value`` reads one block per table and writes
+one rectangular block per table, ``Range.number_format`` and ``Font.bold`` format ranges, ``Sheets.add`` /
+``Sheet.delete`` manage tabs, ``Names`` point named ranges (absolute references). Nothing is copied or saved
+(no ``SaveCopyAs``, no temporary files): the handlers read the open workbook, unsaved edits included.
+
+The platform's object model (``.api``: COM on Windows, an AppleScript reference on macOS) is touched only
+for cosmetics — the green tab colour, frozen header rows — and for two Windows-only requests: asking Excel
+for a full recalculation after the database changed, and asking whether a refused write hit a protected
+sheet. Each such call is guarded (:func:`_cosmetic`): on macOS, or if Excel says no, it is skipped and the
+button carries on.
 """
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterable
-from pathlib import Path
-from typing import Any
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from typing import TypeVar
 
-from clo_xl.excel.cells import Cell, parse_cell
-from clo_xl.excel.workbook_access import OUTPUT_TAB_COLOR, Rows, Value, plain_value
+import xlwings as xw
+
+from clo_xl import xlsx
+from clo_xl.errors import UsageError
+from clo_xl.excel.cells import Cell, parse_cell, parse_range
+from clo_xl.excel.table import OUTPUT_TAB_COLOR, Rows, Tab, Value
+from clo_xl.excel.workbook_access import find_sheet, plain_value, rectangle
+from clo_xl.ingest.workbook import SheetGrid, WorkbookData, read_workbook
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: what xlwings hands back for Excel's error values when asked with ``err_to_str=True``
+EXCEL_ERRORS = frozenset(
+    {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
+)
+
+
+def _cosmetic(what: str, action: Callable[[], T]) -> T | None:
+    """Run a platform object-model (``.api``) call that must never make a button fail."""
+    try:
+        return action()
+    except Exception as exc:  # COM errors, AppleScript references without that member, ...
+        log.debug("skipped %s: %s", what, exc)
+        return None
+
+
+def _bgr(rgb: str) -> int:
+    """``"00B050"`` → Excel's BGR colour integer (5287936)."""
+    return int(rgb[4:6] + rgb[2:4] + rgb[0:2], 16)
+
+
+def _absolute_reference(sheet: str, address: str) -> str:
+    """``'Mag 17 Inputs'!$D$4:$E$220``: a name's reference must be absolute, or Excel reads it relative
+    to the active cell."""
+    start, end = parse_range(address)
+    return "=" + xlsx.range_ref(start.row, start.column, end.row, end.column, sheet)
+
+
+class _OpenWorkbookSource:
+    """The open workbook as the ingest reader's :class:`GridSource`: each sheet read in one block."""
+
+    def __init__(self, book: XlwingsWorkbook) -> None:
+        self._book = book
+        self.file = book.name
+        self.sheets = tuple(book.sheet_names())
+        self._names: dict[tuple[str | None, str], str] | None = None
+
+    @property
+    def names(self) -> Mapping[tuple[str | None, str], str]:
+        if self._names is None:
+            self._names = self._book.defined_names()
+        return self._names
+
+    def grid(self, sheet: str) -> SheetGrid:
+        rows: list[list[object]] = []
+        errors: dict[tuple[int, int], str] = {}
+        for r, line in enumerate(self._book.read_sheet(sheet, keep_errors=True), start=1):
+            row: list[object] = []
+            for c, value in enumerate(line, start=1):
+                if isinstance(value, str) and value in EXCEL_ERRORS:
+                    errors[(r, c)] = value
+                    value = None
+                row.append(value)
+            rows.append(row)
+        return SheetGrid(rows, errors)
 
 
 class XlwingsWorkbook:
     """:class:`WorkbookAccess` over an ``xlwings.Book`` (normally ``xw.Book.caller()``)."""
 
-    def __init__(self, book: Any) -> None:
+    def __init__(self, book: xw.Book) -> None:
         self.book = book
-        self._snapshot: Path | None = None
 
+    # -- reading -----------------------------------------------------------------------------------
     @property
     def name(self) -> str:
         return str(self.book.name)
 
     def sheet_names(self) -> list[str]:
-        return [sheet.name for sheet in self.book.sheets]
+        return [str(sheet.name) for sheet in self.book.sheets]
+
+    def _sheet(self, name: str) -> xw.Sheet:
+        found = find_sheet(self.sheet_names(), name)
+        if found is None:
+            raise UsageError(f"workbook {self.name} has no sheet '{name}'")
+        return self.book.sheets[found]
 
     def read_range(self, sheet: str, address: str) -> list[list[Value]]:
-        values = self.book.sheets[sheet].range(address).options(ndim=2).value
+        values = self._sheet(sheet).range(address).options(ndim=2).value
         return [[plain_value(v) for v in row] for row in values]
 
-    def read_sheet(self, sheet: str) -> list[list[Value]]:
-        ws = self.book.sheets[sheet]
+    def read_sheet(self, sheet: str, *, keep_errors: bool = False) -> list[list[Value]]:
+        ws = self._sheet(sheet)
         last = ws.used_range.last_cell
-        values = ws.range((1, 1), (last.row, last.column)).options(ndim=2).value
+        values = ws.range((1, 1), (last.row, last.column)).options(ndim=2, err_to_str=keep_errors).value
         return [[plain_value(v) for v in row] for row in values]
 
-    def write_table(self, sheet: str, cell: str, rows: Rows) -> None:
-        if rows:
-            self.book.sheets[sheet].range(cell).value = [list(r) for r in rows]
+    def defined_names(self) -> dict[tuple[str | None, str], str]:
+        """``(sheet or None, name) → reference`` of every defined name (``'S'!$A$1:$B$2``, no ``=``)."""
+        out: dict[tuple[str | None, str], str] = {}
+        for defined in self.book.names:
+            full = str(defined.name)
+            scope: str | None = None
+            name = full
+            if "!" in full:
+                head, _, name = full.rpartition("!")
+                scope = head[1:-1].replace("''", "'") if head.startswith("'") else head
+            out[(scope, name)] = str(defined.refers_to).lstrip("=")
+        return out
+
+    def workbook_data(self, deals: Iterable[str] | None = None) -> WorkbookData:
+        """The open workbook read by the workbook reader, each sheet it needs in one ``Range.value`` block
+        (unsaved edits included)."""
+        return read_workbook(_OpenWorkbookSource(self), deals=None if deals is None else list(deals))
+
+    # -- writing -------------------------------------------------------------------------------------
+    def _guard(self, sheet: str, what: str, action: Callable[[], T]) -> T:
+        """Run a write; a refusal on a protected sheet becomes a message that says so."""
+        try:
+            return action()
+        except UsageError:
+            raise
+        except Exception as exc:
+            protected = _cosmetic("ProtectContents", lambda: bool(self._sheet(sheet).api.ProtectContents))
+            if protected:
+                raise UsageError(
+                    f"'{sheet}' is protected: unprotect it (Review > Unprotect Sheet) and press again"
+                ) from exc
+            raise UsageError(
+                f"could not {what} on '{sheet}' ({exc}); if the sheet is protected, unprotect it"
+            ) from exc
+
+    def _remove(self, name: str) -> None:
+        found = find_sheet(self.sheet_names(), name)
+        if found is not None:
+            self._delete([found])
+
+    def _delete(self, names: Iterable[str]) -> None:
+        app = self.book.app
+        display = app.display_alerts
+        app.display_alerts = False  # Excel would ask "permanently delete this sheet?" and wait
+        try:
+            for name in names:
+                self.book.sheets[name].delete()
+        finally:
+            app.display_alerts = display
 
     def create_sheet(
         self, name: str, *, tab_color: str | None = OUTPUT_TAB_COLOR, hidden: bool = False
     ) -> None:
-        if name in self.sheet_names():
-            display = self.book.app.display_alerts
-            self.book.app.display_alerts = False
-            try:
-                self.book.sheets[name].delete()
-            finally:
-                self.book.app.display_alerts = display
+        self._remove(name)
         ws = self.book.sheets.add(name, after=self.book.sheets[-1])
         if tab_color:
-            ws.api.Tab.Color = int(tab_color[4:6] + tab_color[2:4] + tab_color[0:2], 16)  # RGB → BGR
+            _cosmetic("tab colour", lambda: setattr(ws.api.Tab, "Color", _bgr(tab_color)))
         if hidden:
             ws.visible = False
 
-    def write_inputs(self, sheet: str, cell: str, rows: Rows) -> list[str]:
-        """Values only: a row without formulas is written in one call, others cell by cell around them."""
-        if not rows:
-            return []
-        ws = self.book.sheets[sheet]
+    def write_table(self, sheet: str, cell: str, rows: Rows) -> None:
+        block = rectangle(rows)
+        if not block or not block[0]:
+            return
+        ws = self._sheet(sheet)
         top = parse_cell(cell)
-        width = max(len(r) for r in rows)
-        block = ws.range((top.row, top.column), (top.row + len(rows) - 1, top.column + width - 1))
-        formulas = block.options(ndim=2).formula
-        rectangular = all(len(r) == width for r in rows)
-        if rectangular and not any(str(f).startswith("=") for line in formulas for f in line):
-            block.value = [list(r) for r in rows]  # one COM call
+        target = ws.range((top.row, top.column), (top.row + len(block) - 1, top.column + len(block[0]) - 1))
+        self._guard(sheet, "write", lambda: setattr(target, "value", block))
+
+    def write_tab(self, tab: Tab) -> None:
+        self.create_sheet(tab.name, tab_color=tab.tab_color)
+        ws = self._sheet(tab.name)
+        if not tab.values:
+            return
+        r0, c0 = tab.anchor
+        block = ws.range((r0, c0), (r0 + tab.height - 1, c0 + tab.width - 1))
+        block.value = [list(row) for row in tab.values]
+        for r1, c1, r2, c2, code in tab.format_runs():
+            ws.range((r1, c1), (r2, c2)).number_format = code
+        for i in sorted(tab.bold_rows):
+            ws.range((r0 + i, c0), (r0 + i, c0 + tab.width - 1)).font.bold = True
+        block.columns.autofit()
+        if tab.freeze_rows:
+            _cosmetic("frozen header", lambda: self._freeze(ws, tab.freeze_rows))
+
+    def _freeze(self, ws: xw.Sheet, rows: int) -> None:
+        """Windows: freeze the rows above ``rows + 1`` on the sheet's window (Excel has no other way)."""
+        ws.api.Activate()
+        window = self.book.app.api.ActiveWindow
+        window.SplitColumn = 0
+        window.SplitRow = rows
+        window.FreezePanes = True
+
+    def write_inputs(self, sheet: str, cell: str, rows: Rows) -> list[str]:
+        """Values only, formula cells kept: the rows are written as rectangular bands that skip the
+        formula cells (a block without formulas is one write)."""
+        block = rectangle(rows)
+        if not block or not block[0]:
             return []
-        kept: list[str] = []
-        for i, row in enumerate(rows):
-            has = [str(f).startswith("=") for f in formulas[i][: len(row)]]
-            if not any(has):
-                ws.range((top.row + i, top.column)).value = [list(row)]
-                continue
-            for j, value in enumerate(row):
-                if has[j]:
-                    kept.append(Cell(top.row + i, top.column + j).a1)
-                else:
-                    ws.range((top.row + i, top.column + j)).value = value
+        ws = self._sheet(sheet)
+        top = parse_cell(cell)
+        height, width = len(block), len(block[0])
+        target = ws.range((top.row, top.column), (top.row + height - 1, top.column + width - 1))
+        formulas = target.options(ndim=2).formula
+        is_formula = [[str(f).startswith("=") for f in line] for line in formulas]
+        kept = [
+            Cell(top.row + i, top.column + j).a1
+            for i in range(height)
+            for j in range(width)
+            if is_formula[i][j]
+        ]
+        for r1, c1, r2, c2 in _bands(is_formula):
+            values = [row[c1 : c2 + 1] for row in block[r1 : r2 + 1]]
+            cells = ws.range((top.row + r1, top.column + c1), (top.row + r2, top.column + c2))
+            self._guard(sheet, "write", lambda cells=cells, values=values: setattr(cells, "value", values))
         return kept
 
     def name_address(self, sheet: str, name: str) -> str | None:
-        for defined in self.book.sheets[sheet].names:
-            if str(defined.name).split("!")[-1] == name:
-                return str(defined.refers_to).rpartition("!")[2].replace("$", "")
-        return None
+        reference = self.defined_names().get((find_sheet(self.sheet_names(), sheet) or sheet, name))
+        if reference is None:
+            return None
+        return reference.rpartition("!")[2].replace("$", "")
 
     def resize_name(self, sheet: str, name: str, address: str) -> None:
-        for defined in self.book.sheets[sheet].names:
-            if str(defined.name).split("!")[-1] == name:
-                quoted = sheet.replace("'", "''")
-                defined.refers_to = f"='{quoted}'!{address}"
+        own = find_sheet(self.sheet_names(), sheet) or sheet
+        for defined in self._sheet(own).names:
+            if str(defined.name).rpartition("!")[2] == name:
+                defined.refers_to = _absolute_reference(own, address)
                 return
+        raise UsageError(f"'{sheet}' has no name {name}")
 
     def delete_sheets(self, prefixes: Iterable[str]) -> list[str]:
         lowered = tuple(p.lower() for p in prefixes)
         doomed = [n for n in self.sheet_names() if n.lower().startswith(lowered)]
-        display = self.book.app.display_alerts
-        self.book.app.display_alerts = False
-        try:
-            for name in doomed:
-                self.book.sheets[name].delete()
-        finally:
-            self.book.app.display_alerts = display
+        if doomed:
+            self._delete(doomed)
         return doomed
 
-    def snapshot_path(self) -> Path:
-        """A copy of the workbook as it is now, unsaved edits included (Excel's ``SaveCopyAs``)."""
-        folder = Path(tempfile.mkdtemp(prefix="clo-xl-"))
-        path = folder / self.name
-        self.book.api.SaveCopyAs(str(path))
-        self._snapshot = path
-        return path
+    def activate(self, sheet: str) -> None:
+        _cosmetic("activate", lambda: self._sheet(sheet).activate())
+
+    def recalculate(self) -> None:
+        """``CalculateFull`` (Ctrl+Alt+F9) on Windows: a plain ``Calculate`` skips UDFs whose arguments did
+        not change, so a deal UDF would keep showing the old version. Elsewhere (macOS has no UDFs):
+        ``Calculate``."""
+        if not _cosmetic("full recalculation", self._calculate_full):
+            _cosmetic("recalculation", self.book.app.calculate)
+
+    def _calculate_full(self) -> bool:
+        self.book.app.api.CalculateFull()
+        return True
 
     def save(self) -> None:
         """Leave saving to the analyst, as the legacy macros did."""
 
     def notify(self, text: str) -> None:
         self.book.app.status_bar = text
+
+
+def _bands(is_formula: list[list[bool]]) -> list[tuple[int, int, int, int]]:
+    """Rectangles (r1, c1, r2, c2) covering every non-formula cell: consecutive rows with the same formula
+    columns form one band, split around those columns."""
+    bands: list[tuple[int, int, int, int]] = []
+    i = 0
+    while i < len(is_formula):
+        pattern = is_formula[i]
+        k = i
+        while k + 1 < len(is_formula) and is_formula[k + 1] == pattern:
+            k += 1
+        j = 0
+        while j < len(pattern):
+            if pattern[j]:
+                j += 1
+                continue
+            start = j
+            while j + 1 < len(pattern) and not pattern[j + 1]:
+                j += 1
+            bands.append((i, start, k, j))
+            j += 1
+        i = k + 1
+    return bands
