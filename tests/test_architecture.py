@@ -51,6 +51,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "ingest",
             "persistence",
             # the workbook-access interface and its two implementations (a file on disk, live Excel)
+            "excel.table",
             "excel.workbook_access",
             "excel.cells",
             "excel.xlsx_package",
@@ -93,7 +94,6 @@ KNOWN: dict[tuple[str, str], str] = {
         "clo_xl.cashflows.from_records",
         "clo_xl.ingest",
     ): "#12 retires it (cash-flow arrays from ingested Assets)",
-    ("clo_xl.validate.run", "clo_xl.excel"): "#10 replaces excel/engine's WorkbookModel by DealSession",
 }
 
 

@@ -3,10 +3,10 @@
 The sheets come from :func:`workbook.generate_sample.generate` (legacy layout, synthetic data), written
 with XlsxWriter in the legacy sheet order, with the legacy named ranges (workbook-level and sheet-scoped on
 every ``Mag N Inputs`` sheet) and an ``xlwings.conf`` sheet. When ``workbook/vba_project.py`` is importable
-its ``vbaProject.bin`` is embedded and its buttons are placed on ``Run Model``; when
-``clo_xl.runs.compliance_tabs`` is importable, the legacy-style ``Compliance-<Deal>`` and
-``HYPO-<Deal>-Output`` tabs are written for every deal. The output is deterministic: same seed, same
-cells (document timestamps are fixed).
+its ``vbaProject.bin`` is embedded and its buttons are placed on ``Run Model``. The legacy-style
+``Compliance-<Deal>`` and ``HYPO-<Deal>-Output`` tabs are written for every deal as the legacy VBA wrote
+them (``clo_xl.excel.tabs`` with ``legacy=True``). The output is deterministic: same seed, same cells
+(document timestamps are fixed).
 """
 
 from __future__ import annotations
@@ -120,22 +120,21 @@ def optional_module(name: str) -> Any | None:
 
 def output_tabs(book: SampleBook) -> Tabs:
     """Legacy-style output tabs for every deal, computed by the compliance engine from the book's own
-    inputs: ``Compliance-<Deal>`` (one row per threshold-table row, legacy text formats) and
+    inputs and rendered as the legacy VBA wrote them (text for the formatted results, Q21) by the tabs'
+    one builder (``clo_xl.excel.tabs``): ``Compliance-<Deal>`` (one row per threshold-table row) and
     ``HYPO-<Deal>-Output`` (the deal's ``Run Model`` trades in pool mode). The objective tests' results
-    are also written back into each deal sheet's "Test Results" column, as the legacy run does.
-    Empty when ``clo_xl.runs.compliance_tabs`` does not exist yet."""
-    legacy_tabs = optional_module("clo_xl.runs.compliance_tabs")
-    if legacy_tabs is None:
-        return []
+    are also written back into each deal sheet's "Test Results" column, as the legacy run does."""
     from clo_xl.compliance.engine import ComplianceEngine
     from clo_xl.compliance.hypo import run_hypo, trade_attributes
     from clo_xl.compliance.quirks import QuirkSet
     from clo_xl.enums import HypoMode
+    from clo_xl.excel import tabs as builders
     from clo_xl.ingest.assets import parse_assets, parse_holdings
     from clo_xl.ingest.deal_inputs import parse_deal_inputs
     from clo_xl.ingest.raw import RawTable
     from clo_xl.ingest.workbook import assets_table, deal_document
     from clo_xl.portfolio.pool import Pool, Universe
+    from clo_xl.runs.compliance_tabs import objective_results_column
 
     universe = Universe(parse_assets(assets_table(book.assets)))
     holidays = [d for d, *_ in (r for r in _reference_rows(book, "Holidays"))]
@@ -149,14 +148,14 @@ def output_tabs(book: SampleBook) -> Tabs:
         )
         engine = ComplianceEngine(inputs)
         report = engine.evaluate(pool)
-        tabs.append(
-            (L.compliance_tab(deal), legacy_tabs.compliance_tab(report, row_count=len(inputs.thresholds)))
-        )
+        compliance = builders.compliance_tab(deal, report, row_count=len(inputs.thresholds), legacy=True)
+        tabs.append((L.compliance_tab(deal), _grid(compliance.values)))
         outcomes = run_hypo(engine, pool, inputs.trades, mode=HypoMode.POOL)
         attributes = trade_attributes(engine, pool, outcomes[0].trades) if outcomes else None
-        tabs.append((L.hypo_tab(deal), legacy_tabs.hypo_tab_rows(outcomes, attributes)))
+        hypo = builders.hypo_tab(deal, outcomes, attributes, legacy=True)
+        tabs.append((L.hypo_tab(deal), _grid(hypo.values)))
         weights = [w["test_number"] for w in doc["objective_weights"]]
-        column = legacy_tabs.objective_results_column(report, weights, QuirkSet.for_convention("legacy"))
+        column = objective_results_column(report, weights, QuirkSet.for_convention("legacy"))
         sheet = book.sheet(L.deal_sheet(deal))
         run_model = book.sheet(L.RUN_MODEL)
         shown = run_model.cells.get(L.parse_cell("C9")) == deal  # the panel shows the Run Model deal
@@ -166,6 +165,10 @@ def output_tabs(book: SampleBook) -> Tabs:
             if shown and i <= L.OBJECTIVE_PANEL_ROWS[1] - L.OBJECTIVE_PANEL_ROWS[0]:
                 run_model.put(L.OBJECTIVE_PANEL_ROWS[0] + i, L.OBJECTIVE_PANEL_COLS["current_result"], text)
     return tabs
+
+
+def _grid(values: Sequence[Sequence[object]]) -> list[list[object]]:
+    return [list(row) for row in values]
 
 
 def _reference_rows(book: SampleBook, name: str) -> list[tuple[object, ...]]:

@@ -74,20 +74,18 @@ BUTTONS: tuple[Button, ...] = (
     Button("P28", "DeleteOutputTabs", "Delete Output Tabs"),
 )
 
-#: the ``xlwings.conf`` sheet (column A key, column B value, from A1). Empty values fall back to the
-#: xlwings defaults; analysts set ``Interpreter_Win`` to their Python if it is not on PATH.
+#: the ``xlwings.conf`` sheet (column A key, column B value, from A1). Only keys WITH a value: xlwings treats a
+#: key that is present but blank as set (``GetConfigFromSheet``), so a blank ``Interpreter_Win`` or
+#: ``PYTHONPATH`` row would override the interpreter the analyst chose on the xlwings ribbon. An analyst who
+#: prefers the sheet adds ``Interpreter_Win`` (or ``Interpreter_Mac``) with the full path of their Python.
 XLWINGS_CONF: tuple[tuple[str, str], ...] = (
-    ("Interpreter_Win", ""),
-    ("Interpreter_Mac", ""),
-    ("PYTHONPATH", ""),
-    ("Conda Path", ""),
-    ("Conda Env", ""),
     ("UDF Modules", "clo_xl.excel.udfs"),
-    ("Debug UDFs", "False"),
     ("Use UDF Server", "True"),
     ("Show Console", "False"),
     ("ADD_WORKBOOK_TO_PYTHONPATH", "False"),
 )
+if any(not value.strip() for _, value in XLWINGS_CONF):  # pragma: no cover - guarded by the test suite too
+    raise AssertionError("xlwings.conf keys must carry a value (a blank key overrides the ribbon)")
 
 
 def _crlf(text: str) -> str:

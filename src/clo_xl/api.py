@@ -85,7 +85,7 @@ from clo_xl.runs.cashflow_pipeline import (
     run_pipeline,
     with_holdings,
 )
-from clo_xl.runs.deal_cf_tab import deal_cf_blocks, side_by_side
+from clo_xl.runs.deal_cf_tab import Block, deal_cf_blocks, side_by_side
 from clo_xl.simulation.grid import Scenario
 from clo_xl.xlsx import Package, PackageProblem
 
@@ -188,6 +188,8 @@ class DealSession:
         """From workbook data already read (``read_workbook``, the open workbook, or the database);
         ``universe`` shares the assets' caches between the deals of one book."""
         assets, holdings, inputs = load_deal(data, deal)
+        if universe is not None and universe.assets != tuple(assets):
+            universe = None  # built from other assets: not shareable
         return cls(tuple(assets), tuple(holdings), inputs, convention, universe, data, version)
 
     @classmethod
@@ -209,15 +211,19 @@ class DealSession:
         database_url: str | None = None,
         as_of: int | None = None,
         convention: ConventionLike = Convention.LEGACY,
+        universe: Universe | None = None,
     ) -> DealSession:
         """The deal as stored in PostgreSQL (``database_url``, else ``CLO_XL_DATABASE_URL``, else the
         embedded server); ``as_of`` an earlier row version of the deal. The name is matched
         case-insensitively; an unknown deal raises :class:`~clo_xl.persistence.snapshot.DealNotStored`
-        naming the stored deals and how to load one."""
+        naming the stored deals and how to load one. ``universe``: one already built from the same stored
+        assets (its cached column arrays are shared)."""
         url = resolve_database_url(database_url)
         stored = load_book(url, [deal], as_of=as_of)
         (name,) = stored.versions
-        return cls.from_book(stored.data, name, convention=convention, version=stored.versions[name])
+        return cls.from_book(
+            stored.data, name, convention=convention, universe=universe, version=stored.versions[name]
+        )
 
     # -- engines --------------------------------------------------------------------------------------
     def _quirks(self, convention: ConventionLike | None) -> QuirkSet:
@@ -478,27 +484,16 @@ class DealSession:
         """The ``cashflows --json`` document (docs/cli.md; ``clo-xl cashflows`` exactly)."""
         return self.cashflow_run(convention=convention, **options).payload
 
-    def deal_cf_grid(self, *, convention: ConventionLike | None = None) -> list[list[Any]]:
-        """The legacy ``Deal CF-<Deal>`` tab as a grid (blocks side by side, written at B1) under the
-        book's own assumptions."""
+    def deal_cf_blocks(self, *, convention: ConventionLike | None = None) -> list[Block]:
+        """The legacy ``Deal CF-<Deal>`` blocks (Deal Info, Collateral Pool, each class, fee and test) under
+        the book's own assumptions."""
         run = self.cashflow_run(convention=convention)
-        blocks = deal_cf_blocks(run.result, run.payload["summary"]["tranches"])
-        return [list(r) for r in side_by_side(blocks)]
+        return deal_cf_blocks(run.result, run.payload["summary"]["tranches"])
 
-    def coverage_ratios(self, kind: str, *, convention: ConventionLike | None = None) -> dict[str, float]:
-        """Projected OC or IC ratio per class at the first payment date (1.25 = 125%), keyed by class."""
-        document = self.cashflow_document(convention=convention)
-        if not document.get("periods"):
-            raise UsageError(f"deal '{self.deal}' has no payment dates to test")
-        wanted = kind.strip().upper()
-        ratios: dict[str, float] = {}
-        for test in document["periods"][0]["tests"]:
-            if str(test.get("kind", "")).upper() == wanted and test.get("ratio") is not None:
-                name = str(test["name"]).removesuffix(f" {wanted}").removeprefix("Class ").strip()
-                ratios[name] = float(test["ratio"])
-        return ratios
+    def deal_cf_grid(self, *, convention: ConventionLike | None = None) -> list[list[Any]]:
+        """The ``Deal CF-<Deal>`` blocks side by side, as the legacy wrote them from B1."""
+        return [list(r) for r in side_by_side(self.deal_cf_blocks(convention=convention))]
 
-    # -- analytics (issue 14) ---------------------------------------------------------------------------
     def cashflow_model(self, *, convention: ConventionLike | None = None, **options: Any) -> CashflowModel:
         """The deal prepared for many projections (cached per options): :func:`~clo_xl.runs.cashflow_pipeline.
         prepare_model`'s keywords (``cpr``, ``cdr``, ``severity``, ``lag``, ``curve_shift``, ``index``);

@@ -7,7 +7,6 @@ import pytest
 from clo_xl.api import DealSession
 from clo_xl.enums import HypoMode, TransactionType
 from clo_xl.portfolio.pool import Holding, Trade
-from clo_xl.runs.compliance_tabs import rebalance_compliance_block
 
 from .helpers import asset, deal
 
@@ -48,6 +47,4 @@ def test_rankings_rebalance_and_weights() -> None:
     assert r.positions.size == 3
     rb = s.rebalance(step=5.0, sale_target=10.0, buy_target=0.0)
     assert sum(e.executed_par for e in rb.sales) == pytest.approx(10.0)
-    title, rows = rebalance_compliance_block(rb.before, rb.after)
-    assert title == "Compliance Test" and rows[-1][1] == "Ojective Function"
     assert s.with_weights({32: 0.0}).compliance().objective == 0.0

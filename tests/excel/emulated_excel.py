@@ -597,7 +597,10 @@ class App(base_classes.App):
             raise self.refuse(f"calculation must be automatic, manual or semiautomatic, not {value!r}")
         if not self.books_list:
             raise self.refuse("Method 'Calculation' of object '_Application' failed (no workbook open)")
+        was = self.calculation_value
         self.calculation_value = value
+        if value == "automatic" and was != "automatic":
+            self.recalculate(full=False)  # back to automatic: Excel calculates what became dirty
 
     def calculate(self) -> None:
         self.check_mutable("start a recalculation")

@@ -39,7 +39,6 @@ from typing import Any
 
 import xlwings as xw
 from oletools.olevba import VBA_Parser
-
 from tests.excel import emulated_excel as emu
 
 UDF_MODULE = "clo_xl.excel.udfs"
@@ -304,8 +303,10 @@ class UdfCalculator:
 def _cell_result(value: Any) -> Any:
     if value is None or value == "":
         return None
-    if isinstance(value, bool | str | datetime):
+    if isinstance(value, bool | datetime):
         return value
+    if isinstance(value, str):
+        return str(value)  # COM carries the text of a str subclass (an enum's value)
     if isinstance(value, int | float):
         return float(value)
     return emu.ERRORS["#VALUE!"]  # not a COM VARIANT
@@ -327,7 +328,7 @@ def _pywin32_stand_ins() -> dict[str, types.ModuleType]:
     pywintypes.TimeType = datetime  # type: ignore[attr-defined]
     win32com = types.ModuleType("win32com")
     client = types.ModuleType("win32com.client")
-    client.Dispatch = lambda obj, resultCLSID=None: obj  # type: ignore[attr-defined]  # noqa: N803
+    client.Dispatch = lambda obj, resultCLSID=None: obj  # type: ignore[attr-defined]
     win32com.client = client  # type: ignore[attr-defined]
     com_server = types.ModuleType("xlwings.com_server")
     com_server.loop = None  # type: ignore[attr-defined]  # only async UDFs use the server's event loop
@@ -420,14 +421,14 @@ class EmulatedExcel:
         if str(config.get("USE UDF SERVER", "False")).strip().lower() == "true":
             emu.BOOK_CALLER = book.impl  # XLPy.SetAttr XLPy.Module("xlwings._xlwindows"), "BOOK_CALLER", ThisWorkbook
             try:
-                exec(found.command, {"__name__": "__xlwings_runpython__"})  # noqa: S102 - the workbook's own macro
+                exec(found.command, {"__name__": "__xlwings_runpython__"})
             finally:
                 emu.BOOK_CALLER = None
             return
         saved = sys.argv
         sys.argv = ["python", f"--wb={book.name}", "--from_xl=1", f"--hwnd={self.app.hwnd}"]
         try:
-            exec(found.command, {"__name__": "__xlwings_runpython__"})  # noqa: S102 - the workbook's own macro
+            exec(found.command, {"__name__": "__xlwings_runpython__"})
         finally:
             sys.argv = saved
 

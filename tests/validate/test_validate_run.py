@@ -146,6 +146,7 @@ def test_the_formula_check_can_fail(legacy_workbook: Path, tmp_path: Path) -> No
     if soffice_path() is None:
         pytest.skip("LibreOffice (soffice) is not installed")
     from clo_xl.excel.engine import load_workbook_model
+
     from clo_xl.validate import formula_oracle
     from clo_xl.validate.model import judge
 

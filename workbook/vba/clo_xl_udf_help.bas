@@ -5,62 +5,65 @@ Option Explicit
 Public Sub RegisterCloXlFunctionHelp()
     On Error Resume Next
     Application.MacroOptions Macro:="'" & ThisWorkbook.Name & "'!CLO_CASHFLOWS", _
-        Description:="Projected deal cash flows per payment date: a spilling table with a header row.", _
+        Description:="Projected cash flows of the stored deal per payment date: a table with a header row that spills.", _
         Category:="CLO", ArgumentDescriptions:=Array( _
-            "Deal name, e.g. ""Mag 17"".", _
+            "Deal name as stored in the database, e.g. ""Mag 17"" (any case).", _
             "Constant prepayment rate per year as a fraction (blank = deal assumption).", _
             "Constant default rate per year as a fraction (blank = deal assumption).", _
             "Loss severity as a fraction (blank = deal assumption).", _
             "Recovery lag in months (blank = deal assumption).")
     Application.MacroOptions Macro:="'" & ThisWorkbook.Name & "'!CLO_DERIVE_RATING", _
-        Description:="The rating (or recovery rate) the compliance engine derives for an asset (legacy rules).", _
+        Description:="The rating (or recovery rate) the compliance engine derives for a stored asset (legacy rules).", _
         Category:="CLO", ArgumentDescriptions:=Array( _
             "The asset's BLKRockID in All Assets.", _
-            "Moody's (default), DPR, WARF, S&P or Recovery: which derived value to return.")
+            "Moody's (default), DPR, WARF, S&P or Recovery: which derived value to return.", _
+            "The deal whose analysis date applies (default: the first stored deal).")
     Application.MacroOptions Macro:="'" & ThisWorkbook.Name & "'!CLO_DIVERSITY", _
-        Description:="Moody's diversity score of the deal (test 37).", _
+        Description:="Moody's diversity score of the stored deal (test 37).", _
         Category:="CLO", ArgumentDescriptions:=Array( _
-            "Deal name, e.g. ""Mag 17"".")
+            "Deal name as stored in the database, e.g. ""Mag 17"" (any case).")
     Application.MacroOptions Macro:="'" & ThisWorkbook.Name & "'!CLO_HYPO", _
-        Description:="Compliance before and after hypothetical trades (applied together): a spilling table with a header.", _
+        Description:="Compliance before and after hypothetical trades (applied together) on the stored deal: a table with a header row that spills.", _
         Category:="CLO", ArgumentDescriptions:=Array( _
-            "Deal name, e.g. ""Mag 17"".", _
+            "Deal name as stored in the database, e.g. ""Mag 17"" (any case).", _
             "Trade rows: BRS ID, Buy/Sale, Par, Price (blank price = market value).")
     Application.MacroOptions Macro:="'" & ThisWorkbook.Name & "'!CLO_IC", _
-        Description:="Interest coverage ratio of a class (1.5 = 150%) for the first payment date.", _
+        Description:="Interest coverage ratio of a class (1.5 = 150%): projected for the first payment date, or on the analysis date.", _
         Category:="CLO", ArgumentDescriptions:=Array( _
-            "Deal name, e.g. ""Mag 17"".", _
-            "Tranche class as in the tranche matrix, e.g. ""C"" or ""B-2"".")
+            "Deal name as stored in the database, e.g. ""Mag 17"" (any case).", _
+            "Tranche class as in the tranche matrix, e.g. ""C"" or ""B-2"".", _
+            """first payment date"" (default: the projected ratio) or ""analysis date"".")
     Application.MacroOptions Macro:="'" & ThisWorkbook.Name & "'!CLO_OC", _
-        Description:="Overcollateralisation ratio of a class (1.25 = 125%) on the analysis date.", _
+        Description:="Overcollateralisation ratio of a class (1.25 = 125%): projected at the first payment date, or on the analysis date.", _
         Category:="CLO", ArgumentDescriptions:=Array( _
-            "Deal name, e.g. ""Mag 17"".", _
-            "Tranche class as in the tranche matrix, e.g. ""C"" or ""B-2"".")
+            "Deal name as stored in the database, e.g. ""Mag 17"" (any case).", _
+            "Tranche class as in the tranche matrix, e.g. ""C"" or ""B-2"".", _
+            """first payment date"" (default: the projected ratio) or ""analysis date"".")
     Application.MacroOptions Macro:="'" & ThisWorkbook.Name & "'!CLO_RATING_FACTOR", _
         Description:="Moody's rating factor of a rating (B2 gives 2720); unknown ratings give 10000 as in the WARF test.", _
         Category:="CLO", ArgumentDescriptions:=Array( _
             "Moody's rating, e.g. ""B2"" (any case).")
     Application.MacroOptions Macro:="'" & ThisWorkbook.Name & "'!CLO_TEST", _
-        Description:="One compliance test of a deal: its result (a fraction, e.g. 0.0274 for 2.74%) or another field.", _
+        Description:="One compliance test of a stored deal: its result (a fraction: 0.0274 for 2.74%) or another field.", _
         Category:="CLO", ArgumentDescriptions:=Array( _
-            "Deal name as on the deal sheet, e.g. ""Mag 17"".", _
+            "Deal name as stored in the database, e.g. ""Mag 17"" (any case).", _
             "Legacy test number (1-54), e.g. 36 for WARF.", _
             "result (default), threshold, pass, numerator, denominator, comment, name or min_max.")
     Application.MacroOptions Macro:="'" & ThisWorkbook.Name & "'!CLO_TESTS", _
-        Description:="All compliance tests of a deal as a spilling table with a header row, in the threshold-table order.", _
+        Description:="All compliance tests of a stored deal: a spilling table with a header row (threshold-table order).", _
         Category:="CLO", ArgumentDescriptions:=Array( _
-            "Deal name as on the deal sheet, e.g. ""Mag 17"".")
+            "Deal name as stored in the database, e.g. ""Mag 17"" (any case).")
     Application.MacroOptions Macro:="'" & ThisWorkbook.Name & "'!CLO_WAL", _
         Description:="Weighted average life in years, rounded to 2 decimals half-to-even as the legacy test 35 does.", _
         Category:="CLO", ArgumentDescriptions:=Array( _
-            "Deal name, e.g. ""Mag 17"".")
+            "Deal name as stored in the database, e.g. ""Mag 17"" (any case).")
     Application.MacroOptions Macro:="'" & ThisWorkbook.Name & "'!CLO_WARF", _
-        Description:="Moody's weighted average rating factor of the deal's non-defaulted assets (test 36, or 54).", _
+        Description:="Moody's weighted average rating factor of the stored deal's non-defaulted assets (test 36 rules).", _
         Category:="CLO", ArgumentDescriptions:=Array( _
-            "Deal name, e.g. ""Mag 17"".")
+            "Deal name as stored in the database, e.g. ""Mag 17"" (any case).")
     Application.MacroOptions Macro:="'" & ThisWorkbook.Name & "'!CLO_WAS", _
         Description:="Weighted average floating spread as a fraction (0.0412 = 4.12%), with the LIBOR-floor benefit.", _
         Category:="CLO", ArgumentDescriptions:=Array( _
-            "Deal name, e.g. ""Mag 17"".")
+            "Deal name as stored in the database, e.g. ""Mag 17"" (any case).")
     On Error GoTo 0
 End Sub

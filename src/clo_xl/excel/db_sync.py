@@ -27,10 +27,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
-from clo_xl.errors import CloXlError, UsageError
+from clo_xl.errors import CloXlError, ConcurrencyError, UsageError
 from clo_xl.excel.cells import Cell, parse_range
 from clo_xl.excel.workbook_access import Value, WorkbookAccess
 from clo_xl.ingest import layout as L
+from clo_xl.ingest.deal_inputs import parse_deal_inputs
+from clo_xl.ingest.raw import RawDocument
+from clo_xl.persistence.audit import current_actor
+from clo_xl.persistence.repository import refresh_workbook, save_deal, workbook_blocks
 
 #: the hidden sheet holding each deal's refreshed row version
 STATE_SHEET = "clo-xl.state"
@@ -203,8 +207,6 @@ class RefreshOutcome:
 def refresh(book: WorkbookAccess, url: str, deals: Sequence[str]) -> RefreshOutcome:
     """Write ``All Assets`` and ``deals`` from one database snapshot into their sheets and remember the
     deals' versions (then save)."""
-    from clo_xl.persistence.repository import refresh_workbook, workbook_blocks
-
     snapshot = refresh_workbook(url, list(deals))
     states = read_state(book)
     asset_rows, _ = _all_assets_plan(book, snapshot.assets)  # checked before anything is written
@@ -230,11 +232,7 @@ def deal_documents(book: WorkbookAccess, deals: Sequence[str]) -> dict[str, dict
     Read once, exactly as ``clo-xl migrate`` reads them; a bad cell raises the located
     :class:`IngestError` before anything is written.
     """
-    from clo_xl.ingest.deal_inputs import parse_deal_inputs
-    from clo_xl.ingest.raw import RawDocument
-    from clo_xl.ingest.workbook import read_workbook
-
-    data = read_workbook(book.snapshot_path(), deals=list(deals))
+    data = book.workbook_data(deals)
     documents: dict[str, dict[str, Any]] = {}
     for deal in deals:
         raw = data.deal(deal)
@@ -258,10 +256,6 @@ class SaveOutcome:
 
 def save(book: WorkbookAccess, url: str, deals: Sequence[str], *, actor: str | None = None) -> SaveOutcome:
     """Store ``deals`` if each is still at its remembered version; see the module docstring."""
-    from clo_xl.errors import ConcurrencyError
-    from clo_xl.persistence.audit import current_actor
-    from clo_xl.persistence.repository import save_deal
-
     states = read_state(book)
     missing = [d for d in deals if d not in states]
     if missing:

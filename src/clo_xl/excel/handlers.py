@@ -8,6 +8,8 @@ writes its legacy output tab (§1.9) through the tab's one builder (:mod:`clo_xl
 first deletes the tabs with its prefix, then adds a green tab with the table at B1.
 """
 
+from __future__ import annotations
+
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from clo_xl.compliance.filters import FilterRow, filter_text
 from clo_xl.enums import HypoMode, TransactionType
 from clo_xl.errors import UsageError
 from clo_xl.excel import db_sync, tabs
+from clo_xl.excel.file_workbook import FileWorkbook
 from clo_xl.excel.table import Value
 from clo_xl.excel.workbook_access import OUTPUT_PREFIXES, WorkbookAccess, read_cell
 from clo_xl.persistence.engine import database_url as resolve_database_url
@@ -116,7 +119,7 @@ def run_compliance(book: WorkbookAccess) -> HandlerResult:
 
 
 def run_hypo(book: WorkbookAccess) -> HandlerResult:
-    """The hypothetical trades of the selected deal (Run Model J11:N39, N8 pool mode) → ``HYPO-<Deal>-Output``."""
+    """Hypothetical trades of the selected deal (Run Model J11:N39, N8 pool mode) → ``HYPO-<Deal>-Output``."""
     deal = _one_deal(book, "hypothetical trades")
     session = sessions(book, [deal])[deal]
     pool_mode = read_cell(book, RUN_MODEL, POOL_MODE_CELL)
@@ -345,7 +348,7 @@ def save_to_db(
 
 def validate(book: WorkbookAccess, *, tolerance: float = 1e-5) -> HandlerResult:
     """The parallel run on this workbook → a ``Parallel Run`` tab (item | cell | legacy | python | ...)."""
-    result = run_validation(book.workbook_data(), tolerance=tolerance, libreoffice=False)
+    result = run_validation(book, tolerance=tolerance, libreoffice=False)
     name = _write(book, tabs.parallel_run_tab(result.sheet_rows(), PARALLEL_RUN_SHEET))
     book.save()
     return HandlerResult((name,), result.summary(), announce=True)
@@ -375,8 +378,6 @@ HANDLERS: dict[str, Callable[[WorkbookAccess], HandlerResult]] = {
 
 def run_headless(macro: str, path: Path) -> HandlerResult:
     """Press a button on a workbook file (what ``RunPython`` does in Excel, without Excel)."""
-    from clo_xl.excel.file_workbook import FileWorkbook
-
     if macro not in HANDLERS:
         raise UsageError(f"no button runs macro '{macro}' (known: {', '.join(HANDLERS)})")
     return HANDLERS[macro](FileWorkbook(path))

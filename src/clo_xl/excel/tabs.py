@@ -25,13 +25,14 @@ from datetime import date, datetime
 from typing import Any
 
 from clo_xl.api import DealSession
-from clo_xl.cashflows.legacy_tab import Block
+from clo_xl.compliance.catalogue import TEST_CCC, numbers_in_unit
 from clo_xl.compliance.hypo import ATTRIBUTE_ROWS, ExecutedTrade, HypoOutcome, trade_attributes
 from clo_xl.compliance.rankings import RANKING_HEADER, Ranking
 from clo_xl.compliance.rebalance import RebalanceResult
 from clo_xl.compliance.results import ComplianceReport, TestResult
 from clo_xl.excel.table import Tab, Value
 from clo_xl.quirk_warnings import warning_lines
+from clo_xl.runs.deal_cf_tab import Block
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,10 @@ LEGACY_PERCENT_2 = Fmt("0.00%", lambda v: f"{v * 100:.2f}%")
 LEGACY_DECIMAL_3 = Fmt("0.000", lambda v: f"{v:.3f}")
 LEGACY_DECIMAL_2 = Fmt("0.00", lambda v: f"{v:.2f}")
 
-#: tests the legacy shows as plain decimals, not percent (WAL, WARF, diversity, ...)
-COMPLIANCE_DECIMAL_TESTS = frozenset({35, 36, 37, 54})
-HYPO_DECIMAL_TESTS = frozenset({35, 36, 37, 40, 54})
+#: tests the legacy writes as plain decimals: the catalogue's number-unit tests (WAL, WARF, diversity)
+COMPLIANCE_DECIMAL_TESTS = numbers_in_unit("number")
+#: the hypo and rebalance tables also write test 40 (CCC) as a decimal, sic (Q21)
+HYPO_DECIMAL_TESTS = COMPLIANCE_DECIMAL_TESTS | {TEST_CCC}
 
 COMPLIANCE_HEADER: tuple[str, ...] = (
     "Test Num", "Test Name", "Denominator", "Numeratior", "comments", "Results", "Threshold", "Pass/Fail",

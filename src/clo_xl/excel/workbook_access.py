@@ -140,3 +140,18 @@ def rectangle(rows: Rows) -> list[list[Value]]:
     """``rows`` padded with empty cells to the widest row (xlwings and Excel take rectangles only)."""
     width = max((len(r) for r in rows), default=0)
     return [[*r, *([None] * (width - len(r)))] for r in rows]
+
+
+__all__ = [
+    "OUTPUT_PREFIXES",
+    "OUTPUT_TAB_COLOR",
+    "Rows",
+    "Tab",
+    "Value",
+    "WorkbookAccess",
+    "find_sheet",
+    "output_sheets",
+    "plain_value",
+    "read_cell",
+    "rectangle",
+]

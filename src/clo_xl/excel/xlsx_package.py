@@ -369,9 +369,9 @@ class XlsxPackage:
         for name in self._deleted:
             workbook, rels, types = _delete(parts, workbook, rels, types, name)
         styles = _Styles(parts)
-        for name, sheet in self._added:
-            part_xml = sheet_xml(sheet, styles)
-            workbook, rels, types = _add(parts, workbook, rels, types, name, part_xml, hidden=sheet.hidden)
+        for name, added in self._added:
+            part_xml = sheet_xml(added, styles)
+            workbook, rels, types = _add(parts, workbook, rels, types, name, part_xml, hidden=added.hidden)
         styles.store()
         parts["xl/workbook.xml"] = workbook.encode("utf-8")
         parts["xl/_rels/workbook.xml.rels"] = rels.encode("utf-8")

@@ -230,7 +230,7 @@ class XlwingsWorkbook:
         for r1, c1, r2, c2 in _bands(is_formula):
             values = [row[c1 : c2 + 1] for row in block[r1 : r2 + 1]]
             cells = ws.range((top.row + r1, top.column + c1), (top.row + r2, top.column + c2))
-            self._guard(sheet, "write", lambda cells=cells, values=values: setattr(cells, "value", values))
+            self._guard(sheet, "write", _setter(cells, values))
         return kept
 
     def name_address(self, sheet: str, name: str) -> str | None:
@@ -273,6 +273,15 @@ class XlwingsWorkbook:
 
     def notify(self, text: str) -> None:
         self.book.app.status_bar = text
+
+
+def _setter(cells: xw.Range, values: list[list[Value]]) -> Callable[[], None]:
+    """One block write, to run under :meth:`XlwingsWorkbook._guard`."""
+
+    def write() -> None:
+        cells.value = values
+
+    return write
 
 
 def _bands(is_formula: list[list[bool]]) -> list[tuple[int, int, int, int]]:

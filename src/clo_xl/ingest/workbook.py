@@ -316,9 +316,7 @@ class _Reader:
 
     def grid(self, sheet: str) -> _Grid:
         if not self.has(sheet):
-            raise IngestError(
-                Location(file=self.file, sheet=sheet), None, _missing_sheet(sheet, self.sheets)
-            )
+            raise IngestError(Location(file=self.file, sheet=sheet), None, _missing_sheet(sheet, self.sheets))
         g = self.source.grid(sheet)
         return _Grid(self.file, sheet, g.rows, g.errors, g.merges, g.uncached)
 

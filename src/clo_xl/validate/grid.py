@@ -12,35 +12,49 @@ from python_calamine import CalamineWorkbook
 
 from clo_xl.errors import CloXlError, UsageError
 from clo_xl.excel.cells import Cell
-from clo_xl.excel.workbook_access import Value, plain_value
+from clo_xl.excel.workbook_access import Value, WorkbookAccess, plain_value
 
 Grid = list[list[Value]]
 
 
 class WorkbookGrids:
-    """Lazy, cached grids of a workbook file's sheets."""
+    """Lazy, cached grids of a workbook's sheets: a file (python-calamine), or an open workbook through the
+    workbook-access interface (one read per sheet)."""
 
-    def __init__(self, path: Path) -> None:
-        if not path.is_file():
-            raise UsageError(f"workbook not found: {path}")
-        self.path = path
-        try:
-            self._book = CalamineWorkbook.from_path(str(path))
-        except Exception as exc:  # calamine's own error types
-            raise CloXlError(f"cannot read workbook {path}: {exc}") from exc
-        self.sheet_names: list[str] = list(self._book.sheet_names)
+    def __init__(self, source: Path | WorkbookAccess) -> None:
+        self._access: WorkbookAccess | None = None
+        self._book: CalamineWorkbook | None = None
+        if isinstance(source, Path):
+            if not source.is_file():
+                raise UsageError(f"workbook not found: {source}")
+            try:
+                self._book = CalamineWorkbook.from_path(str(source))
+            except Exception as exc:  # calamine's own error types
+                raise CloXlError(f"cannot read workbook {source}: {exc}") from exc
+            self.sheet_names: list[str] = list(self._book.sheet_names)
+            self.where = str(source)
+        else:
+            self._access = source
+            self.sheet_names = source.sheet_names()
+            self.where = source.name
         self._grids: dict[str, Grid] = {}
 
     def grid(self, sheet: str) -> Grid:
         found = self._grids.get(sheet)
         if found is None:
-            try:
-                rows = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-            except Exception as exc:  # calamine's own error types (a damaged or half-written file)
-                raise CloXlError(f"cannot read sheet '{sheet}' of {self.path}: {exc}") from exc
-            found = [[plain_value(v) for v in row] for row in rows]
+            found = self._read(sheet)
             self._grids[sheet] = found
         return found
+
+    def _read(self, sheet: str) -> Grid:
+        if self._access is not None:
+            return [list(row) for row in self._access.read_sheet(sheet)]
+        assert self._book is not None
+        try:
+            rows = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except Exception as exc:  # calamine's own error types (a damaged or half-written file)
+            raise CloXlError(f"cannot read sheet '{sheet}' of {self.where}: {exc}") from exc
+        return [[plain_value(v) for v in row] for row in rows]
 
 
 def at(grid: Sequence[Sequence[Value]], cell: Cell) -> Value:

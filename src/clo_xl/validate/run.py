@@ -19,16 +19,23 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from clo_xl.api import DealSession
+from clo_xl.compliance.quirks import QuirkSet
+from clo_xl.enums import HypoMode
 from clo_xl.errors import CloXlError, UsageError
-from clo_xl.excel import engine
 from clo_xl.excel.cells import Cell
+from clo_xl.excel.workbook_access import WorkbookAccess
+from clo_xl.ingest.workbook import WorkbookData, read_workbook
+from clo_xl.portfolio.pool import Universe
 from clo_xl.progress import Progress, no_progress
 from clo_xl.validate import formula_oracle, legacy_checks
 from clo_xl.validate.grid import WorkbookGrids
 from clo_xl.validate.model import Check, ValidationResult, judge
 from clo_xl.validate.report import report_paths, write_reports
+from clo_xl.validate.switches import hypo_switch_finder, switch_finder
 
 CONVENTIONS = ("legacy", "corrected")
+Document = dict[str, Any]
 RUN_MODEL = "Run Model"
 
 
@@ -39,18 +46,47 @@ def _deal_of(sheet: str, prefix: str, suffix: str = "") -> str | None:
 
 
 class _Recompute:
-    """Python's results for one workbook, memoised per deal and convention."""
+    """Python's results for one workbook: a :class:`DealSession` per deal (built on first use, sharing one
+    universe), its documents memoised per deal and convention."""
 
-    def __init__(self, model: engine.WorkbookModel, grids: WorkbookGrids) -> None:
-        self.model = model
+    def __init__(self, data: WorkbookData, grids: WorkbookGrids) -> None:
+        self.data = data
         self.grids = grids
-        self._compliance: dict[tuple[str, str], dict[str, Any]] = {}
+        self._sessions: dict[str, DealSession] = {}
+        self._universe: Universe | None = None
+        self._compliance: dict[tuple[str, str | QuirkSet], Document] = {}
 
-    def compliance(self, deal: str, convention: str) -> dict[str, Any]:
+    def session(self, deal: str) -> DealSession:
+        found = self._sessions.get(deal)
+        if found is None:
+            if deal not in self.data.deals:
+                known = ", ".join(self.data.deals) or "none"
+                raise UsageError(f"unknown deal '{deal}' (deals: {known})")
+            found = DealSession.from_book(self.data, deal, universe=self._universe)
+            self._universe = found.universe
+            self._sessions[deal] = found
+        return found
+
+    def compliance(self, deal: str, convention: str | QuirkSet) -> Document:
         key = (deal, convention)
         if key not in self._compliance:
-            self._compliance[key] = self.model.compliance_document(deal, convention=convention)
+            self._compliance[key] = self.session(deal).compliance(convention).to_json()
         return self._compliance[key]
+
+    def hypo_documents(
+        self, deal: str, pool_mode: bool, convention: str | QuirkSet
+    ) -> list[tuple[str, Document]]:
+        """(block title, ``compliance --hypo --json`` document) per hypo block of the deal's own trades."""
+        mode = HypoMode.POOL if pool_mode else HypoMode.INDIVIDUAL
+        return [(o.label, o.to_json()) for o in self.session(deal).hypo(mode=mode, convention=convention)]
+
+    def hypo_attributes(self, deal: str, convention: str) -> dict[str, dict[str, float | None]]:
+        session = self.session(deal)
+        return session.hypo_attributes(session.hypo(mode=HypoMode.POOL, convention=convention)[0], convention)
+
+    def derived_inputs(self) -> dict[str, tuple[float, float]]:
+        """Per BRS ID, the engine's WARF-test factor and recovery rate (any deal's universe will do)."""
+        return self.session(next(iter(self.data.deals))).derived_inputs() if self.data.deals else {}
 
     def pool_mode(self) -> bool:
         """Run Model N8: TRUE (or blank) = all trades applied together."""
@@ -59,8 +95,8 @@ class _Recompute:
         return value is None or str(value).strip().upper() in {"TRUE", "1", "YES"}
 
 
-def run_validation(  # noqa: C901 #10 moves validate onto DealSession; split then
-    workbook: Path,
+def run_validation(
+    workbook: Path | WorkbookAccess,
     *,
     tolerance: float = 1e-5,
     report: Path | None = None,
@@ -68,7 +104,8 @@ def run_validation(  # noqa: C901 #10 moves validate onto DealSession; split the
     convention: str = "legacy",
     progress: Progress = no_progress,
 ) -> ValidationResult:
-    """Compare every legacy result of ``workbook`` with Python's; see the module docstring.
+    """Compare every legacy result of ``workbook`` (a file, or an open workbook through the workbook-access
+    interface) with Python's; see the module docstring. The LibreOffice formula check needs a file.
 
     ``progress`` hears of each sheet compared, then of the LibreOffice recalculation and the reports."""
     if tolerance < 0:
@@ -77,9 +114,10 @@ def run_validation(  # noqa: C901 #10 moves validate onto DealSession; split the
         raise UsageError(f"--convention must be one of {', '.join(CONVENTIONS)}, got '{convention}'")
     started = time.perf_counter()
     progress("reading the workbook", 0.0)
+    path = workbook if isinstance(workbook, Path) else None
     grids = WorkbookGrids(workbook)
-    model = engine.load_workbook_model(workbook)
-    recompute = _Recompute(model, grids)
+    data = read_workbook(workbook) if isinstance(workbook, Path) else workbook.workbook_data()
+    recompute = _Recompute(data, grids)
     checks: list[Check] = []
     skipped: list[str] = []
 
@@ -89,8 +127,8 @@ def run_validation(  # noqa: C901 #10 moves validate onto DealSession; split the
         except CloXlError as exc:
             skipped.append(f"{what}: {exc}")
 
-    switches = engine.switch_finder(model, convention)
-    hypo_switches = engine.hypo_switch_finder(model, convention, recompute.pool_mode())
+    switches = switch_finder(recompute, convention)
+    hypo_switches = hypo_switch_finder(recompute, convention, recompute.pool_mode())
     deals = [n.removesuffix(" Inputs") for n in grids.sheet_names if n.endswith(" Inputs")]
     steps = float(len(grids.sheet_names) + len(deals) + 2)
     for done, sheet in enumerate(grids.sheet_names):
@@ -112,11 +150,9 @@ def run_validation(  # noqa: C901 #10 moves validate onto DealSession; split the
             def hypo(sheet: str = sheet, deal: str = deal) -> list[Check]:
                 grid = grids.grid(sheet)
                 together = recompute.pool_mode()
-                docs = model.hypo_documents(deal, pool_mode=together, convention=convention)
+                docs = recompute.hypo_documents(deal, together, convention)
                 legacy_docs = (
-                    model.hypo_documents(deal, pool_mode=together, convention="legacy")
-                    if convention != "legacy"
-                    else None
+                    recompute.hypo_documents(deal, together, "legacy") if convention != "legacy" else None
                 )
                 heads = legacy_checks.hypo_blocks(grid)
                 found: list[Check] = []
@@ -133,7 +169,7 @@ def run_validation(  # noqa: C901 #10 moves validate onto DealSession; split the
                     )
                 if together:
                     found += legacy_checks.attribute_checks(
-                        sheet, grid, model.hypo_attributes(deal, convention=convention)
+                        sheet, grid, recompute.hypo_attributes(deal, convention)
                     )
                 return found
 
@@ -141,7 +177,7 @@ def run_validation(  # noqa: C901 #10 moves validate onto DealSession; split the
         elif (deal := _deal_of(sheet, "Deal CF-")) is not None:
 
             def cashflow(sheet: str = sheet, deal: str = deal) -> list[Check]:
-                expected = model.deal_cf_sheet(deal)  # the shared pipeline's legacy tab
+                expected = recompute.session(deal).deal_cf_grid()  # the shared pipeline's legacy tab
                 return legacy_checks.grid_checks(sheet, grids.grid(sheet), expected, Cell(1, 2))
 
             attempt(sheet, cashflow)
@@ -165,20 +201,17 @@ def run_validation(  # noqa: C901 #10 moves validate onto DealSession; split the
         attempt(f"{deal} Inputs Test Results", objective)
     keep: Path | None = None
     progress("LibreOffice formula check", steps - 2, steps)
-    if libreoffice:
+    if libreoffice and path is None:
+        skipped.append("LibreOffice formula check: needs the workbook as a file (run clo-xl validate)")
+    elif libreoffice and path is not None:
         keep = (
-            None
-            if report is None
-            else report_paths(report)[1].with_name(f"{workbook.stem}-formula-check.xlsx")
+            None if report is None else report_paths(report)[1].with_name(f"{path.stem}-formula-check.xlsx")
         )
-        attempt(
-            "LibreOffice formula check",
-            lambda: _oracle_checks(workbook, grids, model, recompute, deals, keep),
-        )
+        attempt("LibreOffice formula check", lambda: _oracle_checks(path, grids, recompute, deals, keep))
     if not checks and not skipped:
         skipped.append("no legacy output tabs: run compliance (or Run Compliance) first")
     outcomes = [judge(c, tolerance) for c in checks]
-    result = ValidationResult(workbook, tolerance, convention, outcomes, skipped)
+    result = ValidationResult(path or Path(workbook.name), tolerance, convention, outcomes, skipped)
     result.seconds = time.perf_counter() - started
     if report is not None:
         progress("writing the report", steps - 1, steps)
@@ -191,7 +224,6 @@ def run_validation(  # noqa: C901 #10 moves validate onto DealSession; split the
 def _oracle_checks(
     workbook: Path,
     grids: WorkbookGrids,
-    model: engine.WorkbookModel,
     recompute: _Recompute,
     deals: list[str],
     keep: Path | None = None,
@@ -207,7 +239,7 @@ def _oracle_checks(
             continue
     with tempfile.TemporaryDirectory(prefix="clo-xl-oracle-") as tmp:
         copy = Path(tmp) / f"{workbook.stem}-formula-check.xlsx"
-        layouts = formula_oracle.build_check_workbook(grids, documents, model.derived_inputs(), copy)
+        layouts = formula_oracle.build_check_workbook(grids, documents, recompute.derived_inputs(), copy)
         try:
             recalculated = formula_oracle.recalculate(copy, Path(tmp) / "out")
         except (OSError, FileNotFoundError) as exc:
