@@ -74,8 +74,8 @@ BUTTONS: tuple[Button, ...] = (
     Button("P28", "DeleteOutputTabs", "Delete Output Tabs"),
 )
 
-#: the ``xlwings.conf`` sheet (column A key, column B value, from A1). Only keys WITH a value: xlwings treats a
-#: key that is present but blank as set (``GetConfigFromSheet``), so a blank ``Interpreter_Win`` or
+#: the ``xlwings.conf`` sheet (column A key, column B value, from A1). Only keys WITH a value: xlwings treats
+#: a key that is present but blank as set (``GetConfigFromSheet``), so a blank ``Interpreter_Win`` or
 #: ``PYTHONPATH`` row would override the interpreter the analyst chose on the xlwings ribbon. An analyst who
 #: prefers the sheet adds ``Interpreter_Win`` (or ``Interpreter_Mac``) with the full path of their Python.
 XLWINGS_CONF: tuple[tuple[str, str], ...] = (

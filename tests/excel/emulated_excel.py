@@ -17,7 +17,7 @@ caller that swallows the error still fails the test):
 * **rectangular writes only**: a 2-D value must have exactly the target range's shape;
 * **no text Excel would convert**: ``Range.Value = "96.0132%"`` (or "1,234", "TRUE", "2016-03-23", "=...")
   becomes a number, a boolean, a date or a formula in Excel, depending on the locale; refused unless the
-  cell is formatted as text (``@``);
+  cell is formatted as text (``@``) or the text carries Excel's ``'`` prefix (stored without it, as text);
 * **case-insensitive sheet names** (a clash is refused), Excel's sheet-name rules (31 characters, no
   ``[]:*?/\\``), no deleting a sheet while alerts are on (the confirmation dialog would block), no hiding or
   deleting the last visible sheet;
@@ -1087,6 +1087,8 @@ class Range(base_classes.Range):
             if isinstance(value, float) and not math.isfinite(value):
                 raise sheet.app.refuse(f"{where}: {value!r} is not a number Excel can hold")
             return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        if isinstance(value, str) and value.startswith("'"):
+            return value[1:] or None  # Excel's text prefix: the rest is stored as text, unconverted
         if isinstance(value, str):
             fmt = (sheet.state.cells.get((r, c)) or CellData()).number_format
             becomes = excel_would_convert(value)
@@ -1232,21 +1234,28 @@ class Range(base_classes.Range):
         return False
 
     def __call__(self, *args: Any) -> Range:
+        """``Range.Item``: (row, column) from the top-left cell, or the n-th cell row by row (1-based)."""
         if len(args) == 2:
             return Range((self.sheet_impl, self.row + args[0] - 1, self.column + args[1] - 1, 1, 1))
-        raise NotImplementedError
+        i, j = divmod(args[0] - 1, self.shape[1])
+        return Range((self.sheet_impl, self.row + i, self.column + j, 1, 1))
 
     @property
     def name(self) -> Name | None:
         return None
 
 
-def _formula_text(value: Any) -> Any:
+def _formula_text(value: Any) -> str:
+    """``Range.Formula`` of a constant cell: its text, as COM returns it."""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, int) and value in ERROR_TEXT:
         return ERROR_TEXT[value]
-    return value
+    if isinstance(value, float):
+        return repr(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return f"{value.month}/{value.day}/{value.year}"
+    return str(value)
 
 
 class Names(base_classes.Names):

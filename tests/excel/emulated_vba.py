@@ -45,7 +45,9 @@ UDF_MODULE = "clo_xl.excel.udfs"
 _SUB = re.compile(r"^Public Sub (\w+)\(\)\s*\n(.*?)^End Sub", re.M | re.S)
 _RUN_PYTHON = re.compile(r'RunPython\s+"((?:[^"]|"")*)"')
 _FUNCTION = re.compile(r"^Function (CLO_\w+)\(([^)]*)\)(.*?)^End Function", re.M | re.S)
-_CALL_UDF = re.compile(r'XLPy\.CallUDF\("([^"]+)", "([^"]+)", Array\(([^)]*)\), ThisWorkbook, Application\.Caller\)')
+_CALL_UDF = re.compile(
+    r'XLPy\.CallUDF\("([^"]+)", "([^"]+)", Array\(([^)]*)\), ThisWorkbook, Application\.Caller\)'
+)
 _CALL = re.compile(r"^=\s*(CLO_\w+)\((.*)\)\s*$", re.S)
 
 
@@ -75,7 +77,7 @@ class VbaProject:
         parser = VBA_Parser(str(path))
         try:
             if not parser.detect_vba_macros():
-                raise AssertionError(f"{path} has no VBA project")
+                return cls({})  # a macro-free workbook
             return cls({Path(name).stem: code for _, _, name, code in parser.extract_macros()})
         finally:
             parser.close()
@@ -99,9 +101,13 @@ class VbaProject:
                 continue
             parts = [a.strip() for a in signature.split(",") if a.strip()]
             args = tuple(a.removeprefix("Optional ").strip() for a in parts)
-            optional = frozenset(a.removeprefix("Optional ").strip() for a in parts if a.startswith("Optional"))
+            optional = frozenset(
+                a.removeprefix("Optional ").strip() for a in parts if a.startswith("Optional")
+            )
             passed = [a.strip() for a in call.group(3).split(",")]
-            out[name] = UdfWrapper(name, call.group(1), call.group(2), args, optional, passed[-1] == "Nothing")
+            out[name] = UdfWrapper(
+                name, call.group(1), call.group(2), args, optional, passed[-1] == "Nothing"
+            )
         return out
 
 
@@ -187,7 +193,9 @@ class UdfCalculator:
                 if cell.formula and (full or (id(book), sheet.name, r, c) in self.dirty):
                     self.evaluate(book, sheet, (r, c))
 
-    def cells_changed(self, book: emu.Book, sheet: emu.SheetState, positions: Sequence[tuple[int, int]]) -> None:
+    def cells_changed(
+        self, book: emu.Book, sheet: emu.SheetState, positions: Sequence[tuple[int, int]]
+    ) -> None:
         changed = set(positions)
         for other in book.sheet_states:
             for (r, c), cell in list(other.cells.items()):
@@ -216,7 +224,9 @@ class UdfCalculator:
         if formula is None:
             return  # not a CLO_ call: the cached value stays (Excel would compute it)
         app = book.app_impl
-        self.evaluations.append((f"'{sheet.name}'!{emu.col_name(position[1])}{position[0]}", formula.function))
+        self.evaluations.append(
+            (f"'{sheet.name}'!{emu.col_name(position[1])}{position[0]}", formula.function)
+        )
         wrapper = self.wrappers.get(formula.function)
         if wrapper is None:
             self._store(book, sheet, position, emu.ERRORS["#NAME?"])
@@ -230,7 +240,9 @@ class UdfCalculator:
                 result = f"{type(exc).__name__}: {exc}"
         self._store(book, sheet, position, result)
 
-    def _arguments(self, book: emu.Book, sheet: emu.SheetState, wrapper: UdfWrapper, formula: Formula) -> list[Any]:
+    def _arguments(
+        self, book: emu.Book, sheet: emu.SheetState, wrapper: UdfWrapper, formula: Formula
+    ) -> list[Any]:
         if len(formula.arguments) > len(wrapper.arguments):
             raise emu.ExcelRuleError(f"{formula.function}: too many arguments (#VALUE!)")
         values: list[Any] = []
@@ -268,14 +280,14 @@ class UdfCalculator:
             raise emu.ExcelRuleError(f"{wrapper.function} is not an xlwings UDF (no @xw.func)")
         if info["ret"]["options"].get("expand"):
             raise book.app_impl.refuse(
-                f"{wrapper.function}: @xw.ret(expand=...) is xlwings' legacy dynamic-array emulation; in Excel 365 "
-                "it rewrites the native spill as a CSE array formula that overwrites neighbouring cells"
+                f"{wrapper.function}: @xw.ret(expand=...) is xlwings' legacy dynamic-array emulation; in "
+                "Excel 365 it rewrites the native spill as a CSE array formula over neighbouring cells"
             )
         return self.udfs.call_udf(wrapper.module, wrapper.function, args, book, caller)
 
     def _store(self, book: emu.Book, sheet: emu.SheetState, anchor: tuple[int, int], result: Any) -> None:
         """Write a result as Excel does: one value, or a native dynamic array spilling from the anchor."""
-        for key, cell in list(sheet.cells.items()):
+        for cell in list(sheet.cells.values()):
             if cell.spill_of == anchor:
                 cell.value, cell.spill_of = None, None
         rows = result if isinstance(result, list | tuple) else [[result]]
@@ -360,7 +372,9 @@ class EmulatedExcel:
         stand_ins = _pywin32_stand_ins()
         names = [*stand_ins, "xlwings.udfs", UDF_MODULE]
         self._saved_modules = {k: sys.modules.get(k) for k in names}
-        self._saved_attrs = {k: getattr(xw, k, None) for k in ("func", "arg", "ret", "sub", "script", "_xlwindows")}
+        self._saved_attrs = {
+            k: getattr(xw, k, None) for k in ("func", "arg", "ret", "sub", "script", "_xlwindows")
+        }
         self._saved_active = xw.engines.active
         sys.modules.update(stand_ins)
         xw._xlwindows = emu  # type: ignore[attr-defined]
@@ -419,7 +433,9 @@ class EmulatedExcel:
             raise AssertionError(f"no RunPython macro {macro} in {book.name}")
         config = get_config(book.impl)
         if str(config.get("USE UDF SERVER", "False")).strip().lower() == "true":
-            emu.BOOK_CALLER = book.impl  # XLPy.SetAttr XLPy.Module("xlwings._xlwindows"), "BOOK_CALLER", ThisWorkbook
+            emu.BOOK_CALLER = (
+                book.impl
+            )  # XLPy.SetAttr XLPy.Module("xlwings._xlwindows"), "BOOK_CALLER", ThisWorkbook
             try:
                 exec(found.command, {"__name__": "__xlwings_runpython__"})
             finally:

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
-import uuid
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -26,43 +24,6 @@ from clo_xl.ingest.layout import ALL_ASSETS_COLUMNS, Kind
 
 DEAL = "Mag 17"  # Run Model C9 of the sample
 SHEET = f"{DEAL} Inputs"
-
-
-@pytest.fixture(scope="module")
-def migrated_template(sample_workbook: Path) -> Iterator[tuple[str, str]]:
-    """A fresh embedded server (data folder outside pytest's tmp root, see tests/persistence/conftest.py)
-    whose ``clo_xl`` database holds the migrated sample; yields (its URL, the admin URL)."""
-    from clo_xl.persistence.engine import dispose_engines, engine
-    from clo_xl.persistence.migration import migrate_workbook
-    from clo_xl.persistence.server import start_embedded, stop_embedded
-
-    folder = Path(tempfile.mkdtemp(prefix="clo-xl-excel-db-"))
-    try:
-        server = start_embedded(folder / "pgdata")
-        report = migrate_workbook(sample_workbook, server.url)
-        assert report.status == "loaded", report
-        engine(server.url).dispose()  # a template database must have no open connection
-        yield server.url, server.admin_url
-    finally:
-        dispose_engines()
-        stop_embedded(folder / "pgdata")
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture
-def migrated(migrated_template: tuple[str, str]) -> Iterator[str]:
-    """A private copy of the migrated database for one test."""
-    from clo_xl.persistence.engine import engine
-
-    template, admin = migrated_template
-    name = f"x_{uuid.uuid4().hex[:12]}"
-    with engine(admin).connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(sa.text(f"CREATE DATABASE {name} TEMPLATE clo_xl"))
-    url = template.replace("/clo_xl?", f"/{name}?")
-    yield url
-    engine(url).dispose()
-    with engine(admin).connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 def _copy(sample: Path, folder: Path, name: str) -> Path:

@@ -8,6 +8,7 @@ import pytest
 from oletools.olevba import VBA_Parser
 from python_calamine import CalamineWorkbook
 
+from clo_xl.enums import TransactionType
 from clo_xl.errors import UsageError
 from clo_xl.excel import handlers
 from clo_xl.excel.file_workbook import FileWorkbook
@@ -77,7 +78,9 @@ def test_run_compliance_and_hypo_write_the_legacy_tabs(workbook_copy: Path) -> N
     tab = FileWorkbook(workbook_copy).read_range(f"Compliance-{deal}", "B1:J2")
     assert tab[0] == ["Test Num", "Test Name", "Denominator", "Numeratior", "comments", "Results",
                       "Threshold", "Pass/Fail", "Comments on Pass/Fail"]  # fmt: skip
-    assert isinstance(tab[1][5], str) and tab[1][5].endswith("%")  # results as text, as the legacy writes
+    assert isinstance(
+        tab[1][5], float
+    )  # a number (the legacy wrote the text "95.0725%"), formatted as percent
     hypo = handlers.run_hypo(FileWorkbook(workbook_copy))
     assert hypo.sheets == (f"HYPO-{deal}-Output",)
     # the legacy deletes every tab of its prefix before a run: one Compliance tab, the new one
@@ -96,20 +99,28 @@ def test_run_cash_flows_writes_the_deal_cf_tab(workbook_copy: Path) -> None:
 
 def test_run_rankings_and_rebalancing_use_the_run_model_settings(workbook_copy: Path) -> None:
     settings = handlers.run_settings(FileWorkbook(workbook_copy))
-    assert settings.step > 0 and settings.side in {"Buy", "Sale"}
+    assert settings.step > 0 and settings.side in set(TransactionType)
     handlers.run_rankings(FileWorkbook(workbook_copy))
     grid = FileWorkbook(workbook_copy).read_sheet("Rankings-Output")
     assert grid[0][1] in {"Assets to Purchase", "Assets to Sale"}
     assert grid[1][1:4] == ["Objective Function", "BlackRock ID", "Issue Name"]
     scores = [row[1] for row in grid[2:] if isinstance(row[1], float)]
     # buys best first (descending), sales worst first (ascending) (COMPLIANCE_SPEC §5.3)
-    assert scores == sorted(scores, reverse=settings.side == "Buy")
+    assert scores == sorted(scores, reverse=settings.side is TransactionType.BUY)
     assert all(row[4] == settings.step for row in grid[2:] if isinstance(row[1], float))  # par = E8
     handlers.run_rebalancing(FileWorkbook(workbook_copy))
     rebalance = FileWorkbook(workbook_copy).read_sheet("Rebalance-Output")
-    assert rebalance[0][1] == "Compliance Test" and rebalance[1][1:3] == ["Test Num", "Test Name"]
-    sold = [row for row in rebalance if row[5:6] == ["executed"] or row[5:6] == ["capped at holding"]]
-    assert sold  # the sample's targets (E11/E12) lead to trades
+    titles = [v for v in rebalance[0] if v is not None]  # shared-tab mode: block titles in row 1 (§5.4)
+    assert titles == [
+        "Compliance Test",
+        "Rebalance Trades' Attributes",
+        "Assets To Purchase",
+        "Assets To Sale",
+    ]
+    assert rebalance[1][2:4] == ["Test Num", "Test Name"]  # the Compliance Test block's first column is blank
+    sale = rebalance[0].index("Assets To Sale")
+    sold = [row[sale + 2] for row in rebalance[2:] if isinstance(row[sale + 2], float)]
+    assert sold and sum(sold) > 0  # the sample's targets (E11/E12) lead to sales, par summed per asset
 
 
 def test_an_unknown_deal_in_c9_is_a_located_error(workbook_copy: Path, tmp_path: Path) -> None:

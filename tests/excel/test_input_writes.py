@@ -89,13 +89,13 @@ def test_output_tab_dates_are_excel_dates_in_one_added_style(workbook_copy: Path
             r"<xf\b[^>]*numFmtId=\"14\"[^>]*/>", styles.split("<cellXfs")[1].split("</cellXfs>")[0]
         )
 
-    assert xfs(workbook_copy) == []  # the sample has no built-in short-date style
+    before = len(xfs(workbook_copy))
     for name in ("Deal CF-A", "Deal CF-B"):
         book = FileWorkbook(workbook_copy)
         book.create_sheet(name)
         book.write_table(name, "B1", [["Payment Date"], [date(2016, 7, 20)]])
         book.save()
-    assert len(xfs(workbook_copy)) == 1  # added once, then reused
+    assert len(xfs(workbook_copy)) == before + 1  # the short-date style added once, then reused
     grid = (
         CalamineWorkbook.from_path(str(workbook_copy))
         .get_sheet_by_name("Deal CF-B")

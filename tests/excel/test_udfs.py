@@ -1,31 +1,23 @@
-"""CLO_ functions called as Excel would call them: plain values in, plain values out, errors as #CLO! text.
+"""CLO_ functions called with plain values (as xlwings hands them over): the deal as stored in PostgreSQL,
+errors as one short #CLO! text, arguments parsed at the boundary.
 
-Expected numbers come from independent routes: the DOMAIN.md rating-factor table, sums over the sheet's
-own cells (read here with python-calamine, not through the engine), and a changed input re-read.
+Expected numbers come from independent routes: Moody's published rating-factor table, sums over the sheet's
+own cells (read here with python-calamine, not through the engine), and the database changed under the
+functions. The full Excel route (VBA wrapper → ``call_udf`` → calculating mode) is in test_emulated_udfs.py.
 """
 
 from __future__ import annotations
 
-import re
-import zipfile
-from collections.abc import Iterator
+import copy
 from pathlib import Path
 
 import pytest
 from python_calamine import CalamineWorkbook
 
-from clo_xl.excel import deal_cache, udfs
+from clo_xl.excel import udfs
+from clo_xl.excel.deal_cache import STORED
 from clo_xl.excel.formatting import ERROR_PREFIX, as_table, excel_error, plain_number, plain_text
-from clo_xl.excel.xlsx_package import XlsxPackage
-
-
-@pytest.fixture
-def bound(sample_workbook: Path) -> Iterator[Path]:
-    deal_cache.CACHE.clear()
-    deal_cache.bind_workbook(sample_workbook)
-    yield sample_workbook
-    deal_cache.bind_workbook(None)
-    deal_cache.CACHE.clear()
+from clo_xl.persistence.repository import refresh_deal, save_deal
 
 
 @pytest.mark.parametrize(
@@ -40,8 +32,6 @@ def test_rating_factor_follows_the_moodys_table(rating: str, factor: float) -> N
 def test_errors_are_short_text_never_tracebacks() -> None:
     assert udfs.CLO_RATING_FACTOR(None) == f"{ERROR_PREFIX} rating is empty"
     assert udfs.CLO_RATING_FACTOR([["B2"]]) == 2720  # a 1x1 range arrives as a nested list
-    deal_cache.bind_workbook(None)
-    assert udfs.CLO_WARF("Mag 17").startswith(f"{ERROR_PREFIX} no workbook")
     long = excel_error("x" * 500 + "\nsecond line")
     assert long.startswith(ERROR_PREFIX) and len(long) < 130 and "second" not in long
 
@@ -55,13 +45,33 @@ def test_argument_parsing() -> None:
     assert as_table(["a", "b"], [[1], [float("nan"), 2]]) == [["a", "b"], [1, None], [None, 2]]
 
 
+def test_trades_are_parsed_by_the_one_trade_parser() -> None:
+    trades = udfs.parse_trades(
+        "Mag 17", [["Mag 17", "A1", "Buy", 1e6, 99.5], ["Mag 6", "B2", "Sale", 5.0, None], [None] * 5]
+    )
+    assert [(t.brs_id, t.transaction.value if t.transaction else None, t.par, t.price) for t in trades] == [
+        ("A1", "Buy", 1e6, 99.5)
+    ]  # the other deal's row and the blank row skipped, as the legacy HypoAssets does
+    assert udfs.CLO_HYPO("Mag 17", [["A1", "Buy", "lots", None]]) == (
+        f"{ERROR_PREFIX} file CLO_HYPO trades, column 'trades[0].Par': value 'lots': "
+        "expected a number, got text"
+    )
+
+
+def _defaulted(path: Path) -> set[str]:
+    assets = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("All Assets").to_python()
+    col = assets[0].index("Default Obligation")
+    return {str(r[0]).strip() for r in assets[1:] if r[col] == "Yes"}
+
+
 def _nd_par(path: Path, deal: str) -> float:
     """Σ holding par of non-defaulted assets, straight from the sheet cells (COMPLIANCE_SPEC §4.2 'ND')."""
-    book = CalamineWorkbook.from_path(str(path))
-    assets = book.get_sheet_by_name("All Assets").to_python()
-    col = assets[0].index("Default Obligation")
-    defaulted = {str(r[0]).strip() for r in assets[1:] if r[col] == "Yes"}
-    sheet = book.get_sheet_by_name(f"{deal} Inputs").to_python(skip_empty_area=False)
+    defaulted = _defaulted(path)
+    sheet = (
+        CalamineWorkbook.from_path(str(path))
+        .get_sheet_by_name(f"{deal} Inputs")
+        .to_python(skip_empty_area=False)
+    )
     total = 0.0
     for row in sheet[3:]:
         brs, par = row[3], row[4]
@@ -72,92 +82,35 @@ def _nd_par(path: Path, deal: str) -> float:
     return total
 
 
-def test_deal_functions_read_the_bound_workbook(bound: Path) -> None:
-    # test 35's denominator is the non-defaulted par, which the sheet gives directly
-    assert udfs.CLO_TEST("Mag 17", 35, "denominator") == pytest.approx(_nd_par(bound, "Mag 17"), rel=1e-12)
+@pytest.mark.postgres
+def test_deal_functions_read_the_database(stored: str, sample_workbook: Path) -> None:
+    # test 35's denominator is the non-defaulted par, summed here from the migrated sheet's own cells
+    assert udfs.CLO_TEST("Mag 17", 35, "denominator") == pytest.approx(
+        _nd_par(sample_workbook, "Mag 17"), rel=1e-12
+    )
     assert udfs.CLO_WAL("Mag 17") == udfs.CLO_TEST("Mag 17", 35)
-    assert udfs.CLO_WARF("Mag 17") == udfs.CLO_TEST("Mag 17", 36)
+    assert udfs.CLO_WARF("MAG 17") == udfs.CLO_TEST("Mag 17", 36)  # deal names in any case
     assert udfs.CLO_TEST("Mag 17", "7", "pass") in (True, False)
+    assert udfs.CLO_TEST("Mag 17", 1, "min_max") in ("Min", "Max")
     table = udfs.CLO_TESTS("Mag 17")
-    assert table[0][:2] == ["Test Num", "Test Name"] and len(table) > 30
-    assert all(len(r) == len(table[0]) for r in table)
-    assert udfs.CLO_TEST("Mag 99", 7).startswith(f"{ERROR_PREFIX} unknown deal 'Mag 99'")
+    assert table[0][:2] == ["Test Num", "Test Name"] and len({len(r) for r in table}) == 1  # a rectangle
     assert udfs.CLO_TEST("Mag 17", 99) == f"{ERROR_PREFIX} deal 'Mag 17' has no test 99"
     assert udfs.CLO_TEST("Mag 17", 7, "colour").startswith(f"{ERROR_PREFIX} unknown field 'colour'")
+    # a deal not stored: one line that says how to load it
+    assert udfs.CLO_WARF("Mag 99").startswith(f"{ERROR_PREFIX} deal 'Mag 99' is not in the database: load it")
+    # measures exist where the deal's threshold table has no such test (Mag 6 lists no WARF test)
+    assert 1 <= udfs.CLO_WARF("Mag 6") <= 10000 and udfs.CLO_DIVERSITY("Mag 6") > 0
 
 
-def test_measures_exist_even_where_the_deal_has_no_such_test(bound: Path) -> None:
-    # Mag 6 lists neither test 36 nor 37 (COMPLIANCE_SPEC §4.5) but its WARF and diversity still have values
-    assert 1 <= udfs.CLO_WARF("Mag 6") <= 10000
-    assert udfs.CLO_DIVERSITY("Mag 6") > 0
-
-
-def test_hypo_spills_before_and_after(bound: Path) -> None:
-    sheet = CalamineWorkbook.from_path(str(bound)).get_sheet_by_name("Mag 17 Inputs")
-    held = str(sheet.to_python(skip_empty_area=False)[3][3])  # D4: the first holding of the deal
-    table = udfs.CLO_HYPO("Mag 17", [[held, "Sale", 1_000_000.0, None]])
-    assert table[0][:4] == ["Test Num", "Test Name", "Threshold", "Result"]
-    by_number = {row[0]: row for row in table[1:]}
-    # every test has a before and an after value; an unknown asset is reported by the engine, not a crash
-    assert 35 in by_number and by_number[35][3] is not None and by_number[35][5] is not None
-    assert udfs.CLO_HYPO("Mag 17", [["NOT-AN-ID", "Buy", 1.0, None]])[0][0] == "Test Num"
-
-
-def test_derived_ratings(bound: Path) -> None:
-    book = CalamineWorkbook.from_path(str(bound)).get_sheet_by_name("All Assets").to_python()
-    brs = str(book[1][0])
-    assert udfs.CLO_DERIVE_RATING(brs, "WARF") is None or isinstance(udfs.CLO_DERIVE_RATING(brs, "WARF"), str)
-    assert 0 <= udfs.CLO_DERIVE_RATING(brs, "Recovery") <= 1
-    assert udfs.CLO_DERIVE_RATING("NOT-AN-ID").startswith(f"{ERROR_PREFIX} unknown BLKRockID")
-
-
-def _set_number(path: Path, sheet: str, cell: str, value: float) -> None:
-    """Change one numeric cell in the package XML (keeps every formula's cached value, unlike openpyxl)."""
-    with zipfile.ZipFile(path) as z:
-        parts = {n: z.read(n) for n in z.namelist()}
-    workbook = parts["xl/workbook.xml"].decode()
-    rel_id = re.search(rf'<sheet name="{re.escape(sheet)}" sheetId="\d+" r:id="(rId\d+)"', workbook)
-    assert rel_id is not None
-    rels = parts["xl/_rels/workbook.xml.rels"].decode()
-    target = re.search(rf'Id="{rel_id.group(1)}"[^>]*Target="([^"]+)"', rels)
-    assert target is not None
-    part = "xl/" + target.group(1)
-    xml = parts[part].decode()
-    new, count = re.subn(rf'(<c r="{cell}"[^>]*>)<v>[^<]*</v>', rf"\g<1><v>{value!r}</v>", xml)
-    assert count == 1
-    parts[part] = new.encode()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in parts.items():
-            z.writestr(name, data)
-
-
-def test_cache_is_reused_until_an_input_changes(sample_workbook: Path, tmp_path: Path) -> None:
-    path = tmp_path / sample_workbook.name
-    path.write_bytes(sample_workbook.read_bytes())
-    deal_cache.CACHE.clear()
-    deal_cache.bind_workbook(path)
-    try:
-        before = udfs.CLO_TEST("Mag 17", 35, "denominator")
-        keys = set(deal_cache.CACHE._entries)
-        udfs.CLO_WARF("Mag 17")
-        assert set(deal_cache.CACHE._entries) == keys  # same inputs: the same evaluated deal is reused
-        # an output tab is not an input: adding one keeps the key (a hash of the input sheets' values)
-        package = XlsxPackage(path)
-        package.add_sheet("Compliance-Extra", [["x"]])
-        package.save(path)
-        udfs.CLO_WARF("Mag 17")
-        assert set(deal_cache.CACHE._entries) == keys
-        # a changed holding par is a new key: +1,000,000 on a non-defaulted holding moves the ND par by that
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Mag 17 Inputs")
-        rows = sheet.to_python(skip_empty_area=False)
-        assets = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("All Assets").to_python()
-        col = assets[0].index("Default Obligation")
-        defaulted = {str(r[0]).strip() for r in assets[1:] if r[col] == "Yes"}
-        r = next(i for i in range(3, len(rows)) if rows[i][3] and str(rows[i][3]).strip() not in defaulted)
-        _set_number(path, "Mag 17 Inputs", f"E{r + 1}", float(rows[r][4]) + 1_000_000.0)
-        after = udfs.CLO_TEST("Mag 17", 35, "denominator")
-        assert set(deal_cache.CACHE._entries) != keys
-        assert after - before == pytest.approx(1_000_000.0)
-    finally:
-        deal_cache.bind_workbook(None)
-        deal_cache.CACHE.clear()
+@pytest.mark.postgres
+def test_a_saved_change_is_picked_up_by_the_next_call(stored_private: str, sample_workbook: Path) -> None:
+    before = udfs.CLO_TEST("Mag 17", 35, "denominator")
+    loads = STORED.loads
+    assert udfs.CLO_WARF("Mag 17") == udfs.CLO_TEST("Mag 17", 36) and STORED.loads == loads  # reused
+    document = copy.deepcopy(refresh_deal(stored_private, "Mag 17").document)
+    document["holdings"][0]["par"] += 2_500_000.0
+    assert save_deal(stored_private, document, expected_version=1, actor="test") == 2
+    after = udfs.CLO_TEST("Mag 17", 35, "denominator")
+    assert STORED.loads == loads + 1  # the new row version loads the deal again
+    defaulted = document["holdings"][0]["brs_id"] in _defaulted(sample_workbook)
+    assert after == pytest.approx(before + (0.0 if defaulted else 2_500_000.0), rel=1e-12)

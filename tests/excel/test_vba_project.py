@@ -124,8 +124,12 @@ def test_olevba_reads_the_built_workbook(built_workbook: Path) -> None:
     # the embedded wrappers are the current golden file's (a stale build would call with old arguments)
     assert wrappers == FUNCTION_SIG.findall(vba_project.UDFS_BAS.read_text("utf-8"))
     macro_text = modules["clo_xl_macros"]
-    for button in vba_project.BUTTONS:
-        assert re.search(rf"^Public Sub {button.macro}\(\)\s*\n\s*RunPython ", macro_text, re.M), button.macro
+    for button in vba_project.BUTTONS:  # each RunPython guarded: a Python start-up failure → a message box
+        pattern = rf"^Public Sub {button.macro}\(\)\s*\n\s*On Error GoTo failed\s*\n\s*RunPython "
+        assert re.search(pattern, macro_text, re.M), button.macro
+    # MacroOptions on open leaves the workbook as saved as it was (no save prompt on close)
+    saved = r"wasSaved = ThisWorkbook\.Saved\s+RegisterCloXlFunctionHelp\s+ThisWorkbook\.Saved = wasSaved"
+    assert re.search(saved, macro_text)
 
 
 def test_buttons_are_bound_to_their_macros(built_workbook: Path) -> None:

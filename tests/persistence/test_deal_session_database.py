@@ -92,8 +92,8 @@ def test_as_of_also_rolls_back_the_universe_and_the_stamp_sees_asset_changes(loa
 
 def test_a_deal_that_is_not_stored_says_how_to_load_it(loaded: str) -> None:
     with pytest.raises(
-        DealNotStored, match=r"'Mag 99' is not in the database \(deals: Mag 6, .*clo-xl migrate"
+        DealNotStored, match=r"'Mag 99' is not in the database: load it with Save to DB or `clo-xl migrate"
     ):
         DealSession.from_database("Mag 99", database_url=loaded)
-    with pytest.raises(DealNotStored, match="Save to DB"):
+    with pytest.raises(DealNotStored, match=r"\(stored: Mag 6, Mag 7, .*Mag 17\)"):
         deal_stamp(loaded, "Mag 99")

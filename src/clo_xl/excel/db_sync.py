@@ -207,6 +207,7 @@ class RefreshOutcome:
 def refresh(book: WorkbookAccess, url: str, deals: Sequence[str]) -> RefreshOutcome:
     """Write ``All Assets`` and ``deals`` from one database snapshot into their sheets and remember the
     deals' versions (then save)."""
+    book.check_writable([L.ALL_ASSETS, *(L.deal_sheet(d) for d in deals)])  # before anything is written
     snapshot = refresh_workbook(url, list(deals))
     states = read_state(book)
     asset_rows, _ = _all_assets_plan(book, snapshot.assets)  # checked before anything is written

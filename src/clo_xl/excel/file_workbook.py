@@ -207,6 +207,11 @@ class FileWorkbook:
         self._edited = True
         return kept
 
+    def check_writable(self, sheets: Iterable[str]) -> None:
+        """The headless writer edits the package itself; sheet protection is Excel's to enforce."""
+        for sheet in sheets:
+            self._own(sheet)
+
     def name_address(self, sheet: str, name: str) -> str | None:
         own = find_sheet(self.sheet_names(), sheet) or sheet
         reference = self.defined_names().get((own, name))

@@ -513,7 +513,8 @@ def migration_tab(
 
 
 def _as_date(value: Any) -> Value:
-    if isinstance(value, str):
+    """An ISO date text (as result documents carry dates) as a date; anything else as it is."""
+    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-":
         try:
             return date.fromisoformat(value[:10])
         except ValueError:
@@ -525,10 +526,13 @@ def _as_date(value: Any) -> Value:
 
 
 def parallel_run_tab(rows: Sequence[Sequence[Any]], name: str = "Parallel Run") -> Tab:
-    """The parallel run's result rows (item | cell | legacy | python | difference | status), header bold."""
+    """The parallel run's result rows (item | cell | legacy | python | difference | status), header bold;
+    a compared date (shown as ISO text by the run) is written as a date."""
     sheet = Sheet()
     for i, row in enumerate(rows):
-        sheet.row([_plain(v) for v in row], [None, None, None, None, Fmt("0.000000E+00")], bold=i == 0)
+        values = [_as_date(v) if j in (2, 3) else _plain(v) for j, v in enumerate(row)]
+        fmts = [DATE if isinstance(v, date) else None for v in values[:4]] + [Fmt("0.000000E+00")]
+        sheet.row(values, fmts, bold=i == 0)
     return sheet.build(name, freeze_rows=1)
 
 

@@ -118,8 +118,8 @@ def CLO_TEST(deal: Any, test_number: Any, field: Any = "result", caller: Any = N
 def CLO_TESTS(deal: Any, caller: Any = None) -> Any:
     """All compliance tests of a stored deal: a spilling table with a header row (threshold-table order)."""
     rows = [
-        [t.number, t.name, str(t.min_max), t.threshold, t.result, _verdict(t.passed), t.numerator, t.denominator,
-         t.comment, t.pass_fail_comment]
+        [t.number, t.name, str(t.min_max), t.threshold, t.result, _verdict(t.passed), t.numerator,
+         t.denominator, t.comment, t.pass_fail_comment]
         for t in _tests(plain_text(deal, "deal"))
     ]  # fmt: skip
     return as_table(TESTS_HEADER, rows)

@@ -89,6 +89,11 @@ class WorkbookAccess(Protocol):
         message that says so."""
         ...
 
+    def check_writable(self, sheets: Iterable[str]) -> None:
+        """Refuse, before anything is written, when one of ``sheets`` is protected (a message that says
+        which and how to unprotect it); a check that cannot be made (macOS) lets the writes find out."""
+        ...
+
     def name_address(self, sheet: str, name: str) -> str | None:
         """The range (``"D4:E198"``) of the sheet-scoped defined name ``name`` on ``sheet``, if any."""
         ...

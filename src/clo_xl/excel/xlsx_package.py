@@ -131,6 +131,12 @@ class _Styles:
             return 0
         format_id = 0 if code is None else self._number_format(code)
         font_id = self._bold_font() if bold else 0
+        block = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", self.text, re.S)
+        for i, existing in enumerate(re.findall(r"<xf\b[^>]*>", block.group(1) if block else "")):
+            a = _attrs(existing)
+            plain = a.get("fillId", "0") == "0" and a.get("borderId", "0") == "0"
+            if plain and a.get("numFmtId", "0") == str(format_id) and a.get("fontId", "0") == str(font_id):
+                return i  # the workbook already has this style (an earlier save added it)
         applied = (' applyNumberFormat="1"' if format_id else "") + (' applyFont="1"' if font_id else "")
         xf = f'<xf numFmtId="{format_id}" fontId="{font_id}" fillId="0" borderId="0" xfId="0"{applied}/>'
         return self._append("cellXfs", "xf", xf)
@@ -152,9 +158,8 @@ class _Styles:
             block = re.search(r"<fonts\b[^>]*>(.*?)</fonts>", self.text, re.S)
             fonts = re.findall(r"<font\b.*?</font>|<font\b[^>]*/>", block.group(1), re.S) if block else []
             first = fonts[0] if fonts and "</font>" in fonts[0] else "<font></font>"
-            self.bold_font = self._append(
-                "fonts", "font", re.sub(r"<font\b([^>]*)>", r"<font\1><b/>", first, count=1)
-            )
+            bold = re.sub(r"<font\b([^>]*)>", r"<font\1><b/>", first, count=1)
+            self.bold_font = fonts.index(bold) if bold in fonts else self._append("fonts", "font", bold)
         return self.bold_font
 
     def store(self) -> None:

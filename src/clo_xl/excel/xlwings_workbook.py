@@ -15,7 +15,9 @@ button carries on.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, time
 from typing import TypeVar
 
 import xlwings as xw
@@ -43,6 +45,27 @@ def _cosmetic(what: str, action: Callable[[], T]) -> T | None:
     except Exception as exc:  # COM errors, AppleScript references without that member, ...
         log.debug("skipped %s: %s", what, exc)
         return None
+
+
+_MONTH = re.compile(r"^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[\s./-]*\d", re.I)
+
+
+def as_typed(text: str) -> str:
+    """Text to write through ``Range.Value`` so that Excel keeps it as text: with Excel's ``'`` prefix when
+    Excel would otherwise turn it into a number, date, boolean or formula ("1", "2016-03-23", "TRUE", "=x",
+    "Mar-16"), in whatever locale; the prefix is not part of the cell's value."""
+    stripped = text.strip()
+    if not stripped:
+        return text
+    risky = (
+        stripped[0] in "0123456789+-.=@'(" or stripped.upper() in ("TRUE", "FALSE") or _MONTH.match(stripped)
+    )
+    return "'" + text if risky else text
+
+
+def _cells(rows: Rows) -> list[list[Value]]:
+    """A rectangle of values for ``Range.value``: text kept as text (:func:`as_typed`)."""
+    return [[as_typed(v) if isinstance(v, str) else v for v in row] for row in rectangle(rows)]
 
 
 def _bgr(rgb: str) -> int:
@@ -81,6 +104,8 @@ class _OpenWorkbookSource:
                 if isinstance(value, str) and value in EXCEL_ERRORS:
                     errors[(r, c)] = value
                     value = None
+                elif isinstance(value, datetime) and value.time() == time(0):
+                    value = value.date()  # COM hands every date over as a datetime; a file reader as a date
                 row.append(value)
             rows.append(row)
         return SheetGrid(rows, errors)
@@ -135,6 +160,15 @@ class XlwingsWorkbook:
         return read_workbook(_OpenWorkbookSource(self), deals=None if deals is None else list(deals))
 
     # -- writing -------------------------------------------------------------------------------------
+    def check_writable(self, sheets: Iterable[str]) -> None:
+        for sheet in sheets:
+            if self._protected(sheet):
+                raise UsageError(_protected_message(sheet))
+
+    def _protected(self, sheet: str) -> bool:
+        """Windows: the sheet's ``ProtectContents``; False where it cannot be asked (macOS)."""
+        return bool(_cosmetic("ProtectContents", lambda: bool(self._sheet(sheet).api.ProtectContents)))
+
     def _guard(self, sheet: str, what: str, action: Callable[[], T]) -> T:
         """Run a write; a refusal on a protected sheet becomes a message that says so."""
         try:
@@ -142,11 +176,8 @@ class XlwingsWorkbook:
         except UsageError:
             raise
         except Exception as exc:
-            protected = _cosmetic("ProtectContents", lambda: bool(self._sheet(sheet).api.ProtectContents))
-            if protected:
-                raise UsageError(
-                    f"'{sheet}' is protected: unprotect it (Review > Unprotect Sheet) and press again"
-                ) from exc
+            if self._protected(sheet):
+                raise UsageError(_protected_message(sheet)) from exc
             raise UsageError(
                 f"could not {what} on '{sheet}' ({exc}); if the sheet is protected, unprotect it"
             ) from exc
@@ -170,14 +201,20 @@ class XlwingsWorkbook:
         self, name: str, *, tab_color: str | None = OUTPUT_TAB_COLOR, hidden: bool = False
     ) -> None:
         self._remove(name)
-        ws = self.book.sheets.add(name, after=self.book.sheets[-1])
+        try:
+            ws = self.book.sheets.add(name, after=self.book.sheets[-1])
+        except Exception as exc:
+            raise UsageError(
+                f"could not add the sheet '{name}' ({exc}); if the workbook's structure is protected, "
+                "unprotect it (Review > Protect Workbook)"
+            ) from exc
         if tab_color:
             _cosmetic("tab colour", lambda: setattr(ws.api.Tab, "Color", _bgr(tab_color)))
         if hidden:
             ws.visible = False
 
     def write_table(self, sheet: str, cell: str, rows: Rows) -> None:
-        block = rectangle(rows)
+        block = _cells(rows)
         if not block or not block[0]:
             return
         ws = self._sheet(sheet)
@@ -192,7 +229,7 @@ class XlwingsWorkbook:
             return
         r0, c0 = tab.anchor
         block = ws.range((r0, c0), (r0 + tab.height - 1, c0 + tab.width - 1))
-        block.value = [list(row) for row in tab.values]
+        block.value = _cells(tab.values)
         for r1, c1, r2, c2, code in tab.format_runs():
             ws.range((r1, c1), (r2, c2)).number_format = code
         for i in sorted(tab.bold_rows):
@@ -212,15 +249,16 @@ class XlwingsWorkbook:
     def write_inputs(self, sheet: str, cell: str, rows: Rows) -> list[str]:
         """Values only, formula cells kept: the rows are written as rectangular bands that skip the
         formula cells (a block without formulas is one write)."""
-        block = rectangle(rows)
+        block = _cells(rows)
         if not block or not block[0]:
             return []
         ws = self._sheet(sheet)
         top = parse_cell(cell)
         height, width = len(block), len(block[0])
         target = ws.range((top.row, top.column), (top.row + height - 1, top.column + width - 1))
-        formulas = target.options(ndim=2).formula
-        is_formula = [[str(f).startswith("=") for f in line] for line in formulas]
+        formulas = target.formula  # COM: one value for one cell, rows of values otherwise
+        lines = formulas if isinstance(formulas, list | tuple) else ((formulas,),)
+        is_formula = [[str(f).startswith("=") for f in line] for line in lines]
         kept = [
             Cell(top.row + i, top.column + j).a1
             for i in range(height)
@@ -273,6 +311,10 @@ class XlwingsWorkbook:
 
     def notify(self, text: str) -> None:
         self.book.app.status_bar = text
+
+
+def _protected_message(sheet: str) -> str:
+    return f"'{sheet}' is protected: unprotect it (Review > Unprotect Sheet) and press the button again"
 
 
 def _setter(cells: xw.Range, values: list[list[Value]]) -> Callable[[], None]:

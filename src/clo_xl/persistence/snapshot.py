@@ -106,10 +106,10 @@ def stored_deal_names(conn: Connection) -> list[str]:
 
 
 def _missing(deal: str, known: Sequence[str]) -> DealNotStored:
-    listed = ", ".join(known) or "none"
+    listed = ", ".join(known) or "none yet"
     return DealNotStored(
-        f"deal '{deal}' is not in the database (deals: {listed}); load it with `clo-xl migrate WORKBOOK` "
-        "or the Save to DB button"
+        f"deal '{deal}' is not in the database: load it with Save to DB or `clo-xl migrate WORKBOOK` "
+        f"(stored: {listed})"
     )
 
 
