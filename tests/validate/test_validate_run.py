@@ -145,13 +145,12 @@ def test_the_formula_check_can_fail(legacy_workbook: Path, tmp_path: Path) -> No
     # the same formulas against a Python WARF moved by 1%: LibreOffice's value must not agree with it
     if soffice_path() is None:
         pytest.skip("LibreOffice (soffice) is not installed")
-    from clo_xl.excel.engine import load_workbook_model
-
+    from clo_xl.api import DealSession
     from clo_xl.validate import formula_oracle
     from clo_xl.validate.model import judge
 
-    model = load_workbook_model(legacy_workbook)
-    doc = model.compliance_document("Mag 17")
+    model = DealSession.from_workbook(legacy_workbook, "Mag 17")
+    doc = model.compliance().to_json()
     for test in doc["tests"]:
         if test["number"] == 36:
             test["result"] *= 1.01

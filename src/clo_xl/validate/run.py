@@ -95,6 +95,100 @@ class _Recompute:
         return value is None or str(value).strip().upper() in {"TRUE", "1", "YES"}
 
 
+class _Checks:
+    """The checks of one run: each legacy tab (and each deal's Test Results column) against Python's
+    documents under the run's convention; a tab that cannot be compared is skipped with its reason."""
+
+    def __init__(self, recompute: _Recompute, convention: str) -> None:
+        self.recompute = recompute
+        self.grids = recompute.grids
+        self.convention = convention
+        self.checks: list[Check] = []
+        self.skipped: list[str] = []
+        self.switches = switch_finder(recompute, convention)
+        self.hypo_switches = hypo_switch_finder(recompute, convention, recompute.pool_mode())
+
+    def attempt(self, what: str, build: Callable[[], list[Check]]) -> None:
+        try:
+            self.checks.extend(build())
+        except CloXlError as exc:
+            self.skipped.append(f"{what}: {exc}")
+
+    def _legacy(self, deal: str) -> Document | None:
+        return self.recompute.compliance(deal, "legacy") if self.convention != "legacy" else None
+
+    def sheet(self, sheet: str) -> None:
+        """The checks of one output tab, by its legacy prefix (other sheets have none)."""
+        compliance, hypo, cashflow = (
+            _deal_of(sheet, "Compliance-"),
+            _deal_of(sheet, "HYPO-", "-Output"),
+            _deal_of(sheet, "Deal CF-"),
+        )
+        if compliance is not None:
+            self.attempt(sheet, lambda: self.compliance(sheet, compliance))
+        elif hypo is not None:
+            self.attempt(sheet, lambda: self.hypo(sheet, hypo))
+        elif cashflow is not None:
+            self.attempt(sheet, lambda: self.cashflow(sheet, cashflow))
+
+    def cashflow(self, sheet: str, deal: str) -> list[Check]:
+        expected = self.recompute.session(deal).deal_cf_grid()  # the shared pipeline's legacy tab
+        return legacy_checks.grid_checks(sheet, self.grids.grid(sheet), expected, Cell(1, 2))
+
+    def compliance(self, sheet: str, deal: str) -> list[Check]:
+        return legacy_checks.compliance_checks(
+            sheet,
+            self.grids.grid(sheet),
+            self.recompute.compliance(deal, self.convention),
+            python_legacy=self._legacy(deal),
+            switches_for=self.switches(deal),
+        )
+
+    def hypo(self, sheet: str, deal: str) -> list[Check]:
+        grid = self.grids.grid(sheet)
+        together = self.recompute.pool_mode()
+        docs = self.recompute.hypo_documents(deal, together, self.convention)
+        legacy = (
+            self.recompute.hypo_documents(deal, together, "legacy") if self.convention != "legacy" else None
+        )
+        heads = legacy_checks.hypo_blocks(grid)
+        found: list[Check] = []
+        if len(heads) != len(docs):
+            found.append(Check(sheet, "B1", "number of hypo blocks", len(heads), len(docs)))
+        for i, (head, (_, doc)) in enumerate(zip(heads, docs, strict=False)):
+            found += legacy_checks.hypo_checks(
+                sheet,
+                grid,
+                head,
+                doc,
+                python_legacy=legacy[i][1] if legacy else None,
+                switches_for=self.hypo_switches(deal, i),
+            )
+        if together:
+            attributes = self.recompute.hypo_attributes(deal, self.convention)
+            found += legacy_checks.attribute_checks(sheet, grid, attributes)
+        return found
+
+    def objective(self, deal: str) -> None:
+        """The deal sheet's "Test Results" column, written by a compliance run."""
+        if f"Compliance-{deal}" not in self.grids.sheet_names:
+            return
+        sheet = f"{deal} Inputs"
+        packed = self.convention == "legacy"
+
+        def build() -> list[Check]:
+            return legacy_checks.objective_result_checks(
+                sheet,
+                self.grids.grid(sheet),
+                self.recompute.compliance(deal, self.convention),
+                packed=packed,
+                switches=("Q22_OBJ_RESULTS_PACKED",),
+                python_legacy=self.recompute.compliance(deal, "legacy") if not packed else None,
+            )
+
+        self.attempt(f"{deal} Inputs Test Results", build)
+
+
 def run_validation(
     workbook: Path | WorkbookAccess,
     *,
@@ -118,100 +212,28 @@ def run_validation(
     grids = WorkbookGrids(workbook)
     data = read_workbook(workbook) if isinstance(workbook, Path) else workbook.workbook_data()
     recompute = _Recompute(data, grids)
-    checks: list[Check] = []
-    skipped: list[str] = []
-
-    def attempt(what: str, build: Callable[[], list[Check]]) -> None:
-        try:
-            checks.extend(build())
-        except CloXlError as exc:
-            skipped.append(f"{what}: {exc}")
-
-    switches = switch_finder(recompute, convention)
-    hypo_switches = hypo_switch_finder(recompute, convention, recompute.pool_mode())
+    run = _Checks(recompute, convention)
     deals = [n.removesuffix(" Inputs") for n in grids.sheet_names if n.endswith(" Inputs")]
     steps = float(len(grids.sheet_names) + len(deals) + 2)
     for done, sheet in enumerate(grids.sheet_names):
         progress(f"comparing {sheet}", done, steps)
-        if (deal := _deal_of(sheet, "Compliance-")) is not None:
-
-            def compliance(sheet: str = sheet, deal: str = deal) -> list[Check]:
-                return legacy_checks.compliance_checks(
-                    sheet,
-                    grids.grid(sheet),
-                    recompute.compliance(deal, convention),
-                    python_legacy=recompute.compliance(deal, "legacy") if convention != "legacy" else None,
-                    switches_for=switches(deal),
-                )
-
-            attempt(sheet, compliance)
-        elif (deal := _deal_of(sheet, "HYPO-", "-Output")) is not None:
-
-            def hypo(sheet: str = sheet, deal: str = deal) -> list[Check]:
-                grid = grids.grid(sheet)
-                together = recompute.pool_mode()
-                docs = recompute.hypo_documents(deal, together, convention)
-                legacy_docs = (
-                    recompute.hypo_documents(deal, together, "legacy") if convention != "legacy" else None
-                )
-                heads = legacy_checks.hypo_blocks(grid)
-                found: list[Check] = []
-                if len(heads) != len(docs):
-                    found.append(Check(sheet, "B1", "number of hypo blocks", len(heads), len(docs)))
-                for i, (head, (_, doc)) in enumerate(zip(heads, docs, strict=False)):
-                    found += legacy_checks.hypo_checks(
-                        sheet,
-                        grid,
-                        head,
-                        doc,
-                        python_legacy=legacy_docs[i][1] if legacy_docs else None,
-                        switches_for=hypo_switches(deal, i),
-                    )
-                if together:
-                    found += legacy_checks.attribute_checks(
-                        sheet, grid, recompute.hypo_attributes(deal, convention)
-                    )
-                return found
-
-            attempt(sheet, hypo)
-        elif (deal := _deal_of(sheet, "Deal CF-")) is not None:
-
-            def cashflow(sheet: str = sheet, deal: str = deal) -> list[Check]:
-                expected = recompute.session(deal).deal_cf_grid()  # the shared pipeline's legacy tab
-                return legacy_checks.grid_checks(sheet, grids.grid(sheet), expected, Cell(1, 2))
-
-            attempt(sheet, cashflow)
+        run.sheet(sheet)
     for done, deal in enumerate(deals, start=len(grids.sheet_names)):
         progress(f"comparing {deal} Inputs", done, steps)
-        if f"Compliance-{deal}" not in grids.sheet_names:
-            continue  # the Test Results column is written by a compliance run
-
-        def objective(deal: str = deal) -> list[Check]:
-            sheet = f"{deal} Inputs"
-            packed = convention == "legacy"
-            return legacy_checks.objective_result_checks(
-                sheet,
-                grids.grid(sheet),
-                recompute.compliance(deal, convention),
-                packed=packed,
-                switches=("Q22_OBJ_RESULTS_PACKED",),
-                python_legacy=recompute.compliance(deal, "legacy") if not packed else None,
-            )
-
-        attempt(f"{deal} Inputs Test Results", objective)
+        run.objective(deal)
     keep: Path | None = None
     progress("LibreOffice formula check", steps - 2, steps)
     if libreoffice and path is None:
-        skipped.append("LibreOffice formula check: needs the workbook as a file (run clo-xl validate)")
+        run.skipped.append("LibreOffice formula check: needs the workbook as a file (run clo-xl validate)")
     elif libreoffice and path is not None:
         keep = (
             None if report is None else report_paths(report)[1].with_name(f"{path.stem}-formula-check.xlsx")
         )
-        attempt("LibreOffice formula check", lambda: _oracle_checks(path, grids, recompute, deals, keep))
-    if not checks and not skipped:
-        skipped.append("no legacy output tabs: run compliance (or Run Compliance) first")
-    outcomes = [judge(c, tolerance) for c in checks]
-    result = ValidationResult(path or Path(workbook.name), tolerance, convention, outcomes, skipped)
+        run.attempt("LibreOffice formula check", lambda: _oracle_checks(path, grids, recompute, deals, keep))
+    if not run.checks and not run.skipped:
+        run.skipped.append("no legacy output tabs: run compliance (or Run Compliance) first")
+    outcomes = [judge(c, tolerance) for c in run.checks]
+    result = ValidationResult(path or Path(workbook.name), tolerance, convention, outcomes, run.skipped)
     result.seconds = time.perf_counter() - started
     if report is not None:
         progress("writing the report", steps - 1, steps)
