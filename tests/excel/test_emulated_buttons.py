@@ -110,11 +110,11 @@ def test_tabs_hold_numbers_with_number_formats(
     results = ws.range("G2").resize(len(compliance_doc["tests"]), 1)
     for cell, test in zip(results, compliance_doc["tests"], strict=True):
         assert cell.value == test["result"]  # the engine's number, not the text "96.0132%"
-        assert cell.number_format == ("0.000" if test["number"] in (35, 36, 37, 54) else "0.0000%")
+        assert cell.number_format == ("#,##0.000" if test["number"] in (35, 36, 37, 54) else "0.0000%")
     excel.press(book, "RunCashFlows")
     cf = book.sheets[TABS["RunCashFlows"]]
     assert cf.range("B1").value == "Deal Info" and cf.range("C2").value == "Payment Date"
-    assert isinstance(cf.range("C3").value, datetime) and cf.range("C3").number_format == "m/d/yyyy"
+    assert isinstance(cf.range("C3").value, datetime) and cf.range("C3").number_format == "yyyy-mm-dd"
     excel.press(book, "RunRankings")
     mv = book.sheets["Rankings-Output"].range("F3")
     assert isinstance(mv.value, float) and mv.number_format == "0.000%"

@@ -32,6 +32,7 @@ from clo_xl.compliance.rebalance import RebalanceResult
 from clo_xl.compliance.results import ComplianceReport, TestResult
 from clo_xl.excel.table import Tab, Value
 from clo_xl.quirk_warnings import warning_lines
+from clo_xl.report.formats import Kind, excel_number_format
 from clo_xl.runs.deal_cf_tab import Block
 
 
@@ -47,19 +48,28 @@ class Fmt:
         return self.legacy(value)
 
 
+def _code(kind: Kind, decimals: int | None = None) -> str:
+    """The report vocabulary's Excel number format (one format per kind for tabs, reports and XLSX)."""
+    code = excel_number_format(kind, decimals)
+    assert code is not None
+    return code
+
+
 GENERAL = Fmt("General")
-INTEGER = Fmt("0")
-MONEY = Fmt("#,##0.00")
-DECIMAL_4 = Fmt("0.0000")
-PERCENT_2 = Fmt("0.00%")
-PERCENT_4 = Fmt("0.0000%")
-DATE = Fmt("m/d/yyyy")
+INTEGER = Fmt(_code(Kind.INTEGER))
+MONEY = Fmt(_code(Kind.MONEY))
+DECIMAL_2 = Fmt(_code(Kind.NUMBER, 2))
+DECIMAL_4 = Fmt(_code(Kind.NUMBER, 4))
+PERCENT_2 = Fmt(_code(Kind.RATIO, 2))
+PERCENT_3 = Fmt(_code(Kind.RATIO, 3))
+PERCENT_4 = Fmt(_code(Kind.RATIO, 4))
+DATE = Fmt(_code(Kind.DATE))
 #: what the legacy wrote as text (Q21): Format(x, "0.0000%"), "0.000%", "0.00%", "0.000", "0.00"
-LEGACY_PERCENT_4 = Fmt("0.0000%", lambda v: f"{v * 100:.4f}%")
-LEGACY_PERCENT_3 = Fmt("0.000%", lambda v: f"{v * 100:.3f}%")
-LEGACY_PERCENT_2 = Fmt("0.00%", lambda v: f"{v * 100:.2f}%")
-LEGACY_DECIMAL_3 = Fmt("0.000", lambda v: f"{v:.3f}")
-LEGACY_DECIMAL_2 = Fmt("0.00", lambda v: f"{v:.2f}")
+LEGACY_PERCENT_4 = Fmt(_code(Kind.RATIO, 4), lambda v: f"{v * 100:.4f}%")
+LEGACY_PERCENT_3 = Fmt(_code(Kind.RATIO, 3), lambda v: f"{v * 100:.3f}%")
+LEGACY_PERCENT_2 = Fmt(_code(Kind.RATIO, 2), lambda v: f"{v * 100:.2f}%")
+LEGACY_DECIMAL_3 = Fmt(_code(Kind.NUMBER, 3), lambda v: f"{v:.3f}")
+LEGACY_DECIMAL_2 = Fmt(_code(Kind.NUMBER, 2), lambda v: f"{v:.2f}")
 
 #: tests the legacy writes as plain decimals: the catalogue's number-unit tests (WAL, WARF, diversity)
 COMPLIANCE_DECIMAL_TESTS = numbers_in_unit("number")
@@ -212,13 +222,13 @@ def hypo_fmt(test: int) -> Fmt:
 #: formats of the "Hypothetical Trade's Attributes" rows (units of :func:`trade_attributes`)
 ATTRIBUTE_FORMATS: dict[str, Fmt] = {
     "Par Amount": MONEY,
-    "Weighted Average Spread": Fmt("0.000%"),
-    "WAS with LIBOR Floor": Fmt("0.000%"),
-    "Weighted Average Rating": Fmt("0.00"),
-    "Weighted Average Life": Fmt("0.00"),
-    "Weighted Average Recovery Rate": Fmt("0.00%"),
-    "Weighted Average Market Value": Fmt("0.000"),
-    "Weighted Average Trade Price": Fmt("0.000"),
+    "Weighted Average Spread": PERCENT_3,
+    "WAS with LIBOR Floor": PERCENT_3,
+    "Weighted Average Rating": DECIMAL_2,
+    "Weighted Average Life": DECIMAL_2,
+    "Weighted Average Recovery Rate": PERCENT_2,
+    "Weighted Average Market Value": Fmt(_code(Kind.NUMBER, 3)),
+    "Weighted Average Trade Price": Fmt(_code(Kind.NUMBER, 3)),
 }
 
 
@@ -297,8 +307,8 @@ def hypo_tab(
 
 #: Rankings-Output columns (RANKING_HEADER) → format
 RANKING_FORMATS: tuple[Fmt | None, ...] = (
-    DECIMAL_4, None, None, MONEY, Fmt("0.000%"), None, None, Fmt("0.000%"), Fmt("0.000%"), Fmt("0.000%"),
-    Fmt("0.00"), PERCENT_2,
+    DECIMAL_4, None, None, MONEY, PERCENT_3, None, None, PERCENT_3, PERCENT_3, PERCENT_3,
+    DECIMAL_2, PERCENT_2,
 )  # fmt: skip
 
 
@@ -323,11 +333,11 @@ def rebalance_fmt(test: int) -> Fmt:
 
 REBALANCE_ASSET_HEADER: tuple[str, ...] = (
     "BlackRock ID", "Issue Name", "Par", "Market Value", "Moody's Rating", "S&P's Rating", "Coupon", "WAS",
-    "LIBOR Floor", "WAL", "Moody's Recovery rate", "Analyst Opinion",
+    "LIBOR Floor", "WAL", "Moody's Recovery rate", "Analyst Opinion", "Price", "Lots",
 )  # fmt: skip
 REBALANCE_ASSET_FORMATS: tuple[Fmt | None, ...] = (
-    None, None, MONEY, Fmt("0.000%"), None, None, Fmt("0.000%"), Fmt("0.000%"), Fmt("0.000%"), Fmt("0.00"),
-    PERCENT_2, None,
+    None, None, MONEY, PERCENT_3, None, None, PERCENT_3, PERCENT_3, PERCENT_3, DECIMAL_2,
+    PERCENT_2, None, PERCENT_3, INTEGER,
 )  # fmt: skip
 
 
@@ -357,25 +367,29 @@ def _compliance_test_block(sheet: Sheet, at: int, result: RebalanceResult) -> in
 def _asset_block(
     sheet: Sheet, at: int, title: str, session: DealSession, lots: Sequence[ExecutedTrade]
 ) -> int:
-    """Executed trades aggregated per asset (one row per BLKRockID, par summed over its lots)."""
+    """Executed trades aggregated per asset: one row per BLKRockID with the par summed over its lots, the
+    par-weighted execution price (a fraction of par) and the number of lots."""
     sheet.put(0, at, title)
     for j, h in enumerate(REBALANCE_ASSET_HEADER):
         sheet.put(1, at + j, h)
-    par: dict[str, float] = {}
+    totals: dict[str, list[float]] = {}  # BLKRockID → [par, par × price, lots]
     for lot in lots:
-        par[lot.trade.brs_id] = par.get(lot.trade.brs_id, 0.0) + lot.executed_par
+        if lot.executed_par > 0:
+            found = totals.setdefault(lot.trade.brs_id, [0.0, 0.0, 0.0])
+            found[0] += lot.executed_par
+            found[1] += lot.executed_par * lot.price
+            found[2] += 1
     cols = session.columns()
     universe = session.pool.universe
-    for i, (brs_id, amount) in enumerate(par.items(), start=2):
+    for i, (brs_id, (par, cost, count)) in enumerate(totals.items(), start=2):
+        values: list[Value] = [brs_id, None, par, *([None] * 9)]
         position = universe.position(brs_id)
-        if position is None:
-            values: list[Value] = [brs_id, None, amount]
-        else:
+        if position is not None:
             a, d = universe.assets[position], cols.derived[position]
-            values = [
+            row: list[Value] = [
                 brs_id,
                 a.issue_name or a.issuer_name,
-                amount,
+                par,
                 a.market_value / 100.0,
                 str(d.moodys.moodys) if d.moodys.moodys else None,
                 str(d.sp) if d.sp else None,
@@ -386,6 +400,8 @@ def _asset_block(
                 float(cols.recovery[position]),
                 a.analyst_opinion,
             ]
+            values = row
+        values += [cost / par, int(count)]
         for j, v in enumerate(values):
             sheet.put(i, at + j, v, REBALANCE_ASSET_FORMATS[j])
     return len(REBALANCE_ASSET_HEADER)
@@ -484,7 +500,7 @@ def migration_tab(
                 stats["upgrades"][i],
                 stats["downgrades"][i],
             ],
-            [INTEGER, DATE, MONEY, MONEY, PERCENT_4, Fmt("0.00"), Fmt("0.00")],
+            [INTEGER, DATE, MONEY, MONEY, PERCENT_4, DECIMAL_2, DECIMAL_2],
         )
     sheet.blank()
     sheet.row(["Min Path", "Median Path", "Max Path"], bold=True)

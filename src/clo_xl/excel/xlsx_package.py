@@ -84,6 +84,8 @@ class OutputSheet:
     hidden: bool = False
 
 
+#: the format of a date written without one (the reports' vocabulary, clo_xl.report.formats)
+DATE_FORMAT = "yyyy-mm-dd"
 #: Excel's built-in number formats by code (no numFmt element needed)
 _BUILTIN_FORMATS = {
     "General": 0,
@@ -191,7 +193,7 @@ def sheet_xml(sheet: OutputSheet, styles: _Styles | None = None) -> bytes:
         for c, value in enumerate(row, start=1):
             code = codes[c - 1] if c - 1 < len(codes) else None
             if code is None and isinstance(value, datetime | date):
-                code = "m/d/yyyy"
+                code = DATE_FORMAT
             style = styles.index(code, bold) if styles is not None and value is not None else 0
             cells.append(_cell_xml(f"{column_letter(c)}{r}", value, style))
             widths[c] = max(widths.get(c, 0.0), _width(value, code))
