@@ -26,14 +26,14 @@ def excel_error(message: str) -> str:
     return f"{ERROR_PREFIX} {first}"
 
 
-def _scalar(value: Any) -> Any:
+def _scalar(value: object) -> Any:
     """A 1×1 range arrives as a value, but a 1-cell list can too: unwrap it."""
     while isinstance(value, list | tuple) and len(value) == 1:
         value = value[0]
     return value
 
 
-def plain_text(value: Any, name: str) -> str:
+def plain_text(value: object, name: str) -> str:
     """A text argument, trimmed; whole numbers typed into a cell (17.0) become "17"."""
     value = _scalar(value)
     if value is None:
@@ -48,7 +48,7 @@ def plain_text(value: Any, name: str) -> str:
     return text
 
 
-def plain_number(value: Any, name: str) -> float:
+def plain_number(value: object, name: str) -> float:
     """A numeric argument; text such as "2.5%" or "1,000" is accepted as Excel would display it."""
     value = _scalar(value)
     if isinstance(value, bool) or value is None:
@@ -69,7 +69,7 @@ def plain_number(value: Any, name: str) -> float:
     return number
 
 
-def cell_value(value: Any) -> Any:
+def cell_value(value: object) -> Any:
     """A Python value → something Excel shows: NaN/inf become empty, numpy scalars plain floats."""
     if value is None:
         return None

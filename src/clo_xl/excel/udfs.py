@@ -14,6 +14,10 @@ come back as dates. A problem never puts a traceback in a cell: it is one short 
 ``#CLO!`` (xlwings cannot return a real ``#N/A``), e.g. ``#CLO! deal 'Mag 99' is not in the database
 (deals: Mag 6, …); load it with `clo-xl migrate WORKBOOK` or the Save to DB button``.
 
+Arguments and results are annotated ``Any`` on purpose: xlwings reads a UDF's type hints as its converters,
+and ``Any`` is xlwings' default value converter (a number, text, boolean, date, empty, or a 2-D list for a
+range); each argument is parsed into its real type at the boundary (:mod:`clo_xl.excel.formatting`).
+
 Each function's docstring is its help text in Excel's function wizard. Heavy functions do not run inside
 the Function Arguments dialog (``call_in_wizard=False``). The ``caller`` argument is filled in by xlwings
 (the calling cell) and never read. On Linux ``xw.func``/``xw.arg``/``xw.ret`` are no-ops, so these are
