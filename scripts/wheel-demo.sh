@@ -32,3 +32,16 @@ time "$venv/bin/clo-xl" demo
 test -s clo-xl-out/clo-xl-demo.html && test -s clo-xl-out/clo-xl-demo.xlsx
 echo "outputs in an empty folder:" && ls clo-xl-out
 echo "log records:" && cat "$CLO_XL_LOG_FILE"
+
+# the speed cases ship in the wheel too (clo_xl.benchmarks): a light run, each case beside its numpy floor
+"$venv/bin/clo-xl" bench --only compliance --case "200 assets" --repeat 3 --json > bench.json
+"$venv/bin/clo-xl" bench --only cashflows --case "one deal" --repeat 3 --json > bench-cashflows.json
+"$venv/bin/python" - bench.json bench-cashflows.json <<'PY'
+import json, sys
+for path in sys.argv[1:]:
+    doc = json.load(open(path))
+    assert doc["results"], f"{path}: no bench results"
+    for r in doc["results"]:
+        assert r["floor_median_s"], f"{r['case']}: no floor"
+        print(f"bench from the wheel: {r['case']}: {r['median_s'] * 1000:.2f} ms, {r['ratio']:.2f}x its floor")
+PY

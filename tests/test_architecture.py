@@ -60,7 +60,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "excel.xlwings_workbook",
         ),
     ),
-    ("runs", ("report", "runs", "api", "run_model", "validate", "demo_steps", "demo_pipeline")),
+    ("runs", ("report", "runs", "api", "run_model", "validate", "demo_steps", "demo_pipeline", "benchmarks")),
     ("faces", ("excel", "commands", "cli", "__main__")),
 )
 

@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO_ROOT
 
 from clo_xl.cli import main
 from clo_xl.commands.bench import BenchResult, Case, growth, load_cases
-
-BENCH_DIR = REPO_ROOT / "bench"
 
 SAMPLE_BENCH = """
 import time
@@ -50,7 +46,7 @@ def _bench(tmp_path: Path, text: str, capsys: pytest.CaptureFixture[str]) -> tup
     folder = tmp_path / "bench"
     folder.mkdir()
     (folder / "bench_demo.py").write_text(text)
-    code = main(["bench", "--bench-dir", str(folder), "--json", "--repeat", "3"])
+    code = main(["bench", "--bench-dir", str(folder), "--only", "demo", "--json", "--repeat", "3"])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
@@ -67,7 +63,7 @@ def test_bench_reports_each_case_beside_its_floor(tmp_path: Path, capsys: pytest
     assert sized["goal"] == "<= 10x floor" and sized["runs"] == 3
     (g,) = doc["growth"]
     assert g["family"] == "sized" and g["sizes"] == [100, 400]
-    assert g["exponent"] > 0.3  # 4x the sleep for 4x the size: about 1 (sleep granularity aside)
+    assert isinstance(g["exponent"], float)  # its value is timing: asserted in test_growth_exponent… only
     assert doc["machine"]["cores"] and "load_average_before" in doc["machine"]
 
 
@@ -100,8 +96,7 @@ def test_growth_exponent_is_the_log_log_slope() -> None:
 )
 def test_the_shipped_floors_give_the_cases_numbers(area: str, names: list[str]) -> None:
     """The floors of the project's own bench agree with their cases (small cases; the bench checks all)."""
-    sys.path.insert(0, str(REPO_ROOT))
-    ((_, cases),) = load_cases(BENCH_DIR, area)
+    ((_, cases),) = load_cases(None, area)
     chosen = [c for c in cases if any(c.name.startswith(n) for n in names)]
     assert len(chosen) == len(names)
     for case in chosen:

@@ -1,9 +1,12 @@
 """``clo-xl bench``: every speed case the issues name, each beside its numpy floor, measured in one run.
 
-Each ``bench/bench_<area>.py`` of a checkout exposes ``cases()``: a list of :class:`Case` (or the older
-``(name, fn, target_seconds)`` tuples). For a case with a ``floor`` (the least numpy work that produces
-the same numbers, see ``bench/floors.py``) the command first runs both once and calls ``check(case
-result, floor result)``, which raises if the numbers differ; then it times case and floor **interleaved**
+The cases come from :mod:`clo_xl.benchmarks` (packaged: compliance, cash flows; they run from an installed
+wheel) and, when the command runs in a checkout (or ``--bench-dir`` names one), from each
+``bench/bench_<area>.py`` there (the Excel bridge, persistence, ingest). Every area's ``cases()`` returns
+:class:`Case` objects (or the older ``(name, fn, target_seconds)`` tuples). For a case with a ``floor`` (the
+least numpy work that produces the same numbers, see :mod:`clo_xl.benchmarks.floors`) the command first
+runs both once and calls ``check(case result, floor result)``, which raises if the numbers differ; then it
+times case and floor **interleaved**
 (case, floor, case, floor…), so both see the same machine load, and reports each median and their ratio.
 A shared, busy machine moves both; the ratio is what to read.
 
@@ -29,43 +32,13 @@ from typing import Any
 import numpy
 import typer
 
+from clo_xl.benchmarks import AREAS, Case, cashflows, compliance, format_seconds
 from clo_xl.commands._output import console, emit, table
 from clo_xl.commands._progress import progress_bar
 from clo_xl.errors import CloXlError, UsageError
 from clo_xl.progress import Progress, no_progress
 
-
-@dataclass(frozen=True)
-class Case:
-    """One speed case of ``bench/bench_<area>.py``.
-
-    ``run`` is timed; ``floor`` (optional) is the same work written as plainly as numpy allows, and
-    ``check(run_result, floor_result)`` raises ``AssertionError`` when their numbers differ. ``target_s``
-    is an absolute goal in seconds, ``max_ratio`` a goal as a ratio to the floor. ``family``/``size`` group
-    the same case at several pool sizes (assets) for the growth exponent; ``repeat`` caps the timed runs of
-    a slow case; ``note`` says what the floor leaves out, if anything.
-    """
-
-    name: str
-    run: Callable[[], object]
-    target_s: float | None = None
-    floor: Callable[[], object] | None = None
-    check: Callable[[Any, Any], None] | None = None
-    max_ratio: float | None = None
-    family: str | None = None
-    size: int | None = None
-    repeat: int | None = None
-    note: str = ""
-
-    @property
-    def goal(self) -> str:
-        parts = []
-        if self.target_s is not None:
-            parts.append(f"< {_fmt_seconds(self.target_s)}")
-        if self.max_ratio is not None:
-            parts.append(f"<= {self.max_ratio:g}x floor")
-        return ", ".join(parts) or "-"
-
+PACKAGED = {"compliance": compliance, "cashflows": cashflows}
 
 LegacyCase = tuple[str, Callable[[], object], float]
 
@@ -127,14 +100,16 @@ def _load() -> list[float] | None:
         return None
 
 
-def find_bench_dir(explicit: Path | None) -> Path:
-    candidates = (
-        [explicit] if explicit else [Path.cwd() / "bench", Path(__file__).resolve().parents[3] / "bench"]
-    )
-    for c in candidates:
-        if c is not None and c.is_dir():
+def find_bench_dir(explicit: Path | None) -> Path | None:
+    """``--bench-dir`` (which must exist), else a checkout's ``bench/`` here or beside the package, if any."""
+    if explicit is not None:
+        if not explicit.is_dir():
+            raise UsageError(f"--bench-dir {explicit}: no such folder")
+        return explicit
+    for c in (Path.cwd() / "bench", Path(__file__).resolve().parents[3] / "bench"):
+        if c.is_dir() and any(c.glob("bench_*.py")):
             return c
-    raise UsageError("no bench/ folder found: run `clo-xl bench` from a clo-xl checkout or pass --bench-dir")
+    return None
 
 
 def as_case(item: Case | LegacyCase) -> Case:
@@ -144,25 +119,35 @@ def as_case(item: Case | LegacyCase) -> Case:
     return Case(name, fn, target_s=target)
 
 
-def load_cases(bench_dir: Path, only: str | None, match: str | None = None) -> list[tuple[str, list[Case]]]:
+def load_cases(
+    bench_dir: Path | None, only: str | None, match: str | None = None
+) -> list[tuple[str, list[Case]]]:
+    """The packaged areas, then a checkout's ``bench/bench_<area>.py`` files (an area of the same name as a
+    packaged one is the packaged one)."""
+    modules: list[tuple[str, Any]] = [(area, PACKAGED[area]) for area in AREAS if only in (None, area)]
+    if bench_dir is not None:
+        if str(bench_dir.parent) not in sys.path:
+            sys.path.insert(0, str(bench_dir.parent))
+        for path in sorted(bench_dir.glob("bench_*.py")):
+            area = path.stem.removeprefix("bench_")
+            if area in AREAS or only not in (None, area):
+                continue
+            spec = importlib.util.spec_from_file_location(f"clo_xl_bench_{area}", path)
+            if spec is None or spec.loader is None:
+                continue
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            modules.append((area, module))
     areas: list[tuple[str, list[Case]]] = []
-    if str(bench_dir.parent) not in sys.path:
-        sys.path.insert(0, str(bench_dir.parent))
-    for path in sorted(bench_dir.glob("bench_*.py")):
-        area = path.stem.removeprefix("bench_")
-        if only and only != area:
-            continue
-        spec = importlib.util.spec_from_file_location(f"clo_xl_bench_{area}", path)
-        if spec is None or spec.loader is None:
-            continue
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+    for area, module in modules:
         if hasattr(module, "cases"):
             cases = [as_case(c) for c in module.cases()]
             if match:
                 cases = [c for c in cases if match.lower() in c.name.lower()]
             if cases:
                 areas.append((area, cases))
+    if only and not areas:
+        raise UsageError(f"--only {only}: no such bench area here (packaged: {', '.join(AREAS)})")
     return areas
 
 
@@ -231,7 +216,7 @@ def growth(results: Sequence[BenchResult]) -> list[Growth]:
 
 
 def run_all(
-    bench_dir: Path,
+    bench_dir: Path | None,
     repeat: int,
     only: str | None,
     budget_s: float,
@@ -248,10 +233,10 @@ def run_all(
     return results
 
 
-def _fmt_seconds(s: float) -> str:
-    if s < 1e-3:
-        return f"{s * 1e6:.0f} µs"
-    return f"{s * 1000:.2f} ms" if s < 1 else f"{s:.2f} s"
+_fmt_seconds = format_seconds
+
+# bench files in a checkout import Case from here
+__all__ = ["BenchResult", "Case", "Growth", "load_cases", "register"]
 
 
 def document(results: Sequence[BenchResult], before: dict[str, object]) -> dict[str, object]:
@@ -326,7 +311,9 @@ def register(app: typer.Typer) -> None:
         budget: float = typer.Option(
             60.0, help="Stop repeating a case after this many seconds (min 3 runs)."
         ),
-        bench_dir: Path | None = typer.Option(None, help="The bench/ folder (default: ./bench)."),
+        bench_dir: Path | None = typer.Option(
+            None, help="A checkout's bench/ folder for its extra areas (default: ./bench when present)."
+        ),
     ) -> None:
         """Run every speed case beside its numpy floor and print medians, ratios and goals."""
         before = machine()

@@ -70,7 +70,9 @@ class PoolColumns:
     libor: float
     jroc_denominator: float
     nd: BoolArray
-    cols: dict[str, npt.NDArray[np.generic]]
+    flags: dict[str, BoolArray]
+    values: dict[str, FloatArray]
+    codes: dict[str, IntArray]  # country, issuer, S&P and Moody's industry codes
     country_member: dict[str, BoolArray]  # set name → membership per country key
     issuer_rank: IntArray  # issuer code → position of its ID in text order (test 5 takes the first)
 
@@ -81,24 +83,28 @@ class PoolColumns:
 def pool_columns(cols: AssetColumns, pool: Pool, *, cash: float, libor: float, jroc: float) -> PoolColumns:
     pos = pool.positions
     gathered = {n: getattr(cols, n)[pos] for n in COLUMNS}
+    code_names = ("country", "issuer", "sp_industry", "moodys_industry")
+    codes = {n: np.asarray(gathered[n], dtype=np.int64) for n in code_names}
+    values = {n: np.asarray(v, dtype=np.float64) for n, v in gathered.items() if v.dtype.kind == "f"}
+    flags = {n: np.asarray(v, dtype=bool) for n, v in gathered.items() if v.dtype.kind == "b"}
     keys = np.array(cols.country_keys, dtype=object)
     sets = country_sets(False)
     member = {name: np.isin(keys, sorted(members)) for name, members in sets.items()}
     member["USA"] = keys == "USA"
     member["CANADA"] = keys == "CANADA"
     rank = np.argsort(np.array(cols.issuer_keys, dtype=object), kind="stable").argsort()
-    nd = ~gathered["defaulted"].astype(bool)
-    return PoolColumns(pool.par, cash, libor, jroc, nd, gathered, member, rank)
+    nd = ~flags["defaulted"]
+    return PoolColumns(pool.par, cash, libor, jroc, nd, flags, values, codes, member, rank)
 
 
-def _nth(par: FloatArray, codes: npt.NDArray[np.generic], mask: BoolArray, n_keys: int, n: int) -> float:
-    sums = np.bincount(codes[mask].astype(np.intp), weights=par[mask], minlength=n_keys)
+def _nth(par: FloatArray, codes: IntArray, mask: BoolArray, n_keys: int, n: int) -> float:
+    sums = np.bincount(codes[mask], weights=par[mask], minlength=n_keys)
     if np.count_nonzero(sums) < n:
         return 0.0
     return float(np.partition(sums, n_keys - n)[n_keys - n])
 
 
-def _diversity(par: FloatArray, issuer: npt.NDArray[np.generic], industry: npt.NDArray[np.generic]) -> float:
+def _diversity(par: FloatArray, issuer: IntArray, industry: IntArray) -> float:
     uniq, first, inverse = np.unique(issuer, return_index=True, return_inverse=True)
     issuer_par = np.bincount(inverse, weights=par)
     units = np.minimum(1.0, issuer_par / (par.sum() / uniq.size))
@@ -114,14 +120,14 @@ def _diversity(par: FloatArray, issuer: npt.NDArray[np.generic], industry: npt.N
 
 def compliance_floor(p: PoolColumns) -> dict[int, float]:
     """The 37 results of the Mag 17 table (legacy convention), test number → result."""
-    c, par, nd = p.cols, p.par, p.nd
-    country = c["country"]
+    c, v, k, par, nd = p.flags, p.values, p.codes, p.par, p.nd
+    country = k["country"]
     m = {k: v[country] for k, v in p.country_member.items()}
     cpa = par[nd].sum() + p.cash
     share = {
         2: ~(c["senior_secured"] & c["loan"]) | (c["senior_secured"] & c["loan"] & c["sp_second_lien"]),
         7: nd & c["caa"],
-        8: c["payment_frequency"] < 4,
+        8: v["payment_frequency"] < 4,
         9: nd & c["fixed"],
         10: nd & c["current_pay"],
         11: nd & c["dip"],
@@ -137,38 +143,39 @@ def compliance_floor(p: PoolColumns) -> dict[int, float]:
         28: nd & c["bridge_loan"],
         29: c["cov_lite"],
         30: nd & c["deferred_interest"],
-        31: nd & ((m["USA"] & (c["facility"] < 150e6)) | (~m["USA"] & (c["facility"] < 250e6))),
+        31: nd & ((m["USA"] & (v["facility"] < 150e6)) | (~m["USA"] & (v["facility"] < 250e6))),
     }
-    out = {k: par[v].sum() / cpa for k, v in share.items()}
+    out = {test: par[mask].sum() / cpa for test, mask in share.items()}
     out[1] = (par[nd & c["loan"]].sum() - par[nd & c["non_senior_category"]].sum() + p.cash) / cpa
-    n_iss, n_sp, n_cty = int(c["issuer"].max()) + 1, int(c["sp_industry"].max()) + 1, int(country.max()) + 1
+    issuer, sp_industry = k["issuer"], k["sp_industry"]
+    n_iss, n_sp, n_cty = int(issuer.max()) + 1, int(sp_industry.max()) + 1, int(country.max()) + 1
     obligors = nd & ~c["dip"]
-    out[3] = _nth(par, c["issuer"], obligors, n_iss, 6) / cpa
-    out[4] = _nth(par, c["issuer"], obligors, n_iss, 1) / cpa
+    out[3] = _nth(par, issuer, obligors, n_iss, 6) / cpa
+    out[4] = _nth(par, issuer, obligors, n_iss, 1) / cpa
     dip = nd & c["dip"]
-    dip_sums = np.bincount(c["issuer"][dip].astype(np.intp), weights=par[dip], minlength=n_iss)
+    dip_sums = np.bincount(issuer[dip], weights=par[dip], minlength=n_iss)
     present = np.flatnonzero(dip_sums)
     first_id = present[np.argmin(p.issuer_rank[present])] if present.size else -1
     out[5] = float(dip_sums[first_id]) / cpa if present.size else 0.0  # Q12: the first ID, not the largest
-    out[6] = _nth(par, c["issuer"], nd & c["sp_second_lien"], n_iss, 1) / cpa
+    out[6] = _nth(par, issuer, nd & c["sp_second_lien"], n_iss, 1) / cpa
     for test, group in ((19, "group_1"), (21, "group_2"), (23, "group_3")):
         out[test] = _nth(par, country, nd & m[group], n_cty, 1) / cpa
     every = np.ones(par.size, dtype=bool)
     for test, n in ((25, 4), (26, 2), (27, 1)):
-        out[test] = _nth(par, c["sp_industry"], every, n_sp, n) / cpa
+        out[test] = _nth(par, sp_industry, every, n_sp, n) / cpa
     floating = c["floating"]
-    libor_index, floor, coupon = c["libor_index"], c["floor"], c["coupon"]
+    libor_index, floor, coupon = c["libor_index"], v["floor"], v["coupon"]
     above = coupon - p.libor
-    spread = np.where(libor_index & (floor > p.libor), above, np.where(libor_index, c["spread"], above))
+    spread = np.where(libor_index & (floor > p.libor), above, np.where(libor_index, v["spread"], above))
     out[32] = (par * spread)[floating].sum() / par[floating].sum()
-    out[33] = (par * c["recovery"])[nd].sum() / par[nd].sum()
+    out[33] = (par * v["recovery"])[nd].sum() / par[nd].sum()
     fixed = c["fixed"]
     out[34] = (par * coupon)[fixed].sum() / par[fixed].sum() if fixed.any() else 0.0
-    out[35] = round((par * c["wal"]).sum() / par[nd].sum(), 2)
-    out[36] = (par * c["factor_tests"])[nd].sum() / par[nd].sum()
-    out[37] = _diversity(par, c["issuer"], c["moodys_industry"])
+    out[35] = round((par * v["wal"]).sum() / par[nd].sum(), 2)
+    out[36] = (par * v["factor_tests"])[nd].sum() / par[nd].sum()
+    out[37] = _diversity(par, issuer, k["moodys_industry"])
     value = np.where(
-        c["defaulted"], par * c["market_value"] / 100.0, np.where(c["piking"], par * c["recovery"], par)
+        c["defaulted"], par * v["market_value"] / 100.0, np.where(c["piking"], par * v["recovery"], par)
     )
     out[38] = (value.sum() + p.cash) / p.jroc_denominator
     return {k: float(v) for k, v in out.items()}
@@ -269,14 +276,14 @@ def projection_floor(p: ProjectionInputs) -> dict[str, FloatArray]:
         "prepayment": (surviving - scheduled) * p.cpr,
     }
     in_cash = p.valid & (p.cash_period < p.periods)
-    out = {
-        k: np.bincount(p.cash_period[in_cash], weights=v[in_cash], minlength=p.periods)[: p.periods]
-        for k, v in flows.items()
-    }
     in_acc = p.valid & (p.default_period < p.periods)
-    out["default"] = np.bincount(p.default_period[in_acc], weights=default[in_acc], minlength=p.periods)[
-        : p.periods
-    ]
+
+    def per_period(where: BoolArray, period: IntArray, values: FloatArray) -> FloatArray:
+        summed = np.bincount(period[where], weights=values[where], minlength=p.periods)[: p.periods]
+        return np.asarray(summed, dtype=np.float64)
+
+    out = {key: per_period(in_cash, p.cash_period, values) for key, values in flows.items()}
+    out["default"] = per_period(in_acc, p.default_period, default)
     return out
 
 

@@ -6,42 +6,40 @@
 * credit migration of 10,000 paths × 500 assets × 32 quarterly correlated steps (goal: within 1.5x of the
   floor: the same draws and correlating matrix multiplies, nothing else).
 
-Data: the Mag 17 extract from ``../shared/legacy`` when present, else the sample workbook's Mag 17; the
-migration case uses a seeded 500-asset system correlation and a quarterly root of a synthetic S&P-style
-annual matrix.
+Data: the Mag 17 extract when the legacy folder is found, else a synthetic Mag 17 deal; the migration case
+uses a seeded 500-asset system correlation and a quarterly root of a synthetic S&P-style annual matrix.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from bench.floors import (
+
+from clo_xl.analytics.scenario import CashflowModel
+from clo_xl.benchmarks import Case, legacy_dir
+from clo_xl.benchmarks.floors import (
     ProjectionInputs,
     check_migration,
     check_projection,
     migration_floor,
     projection_floor,
 )
-
-from clo_xl.analytics.scenario import CashflowModel
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions, periodic_rate
 from clo_xl.cashflows.projection import bucket_to_deal, project_asset_rows
-from clo_xl.commands.bench import Case
-from clo_xl.runs.cashflow_pipeline import inputs_from_extract, inputs_from_workbook, prepare_model
+from clo_xl.cashflows.structure import Conventions
+from clo_xl.curves import CurveSpec, Extrapolation
+from clo_xl.runs.cashflow_pipeline import inputs_from_extract, prepare_model
+from clo_xl.runs.synthetic import synthetic_collateral, synthetic_deal
 from clo_xl.simulation.correlation import SystemCorrelation, cholesky, system_correlation
 from clo_xl.simulation.grid import GridInputs, run_grid, scenario_grid
 from clo_xl.simulation.matrix import STATES, period_matrix
 from clo_xl.simulation.migration import MigrationResult, simulate
 from clo_xl.waterfall.run import DealResult, run_deal
 
-LEGACY_DIR = Path(__file__).resolve().parents[2] / "shared" / "legacy"
-SAMPLE = Path(__file__).resolve().parents[1] / "workbook" / "TradeHypo.xlsm"
 ANALYSIS = date(2016, 3, 23)
 BASE = AssetAssumption(0.20, 0.02, 0.35, 12)
 MIGRATION = {"steps": 32, "paths": 10_000, "seed": 1, "block_paths": 2_000, "workers": 2}
@@ -49,16 +47,17 @@ MIGRATION = {"steps": 32, "paths": 10_000, "seed": 1, "block_paths": 2_000, "wor
 
 @cache
 def model() -> CashflowModel:
-    """Mag 17 ready to project: the extract when the legacy folder is there, else the sample workbook."""
-    if (LEGACY_DIR / "mag17_assets.json").is_file():
-        records = json.loads((LEGACY_DIR / "mag17_assets.json").read_text())
-        doc = json.loads((LEGACY_DIR / "mag17_deal.json").read_text())
+    """Mag 17 ready to project: the extract when the legacy folder is found, else a synthetic Mag 17 deal
+    of 195 loans on a flat 0.54% curve."""
+    legacy = legacy_dir()
+    if legacy is not None:
+        records = json.loads((legacy / "mag17_assets.json").read_text())
+        doc = json.loads((legacy / "mag17_deal.json").read_text())
         return prepare_model(inputs_from_extract(records, doc, deal="Mag 17"))
-    from clo_xl.ingest.workbook import read_workbook
-
-    return prepare_model(
-        inputs_from_workbook(read_workbook(SAMPLE, deals=["Mag 17"]), "Mag 17"), deal="Mag 17"
-    )
+    conv = Conventions()
+    curve = CurveSpec.of(ANALYSIS, {1: 0.0054, 480: 0.0054}, extrapolation=Extrapolation.FLAT)
+    base = CashflowAssumptions(BASE, legacy_vector_overrun=conv.legacy)
+    return CashflowModel(synthetic_deal("Mag 17"), synthetic_collateral(195, seed=17), curve, conv, base)
 
 
 def assumptions() -> CashflowAssumptions:
@@ -146,7 +145,7 @@ def migration_inputs() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     n = 500
     issuers = [f"ISS{i % 320}" for i in range(n)]
     industries = [f"IND{i % 33}" for i in range(n)]
-    ranks = rng.integers(10, 17, n)
+    ranks = rng.integers(10, 17, n).tolist()
     chol = cholesky(system_correlation(issuers, industries, ranks, SystemCorrelation()))
     initial = rng.integers(11, 17, n)
     maturity_step = rng.integers(8, 33, n)
@@ -191,13 +190,3 @@ def cases() -> list[Case]:
         ),
         migration_case(),
     ]
-
-
-def main() -> int:
-    from clo_xl.cli import main as cli
-
-    return cli(["bench", "--only", "cashflows", *sys.argv[1:]])
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -8,23 +8,28 @@ Each case runs beside its numpy floor (``bench/floors.py``), checked to give the
 * a hypothetical trade before/after at Mag 17's ~200 assets (goal: under 1 ms); ten deals; rankings and
   rebalancing (targets only: a search, not a fixed computation, so no floor).
 
-Data: the Mag 17 extract from ``../shared/legacy`` when present (else a synthetic stand-in), and seeded
-synthetic universes (``universe_of(n)``) for the sized cases, so the cases run anywhere.
+Data: the Mag 17 extract when the legacy folder is found (else a synthetic 200-asset stand-in), and seeded
+synthetic universes (:func:`sized`) for the sized cases, so the cases run anywhere.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from datetime import date
-from functools import cache
-from pathlib import Path
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
-from bench.floors import MAG17_TESTS, check_compliance, compliance_floor, pool_columns, read_columns
 
-from clo_xl.commands.bench import Case
+from clo_xl.api import DealSession
+from clo_xl.benchmarks import Case, legacy_dir
+from clo_xl.benchmarks.floors import (
+    MAG17_TESTS,
+    check_compliance,
+    compliance_floor,
+    pool_columns,
+    read_columns,
+)
 from clo_xl.compliance.engine import ComplianceEngine
 from clo_xl.compliance.hypo import apply_trades, run_hypo
 from clo_xl.compliance.rankings import rank_assets
@@ -36,7 +41,6 @@ from clo_xl.portfolio.asset import Asset
 from clo_xl.portfolio.pool import Holding, Pool, Trade, Universe
 from clo_xl.ratings.scales import MoodysRating, SPRating
 
-LEGACY_DIR = Path(__file__).resolve().parents[2] / "shared" / "legacy"
 MAG17_ORDER = list(MAG17_TESTS)
 SIZES = (200, 2_000, 10_000)
 INDUSTRIES = [
@@ -234,10 +238,9 @@ def synthetic() -> tuple[Universe, list[tuple[DealInputs, Pool]]]:
 
 @cache
 def mag17() -> tuple[ComplianceEngine, Pool]:
-    if (LEGACY_DIR / "mag17_assets.json").is_file():
-        from clo_xl.api import DealSession
-
-        s = DealSession.from_extract(LEGACY_DIR / "mag17_assets.json", LEGACY_DIR / "mag17_deal.json")
+    legacy = legacy_dir()
+    if legacy is not None:
+        s = DealSession.from_extract(legacy / "mag17_assets.json", legacy / "mag17_deal.json")
         eng = s.engine()
         eng.evaluate(s.pool)  # build the column arrays (loading)
         return eng, s.pool
@@ -336,20 +339,10 @@ def cases() -> list[Case]:
     """The compliance cases for ``clo-xl bench``."""
     return [
         warm_case(f"Mag 17 ({len(mag17()[1])} assets)", mag17, None),
-        *(warm_case(f"{n:,} assets", lambda n=n: warm(n), n) for n in SIZES),
+        *(warm_case(f"{n:,} assets", partial(warm, n), n) for n in SIZES),
         *(cold_case(n) for n in SIZES),
         hypo_case(),
         ten_deals_case(),
         Case("rankings over the universe (1,000 assets)", rankings, target_s=0.200),
         Case("rebalancing (15m sale, 30m buy, 750k steps)", rebalancing, target_s=5.0),
     ]
-
-
-def main() -> int:
-    from clo_xl.cli import main as cli
-
-    return cli(["bench", "--only", "compliance", *sys.argv[1:]])
-
-
-if __name__ == "__main__":
-    sys.exit(main())
