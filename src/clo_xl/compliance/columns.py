@@ -9,9 +9,10 @@ derived ratings and recovery (§3), business-day-adjusted maturity (§2.2, Q5).
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +21,7 @@ from clo_xl.compliance.derive import (
     NON_SENIOR_SECURED_LOAN_CATEGORY,
     DerivedRatings,
     Deriver,
-    derive,
+    derive_all,
     rating_factor,
 )
 from clo_xl.compliance.kernels import key_ranks
@@ -144,6 +145,47 @@ class AssetColumns:
         return member[self.country]
 
 
+FLAG_COLUMNS = (
+    "defaulted",
+    "dip",
+    "current_pay",
+    "participation",
+    "bridge_loan",
+    "cov_lite",
+    "deferred_interest_bond",
+    "letter_of_credit",
+    "piking",
+)
+NUMBER_COLUMNS = (
+    "payment_frequency",
+    "unfunded_amount",
+    "facility_size",
+    "wal",
+    "coupon",
+    "coupon_spread",
+    "libor_floor",
+    "market_value",
+)
+
+
+def _flag_columns(assets: Sequence[Asset], *, legacy: bool) -> dict[str, BoolArray]:
+    """:meth:`Asset.flag` of every asset for every flag column, read in one pass (a table, then columns)."""
+    read = attrgetter(*FLAG_COLUMNS)
+    table = np.array([read(a) for a in assets], dtype=bool).reshape(len(assets), len(FLAG_COLUMNS))
+    if legacy:  # Q1: a cell that meant yes without being exactly "Yes" reads False
+        for i, a in enumerate(assets):
+            for j, name in enumerate(FLAG_COLUMNS):
+                if a.inexact_flags and name in a.inexact_flags:
+                    table[i, j] = False
+    return {name: np.ascontiguousarray(table[:, j]) for j, name in enumerate(FLAG_COLUMNS)}
+
+
+def _number_columns(assets: Sequence[Asset]) -> dict[str, FloatArray]:
+    read = attrgetter(*NUMBER_COLUMNS)
+    table = np.array([read(a) for a in assets], dtype=np.float64).reshape(len(assets), len(NUMBER_COLUMNS))
+    return {name: np.ascontiguousarray(table[:, j]) for j, name in enumerate(NUMBER_COLUMNS)}
+
+
 def build_columns(
     universe: Universe,
     quirks: QuirkSet,
@@ -158,18 +200,21 @@ def build_columns(
     assets = universe.assets
     n = len(assets)
 
+    flags = _flag_columns(assets, legacy=legacy_flags)
+    numbers = _number_columns(assets)
+
     def flag(name: str) -> BoolArray:
-        return np.fromiter((a.flag(name, legacy=legacy_flags) for a in assets), dtype=bool, count=n)
+        return flags[name]
 
     def num(name: str) -> FloatArray:
-        return np.fromiter((float(getattr(a, name)) for a in assets), dtype=np.float64, count=n)
+        return numbers[name]
 
     def coupon_is(a: Asset, ct: CouponType) -> bool:
         if a.coupon_type is not ct:
             return False
         return not (exact_coupon and "coupon_type" in a.inexact_flags)
 
-    derived = tuple(derive(a, deriver) for a in assets)
+    derived = derive_all(assets, deriver)  # once per distinct rating profile
     cat_non_senior = []
     for a in assets:
         cat = a.moody_asset_category.strip().upper()
@@ -179,13 +224,23 @@ def build_columns(
     unknown_udt = 0.0 if Quirk.Q9_UNKNOWN_FACTOR_ZERO_OUTSIDE_TESTS in quirks else 10000.0
 
     maturities = []
+    adjusted: dict[tuple[date, BusinessDayConvention | None], int] = {}  # loans share maturity dates
     for a in assets:
         if a.maturity is None:
             maturities.append(0)
-        else:
-            maturities.append(
-                adjust_business_day(a.maturity, a.business_day_convention, holidays, quirks).toordinal()
-            )
+            continue
+        key = (a.maturity, a.business_day_convention)
+        if key not in adjusted:
+            adjusted[key] = adjust_business_day(
+                a.maturity, a.business_day_convention, holidays, quirks
+            ).toordinal()
+        maturities.append(adjusted[key])
+    # rating factors per distinct derivation (derive_all shares one result per rating profile)
+    distinct = {id(d): d for d in derived}
+    tests_factor = {k: rating_factor(d.dpr_warf.moodys, table="tests") for k, d in distinct.items()}
+    udt_factor = {
+        k: rating_factor(d.moodys.moodys, table="udt", unknown=unknown_udt) for k, d in distinct.items()
+    }
 
     sp_case = Quirk.Q3_SP_INDUSTRY_CASE_SENSITIVE in quirks
     country, country_keys = _codes(a.country.strip().upper() for a in assets)
@@ -224,14 +279,8 @@ def build_columns(
         floor=num("libor_floor"),
         market_value=num("market_value"),
         recovery=np.fromiter((d.recovery_rate for d in derived), dtype=np.float64, count=n),
-        factor_tests=np.fromiter(
-            (rating_factor(d.dpr_warf.moodys, table="tests") for d in derived), dtype=np.float64, count=n
-        ),
-        factor_udt=np.fromiter(
-            (rating_factor(d.moodys.moodys, table="udt", unknown=unknown_udt) for d in derived),
-            dtype=np.float64,
-            count=n,
-        ),
+        factor_tests=np.fromiter((tests_factor[id(d)] for d in derived), dtype=np.float64, count=n),
+        factor_udt=np.fromiter((udt_factor[id(d)] for d in derived), dtype=np.float64, count=n),
         maturity_ordinal=np.asarray(maturities, dtype=np.int64),
         country=country,
         issuer=issuer,

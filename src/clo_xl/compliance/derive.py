@@ -16,9 +16,11 @@ enum (``None`` for WR) and the rank the legacy lookup would give it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from operator import attrgetter
 
 from clo_xl.compliance.quirks import Quirk, QuirkSet
 from clo_xl.enums import Outlook
@@ -308,6 +310,52 @@ def derive(asset: Asset, deriver: Deriver) -> DerivedRatings:
     return DerivedRatings(m, d, w, sp, rr)
 
 
+#: every Asset field :func:`derive` reads (``is_loan`` reads ``bond_loan``, ``is_senior_secured``
+#: ``seniority``); tests/compliance/test_derive_memo.py checks the list against this module's source
+DERIVE_INPUTS = (
+    "bond_loan",
+    "defaulted",
+    "dip",
+    "moody_asset_category",
+    "moody_facility_outlook",
+    "moody_facility_rating",
+    "moody_issuer_outlook",
+    "moody_issuer_rating",
+    "moody_senior_unsecured_rating",
+    "moody_subordinate_rating",
+    "moodys_credit_estimate",
+    "moodys_credit_estimate_date",
+    "moodys_dpr",
+    "moodys_rating",
+    "moodys_rating_warf",
+    "moodys_recovery_rate",
+    "moodys_senior_secured_rating",
+    "seniority",
+    "sp_facility_rating",
+    "sp_issuer_rating",
+    "sp_senior_secured_rating",
+    "sp_subordinated_rating",
+    "structured_finance",
+    "withdrawn_ratings",
+)
+
+
+def derive_all(assets: Sequence[Asset], deriver: Deriver) -> tuple[DerivedRatings, ...]:
+    """:func:`derive` for every asset, once per distinct combination of its rating inputs
+    (:data:`DERIVE_INPUTS`): a universe has thousands of loans but few distinct rating profiles, so the
+    first compliance run after a load derives each profile once (results are frozen, so shared)."""
+    inputs = attrgetter(*DERIVE_INPUTS)
+    seen: dict[tuple[object, ...], DerivedRatings] = {}
+    out = []
+    for a in assets:
+        key = inputs(a)
+        found = seen.get(key)
+        if found is None:
+            found = seen[key] = derive(a, deriver)
+        out.append(found)
+    return tuple(out)
+
+
 # -- rating factors (§3.8) -----------------------------------------------------------------------------
 @cache
 def _factors() -> tuple[dict[MoodysRating, float], dict[MoodysRating, float], dict[MoodysRating, float]]:
@@ -334,11 +382,13 @@ def rating_factor(rating: MoodysRating | None, *, table: str = "standard", unkno
 
 
 __all__ = [
+    "DERIVE_INPUTS",
     "NON_SENIOR_SECURED_LOAN_CATEGORY",
     "SENIOR_SECURED_LOAN_CATEGORY",
     "DerivedRatings",
     "Deriver",
     "Slot",
     "derive",
+    "derive_all",
     "rating_factor",
 ]
