@@ -59,18 +59,17 @@ def format_seconds(s: float) -> str:
 
 
 def legacy_dir() -> Path | None:
-    """The brief's ``legacy`` folder (the Mag 17 extract): ``$CLO_XL_LEGACY_DIR``, else ``../shared/legacy``
-    beside the current folder or beside the checkout this module runs from; ``None`` when absent."""
+    """The brief's ``legacy`` folder (the Mag 17 extract): ``$CLO_XL_LEGACY_DIR`` when set (a folder without
+    the extract then means "none": the synthetic stand-ins), else ``../shared/legacy`` beside the current
+    folder or beside the checkout this module runs from; ``None`` when absent."""
+    if "CLO_XL_LEGACY_DIR" in os.environ:
+        chosen = Path(os.environ["CLO_XL_LEGACY_DIR"])
+        return chosen if (chosen / "mag17_assets.json").is_file() else None
     here = Path(__file__).resolve()
-    candidates = [
-        Path(os.environ["CLO_XL_LEGACY_DIR"]) if os.environ.get("CLO_XL_LEGACY_DIR") else None,
-        Path.cwd().parent / "shared" / "legacy",
-        here.parents[3].parent / "shared" / "legacy" if len(here.parents) > 3 else None,
-    ]
-    for c in candidates:
-        if c is not None and (c / "mag17_assets.json").is_file():
-            return c
-    return None
+    candidates = [Path.cwd().parent / "shared" / "legacy"]
+    if len(here.parents) > 3:
+        candidates.append(here.parents[3].parent / "shared" / "legacy")
+    return next((c for c in candidates if (c / "mag17_assets.json").is_file()), None)
 
 
 __all__ = ["AREAS", "Case", "format_seconds", "legacy_dir"]

@@ -15,6 +15,7 @@ synthetic universes (:func:`sized`) for the sized cases, so the cases run anywhe
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from functools import cache, partial
 from typing import Any
@@ -25,6 +26,7 @@ from clo_xl.api import DealSession
 from clo_xl.benchmarks import Case, legacy_dir
 from clo_xl.benchmarks.floors import (
     MAG17_TESTS,
+    PoolColumns,
     check_compliance,
     compliance_floor,
     pool_columns,
@@ -167,7 +169,7 @@ def results_of(report: ComplianceReport) -> dict[int, float]:
     return {r.number: r.result for r in report.results}
 
 
-def floor_inputs(eng: ComplianceEngine, pool: Pool) -> Any:
+def floor_inputs(eng: ComplianceEngine, pool: Pool) -> PoolColumns:
     deal = eng.deal
     return pool_columns(
         eng.columns(pool),
@@ -183,12 +185,21 @@ def check_report(report: ComplianceReport, floor: dict[int, float]) -> None:
 
 
 def warm_case(label: str, engine_pool: Callable[[], tuple[ComplianceEngine, Pool]], size: int | None) -> Case:
-    eng, pool = engine_pool()
-    cols = floor_inputs(eng, pool)
+    """The same pool evaluated again (its universe's columns built by a first evaluation)."""
+
+    @cache
+    def setup() -> tuple[ComplianceEngine, Pool, PoolColumns]:
+        eng, pool = engine_pool()
+        return eng, pool, floor_inputs(eng, pool)
+
+    def run() -> ComplianceReport:
+        eng, pool, _ = setup()
+        return eng.evaluate(pool)
+
     return Case(
         f"compliance warm, {label}",
-        lambda: eng.evaluate(pool),
-        floor=lambda: compliance_floor(cols),
+        run,
+        floor=lambda: compliance_floor(setup()[2]),
         check=check_report,
         max_ratio=3.0,
         family="compliance warm" if size else None,
@@ -198,16 +209,19 @@ def warm_case(label: str, engine_pool: Callable[[], tuple[ComplianceEngine, Pool
 
 def cold_case(n: int) -> Case:
     """A new universe over the loaded assets each run: every rating derived, every column built."""
-    assets, holdings, inputs = sized(n)
-    eng, pool = warm(n)
-    cols = floor_inputs(eng, pool)
+
+    @cache
+    def setup() -> PoolColumns:
+        eng, pool = warm(n)
+        return floor_inputs(eng, pool)
 
     def first_run() -> ComplianceReport:
+        assets, holdings, inputs = sized(n)
         return ComplianceEngine(inputs).evaluate(Pool.from_holdings(Universe(assets), holdings))
 
     def floor() -> dict[int, float]:
-        read_columns(assets)  # the columns read off the loaded assets (no rating derivation)
-        return compliance_floor(cols)
+        read_columns(sized(n)[0])  # the columns read off the loaded assets (no rating derivation)
+        return compliance_floor(setup())
 
     return Case(
         f"compliance first run after a load, {n:,} assets",
@@ -271,37 +285,50 @@ def rebalancing() -> object:
     return rebalance(eng, pool, step=750_000, sale_target=15e6, buy_target=30e6, allow_increase=True)
 
 
-def hypo_case() -> Case:
+@dataclass(frozen=True)
+class _Hypo:
+    engine: ComplianceEngine
+    pool: Pool
+    trades: tuple[Trade, Trade]
+    before: PoolColumns
+    edits: tuple[tuple[int, Trade, float], ...]  # position in the pool, trade, price (fraction of par)
+
+
+@cache
+def _hypo() -> _Hypo:
+    """Sell 1,000,000 of Mag 17's first holding at 99, buy 2,000,000 of its second at market value."""
     eng, pool = mag17()
-    held = pool.assets[0].brs_id
-    other = next(a.brs_id for a in pool.universe.assets if a.brs_id != held)
-    trades = [
-        Trade(held, TransactionType.SALE, 1_000_000, 99.0),
-        Trade(other, TransactionType.BUY, 2_000_000),
-    ]
-    before_cols = floor_inputs(eng, pool)
-    cash = eng.deal.principal_cash
-    after_pool, _, _ = apply_trades(pool, cash, trades)
-    assert np.array_equal(after_pool.positions, pool.positions), "the floor edits par in place"
-    edits = [(int(np.flatnonzero(pool.positions == pool.universe.position(t.brs_id))[0]), t) for t in trades]
+    first, second = pool.assets[0], pool.assets[1]
+    trades = (
+        Trade(first.brs_id, TransactionType.SALE, 1_000_000, 99.0),
+        Trade(second.brs_id, TransactionType.BUY, 2_000_000),
+    )
+    after_pool, _, _ = apply_trades(pool, eng.deal.principal_cash, trades)
+    if not np.array_equal(after_pool.positions, pool.positions):
+        raise AssertionError("the hypothetical trade case needs trades of held assets")
+    edits = tuple(
+        (i, t, t.price_fraction(pool.assets[i].market_value)) for i, t in zip((0, 1), trades, strict=True)
+    )
+    return _Hypo(eng, pool, trades, floor_inputs(eng, pool), edits)
+
+
+def hypo_case() -> Case:
+    def run() -> object:
+        h = _hypo()
+        return run_hypo(h.engine, h.pool, h.trades)
 
     def floor() -> tuple[dict[int, float], dict[int, float]]:
-        par = before_cols.par.copy()
-        money = cash
-        for i, t in edits:
-            price = (
-                t.price / 100.0
-                if t.price
-                else pool.universe.assets[int(pool.positions[i])].market_value / 100
-            )
+        h = _hypo()
+        par = h.before.par.copy()
+        money = h.before.cash
+        for i, t, price in h.edits:
             if t.transaction is TransactionType.SALE:
                 par[i] -= t.par
                 money += t.par * price
             else:
                 par[i] += t.par
                 money -= t.par * price
-        after = before_cols.with_par(par, money)
-        return compliance_floor(before_cols), compliance_floor(after)
+        return compliance_floor(h.before), compliance_floor(h.before.with_par(par, money))
 
     def check(out: Any, fl: tuple[dict[int, float], dict[int, float]]) -> None:
         check_compliance(fl[0], results_of(out[0].before))
@@ -309,7 +336,7 @@ def hypo_case() -> Case:
 
     return Case(
         "hypothetical trade before/after, Mag 17 (~200 assets)",
-        lambda: run_hypo(eng, pool, trades),
+        run,
         target_s=0.001,
         floor=floor,
         check=check,
@@ -318,8 +345,10 @@ def hypo_case() -> Case:
 
 
 def ten_deals_case() -> Case:
-    pairs = engines()
-    cols = [floor_inputs(e, p) for e, p in pairs]
+    @cache
+    def setup() -> tuple[list[tuple[ComplianceEngine, Pool]], list[PoolColumns]]:
+        pairs = engines()
+        return pairs, [floor_inputs(e, p) for e, p in pairs]
 
     def check(out: list[ComplianceReport], fl: list[dict[int, float]]) -> None:
         for report, f in zip(out, fl, strict=True):
@@ -327,9 +356,9 @@ def ten_deals_case() -> Case:
 
     return Case(
         "ten deals full compliance (~200 assets each)",
-        lambda: [e.evaluate(p) for e, p in pairs],
+        lambda: [e.evaluate(p) for e, p in setup()[0]],
         target_s=0.050,
-        floor=lambda: [compliance_floor(c) for c in cols],
+        floor=lambda: [compliance_floor(c) for c in setup()[1]],
         check=check,
         max_ratio=3.0,
     )
@@ -338,7 +367,7 @@ def ten_deals_case() -> Case:
 def cases() -> list[Case]:
     """The compliance cases for ``clo-xl bench``."""
     return [
-        warm_case(f"Mag 17 ({len(mag17()[1])} assets)", mag17, None),
+        warm_case("Mag 17 (~200 assets)", mag17, None),
         *(warm_case(f"{n:,} assets", partial(warm, n), n) for n in SIZES),
         *(cold_case(n) for n in SIZES),
         hypo_case(),
