@@ -1,8 +1,8 @@
 """The speed cases of ``clo-xl bench`` that ship with clo-xl, each beside its numpy floor.
 
-``compliance`` and ``cashflows`` are packaged here so that ``clo-xl bench`` runs from an installed wheel;
-a checkout's ``bench/bench_<area>.py`` files (the Excel bridge, persistence, ingest) add their areas when
-the command runs from one. Every area module exposes ``cases() -> list[Case]``.
+``compliance``, ``cashflows`` and ``analytics`` are packaged here so that ``clo-xl bench`` runs from an
+installed wheel; a checkout's ``bench/bench_<area>.py`` files (the Excel bridge, persistence, ingest) add
+their areas when the command runs from one. Every area module exposes ``cases() -> list[Case]``.
 
 Data: the Mag 17 extract when the brief's legacy folder is found (:func:`legacy_dir`), else seeded
 synthetic stand-ins, so every case runs anywhere.
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 #: the areas packaged here, in the order ``clo-xl bench`` runs them
-AREAS = ("compliance", "cashflows")
+AREAS = ("compliance", "cashflows", "analytics")
 
 
 @dataclass(frozen=True)

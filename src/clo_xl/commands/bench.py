@@ -1,7 +1,7 @@
 """``clo-xl bench``: every speed case the issues name, each beside its numpy floor, measured in one run.
 
-The cases come from :mod:`clo_xl.benchmarks` (packaged: compliance, cash flows; they run from an installed
-wheel) and, when the command runs in a checkout (or ``--bench-dir`` names one), from each
+The cases come from :mod:`clo_xl.benchmarks` (packaged: compliance, cash flows, analytics; they run from an
+installed wheel) and, when the command runs in a checkout (or ``--bench-dir`` names one), from each
 ``bench/bench_<area>.py`` there (the Excel bridge, persistence, ingest). Every area's ``cases()`` returns
 :class:`Case` objects (or the older ``(name, fn, target_seconds)`` tuples). For a case with a ``floor`` (the
 least numpy work that produces the same numbers, see :mod:`clo_xl.benchmarks.floors`) the command first
@@ -32,13 +32,13 @@ from typing import Any
 import numpy
 import typer
 
-from clo_xl.benchmarks import AREAS, Case, cashflows, compliance, format_seconds
+from clo_xl.benchmarks import AREAS, Case, analytics, cashflows, compliance, format_seconds
 from clo_xl.commands._output import console, emit, table
 from clo_xl.commands._progress import progress_bar
 from clo_xl.errors import CloXlError, UsageError
 from clo_xl.progress import Progress, no_progress
 
-PACKAGED = {"compliance": compliance, "cashflows": cashflows}
+PACKAGED = {"compliance": compliance, "cashflows": cashflows, "analytics": analytics}
 
 LegacyCase = tuple[str, Callable[[], object], float]
 

@@ -6,23 +6,21 @@
   as what the joint bisection (one projection informs every class) and the batched projections (many
   scenarios over one stacked pool and one schedule) save.
 
-Data: the Mag 17 extract from ``../shared/legacy`` when present, else the sample workbook's Mag 17 (the same
+Data: the Mag 17 extract when the legacy folder is found, else the synthetic Mag 17 stand-in (the same
 model the cash-flow cases use).
 """
 
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
 from functools import cache
-
-from bench.bench_cashflows import model
 
 from clo_xl.analytics.breakeven import BP, BreakevenResult, breakevens
 from clo_xl.analytics.outcomes import paid_in_full
 from clo_xl.analytics.scenario import CashflowModel
+from clo_xl.benchmarks import Case
+from clo_xl.benchmarks.cashflows import model
 from clo_xl.cashflows.assumptions import edit_assumptions
-from clo_xl.commands.bench import Case
 
 
 @cache
@@ -99,13 +97,3 @@ def breakeven_case() -> Case:
 
 def cases() -> list[Case]:
     return [breakeven_case()]
-
-
-def main() -> int:
-    from clo_xl.cli import main as cli
-
-    return cli(["bench", "--only", "analytics", *sys.argv[1:]])
-
-
-if __name__ == "__main__":
-    sys.exit(main())
