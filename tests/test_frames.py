@@ -30,6 +30,7 @@ def test_compliance_frame_is_the_document_indexed_by_test_number(session: DealSe
     assert frame["pass"].dtype == bool and frame["result"].dtype == float
 
 
+@pytest.mark.slow  # many seconds of CPU: make test runs it, make test-fast does not
 def test_cashflow_frames_conserve_cash_each_period(session: DealSession) -> None:
     frames = session.cashflow_run().to_pandas()
     periods, payments = frames.periods, frames.payments

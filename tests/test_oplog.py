@@ -98,6 +98,7 @@ def test_button_errors_are_appended_not_overwritten(log: Path) -> None:
     assert second["workbook"] == "C:/books/TradeHypo.xlsm"
 
 
+@pytest.mark.slow  # many seconds of CPU: make test runs it, make test-fast does not
 def test_concurrent_writers_never_interleave_inside_a_line(tmp_path: Path) -> None:
     """Two processes append 200 records each with long lines: every line parses, none is lost."""
     path = tmp_path / "shared.jsonl"

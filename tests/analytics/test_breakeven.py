@@ -90,6 +90,7 @@ def _check_around(inputs: DealInputsBundle, model: CashflowModel, options: dict[
 
 
 @pytest.mark.parametrize("convention", ["legacy", "corrected"])
+@pytest.mark.slow  # many seconds of CPU: make test runs it, make test-fast does not
 def test_sample_mag17_breakevens_hold_around_plus_minus_50bp(sample_workbook: Any, convention: str) -> None:
     from clo_xl.ingest.workbook import read_workbook
     from clo_xl.runs.cashflow_pipeline import inputs_from_workbook
@@ -102,6 +103,7 @@ def test_sample_mag17_breakevens_hold_around_plus_minus_50bp(sample_workbook: An
 
 @pytest.mark.legacy_data
 @pytest.mark.parametrize("convention", ["legacy", "corrected"])
+@pytest.mark.slow  # many seconds of CPU: make test runs it, make test-fast does not
 def test_real_mag17_breakevens_hold_around_plus_minus_50bp(legacy_dir: Any, convention: str) -> None:
     import json
 

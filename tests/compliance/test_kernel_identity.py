@@ -48,6 +48,7 @@ def test_seqsum_is_math_fsum(x: Any) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(arrays(finite | cents, 1200), st.integers(0, 2**32 - 1), finite)
+@pytest.mark.slow  # many seconds of CPU: make test runs it, make test-fast does not
 def test_masked_exact_sums_are_math_fsum(x: Any, seed: int, extra: float) -> None:
     mask = np.random.default_rng(seed).random(x.size) < 0.4
     s = ExactSums(x)
@@ -154,6 +155,7 @@ def _legacy_or_none() -> Path | None:
 
 
 @pytest.mark.parametrize("split_from", [kernels._SPLIT_FROM, 0], ids=["as shipped", "split always"])
+@pytest.mark.slow  # many seconds of CPU: make test runs it, make test-fast does not
 def test_engine_reports_equal_the_reference_kernels(
     sample_workbook: Path, monkeypatch: pytest.MonkeyPatch, split_from: int
 ) -> None:

@@ -52,6 +52,7 @@ def test_headline_defects_are_flagged(legacy_doc: dict[str, Any]) -> None:
         assert set(w) == {"quirk", "affects", "message"} and "\n" not in w["message"]
 
 
+@pytest.mark.slow  # many seconds of CPU: make test runs it, make test-fast does not
 def test_each_listed_switch_moves_a_figure_and_no_other_does(mag17: Any, legacy_doc: dict[str, Any]) -> None:
     listed = {w["quirk"] for w in legacy_doc["warnings"]}
     base = (

@@ -117,6 +117,7 @@ def test_libreoffice_formulas_agree_with_the_engine(legacy_workbook: Path) -> No
     assert len(countries) >= 4 * len(DEALS)
 
 
+@pytest.mark.slow  # many seconds of CPU: make test runs it, make test-fast does not
 def test_deal_cf_tab_is_compared_cell_by_cell(legacy_workbook: Path, tmp_path: Path) -> None:
     from clo_xl.validate.run import run_validation
 

@@ -38,6 +38,7 @@ def _as_text(r: DealResult) -> str:
 
 
 @pytest.mark.parametrize("convention", ["legacy", "corrected"])
+@pytest.mark.slow  # many seconds of CPU: make test runs it, make test-fast does not
 def test_compiled_actions_pay_what_the_per_step_match_paid(sample_workbook: Path, convention: str) -> None:
     book = read_workbook(sample_workbook)
     fast = _runs(book, convention)
