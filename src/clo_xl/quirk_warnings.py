@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 #: figures compare equal within this relative tolerance (summation noise is not an effect)
@@ -30,6 +31,24 @@ REL_TOL = 1e-9
 MAX_LABELS = 6
 
 Figure = float | int | bool | str | None
+
+
+class LegacySwitch(Enum):
+    """Base of the enums of legacy switches (compliance ``Quirk``, cash-flow ``CashflowQuirk``): each member's
+    value is ``(quirk number in the spec, what the legacy does, what corrected does)``; the member's name is
+    what a warning's ``quirk`` says."""
+
+    @property
+    def number(self) -> int:
+        return int(self.value[0])
+
+    @property
+    def legacy(self) -> str:
+        return str(self.value[1])
+
+    @property
+    def corrected(self) -> str:
+        return str(self.value[2])
 
 
 @dataclass(frozen=True)
@@ -164,6 +183,7 @@ def merge_warnings(warnings: Iterable[QuirkWarning]) -> tuple[QuirkWarning, ...]
 
 
 __all__ = [
+    "LegacySwitch",
     "QuirkWarning",
     "attach_warnings",
     "changed",

@@ -10,10 +10,10 @@ step options of ``data/waterfalls/*.json`` carry the tag in :attr:`CashflowQuirk
 
 from __future__ import annotations
 
-from enum import Enum
+from clo_xl.quirk_warnings import LegacySwitch
 
 
-class CashflowQuirk(Enum):
+class CashflowQuirk(LegacySwitch):
     Q2_LEGACY_CURVE = (
         2,
         "the legacy curve compounds annual quotes once per month and SpotRate's running date drifts at month "
@@ -151,18 +151,6 @@ class CashflowQuirk(Enum):
         "a coverage test passes only when ratio > trigger (§4.11)",
         "a coverage test passes at or above its trigger",
     )
-
-    @property
-    def number(self) -> int:
-        return int(self.value[0])
-
-    @property
-    def legacy(self) -> str:
-        return str(self.value[1])
-
-    @property
-    def corrected(self) -> str:
-        return str(self.value[2])
 
     @property
     def tag(self) -> str:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import Enum
 
 from clo_xl.enums import Convention
+from clo_xl.quirk_warnings import LegacySwitch
 
 
-class Quirk(Enum):
+class Quirk(LegacySwitch):
     """One switch per legacy defect. The value is ``(quirk number in §6, legacy behaviour, corrected)``."""
 
     Q1_FLAGS_EXACT_YES = (
@@ -217,18 +217,6 @@ class Quirk(Enum):
         "a trade that is neither Buy nor Sale is added to the attributes bucket of the previous trade",
         "such trades are left out of the attributes",
     )
-
-    @property
-    def number(self) -> int:
-        return int(self.value[0])
-
-    @property
-    def legacy(self) -> str:
-        return str(self.value[1])
-
-    @property
-    def corrected(self) -> str:
-        return str(self.value[2])
 
 
 @dataclass(frozen=True)
