@@ -59,7 +59,14 @@ def register(app: typer.Typer) -> None:
         cpr: float = _deal.CPR,
         severity: float = _deal.SEVERITY,
         lag: int = _deal.LAG,
-        workers: int = typer.Option(None, "--workers", help="Processes for the paths (default: the cores)."),
+        workers: int = typer.Option(
+            None,
+            "--workers",
+            help="Processes for the paths (default: the cores); with --scheduler, how many of its workers.",
+        ),
+        scheduler: str = typer.Option(
+            None, "--scheduler", help="Dask scheduler address (tcp://host:8786); needs clo-xl[cluster]."
+        ),
         convention: Convention = _deal.CONVENTION,
         as_json: bool = _deal.JSON,
     ) -> None:
@@ -77,6 +84,6 @@ def register(app: typer.Typer) -> None:
         with progress_bar(as_json=as_json) as progress:
             doc = migration_document(
                 session, paths=settings.simulations, seed=settings.seed, workers=workers, progress=progress,
-                **options,
+                scheduler=scheduler, **options,
             )  # fmt: skip
         emit(doc, as_json=as_json, render=lambda: render(doc))
