@@ -77,8 +77,26 @@ def test_a_floor_that_gives_other_numbers_stops_the_bench(
 
 def test_growth_exponent_is_the_log_log_slope() -> None:
     def result(size: int, t: float, floor: float) -> BenchResult:
+        ratio = t / floor
         return BenchResult(
-            "a", f"c{size}", 3, t, t, t, None, floor, t / floor, None, "-", True, "f", size, ""
+            "a",
+            f"c{size}",
+            3,
+            t,
+            t,
+            t,
+            None,
+            floor,
+            ratio,
+            floor,
+            ratio,
+            None,
+            "-",
+            True,
+            True,
+            "f",
+            size,
+            "",
         )
 
     (g,) = growth([result(200, 0.001, 0.0005), result(2_000, 0.004, 0.005), result(10_000, 0.05, 0.025)])
