@@ -47,10 +47,13 @@ class FeeState:
 
     @property
     def due(self) -> float:
-        return max(self.unpaid + self.accrued - self.paid, 0.0)
+        due = self.unpaid + self.accrued - self.paid
+        return 0.0 if due < 0.0 else due  # max(due, 0.0), written out (thousands of calls per run)
 
     def pay(self, cash: float) -> float:
-        amount = min(max(cash, 0.0), self.due)
+        due = self.due
+        available = 0.0 if cash < 0.0 else cash
+        amount = due if due < available else available  # min(max(cash, 0.0), due)
         self.paid += amount
         self.total_paid += amount
         return amount

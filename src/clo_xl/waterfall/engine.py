@@ -123,6 +123,13 @@ def _pay_group(
     if cash <= 0.0:
         return
     tranches = ctx.tranches
+    if len(names) == 1:  # one class (most steps): no group to build
+        name = names[0]
+        t = tranches[name] if name in tranches else ctx.tranche(name)
+        amount = payment.pay(t, cash)
+        if amount > 0.0:
+            ctx.ledger.record(labels[0], t.name, pot.take(amount))
+        return
     group = [tranches[n] if n in tranches else ctx.tranche(n) for n in names]
     record = ctx.ledger.record
     if not pro_rata or len(group) == 1:

@@ -51,50 +51,51 @@ class TrancheState:
     def pik_balance(self) -> float:
         return self.deferred if self.pik else 0.0
 
+    # ``_pos``/``_least`` are max(x, 0.0)/min(a, b) to the bit (same operand returned on ties, NaN kept),
+    # written out: these run thousands of times per deal run
     @property
     def interest_due(self) -> float:
         due = self.interest_accrued - self.interest_paid + self.shortfall - self.shortfall_paid
         if self.pik:
             due += self.deferred_interest_accrued - self.deferred_interest_paid
-        return max(due, 0.0)
+        return _pos(due)
 
     @property
     def deferred_due(self) -> float:
-        return max(
+        return _pos(
             self.deferred
             - self.deferred_principal_paid
             + self.deferred_interest_accrued
-            - self.deferred_interest_paid,
-            0.0,
+            - self.deferred_interest_paid
         )
 
     @property
     def principal_due(self) -> float:
-        return max(self.balance - self.principal_paid, 0.0)
+        return _pos(self.balance - self.principal_paid)
 
     def pay_interest(self, cash: float) -> float:
         """Current interest, then a carried shortfall, then deferred interest (deferrable classes)."""
-        left = max(cash, 0.0)
-        use = min(left, max(self.interest_accrued - self.interest_paid, 0.0))
+        left = _pos(cash)
+        use = _least(left, _pos(self.interest_accrued - self.interest_paid))
         self.interest_paid += use
         left -= use
-        use2 = min(left, max(self.shortfall - self.shortfall_paid, 0.0))
+        use2 = _least(left, _pos(self.shortfall - self.shortfall_paid))
         self.shortfall_paid += use2
         left -= use2
         use3 = 0.0
         if self.pik:
-            use3 = min(left, max(self.deferred_interest_accrued - self.deferred_interest_paid, 0.0))
+            use3 = _least(left, _pos(self.deferred_interest_accrued - self.deferred_interest_paid))
             self.deferred_interest_paid += use3
         return use + use2 + use3
 
     def pay_deferred(self, cash: float) -> float:
         """`PayPIKInterest`: the whole amount is booked as deferred principal paid (§3.5)."""
-        use = min(max(cash, 0.0), self.deferred_due)
+        use = _least(_pos(cash), self.deferred_due)
         self.deferred_principal_paid += use
         return use
 
     def pay_principal(self, cash: float) -> float:
-        use = min(max(cash, 0.0), self.principal_due)
+        use = _least(_pos(cash), self.principal_due)
         self.principal_paid += use
         return use
 
@@ -125,3 +126,13 @@ class TrancheState:
         else:
             self.deferred = max(deferred_end, 0.0)
             self.shortfall = max(self.shortfall - self.shortfall_paid + unpaid, 0.0)
+
+
+def _pos(x: float) -> float:
+    """``max(x, 0.0)``: ``x`` unless 0.0 is greater."""
+    return 0.0 if x < 0.0 else x
+
+
+def _least(a: float, b: float) -> float:
+    """``min(a, b)``: ``a`` unless ``b`` is less."""
+    return b if b < a else a
