@@ -68,10 +68,11 @@ BUTTONS: tuple[Button, ...] = (
     Button("P14", "RunRebalancing", "Run Rebalancing"),
     Button("P16", "RunCashFlows", "Run Cash Flows"),
     Button("P18", "RunCreditMigration", "Run Credit Migration"),
-    Button("P21", "RefreshFromDB", "Refresh from DB"),
-    Button("P23", "SaveToDB", "Save to DB"),
-    Button("P26", "RunValidate", "Validate"),
-    Button("P28", "DeleteOutputTabs", "Delete Output Tabs"),
+    Button("P20", "RunAnalytics", "Run Analytics"),
+    Button("P23", "RefreshFromDB", "Refresh from DB"),
+    Button("P25", "SaveToDB", "Save to DB"),
+    Button("P28", "RunValidate", "Validate"),
+    Button("P30", "DeleteOutputTabs", "Delete Output Tabs"),
 )
 
 #: the ``xlwings.conf`` sheet (column A key, column B value, from A1). Only keys WITH a value: xlwings treats

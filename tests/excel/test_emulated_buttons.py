@@ -37,6 +37,7 @@ TABS = {
     "RunRebalancing": "Rebalance-Output",
     "RunCashFlows": f"Deal CF-{DEAL}",
     "RunCreditMigration": f"RM-{DEAL}",
+    "RunAnalytics": f"Analytics-{DEAL}",
     "RunValidate": "Parallel Run",
 }
 

@@ -63,7 +63,8 @@ def test_every_button_has_a_macro_that_runs_its_handler() -> None:
     captions = {b.caption for b in vba_project.BUTTONS}
     assert captions == {
         "Run Compliance", "Run Hypo", "Run Rankings", "Run Rebalancing", "Run Cash Flows",
-        "Run Credit Migration", "Refresh from DB", "Save to DB", "Validate", "Delete Output Tabs",
+        "Run Credit Migration", "Run Analytics", "Refresh from DB", "Save to DB", "Validate",
+        "Delete Output Tabs",
     }  # fmt: skip
     assert len({b.cell for b in vba_project.BUTTONS}) == len(vba_project.BUTTONS)
     for button in vba_project.BUTTONS:

@@ -89,6 +89,15 @@ failed:
     PythonDidNotStart "Run Credit Migration", Err.Description
 End Sub
 
+' Run Analytics: break-evens, coverage with cushions, the collateral by period, the Sub Notes -> Analytics-<Deal>.
+Public Sub RunAnalytics()
+    On Error GoTo failed
+    RunPython "import clo_xl.excel.buttons as b; b.run_analytics()"
+    Exit Sub
+failed:
+    PythonDidNotStart "Run Analytics", Err.Description
+End Sub
+
 ' Refresh from DB: replace the input sheets with the latest data in PostgreSQL.
 Public Sub RefreshFromDB()
     On Error GoTo failed

@@ -93,6 +93,10 @@ def run_cash_flows() -> None:
     _press(handlers.run_cash_flows)
 
 
+def run_analytics() -> None:
+    _press(handlers.run_analytics)
+
+
 def run_credit_migration() -> None:
     _press(handlers.run_credit_migration)
 

@@ -238,6 +238,23 @@ def run_cash_flows(book: WorkbookAccess) -> HandlerResult:
     return HandlerResult(tuple(written), f"cash flows written for {', '.join(deals)}")
 
 
+def run_analytics(book: WorkbookAccess) -> HandlerResult:
+    """Analytics for the selected deal: break-evens, coverage with cushions, collateral, Sub Notes →
+    ``Analytics-<Deal>`` (the deal sheet's cash-flow assumptions)."""
+    deal = _one_deal(book, "analytics")
+    session = sessions(book, [deal])[deal]
+    book.notify(f"clo-xl: break-evens of {deal}…")
+    breakeven = session.breakeven()
+    book.notify(f"clo-xl: coverage, collateral and Sub Notes of {deal}…")
+    tab = tabs.analytics_tab(
+        deal, breakeven, session.coverage(), session.collateral_report(), session.equity()
+    )
+    book.delete_sheets([f"Analytics-{deal}"])
+    name = _write(book, tab)
+    book.save()
+    return HandlerResult((name,), f"analytics written for {deal}")
+
+
 @dataclass(frozen=True)
 class MigrationSettings:
     """Run Model C15:C20 (CASHFLOW_SPEC §0.1 ``LoadRMandCFInputs``)."""
@@ -369,6 +386,7 @@ HANDLERS: dict[str, Callable[[WorkbookAccess], HandlerResult]] = {
     "RunRebalancing": run_rebalancing,
     "RunCashFlows": run_cash_flows,
     "RunCreditMigration": run_credit_migration,
+    "RunAnalytics": run_analytics,
     "RefreshFromDB": refresh_from_db,
     "SaveToDB": save_to_db,
     "RunValidate": validate,

@@ -14,7 +14,7 @@ that text too, so ``build(legacy=True)`` renders a tab exactly as the legacy wro
 Tabs and their builders: ``Compliance-<Deal>`` :func:`compliance_tab`, ``HYPO-<Deal>-Output``
 :func:`hypo_tab`, ``Rankings-Output`` :func:`rankings_tab`, ``Rebalance-Output`` :func:`rebalance_tab`,
 ``Deal CF-<Deal>`` :func:`deal_cf_tab`, ``RM-<Deal>`` :func:`migration_tab`, ``Parallel Run``
-:func:`parallel_run_tab`.
+:func:`parallel_run_tab`, and the analytics of issue 14, ``Analytics-<Deal>`` :func:`analytics_tab`.
 """
 
 from __future__ import annotations
@@ -24,6 +24,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from clo_xl.analytics.breakeven import BreakevenResult
+from clo_xl.analytics.collateral_report import COLUMNS as COLLATERAL_COLUMNS
+from clo_xl.analytics.coverage import CoverageRow
+from clo_xl.analytics.equity import EquityAnalytics
+from clo_xl.analytics.service import CollateralReport, CoverageReport
 from clo_xl.api import DealSession
 from clo_xl.compliance.catalogue import TEST_CCC, numbers_in_unit
 from clo_xl.compliance.hypo import ATTRIBUTE_ROWS, ExecutedTrade, HypoOutcome, trade_attributes
@@ -567,3 +572,110 @@ __all__ = [
     "rebalance_tab",
     "warning_lines",
 ]
+
+
+# -- Analytics-<Deal> ----------------------------------------------------------------------------------------
+
+
+def _breakeven_block(sheet: Sheet, result: BreakevenResult) -> None:
+    a = result.assumptions
+    sheet.row(["Break-evens (highest constant rate at which the class is paid in full, to 1 bp)"], bold=True)
+    text = (
+        f"CPR {a.get('cpr')}, severity {a.get('severity')}, lag {a.get('lag_months')} months; "
+        f"severity break-even at CDR {a.get('severity_at_cdr')}; reinvestment {a.get('reinvestment')}"
+    )
+    sheet.row(["Assumptions", text])
+    sheet.row(["Class", "Break-even CDR", "Break-even Severity", "Projections", "Note"], bold=True)
+    for c in result.classes:
+        sheet.row(
+            [c.name, c.breakeven_cdr, c.breakeven_severity, c.iterations, c.note],
+            [None, PERCENT_2, PERCENT_2, INTEGER, None],
+        )
+
+
+def _coverage_block(sheet: Sheet, title: str, rows: Sequence[CoverageRow]) -> None:
+    sheet.row([title], bold=True)
+    sheet.row(
+        [
+            "Test",
+            "Class",
+            "Numerator",
+            "Denominator",
+            "Ratio",
+            "Trigger",
+            "Cushion",
+            "Cushion (pts)",
+            "Pass/Fail",
+        ],
+        bold=True,
+    )
+    for r in rows:
+        values = [r.test, r.tranche_class, r.numerator, r.denominator, r.ratio, r.trigger, r.cushion]
+        sheet.row(
+            [*values, r.cushion_ratio, _verdict(r.passed)],
+            [None, None, MONEY, MONEY, PERCENT_3, PERCENT_3, MONEY, PERCENT_2, None],
+        )
+
+
+def _collateral_block(sheet: Sheet, report: CollateralReport) -> None:
+    sheet.row(["Collateral by period (par roll-forward)"], bold=True)
+    sheet.row([label for _, label in COLLATERAL_COLUMNS], bold=True)
+    for p in report.rows:
+        values = [getattr(p, key) for key, _ in COLLATERAL_COLUMNS]
+        fmts = [
+            INTEGER,
+            DATE,
+            *(PERCENT_2 if k == "reinvestment_price" else MONEY for k, _ in COLLATERAL_COLUMNS[2:]),
+        ]
+        sheet.row(values, fmts)
+
+
+def _equity_block(sheet: Sheet, equity: EquityAnalytics) -> None:
+    sheet.row([f"{equity.tranche}: purchase, cash-on-cash and NAV"], bold=True)
+    sheet.row(["Purchase date", equity.purchase_date], [None, DATE])
+    sheet.row(["Purchase price", equity.purchase_price], [None, PERCENT_2])
+    sheet.row(["IRR", equity.irr], [None, PERCENT_2])
+    sheet.row(["Multiple", equity.multiple], [None, DECIMAL_2])
+    sheet.row(["NAV", equity.nav.nav], [None, MONEY])
+    sheet.row(["NAV per unit of par", equity.nav.price], [None, PERCENT_2])
+    sheet.row(
+        ["Period", "Payment date", "Distribution", "Cash-on-cash", "Annualised", "Cumulative"], bold=True
+    )
+    for p in equity.periods:
+        sheet.row(
+            [p.period, p.payment_date, p.distribution, p.cash_on_cash, p.cash_on_cash_annualised,
+             p.cumulative_distribution],
+            [INTEGER, DATE, MONEY, PERCENT_2, PERCENT_2, MONEY],
+        )  # fmt: skip
+
+
+def analytics_tab(
+    deal: str,
+    breakeven: BreakevenResult,
+    coverage: CoverageReport,
+    collateral: CollateralReport,
+    equity: EquityAnalytics,
+) -> Tab:
+    """``Analytics-<Deal>``: the break-evens, each class's OC and IC on the analysis date and as projected
+    (with cushions), the collateral by period and the Sub Notes; the legacy effects under each."""
+    sheet = Sheet()
+    _breakeven_block(sheet, breakeven)
+    sheet.notes(warning_lines(breakeven.to_json()), "Legacy effects on the break-evens")
+    sheet.blank()
+    _coverage_block(
+        sheet, f"Coverage tests on the analysis date {coverage.analysis_date}", coverage.analysis_date_rows
+    )
+    sheet.blank()
+    _coverage_block(
+        sheet,
+        f"Projected for the first payment date {coverage.first_payment_date}",
+        coverage.first_payment_date_rows,
+    )
+    sheet.notes(warning_lines(coverage.to_json()), "Legacy effects on the coverage tests")
+    sheet.blank()
+    _collateral_block(sheet, collateral)
+    sheet.notes(warning_lines(collateral.to_json()), "Legacy effects on the collateral")
+    sheet.blank()
+    _equity_block(sheet, equity)
+    sheet.notes(warning_lines(equity.to_json()), "Legacy effects on the Sub Notes")
+    return sheet.build(f"Analytics-{deal}")

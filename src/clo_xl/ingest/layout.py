@@ -77,6 +77,7 @@ OUTPUT_TAB_PREFIXES: tuple[str, ...] = (
     "Filter-",
     "Rebalance-",
     "Deal Assets-",
+    "Analytics-",
 )
 
 
