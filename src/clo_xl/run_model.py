@@ -132,6 +132,12 @@ def _ranking_json(ranking: Ranking, session: DealSession, engine: ComplianceEngi
 def _rankings_doc(
     session: DealSession, settings: RunModelSettings, quirks: QuirkSet, liquidation: float | None
 ) -> Document:
+    return _rankings_run(session, settings, quirks, liquidation)[1]
+
+
+def _rankings_run(
+    session: DealSession, settings: RunModelSettings, quirks: QuirkSet, liquidation: float | None
+) -> tuple[Ranking, Document]:
     s = _weighted(session, settings)
     engine = s.engine(quirks)
     ranking = rank_assets(
@@ -145,7 +151,7 @@ def _rankings_doc(
         liquidation=liquidation,
     )
     report = s.compliance(quirks)
-    return {
+    return ranking, {
         "deal": s.deal,
         "analysis_date": report.analysis_date.isoformat(),
         "convention": report.convention.value if report.convention else "custom",
@@ -194,12 +200,23 @@ def rankings_document(
 ) -> Document:
     """Buy or sale candidates ranked by the asset-level objective (§5.3), best first for buys and worst
     first for sales, with the legacy switches that moved a rank, a score or a rating (``warnings``)."""
+    return rankings_run(session, settings, convention=convention, liquidation=liquidation)[1]
+
+
+def rankings_run(
+    session: DealSession,
+    settings: RunModelSettings,
+    *,
+    convention: Any = None,
+    liquidation: float | None = None,
+) -> tuple[Ranking, Document]:
+    """:func:`rankings_document` with the :class:`Ranking` behind it (for the Rankings-Output tab)."""
     quirks = quirks_of(convention if convention is not None else session.convention)
-    doc = _rankings_doc(session, settings, quirks, liquidation)
+    ranking, doc = _rankings_run(session, settings, quirks, liquidation)
     warnings = _switch_warnings(
         quirks, lambda q: _rankings_doc(session, settings, q, liquidation), _ranking_figures
     )
-    return attach_warnings(doc, warnings)
+    return ranking, attach_warnings(doc, warnings)
 
 
 # -- rebalancing ---------------------------------------------------------------------------------------
@@ -233,7 +250,10 @@ def _rebalance_result(
 def _rebalance_doc(
     session: DealSession, settings: RunModelSettings, quirks: QuirkSet, liquidation: float | None
 ) -> Document:
-    result = _rebalance_result(session, settings, quirks, liquidation)
+    return _rebalance_json(session, settings, _rebalance_result(session, settings, quirks, liquidation))
+
+
+def _rebalance_json(session: DealSession, settings: RunModelSettings, result: RebalanceResult) -> Document:
     doc = result.to_json()
     universe = session.pool.universe
     for key in ("purchases_by_asset", "sales_by_asset", "purchases", "sales"):
@@ -300,8 +320,21 @@ def rebalance_document(
     start of the run (the deal's compliance figures, its first sale or buy ranking); a switch that moves
     none of them is taken as not moving the rebalancing either (re-running the loop ~30 times for every
     switch would cost more than the run itself)."""
+    return rebalance_run(session, settings, convention=convention, liquidation=liquidation)[1]
+
+
+def rebalance_run(
+    session: DealSession,
+    settings: RunModelSettings,
+    *,
+    convention: Any = None,
+    liquidation: float | None = None,
+) -> tuple[RebalanceResult, Document]:
+    """:func:`rebalance_document` with the :class:`RebalanceResult` behind it (for the Rebalance-Output
+    tab)."""
     quirks = quirks_of(convention if convention is not None else session.convention)
-    doc = _rebalance_doc(session, settings, quirks, liquidation)
+    result = _rebalance_result(session, settings, quirks, liquidation)
+    doc = _rebalance_json(session, settings, result)
     chosen = tuple(
         q for q in Quirk if q in quirks and (q in LOOP_SWITCHES or _start_moves(session, settings, quirks, q,
                                                                                  liquidation))
@@ -309,7 +342,7 @@ def rebalance_document(
     warnings = _switch_warnings(
         quirks, lambda q: _rebalance_doc(session, settings, q, liquidation), _rebalance_figures, chosen
     )
-    return attach_warnings(doc, warnings)
+    return result, attach_warnings(doc, warnings)
 
 
 # -- credit migration ----------------------------------------------------------------------------------
@@ -333,6 +366,8 @@ __all__ = [
     "RunModelSettings",
     "migration_document",
     "rankings_document",
+    "rankings_run",
     "rebalance_document",
+    "rebalance_run",
     "run_model_settings",
 ]

@@ -15,6 +15,7 @@ apart from B1; the executed lots aggregated per asset (par summed, the par-weigh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ DEAL = "Mag 17"  # Run Model C9 of the sample
 TITLES = ["Compliance Test", "Rebalance Trades' Attributes", "Assets To Purchase", "Assets To Sale"]
 
 
-def _assets(grid: list[list[object]], title: str) -> list[dict[str, object]]:
+def _assets(grid: Sequence[Sequence[object]], title: str) -> list[dict[str, object]]:
     """The asset rows of the block titled ``title`` (row 1), keyed by the block's header (row 2)."""
     start = grid[0].index(title)
     header = []
@@ -43,6 +44,11 @@ def _assets(grid: list[list[object]], title: str) -> list[dict[str, object]]:
             break
         rows.append(dict(zip(header, row[start : start + len(header)], strict=True)))
     return rows
+
+
+def _number(value: object) -> float:
+    assert isinstance(value, int | float), value
+    return float(value)
 
 
 def _trade(row: dict[str, object], side: TransactionType) -> Trade:
@@ -68,8 +74,8 @@ def test_rebalance_tab_against_compliance_and_hypo(workbook_copy: Path) -> None:
     for r in buys:
         lots = float(r["Par"]) / settings.step  # type: ignore[arg-type]
         assert lots == pytest.approx(round(lots)) and r["Lots"] == round(lots)
-    assert sum(float(r["Par"]) for r in sales) == pytest.approx(settings.sale_target)  # type: ignore[arg-type]
-    assert sum(float(r["Par"]) for r in buys) <= settings.buy_target + 1e-6  # type: ignore[arg-type]
+    assert sum(_number(r["Par"]) for r in sales) == pytest.approx(settings.sale_target)
+    assert sum(_number(r["Par"]) for r in buys) <= settings.buy_target + 1e-6
     assert all(float(r["Price"]) >= 0.95 for r in buys)  # type: ignore[arg-type]
     assert all(float(r["Price"]) < 0.97 for r in sales)  # type: ignore[arg-type]
 
@@ -85,3 +91,19 @@ def test_rebalance_tab_against_compliance_and_hypo(workbook_copy: Path) -> None:
         assert row[8] == pytest.approx(after[number].result, rel=1e-9, abs=1e-12), number
         assert row[11] == pytest.approx(float(row[8]) - float(row[5]), abs=1e-9), number  # type: ignore[arg-type]
         assert row[6] == ("Pass" if before[number].passed else "Fail")
+
+
+def test_rebalance_tab_reports_par_build_and_legacy_effects(workbook_copy: Path) -> None:
+    """Each asset row carries the cash of its lots and the par they built or burnt (par − cash for a buy,
+    cash − par for a sale: a buy above par burns par); the legacy switches that moved a figure of the run
+    are listed under the blocks."""
+    handlers.run_rebalancing(FileWorkbook(workbook_copy))
+    grid = FileWorkbook(workbook_copy).read_sheet("Rebalance-Output")
+    for title, side in (("Assets To Purchase", 1.0), ("Assets To Sale", -1.0)):
+        for r in _assets(grid, title):
+            par, price, cash = (_number(r[k]) for k in ("Par", "Price", "Cash"))
+            assert cash == pytest.approx(par * price, rel=1e-9)
+            assert _number(r["Par Build"]) == pytest.approx(side * (par - cash), abs=1e-6)
+    cells = [str(v) for row in grid for v in row if v is not None]
+    assert "Legacy effects in these figures" in cells
+    assert any(c.startswith("⚠ Q26_PRICE_BLIND_SCORES") for c in cells)

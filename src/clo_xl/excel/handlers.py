@@ -25,6 +25,7 @@ from clo_xl.excel.table import Value
 from clo_xl.excel.workbook_access import OUTPUT_PREFIXES, WorkbookAccess, read_cell
 from clo_xl.persistence.engine import database_url as resolve_database_url
 from clo_xl.quirk_warnings import warning_lines
+from clo_xl.run_model import RunModelSettings, rankings_run, rebalance_run
 from clo_xl.validate.run import run_validation
 
 RUN_MODEL = "Run Model"
@@ -182,20 +183,29 @@ def _weighted(book: WorkbookAccess, deal: str, settings: RunSettings) -> DealSes
     return session.with_weights(settings.weights) if settings.weights else session
 
 
+def _run_model(settings: RunSettings) -> RunModelSettings:
+    """The button's Run Model settings as the CLI's (one rankings/rebalancing route, warnings included)."""
+    return RunModelSettings(
+        step=settings.step,
+        allow_increase=settings.allow_increase,
+        side=settings.side,
+        sale_target=settings.sale_target,
+        buy_target=settings.buy_target,
+        buy_filter=settings.buy_filter,
+        sale_filter=settings.sale_filter,
+        weights=dict(settings.weights),
+    )
+
+
 def run_rankings(book: WorkbookAccess) -> HandlerResult:
     """Asset rankings with the Run Model settings (E8:E10, filters, weights) → ``Rankings-Output``."""
     deal = _one_deal(book, "rankings")
     settings = run_settings(book)
-    session = _weighted(book, deal, settings)
-    ranking = session.rankings(
-        side=settings.side,
-        step=settings.step,
-        buy_filter=settings.buy_filter,
-        sale_filter=settings.sale_filter,
-        allow_increase=settings.allow_increase,
-    )
+    ranking, doc = rankings_run(sessions(book, [deal])[deal], _run_model(settings))
     book.delete_sheets(["Rankings-"])
-    name = _write(book, tabs.rankings_tab(session, ranking))
+    name = _write(
+        book, tabs.rankings_tab(_weighted(book, deal, settings), ranking, warnings=warning_lines(doc))
+    )
     book.save()
     side = "buy" if settings.side is TransactionType.BUY else "sale"
     return HandlerResult((name,), f"{len(ranking.positions)} {side} candidate(s) ranked for {deal}")
@@ -206,16 +216,9 @@ def run_rebalancing(book: WorkbookAccess) -> HandlerResult:
     deal = _one_deal(book, "rebalancing")
     settings = run_settings(book)
     session = _weighted(book, deal, settings)
-    result = session.rebalance(
-        step=settings.step,
-        sale_target=settings.sale_target,
-        buy_target=settings.buy_target,
-        buy_filter=settings.buy_filter,
-        sale_filter=settings.sale_filter,
-        allow_increase=settings.allow_increase,
-    )
+    result, doc = rebalance_run(sessions(book, [deal])[deal], _run_model(settings))
     book.delete_sheets(["Rebalance-"])
-    name = _write(book, tabs.rebalance_tab(session, result))
+    name = _write(book, tabs.rebalance_tab(session, result, warnings=warning_lines(doc)))
     book.save()
     return HandlerResult((name,), f"rebalancing written for {deal}")
 

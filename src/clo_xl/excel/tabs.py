@@ -31,10 +31,11 @@ from clo_xl.analytics.equity import EquityAnalytics
 from clo_xl.analytics.service import CollateralReport, CoverageReport
 from clo_xl.api import DealSession
 from clo_xl.compliance.catalogue import TEST_CCC, numbers_in_unit
-from clo_xl.compliance.hypo import ATTRIBUTE_ROWS, ExecutedTrade, HypoOutcome, trade_attributes
+from clo_xl.compliance.hypo import ATTRIBUTE_ROWS, HypoOutcome, trade_attributes
 from clo_xl.compliance.rankings import RANKING_HEADER, Ranking
-from clo_xl.compliance.rebalance import RebalanceResult
+from clo_xl.compliance.rebalance import AssetLots, RebalanceResult
 from clo_xl.compliance.results import ComplianceReport, TestResult
+from clo_xl.enums import TransactionType
 from clo_xl.excel.table import Tab, Value
 from clo_xl.quirk_warnings import warning_lines
 from clo_xl.report.formats import Kind, excel_number_format
@@ -317,14 +318,16 @@ RANKING_FORMATS: tuple[Fmt | None, ...] = (
 )  # fmt: skip
 
 
-def rankings_tab(session: DealSession, ranking: Ranking) -> Tab:
-    """``Rankings-Output`` (shared-tab mode): the block title in row 1, the ranking table below it."""
+def rankings_tab(session: DealSession, ranking: Ranking, *, warnings: Sequence[str] = ()) -> Tab:
+    """``Rankings-Output`` (shared-tab mode): the block title in row 1, the ranking table below it, the
+    legacy-effect warnings under it."""
     sheet = Sheet()
     sheet.row(["Assets to Purchase" if ranking.side.value == "Buy" else "Assets to Sale"], bold=True)
     table = ranking.rows(session.pool, session.engine())
     sheet.row(list(RANKING_HEADER), bold=True)
     for values in table[1:]:
         sheet.row(values, RANKING_FORMATS if len(values) == len(RANKING_HEADER) else ())
+    sheet.notes(warnings, "Legacy effects in these figures")
     return sheet.build("Rankings-Output", freeze_rows=2)
 
 
@@ -338,11 +341,11 @@ def rebalance_fmt(test: int) -> Fmt:
 
 REBALANCE_ASSET_HEADER: tuple[str, ...] = (
     "BlackRock ID", "Issue Name", "Par", "Market Value", "Moody's Rating", "S&P's Rating", "Coupon", "WAS",
-    "LIBOR Floor", "WAL", "Moody's Recovery rate", "Analyst Opinion", "Price", "Lots",
+    "LIBOR Floor", "WAL", "Moody's Recovery rate", "Analyst Opinion", "Price", "Lots", "Cash", "Par Build",
 )  # fmt: skip
 REBALANCE_ASSET_FORMATS: tuple[Fmt | None, ...] = (
     None, None, MONEY, PERCENT_3, None, None, PERCENT_3, PERCENT_3, PERCENT_3, DECIMAL_2,
-    PERCENT_2, None, PERCENT_3, INTEGER,
+    PERCENT_2, None, PERCENT_3, INTEGER, MONEY, MONEY,
 )  # fmt: skip
 
 
@@ -369,24 +372,17 @@ def _compliance_test_block(sheet: Sheet, at: int, result: RebalanceResult) -> in
     return len(REBALANCE_HEADER) + 1
 
 
-def _asset_block(
-    sheet: Sheet, at: int, title: str, session: DealSession, lots: Sequence[ExecutedTrade]
-) -> int:
-    """Executed trades aggregated per asset: one row per BLKRockID with the par summed over its lots, the
-    par-weighted execution price (a fraction of par) and the number of lots."""
+def _asset_block(sheet: Sheet, at: int, title: str, session: DealSession, lots: Sequence[AssetLots]) -> int:
+    """Executed trades aggregated per asset (:meth:`RebalanceResult.lots`): one row per BLKRockID with the
+    par summed over its lots, the par-weighted price (a fraction of par), the number of lots, the cash paid
+    or received and the par built (+) or burnt (−: a buy above par)."""
     sheet.put(0, at, title)
     for j, h in enumerate(REBALANCE_ASSET_HEADER):
         sheet.put(1, at + j, h)
-    totals: dict[str, list[float]] = {}  # BLKRockID → [par, par × price, lots]
-    for lot in lots:
-        if lot.executed_par > 0:
-            found = totals.setdefault(lot.trade.brs_id, [0.0, 0.0, 0.0])
-            found[0] += lot.executed_par
-            found[1] += lot.executed_par * lot.price
-            found[2] += 1
     cols = session.columns()
     universe = session.pool.universe
-    for i, (brs_id, (par, cost, count)) in enumerate(totals.items(), start=2):
+    for i, lot in enumerate(lots, start=2):
+        brs_id, par = lot.brs_id, lot.par
         values: list[Value] = [brs_id, None, par, *([None] * 9)]
         position = universe.position(brs_id)
         if position is not None:
@@ -406,13 +402,15 @@ def _asset_block(
                 a.analyst_opinion,
             ]
             values = row
-        values += [cost / par, int(count)]
+        values += [lot.price, lot.lots, lot.cash, lot.par_build]
         for j, v in enumerate(values):
             sheet.put(i, at + j, v, REBALANCE_ASSET_FORMATS[j])
     return len(REBALANCE_ASSET_HEADER)
 
 
-def rebalance_tab(session: DealSession, result: RebalanceResult, *, legacy: bool = False) -> Tab:
+def rebalance_tab(
+    session: DealSession, result: RebalanceResult, *, legacy: bool = False, warnings: Sequence[str] = ()
+) -> Tab:
     """``Rebalance-Output`` (shared-tab mode, §5.4): "Compliance Test" (before / after / difference per test,
     then the objective), "Rebalance Trades' Attributes" (as the hypo attributes, without the trade price),
     "Assets To Purchase" and "Assets To Sale" (lots aggregated per asset), side by side one column apart;
@@ -423,10 +421,11 @@ def rebalance_tab(session: DealSession, result: RebalanceResult, *, legacy: bool
         session.engine(), session.pool, [*result.purchases, *result.sales], with_price=False
     )
     at += _attributes_block(sheet, at, attributes, title="Rebalance Trades' Attributes") + 1
-    at += _asset_block(sheet, at, "Assets To Purchase", session, result.purchases) + 1
-    _asset_block(sheet, at, "Assets To Sale", session, result.sales)
+    at += _asset_block(sheet, at, "Assets To Purchase", session, result.lots(TransactionType.BUY)) + 1
+    _asset_block(sheet, at, "Assets To Sale", session, result.lots(TransactionType.SALE))
     sheet.bold.update({0, 1})
     sheet.notes(list(result.messages), "Messages")
+    sheet.notes(warnings, "Legacy effects in these figures")
     return sheet.build("Rebalance-Output", legacy=legacy, freeze_rows=2)
 
 
