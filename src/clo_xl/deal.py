@@ -13,6 +13,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
+from clo_xl.cashflows.structure import CashflowInputs
 from clo_xl.enums import AccountType, MinMax
 from clo_xl.portfolio.pool import Holding, Trade
 from clo_xl.types import Money
@@ -107,6 +108,10 @@ class DealInputs:
     par_column: str | None = None
     tranches: tuple[Mapping[str, Any], ...] = ()
     extras: Mapping[str, Any] = field(default_factory=dict)
+    #: the cash-flow blocks, typed by the ingest layer (None: built in code, without a sheet)
+    cashflow: CashflowInputs | None = None
+    #: the workbook's ``Holidays`` (Reference Table): business days for maturities and schedules
+    holidays: tuple[date, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "quality_test_inputs", _freeze(self.quality_test_inputs))

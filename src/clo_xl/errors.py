@@ -6,6 +6,7 @@ its ``exit_code`` (2 for bad input or usage; docs/cli.md), never a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,6 +77,41 @@ class IngestError(CloXlError):
             "value": None if self.value is None else str(self.value),
             "reason": self.reason,
         }
+
+
+class InputRejected(IngestError):
+    """Every problem found in one input (a workbook, an extract pair, a stored deal), each located.
+
+    The first problem is also this error's own location, value and reason, so a caller that handles a
+    single :class:`IngestError` keeps working; ``problems`` holds them all (the CLI prints one ``error:`` line
+    each; ``--json`` gets them under ``"problems"``). ``omitted`` counts problems beyond the reporting limit.
+    """
+
+    def __init__(self, problems: Sequence[IngestError], omitted: int = 0) -> None:
+        if not problems:
+            raise ValueError("InputRejected needs at least one problem")
+        first = problems[0]
+        super().__init__(first.location, first.value, first.reason)
+        self.problems: tuple[IngestError, ...] = tuple(problems)
+        self.omitted = omitted
+        lines = [str(p) for p in self.problems]
+        if omitted:
+            lines.append(f"... and {omitted} more problem(s) of the same input not listed")
+        self.args = ("\n".join(lines),)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+    @property
+    def count(self) -> int:
+        return len(self.problems) + self.omitted
+
+    def to_json(self) -> dict[str, Any]:
+        doc = super().to_json()
+        doc["message"] = str(self)
+        doc["count"] = self.count
+        doc["problems"] = [p.to_json() for p in self.problems]
+        return doc
 
 
 class UsageError(CloXlError):

@@ -358,7 +358,6 @@ class _CellWatcher:
         elif local == "f":
             self.has_formula = True
         elif local == "v":
-            self.has_value = True
             self.in_value = True
 
     def end(self, tag: str) -> None:
@@ -375,6 +374,8 @@ class _CellWatcher:
     def chars(self, data: str) -> None:
         if self.in_value:
             self.text.append(data)
+            if data.strip():
+                self.has_value = True  # an empty <v/> is no saved result
 
 
 def _expat_reason(exc: expat.ExpatError) -> str:

@@ -102,7 +102,7 @@ def test_run_model_controls_and_trades(book: SampleBook, data: WorkbookData) -> 
     assert [(t.brs_id, t.par, t.price) for t in inputs.trades] == [
         (b, par, price) for d, b, _, par, price in book.trades if d == "Mag 17"
     ]
-    assert inputs.extras["holidays"][0] == date(2002, 1, 1)
+    assert inputs.holidays[0] == date(2002, 1, 1)
 
 
 def test_reference_tables(data: WorkbookData) -> None:

@@ -6,6 +6,7 @@ ratios (1.243 = 124.3%).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -84,6 +85,31 @@ class ReinvestmentSpec:
     cpr: float = 0.0
     cdr: float = 0.0
     severity: float = 0.0
+
+
+@dataclass(frozen=True)
+class CashflowInputs:
+    """The cash-flow blocks of a deal sheet, typed (CASHFLOW_SPEC §0.3), as the ingest layer parsed them.
+
+    ``dates`` holds the ``DateInputs`` present (closing_date, first_payment_date, non_call_date,
+    reinvestment_end, stated_maturity as dates; payment_day, months_between_payments,
+    interest_determination_lag, determination_lag as whole numbers; business_day_convention as text);
+    ``clo_inputs`` the ``CLOInputs`` by label with rows 1 and 2 also read by position (the interest-diversion
+    and event-of-default trigger levels, Q24); ``cf_inputs`` the ``CFInputs`` by label; ``curve`` the
+    ``LIBORCurve`` (tenor in months → rate); ``pay_sub_notes`` the historic sub-note flows (zero rows left
+    out); ``fees`` empty when the sheet has no ``Fees`` block (the deal template applies).
+    """
+
+    tranches: tuple[Tranche, ...] = ()
+    fees: tuple[FeeSpec, ...] = ()
+    dates: Mapping[str, date | int | str] = field(default_factory=dict)
+    clo_inputs: Mapping[str, object] = field(default_factory=dict)
+    interest_diversion_trigger: float | None = None
+    eod_trigger: float | None = None
+    cf_inputs: Mapping[str, float | str] = field(default_factory=dict)
+    pay_sub_notes: tuple[tuple[date, float], ...] = ()
+    curve: Mapping[int, float] = field(default_factory=dict)
+    holidays: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -512,7 +512,7 @@ class ComplianceEngine:
         self.quirks = convention if isinstance(convention, QuirkSet) else QuirkSet.for_convention(convention)
         self.specs = catalogue()
         self.rows = {r.test_number: r for r in deal.thresholds}
-        holidays = deal.extras.get("holidays") or ()
+        holidays = deal.holidays or deal.extras.get("holidays") or ()
         self.holidays = frozenset(h for h in holidays if isinstance(h, date))
         self.flags = _Flags.of(self.quirks)
         # what each row of the table needs besides the pool, worked out once: the direction of its test,

@@ -22,9 +22,10 @@ from typing import Any
 
 from clo_xl.deal import DealInputs
 from clo_xl.errors import IngestError, Location
-from clo_xl.ingest.assets import parse_assets, parse_holdings, resolve_headers
-from clo_xl.ingest.deal_inputs import parse_deal_inputs, parse_trade_records
+from clo_xl.ingest.assets import resolve_headers
+from clo_xl.ingest.deal_inputs import parse_trade_records
 from clo_xl.ingest.raw import RawDocument, RawTable
+from clo_xl.ingest.workbook import WorkbookData
 from clo_xl.portfolio.asset import Asset
 from clo_xl.portfolio.pool import Holding, Trade
 
@@ -224,27 +225,61 @@ class Extract:
     deal_inputs: DealInputs
 
 
-def load_extract(assets_path: str | Path, deal_inputs_path: str | Path) -> Extract:
-    """Read and parse an assets extract and a deal-inputs file; holdings come from the deal's par column
-    (the document's ``par_column`` or ``<DEAL>_Par_Amount``)."""
+def holdings_column(table: RawTable, par_header: str) -> RawTable:
+    """The deal's holdings as a (BLKRockID, par) table over an extract's par column, located at the
+    assets file's own rows and cells."""
+    headers = resolve_headers(table, ["BLKRockID", par_header])
+    id_h, par_h = headers["BLKRockID"] or "BLKRockID", headers[par_header] or par_header
+    return RawTable.from_columns(
+        table.file,
+        table.sheet,
+        (id_h, par_h),
+        {id_h: table.column(id_h), par_h: table.column(par_h)},
+        first_row=table.first_row,
+        columns={h: c for h, c in table.columns.items() if h in (id_h, par_h)},
+        row_numbers=table.row_numbers,
+        typed=table.typed,
+    )
+
+
+def extract_book(assets_path: str | Path, deal_inputs_path: str | Path) -> WorkbookData:
+    """An extract pair as :class:`~clo_xl.ingest.workbook.WorkbookData` (one deal, no Run Model or
+    Reference Table), so the validation layer applies the same rules as to a workbook."""
     doc = read_deal_document(deal_inputs_path)
-    deal_inputs = parse_deal_inputs(doc)
     table = read_table(assets_path)
-    assets = parse_assets(table)
-    par_col = deal_inputs.par_column or par_column_for(deal_inputs.deal)
-    if resolve_headers(table, [par_col])[par_col] is None and deal_inputs.holdings:
-        holdings = deal_inputs.holdings
-    else:
-        if resolve_headers(table, [par_col])[par_col] is None:
-            others = [h for h in table.headers if h.endswith("_Par_Amount")]
-            hint = f"; par columns present: {', '.join(others)}" if others else ""
-            raise IngestError(
-                Location(file=table.file, sheet=table.sheet, column=par_col),
-                None,
-                f"missing par column {par_col!r} for deal {deal_inputs.deal!r}{hint}",
-            )
-        holdings = parse_holdings(table, par_header=par_col)
-    return Extract(assets, holdings, deal_inputs)
+    deal = str(doc.data.get("deal") or "").strip() or "deal"
+    par_col = str(doc.data.get("par_column") or "").strip() or par_column_for(deal)
+    holdings: dict[str, RawTable] = {}
+    if resolve_headers(table, [par_col])[par_col] is not None:
+        holdings[deal] = holdings_column(table, par_col)
+    elif not doc.data.get("holdings"):
+        others = [h for h in table.headers if h.endswith("_Par_Amount")]
+        hint = f"; par columns present: {', '.join(others)}" if others else ""
+        raise IngestError(
+            Location(file=table.file, sheet=table.sheet, column=par_col),
+            None,
+            f"missing par column {par_col!r} for deal {deal!r}{hint}",
+        )
+    return WorkbookData(
+        file=str(assets_path),
+        sheet_names=(),
+        assets=table,
+        deals={deal: doc},
+        holdings=holdings,
+        run_model=RawDocument(file=str(deal_inputs_path), data={}),
+        reference={},
+        filter_lists={},
+    )
+
+
+def load_extract(assets_path: str | Path, deal_inputs_path: str | Path) -> Extract:
+    """Read and validate an assets extract and a deal-inputs file; holdings come from the deal's par column
+    (the document's ``par_column`` or ``<DEAL>_Par_Amount``), else from the document's ``holdings``.
+    Raises :class:`~clo_xl.errors.InputRejected` listing every problem of the pair."""
+    data = extract_book(assets_path, deal_inputs_path)
+    book = data.book
+    (found,) = book.deals.values()
+    return Extract(book.assets, found.holdings, found.inputs)
 
 
 def read_trades(path: str | Path, *, deal: str | None = None) -> tuple[Trade, ...]:
@@ -280,4 +315,13 @@ def read_trades(path: str | Path, *, deal: str | None = None) -> tuple[Trade, ..
     return tuple(t for t in trades if t.deal is None or norm(t.deal) == norm(deal))
 
 
-__all__ = ["Extract", "load_extract", "par_column_for", "read_deal_document", "read_table", "read_trades"]
+__all__ = [
+    "Extract",
+    "extract_book",
+    "holdings_column",
+    "load_extract",
+    "par_column_for",
+    "read_deal_document",
+    "read_table",
+    "read_trades",
+]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 # A1 references come from the one xlsx module; re-exported for the layout's readers and builders
+from clo_xl.portfolio.asset import ASSET_COLUMNS
 from clo_xl.xlsx import cell_ref as cell_ref
 from clo_xl.xlsx import column_index
 from clo_xl.xlsx import parse_cell as parse_cell
@@ -103,81 +104,24 @@ class Kind(Enum):
     BOOL = "bool"  # TRUE/FALSE (PMT EOM must be Boolean-convertible)
 
 
-_N, _T, _D, _F, _B = Kind.NUMBER, Kind.TEXT, Kind.DATE, Kind.FLAG, Kind.BOOL
+#: what the reader expects in a cell, by the column's parsing kind (:data:`clo_xl.portfolio.asset.FieldKind`)
+_CELL_KIND: dict[str, Kind] = {
+    "date": Kind.DATE,
+    "flag": Kind.FLAG,
+    "flag_ci": Kind.FLAG,
+    "bool": Kind.BOOL,
+    "money": Kind.NUMBER,
+    "rate": Kind.NUMBER,
+    "float": Kind.NUMBER,
+    "int": Kind.NUMBER,
+    "ignored_number": Kind.NUMBER,
+}
 
-ALL_ASSETS_COLUMNS: tuple[tuple[str, Kind], ...] = (
-    ("BLKRockID", _T),
-    ("Issue Name", _T),
-    ("Issuer Name", _T),
-    ("ISSUER ID", _T),
-    ("Tranche", _T),
-    ("Bond/Loan", _T),
-    ("Par Amount", _N),
-    ("Maturity", _D),
-    ("Coupon Type", _T),
-    ("Payment Frequency", _N),
-    ("Coupon Spread", _N),
-    ("Libor Floor", _N),
-    ("Index", _T),
-    ("Coupon", _N),
-    ("Commitment Fee", _N),
-    ("Unfunded Amount", _N),
-    ("Facility Size", _N),
-    ("Moody's Industry", _T),
-    ("S&P Industry", _T),
-    ("Moody Asset Category", _T),
-    ("S&P Priority Category", _T),
-    ("Country ", _T),
-    ("Seniority", _T),
-    ("Deferred Interest Bond", _F),
-    ("PiKing", _F),
-    ("PIK Amount", _N),
-    ("Default Obligation", _F),
-    ("Date of Defaulted", _D),
-    ("Delayed Drawdown ", _F),
-    ("Revolver", _F),
-    ("Letter of Credit", _F),
-    ("Participation", _F),
-    ("DIP", _F),
-    ("Convertible", _F),
-    ("Structured Finance", _F),
-    ("Bridge Loan", _F),
-    ("Current Pay", _F),
-    ("Cov-Lite", _F),
-    ("Currency", _T),
-    ("WAL", _N),
-    ("Market Value", _N),
-    ("First Lien Last Out Loan", _F),
-    ("Moody's Rating-21", _T),
-    ("Moody's Recovery Rate-23", _N),
-    ("Moody's Default Probability Rating-18", _T),
-    ("Moody's Rating WARF", _T),
-    ("Moody Facility Rating", _T),
-    ("Moody Facility Outlook", _T),
-    ("Moody Issuer Rating", _T),
-    ("Moody Issuer outlook", _T),
-    ("Moody's Senior Secured Rating", _T),
-    ("Moody Senior Unsecured Rating", _T),
-    ("Moody Subordinate Rating", _T),
-    ("Moody's Credit Estimate", _T),
-    ("Moody's Credit Estimate Date", _D),
-    ("S&P Facility Rating", _T),
-    ("S&P Issuer Rating", _T),
-    ("S&P Senior Secured Rating", _T),
-    ("S&P Subordinated Rating", _T),
-    ("S&P Recovery Rating", _T),
-    ("Dated Date", _D),
-    ("Issue Date", _D),
-    ("First Payment Date", _D),
-    ("Amortization Type", _T),
-    ("Day Count", _T),
-    ("Index Cap", _N),
-    ("Business Day Convention", _T),
-    ("PMT EOM", _B),
-    ("Amount Issued", _N),
-    ("Credit Opinion", _T),
+ALL_ASSETS_COLUMNS: tuple[tuple[str, Kind], ...] = tuple(
+    (c.header, _CELL_KIND.get(c.kind, Kind.TEXT)) for c in ASSET_COLUMNS
 )
-"""The 70 legacy columns in sheet order (A:BR), headers verbatim (two carry a trailing space)."""
+"""The 70 legacy columns in sheet order (A:BR), headers verbatim (two carry a trailing space), from the one
+column list :data:`clo_xl.portfolio.asset.ASSET_COLUMNS`."""
 
 ALL_ASSETS_HEADERS: tuple[str, ...] = tuple(h for h, _ in ALL_ASSETS_COLUMNS)
 ALL_ASSETS_KINDS: dict[str, Kind] = dict(ALL_ASSETS_COLUMNS)

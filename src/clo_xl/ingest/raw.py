@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 from clo_xl.errors import Location
 from clo_xl.xlsx import column_letter
@@ -30,12 +31,45 @@ class RawRow:
         return self.table.locate(self.index, header)
 
 
+class RowView(Sequence[Mapping[str, object]]):
+    """The rows of a table held column by column, each row built (as a dict) only when asked for."""
+
+    def __init__(self, data: Mapping[str, Sequence[object]], headers: Sequence[str], length: int) -> None:
+        self._data = data
+        self._headers = tuple(h for h in headers if h in data)
+        self._length = length
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> Mapping[str, object]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Mapping[str, object]]: ...
+    def __getitem__(self, index: int | slice) -> Mapping[str, object] | Sequence[Mapping[str, object]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._length))]
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError(index)
+        return {h: self._data[h][index] for h in self._headers}
+
+    def __iter__(self) -> Iterator[Mapping[str, object]]:
+        columns = [self._data[h] for h in self._headers]
+        for values in zip(*columns, strict=True):
+            yield dict(zip(self._headers, values, strict=True))
+
+
 @dataclass(frozen=True)
 class RawTable:
     """Rows of raw values keyed by header.
 
     ``first_row`` is the sheet row number of the first data row (None for extracts without rows);
-    ``columns`` maps each header to its 1-based sheet column (None for JSON extracts).
+    ``columns`` maps each header to its 1-based sheet column (None for JSON extracts). ``typed`` says the
+    values came from spreadsheet cells that carry their own type (a workbook: a date must be a date cell,
+    not text). A large table (``All Assets`` of a workbook) is held column by column in ``data`` (see
+    :meth:`from_columns`); ``rows`` then builds each row on demand.
     """
 
     file: str | None
@@ -45,9 +79,45 @@ class RawTable:
     first_row: int | None = None
     columns: Mapping[str, int] = field(default_factory=dict)
     row_numbers: Sequence[int] | None = None  # explicit sheet rows when not contiguous
+    typed: bool = False
+    data: Mapping[str, Sequence[object]] | None = None
+
+    @classmethod
+    def from_columns(
+        cls,
+        file: str | None,
+        sheet: str | None,
+        headers: Sequence[str],
+        data: Mapping[str, Sequence[object]],
+        *,
+        first_row: int | None = None,
+        columns: Mapping[str, int] | None = None,
+        row_numbers: Sequence[int] | None = None,
+        typed: bool = False,
+    ) -> RawTable:
+        """A table held column by column (``data``: header → values, all of one length)."""
+        length = len(next(iter(data.values()))) if data else 0
+        return cls(
+            file,
+            sheet,
+            headers,
+            RowView(data, headers, length),
+            first_row,
+            columns or {},
+            row_numbers,
+            typed,
+            data,
+        )
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def column(self, header: str) -> Sequence[object]:
+        """Every row's value under ``header`` (None where a row lacks it)."""
+        if self.data is not None:
+            found = self.data.get(header)
+            return found if found is not None else [None] * len(self)
+        return [r.get(header) for r in self.rows]
 
     def __iter__(self) -> Iterator[RawRow]:
         for i, values in enumerate(self.rows):

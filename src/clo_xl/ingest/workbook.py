@@ -21,37 +21,26 @@ at the default addresses of :mod:`clo_xl.ingest.layout`; the per-deal header spe
 from __future__ import annotations
 
 import itertools
-import re
-import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
-from xml.etree import ElementTree
 
 import numpy as np
 import python_calamine
 
+from clo_xl import xlsx
 from clo_xl.errors import IngestError, Location
 from clo_xl.ingest import layout as L
-from clo_xl.ingest.assets import MAX_PAR
+from clo_xl.ingest.book import Book, deal_trades, validate_book
+from clo_xl.ingest.problems import Problems
 from clo_xl.ingest.raw import RawDocument, RawTable
 
 if TYPE_CHECKING:
     from clo_xl.deal import DealInputs
     from clo_xl.portfolio.asset import Asset
     from clo_xl.portfolio.pool import Holding
-
-_NS = {
-    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
-}
-_ERROR_CELL = re.compile(r'<c\b(?=[^>]*\bt="e")[^>]*\br="([A-Z]{1,3})(\d+)"[^>]*>(.*?)</c>', re.S)
-_ERROR_VALUE = re.compile(r"<v>([^<]*)</v>")
-_FORMULA_CELL = re.compile(r'<c\b[^>]*\br="([A-Z]{1,3})(\d+)"[^>]*>(.*?)</c>', re.S)
-_RANGE = re.compile(r"^(?:'?(.*?)'?!)?\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -71,6 +60,24 @@ class WorkbookData:
     reference: Mapping[str, RawTable]
     filter_lists: Mapping[str, tuple[object, ...]]
     names: Mapping[str, str] = field(default_factory=dict)  # "Name" or "Sheet!Name" → reference
+    _book: Book | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def book(self) -> Book:
+        """The workbook validated and typed (:mod:`clo_xl.ingest.book`); computed once. Raises
+        :class:`~clo_xl.errors.InputRejected` listing every problem when a rule fails."""
+        if self._book is None:
+            self.validate(Problems())
+        assert self._book is not None
+        return self._book
+
+    def validate(self, problems: Problems) -> Book:
+        """Apply every rule of the validation layer, adding to ``problems`` (which may already hold the
+        reader's), and raise :class:`~clo_xl.errors.InputRejected` if there is any."""
+        found = validate_book(self, problems)
+        problems.raise_if_any()
+        object.__setattr__(self, "_book", found)
+        return found
 
     def deal(self, name: str) -> RawDocument:
         """The deal document for ``name`` ('Mag 17'); a located error if the workbook has no such sheet."""
@@ -89,82 +96,6 @@ class WorkbookData:
 # Low level: the xlsx package and one sheet's grid
 
 
-@dataclass(frozen=True)
-class _Package:
-    sheets: tuple[str, ...]
-    parts: Mapping[str, str]  # sheet name → xml part path
-    names: Mapping[tuple[str | None, str], str]  # (scope sheet or None, name) → reference
-
-
-_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
-_MACRO_WORKBOOK = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
-
-
-def _package(path: Path) -> _Package:
-    """Sheet order, sheet xml parts and defined names, straight from the zip (no full parse)."""
-    with path.open("rb") as fh:
-        head = fh.read(8)
-    if head == _OLE_MAGIC:
-        raise IngestError(
-            Location(file=str(path)),
-            None,
-            "password-protected (encrypted) workbook, or an old binary .xls: clo-xl cannot read it; "
-            "open it in Excel, remove the password (File > Info > Protect Workbook) and save as .xlsm",
-        )
-    try:
-        with zipfile.ZipFile(path) as z:
-            book = ElementTree.fromstring(z.read("xl/workbook.xml"))
-            rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-            types = z.read("[Content_Types].xml").decode("utf-8", errors="replace")
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
-        raise IngestError(
-            Location(file=str(path)), None, f"not an Excel workbook (.xlsx/.xlsm): {exc}"
-        ) from None
-    if path.suffix.lower() == ".xlsm" and _MACRO_WORKBOOK not in types:
-        raise IngestError(
-            Location(file=str(path)),
-            None,
-            "a macro-free .xlsx workbook named .xlsm (Excel refuses to open it): "
-            "rename it to .xlsx, or save it from Excel as a macro-enabled workbook",
-        )
-    targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("rel:Relationship", _NS)}
-    sheets: list[str] = []
-    parts: dict[str, str] = {}
-    for s in book.findall("m:sheets/m:sheet", _NS):
-        name = s.get("name", "")
-        sheets.append(name)
-        target = targets.get(s.get(f"{{{_NS['r']}}}id"), "")
-        parts[name] = target.lstrip("/") if target.startswith("/") else "xl/" + target
-    names: dict[tuple[str | None, str], str] = {}
-    for dn in book.findall("m:definedNames/m:definedName", _NS):
-        local = dn.get("localSheetId")
-        scope = sheets[int(local)] if local is not None and int(local) < len(sheets) else None
-        names[(scope, dn.get("name", ""))] = (dn.text or "").strip()
-    return _Package(tuple(sheets), parts, names)
-
-
-def _error_cells(path: Path, part: str) -> tuple[dict[tuple[int, int], str], frozenset[tuple[int, int]]]:
-    """Cells holding a formula error (``t="e"``), which calamine would hand back as empty strings, and
-    formula cells with no saved result (a file written by a tool that does not calculate)."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            xml = z.read(part).decode("utf-8", errors="replace")
-    except KeyError:
-        return {}, frozenset()
-    errors: dict[tuple[int, int], str] = {}
-    if 't="e"' in xml:
-        for m in _ERROR_CELL.finditer(xml):
-            v = _ERROR_VALUE.search(m.group(3))
-            errors[(int(m.group(2)), L.col(m.group(1)))] = v.group(1) if v else "#ERROR"
-    uncached: set[tuple[int, int]] = set()
-    if "<f" in xml:
-        for m in _FORMULA_CELL.finditer(xml):
-            body = m.group(3)
-            if "<f" in body and "<v>" not in body:
-                uncached.add((int(m.group(2)), L.col(m.group(1))))
-    return errors, frozenset(uncached)
-
-
 def _normalise(value: object) -> object:
     if value == "" or value is None:
         return None
@@ -176,23 +107,26 @@ def _normalise(value: object) -> object:
 
 
 class _Grid:
-    """One sheet's cells (1-based access), its error cells and merged ranges, for located reads."""
+    """One sheet's cells (1-based access), its error cells and merged ranges, for located reads. Problems
+    (formula errors, formulas without a saved result, merged cells, moved headers) go to ``problems`` and
+    the bad cell reads as blank, so reading carries on to the next problem."""
 
     def __init__(
         self,
         file: str,
         sheet: str,
         rows: list[list[object]],
-        errors: Mapping[tuple[int, int], str],
+        scan: xlsx.SheetScan,
         merges: Sequence[tuple[int, int, int, int]],
-        uncached: frozenset[tuple[int, int]] = frozenset(),
+        problems: Problems,
     ) -> None:
         self.file = file
-        self.uncached = uncached
         self.sheet = sheet
         self.rows = rows
-        self.errors = errors
+        self.errors = scan.errors
+        self.uncached = scan.uncached
         self.merges = merges
+        self.problems = problems
         self.max_row = len(rows)
 
     def loc(self, r: int, c: int, column: str | None = None) -> Location:
@@ -205,13 +139,14 @@ class _Grid:
         return _normalise(row[c - 1]) if 0 < c <= len(row) else None
 
     def value(self, r: int, c: int, column: str | None = None) -> object:
-        """The cell's value; a located error for a formula error (#N/A, #REF!, ...)."""
+        """The cell's value; a formula error (#N/A, #REF!...) or an unsaved formula is a problem (None)."""
         err = self.errors.get((r, c))
         if err is not None:
-            raise IngestError(self.loc(r, c, column), err, f"formula error {err} in an input cell")
+            self.problems.add(self.loc(r, c, column), err, f"formula error {err} in an input cell")
+            return None
         value = self.raw(r, c)
         if value is None and (r, c) in self.uncached:
-            raise IngestError(
+            self.problems.add(
                 self.loc(r, c, column),
                 None,
                 "formula with no saved result (the file was written without calculating): "
@@ -223,7 +158,7 @@ class _Grid:
         for mr1, mc1, mr2, mc2 in self.merges:
             if mr1 <= r2 and r1 <= mr2 and mc1 <= c2 and c1 <= mc2:
                 ref = f"{L.cell_ref(mr1, mc1)}:{L.cell_ref(mr2, mc2)}"
-                raise IngestError(
+                self.problems.add(
                     self.loc(mr1, mc1, what),
                     ref,
                     f"merged cells {ref} inside the {what} table: unmerge them (one value per cell)",
@@ -234,16 +169,26 @@ class _Grid:
         text = str(found).strip().casefold() if found is not None else ""
         return (r, c) not in self.errors and text in {a.strip().casefold() for a in accepted}
 
-    def check_header(self, r: int, c: int, accepted: Sequence[str], what: str) -> None:
+    def check_header(self, r: int, c: int, accepted: Sequence[str], what: str) -> bool:
+        if self.header_matches(r, c, accepted):
+            return True
         found = self.value(r, c, accepted[0])
-        text = str(found).strip().casefold() if found is not None else ""
-        if text not in {a.strip().casefold() for a in accepted}:
-            spell = " or ".join(repr(a) for a in accepted)
-            raise IngestError(
-                self.loc(r, c, accepted[0]),
-                found,
-                f"missing or moved header in the {what} block: expected {spell} here",
-            )
+        spell = " or ".join(repr(a) for a in accepted)
+        self.problems.add(
+            self.loc(r, c, accepted[0]),
+            found,
+            f"missing or moved header in the {what} block: expected {spell} here",
+        )
+        return False
+
+
+def _missing_sheet(sheet: str, present: Sequence[str]) -> str:
+    """Why a sheet is missing, naming what is there: the deals for a deal sheet, else the input sheets."""
+    if sheet.endswith(" Inputs"):
+        deals = ", ".join(deal_sheets_present(present)) or "none"
+        return f"missing sheet '{sheet}': no such deal in this workbook (deals: {deals})"
+    inputs = [n for n in present if not n.startswith(L.OUTPUT_TAB_PREFIXES)]
+    return f"missing sheet '{sheet}' (the legacy layout needs it; input sheets present: {', '.join(inputs)})"
 
 
 @dataclass(frozen=True)
@@ -283,149 +228,330 @@ class GridSource(Protocol):
 
 
 class _FileSource:
-    """A workbook file: sheets and names from the package, values through python-calamine."""
+    """A workbook file: its package checked part by part first (:class:`clo_xl.xlsx.Package`), then its
+    values read with python-calamine. Package problems go to ``problems``; a damaged sheet reads as absent."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: Path, problems: Problems) -> None:
         self.file = str(path)
-        self.package = _package(path)
-        self.sheets = self.package.sheets
-        self.names = self.package.names
+        self.problems = problems
         try:
-            self.book = python_calamine.CalamineWorkbook.from_path(str(path))
+            self.package = xlsx.Package(path)
+        except xlsx.PackageProblem as exc:
+            raise IngestError(Location(file=self.file, sheet=exc.sheet), None, str(exc)) from None
+        if path.suffix.lower() == ".xlsm" and self.package.main_content_type != xlsx.MACRO_WORKBOOK_TYPE:
+            self.package.close()
+            raise IngestError(
+                Location(file=self.file),
+                None,
+                "a macro-free .xlsx workbook named .xlsm (Excel refuses to open it): "
+                "rename it to .xlsx, or save it from Excel as a macro-enabled workbook",
+            )
+        self.damaged: set[str] = set()
+        self.scans = self.package.scan(self._package_problem)
+        try:
+            self.book = python_calamine.CalamineWorkbook.from_path(self.file)
         except Exception as exc:  # calamine raises its own error types for unreadable files
+            self.package.close()
             raise IngestError(Location(file=self.file), None, f"cannot read the workbook: {exc}") from None
+        self.sheets = self.package.sheet_names
+        self.names = {(n.scope, n.name): n.reference for n in self.package.names}
 
-    def grid(self, sheet: str) -> SheetGrid:
-        s = self.book.get_sheet_by_name(sheet)
-        rows = cast(list[list[object]], s.to_python(skip_empty_area=False))
+    def _package_problem(self, problem: xlsx.PackageProblem) -> None:
+        if problem.sheet is not None:
+            self.damaged.add(problem.sheet)
+        self.problems.add(Location(file=self.file, sheet=problem.sheet), None, str(problem))
+
+    def close(self) -> None:
+        self.package.close()
+        self.book.close()
+
+    def calamine_sheet(self, sheet: str) -> Any:
+        """The calamine sheet, or None (damaged or unreadable: a problem is recorded)."""
+        if sheet in self.damaged:
+            return None  # the package scan has said why
+        try:
+            return self.book.get_sheet_by_name(sheet)
+        except Exception as exc:
+            self.unreadable(sheet, exc)
+            return None
+
+    def unreadable(self, sheet: str, exc: Exception) -> None:
+        text = str(exc)
+        if "shared strings" in text:
+            count = self.package.shared_string_count() or 0
+            for cell, index in self.package.bad_shared_string_cells(sheet, count)[:20]:
+                self.problems.add(
+                    Location(file=self.file, sheet=sheet, cell=cell),
+                    index,
+                    f"the cell points at shared string {index} but the workbook holds {count}: "
+                    "the file is damaged; restore it from a copy",
+                )
+            return
+        self.problems.add(Location(file=self.file, sheet=sheet), None, f"the sheet cannot be read: {text}")
+
+    def grid(self, sheet: str) -> SheetGrid | None:
+        s = self.calamine_sheet(sheet)
+        if s is None:
+            return None
+        try:
+            rows = cast(list[list[object]], s.to_python(skip_empty_area=False))
+        except Exception as exc:
+            self.unreadable(sheet, exc)
+            return None
         merges = [(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1) for a, b in (s.merged_cell_ranges or [])]
-        errors, uncached = _error_cells(self.path, self.package.parts[sheet])
-        return SheetGrid(rows, errors, merges, uncached)
+        scan = self.scans.get(sheet) or xlsx.SheetScan()
+        return SheetGrid(rows, scan.errors, merges, frozenset(scan.uncached))
 
 
 class _Reader:
-    def __init__(self, source: Path | GridSource) -> None:
-        self.source: GridSource = _FileSource(source) if isinstance(source, Path) else source
+    """A workbook being read (a file, or a :class:`GridSource` such as the open workbook in Excel) and the
+    problems found so far. A sheet that is missing or cannot be read is a problem and reads as absent."""
+
+    def __init__(self, source: Path | GridSource, problems: Problems) -> None:
+        self.problems = problems
+        self.files: _FileSource | None = _FileSource(source, problems) if isinstance(source, Path) else None
+        self.source: _FileSource | GridSource = self.files or cast(GridSource, source)
         self.file = self.source.file
-        self.sheets = tuple(self.source.sheets)
-        self.names = self.source.names
+        self.sheet_names = tuple(self.source.sheets)
+        self.names: Mapping[tuple[str | None, str], str] = self.source.names
+        #: error cells and unsaved formulas per sheet (the package scan's, or the source's grids')
+        self.scans: dict[str, xlsx.SheetScan] = dict(self.files.scans) if self.files else {}
+
+    def close(self) -> None:
+        if self.files is not None:
+            self.files.close()
 
     def has(self, sheet: str) -> bool:
-        return sheet in self.sheets
+        return sheet in self.sheet_names
 
-    def grid(self, sheet: str) -> _Grid:
-        if not self.has(sheet):
-            raise IngestError(Location(file=self.file, sheet=sheet), None, _missing_sheet(sheet, self.sheets))
-        g = self.source.grid(sheet)
-        return _Grid(self.file, sheet, g.rows, g.errors, g.merges, g.uncached)
+    def present(self, sheet: str) -> bool:
+        """Whether ``sheet`` exists; a missing sheet is a problem."""
+        if self.has(sheet):
+            return True
+        reason = _missing_sheet(sheet, self.sheet_names)
+        self.problems.add(Location(file=self.file, sheet=sheet), None, reason)
+        return False
+
+    def sheet_grid(self, sheet: str) -> SheetGrid | None:
+        if not self.present(sheet):
+            return None
+        found = self.source.grid(sheet)
+        if found is not None and self.files is None:
+            self.scans[sheet] = xlsx.SheetScan(dict(found.errors), set(found.uncached))
+        return found
+
+    def grid(self, sheet: str) -> _Grid | None:
+        found = self.sheet_grid(sheet)
+        if found is None:
+            return None
+        scan = xlsx.SheetScan(dict(found.errors), set(found.uncached))
+        return _Grid(self.file, sheet, found.rows, scan, found.merges, self.problems)
+
+    def unreadable(self, sheet: str, exc: Exception) -> None:
+        if self.files is not None:
+            self.files.unreadable(sheet, exc)
+        else:
+            self.problems.add(Location(file=self.file, sheet=sheet), None, f"the sheet cannot be read: {exc}")
 
     def name_range(self, scope: str | None, name: str) -> tuple[int, int, int, int] | None:
         ref = self.names.get((scope, name))
         if ref is None:
             return None
-        m = _RANGE.match(ref.lstrip("="))
-        if not m:
+        try:
+            area = xlsx.parse_range(ref)
+        except ValueError:
             return None
-        r1, c1 = int(m.group(3)), L.col(m.group(2))
-        r2 = int(m.group(5)) if m.group(5) else r1
-        c2 = L.col(m.group(4)) if m.group(4) else c1
-        return r1, c1, r2, c2
+        return area.row1, area.col1, area.row2, area.col2
 
 
 # ------------------------------------------------------------------------------------------------
 # Value checks (structure only; the parsers do the typing)
 
 
-def _is_number_text(text: str) -> bool:
-    try:
-        float(text.strip().replace(",", "").rstrip("%"))
-    except ValueError:
-        return False
-    return True
-
-
-def _check_number(g: _Grid, r: int, c: int, value: object, column: str) -> None:
-    if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
-        return
-    if isinstance(value, str) and _is_number_text(value):
-        return
-    raise IngestError(g.loc(r, c, column), value, "text where a number must be")
-
-
 def _check_date(g: _Grid, r: int, c: int, value: object, column: str) -> None:
     if value is None or (isinstance(value, date | int | float) and not isinstance(value, bool)):
         return
     if isinstance(value, str):
-        raise IngestError(
+        g.problems.add(
             g.loc(r, c, column),
             value,
             "date stored as text: enter it as an Excel date (the legacy cell is a date)",
         )
-    raise IngestError(g.loc(r, c, column), value, "expected a date")
-
-
-def _check_bool(g: _Grid, r: int, c: int, value: object, column: str) -> None:
-    if value is None or isinstance(value, bool | int | float):
         return
-    if isinstance(value, str) and value.strip().upper() in {"TRUE", "FALSE", "YES", "NO"}:
-        return
-    raise IngestError(g.loc(r, c, column), value, "expected TRUE or FALSE")
-
-
-_CHECKS = {L.Kind.NUMBER: _check_number, L.Kind.DATE: _check_date, L.Kind.BOOL: _check_bool}
+    g.problems.add(g.loc(r, c, column), value, "expected a date")
 
 
 # ------------------------------------------------------------------------------------------------
-# All Assets
+# All Assets: streamed row by row into columns
+
+
+_CHUNK_ROWS = 4096
+
+
+def _clean_column(values: Sequence[object]) -> list[object]:
+    """A column as read: '' → None, 00:00:00 / durations → day fractions, equal values shared (one object
+    per distinct text, so a column of a few hundred industries costs a few hundred strings)."""
+    kinds = set(map(type, values))
+    if kinds <= {float, int, bool, type(None), date, datetime}:
+        return list(values)
+    try:
+        canonical = {v: _normalise(v) for v in set(values)}
+    except TypeError:  # pragma: no cover - calamine hands out hashable values only
+        return [_normalise(v) for v in values]
+    return list(map(canonical.__getitem__, values))
+
+
+def _asset_headers(rd: _Reader, header: Sequence[object]) -> bool:
+    """Check row 1 of All Assets (the 70 headers, no header repeated to the right); False if unusable."""
+    ok = True
+
+    def loc(j: int, h: str) -> Location:
+        cell = L.cell_ref(L.ALL_ASSETS_HEADER_ROW, j)
+        return Location(file=rd.file, sheet=L.ALL_ASSETS, cell=cell, column=h, row=1)
+
+    scan = rd.scans.get(L.ALL_ASSETS) or xlsx.SheetScan()
+    for j, expected in enumerate(L.ALL_ASSETS_HEADERS, start=1):
+        found = _normalise(header[j - 1]) if j <= len(header) else None
+        if (1, j) in scan.errors or str(found or "").strip().casefold() != expected.strip().casefold():
+            rd.problems.add(
+                loc(j, expected),
+                scan.errors.get((1, j), found),
+                f"missing or moved header in the All Assets block: expected {expected!r} here",
+            )
+            ok = False
+    known = {h.strip().casefold(): j for j, h in enumerate(L.ALL_ASSETS_HEADERS, start=1)}
+    for j in range(len(L.ALL_ASSETS_HEADERS) + 1, len(header) + 1):
+        extra = _normalise(header[j - 1])
+        first = known.get(str(extra).strip().casefold()) if extra is not None else None
+        if first is not None:
+            rd.problems.add(
+                loc(j, str(extra)),
+                extra,
+                f"header appears twice (also column {xlsx.column_letter(first)}): the legacy reads columns "
+                "by position, so the extra column is ignored; delete or rename it",
+            )
+    return ok
+
+
+@dataclass
+class _Streamed:
+    """``All Assets`` rows turned into columns, with the sheet rows they came from."""
+
+    columns: list[list[object]]
+    numbers: list[int] = field(default_factory=list)
+    blank_rows: list[int] = field(default_factory=list)
+
+
+def _stream_rows(rows: Iterator[Sequence[object]], n_cols: int) -> _Streamed:
+    """Rows (after the header) into columns, a chunk at a time, so the sheet is never held as Python rows;
+    rows whose BLKRockID cell is blank are noted, not kept."""
+    out = _Streamed([[] for _ in range(n_cols)])
+    chunk: list[Sequence[object]] = []
+    pad: list[object] = [""] * n_cols
+
+    def flush() -> None:
+        for j, values in enumerate(zip(*chunk, strict=True)):
+            out.columns[j].extend(_clean_column(values))
+        chunk.clear()
+
+    r = L.ALL_ASSETS_FIRST_ROW
+    for row in rows:
+        if not row or row[0] == "" or row[0] is None:
+            out.blank_rows.append(r)
+        else:
+            chunk.append(row[:n_cols] if len(row) >= n_cols else [*row, *pad[len(row) :]])
+            out.numbers.append(r)
+            if len(chunk) == _CHUNK_ROWS:
+                flush()
+        r += 1
+    flush()
+    return out
+
+
+_UNSAVED = (
+    "formula with no saved result (the file was written without calculating): "
+    "open it in Excel or LibreOffice, save, and retry"
+)
+
+
+def _asset_problems(rd: _Reader, streamed: _Streamed, merges: Sequence[tuple[int, int, int, int]]) -> None:
+    """Blank rows inside the table, formula errors, unsaved formulas and merged cells of ``All Assets``."""
+    headers = L.ALL_ASSETS_HEADERS
+    n_cols = len(headers)
+
+    def where(r: int, c: int, column: str) -> Location:
+        return Location(file=rd.file, sheet=L.ALL_ASSETS, cell=L.cell_ref(r, c), column=column, row=r)
+
+    scan = rd.scans.get(L.ALL_ASSETS) or xlsx.SheetScan()
+    errors = {rc: e for rc, e in scan.errors.items() if rc[0] >= L.ALL_ASSETS_FIRST_ROW and rc[1] <= n_cols}
+    numbers = streamed.numbers
+    last = numbers[-1] if numbers else 0
+    inside = [b for b in streamed.blank_rows if b < last and (b, 1) not in errors]
+    if inside:
+        below = next(n for n in numbers if n > inside[0])
+        rd.problems.add(
+            where(inside[0], 1, "BLKRockID"),
+            None,
+            f"blank row {inside[0]} inside the All Assets table (assets continue at row {below}): the legacy "
+            "stops at the first blank BLKRockID and drops every asset below it; delete the empty row",
+        )
+    for (er, ec), code in sorted(errors.items()):
+        rd.problems.add(where(er, ec, headers[ec - 1]), code, f"formula error {code} in an input cell")
+    for ur, uc in sorted(scan.uncached):
+        if ur >= L.ALL_ASSETS_FIRST_ROW and uc <= n_cols:
+            rd.problems.add(where(ur, uc, headers[uc - 1]), None, _UNSAVED)
+    for mr1, mc1, mr2, mc2 in merges:
+        if mc1 <= n_cols and mr2 >= L.ALL_ASSETS_HEADER_ROW and mr1 <= max(last, 1):
+            ref = f"{L.cell_ref(mr1, mc1)}:{L.cell_ref(mr2, mc2)}"
+            reason = f"merged cells {ref} inside the All Assets table: unmerge them (one value per cell)"
+            rd.problems.add(where(mr1, mc1, "All Assets"), ref, reason)
+
+
+def _asset_rows(rd: _Reader) -> tuple[Iterator[Sequence[object]], list[tuple[int, int, int, int]]] | None:
+    """``All Assets`` rows from A1 and its merged areas: streamed from calamine for a file (the sheet's
+    memory is the library's until the rows are consumed), the grid of a :class:`GridSource`."""
+    if not rd.present(L.ALL_ASSETS):
+        return None
+    if rd.files is None:
+        found = rd.sheet_grid(L.ALL_ASSETS)
+        return (iter(found.rows), list(found.merges)) if found is not None else None
+    sheet = rd.files.calamine_sheet(L.ALL_ASSETS)
+    if sheet is None:
+        return None
+    merges = [(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1) for a, b in (sheet.merged_cell_ranges or [])]
+    if tuple(sheet.start) == (0, 0):
+        return iter(sheet.iter_rows()), merges
+    # the used area does not start at A1: read it with its empty margin
+    return iter(cast(list[list[object]], sheet.to_python(skip_empty_area=False))), merges
 
 
 def _read_assets(rd: _Reader) -> RawTable:
-    g = rd.grid(L.ALL_ASSETS)
-    n_cols = len(L.ALL_ASSETS_HEADERS)
-    for j, header in enumerate(L.ALL_ASSETS_HEADERS, start=1):
-        g.check_header(L.ALL_ASSETS_HEADER_ROW, j, (header,), "All Assets")
-    known = {h.strip().casefold(): j for j, h in enumerate(L.ALL_ASSETS_HEADERS, start=1)}
-    width = max((len(row) for row in g.rows[:1]), default=0)
-    for j in range(n_cols + 1, width + 1):
-        extra = g.raw(L.ALL_ASSETS_HEADER_ROW, j)
-        first = known.get(str(extra).strip().casefold()) if extra is not None else None
-        if first is not None:
-            raise IngestError(
-                g.loc(L.ALL_ASSETS_HEADER_ROW, j, str(extra)),
-                extra,
-                f"header appears twice (also column {L.cell_ref(1, first)[:-1]}): the legacy reads columns "
-                "by position, so the extra column is ignored; delete or rename it",
-            )
-    last = L.ALL_ASSETS_FIRST_ROW
-    while g.raw(last, 1) is not None or (last, 1) in g.errors:
-        last += 1
-    below = next((r for r in range(last + 1, g.max_row + 1) if g.raw(r, 1) is not None), None)
-    if below is not None:
-        raise IngestError(
-            g.loc(last, 1, "BLKRockID"),
-            None,
-            f"blank row {last} inside the All Assets table (assets continue at row {below}): the legacy "
-            "stops at the first blank BLKRockID and drops every asset below it; delete the empty row",
-        )
-    g.check_unmerged(L.ALL_ASSETS_HEADER_ROW, 1, max(last - 1, 1), n_cols, "All Assets")
-    checks = [(j, h, _CHECKS.get(L.ALL_ASSETS_KINDS[h])) for j, h in enumerate(L.ALL_ASSETS_HEADERS, start=1)]
-    rows: list[dict[str, object]] = []
-    for r in range(L.ALL_ASSETS_FIRST_ROW, last):
-        rec: dict[str, object] = {}
-        for j, header, check in checks:
-            v = g.value(r, j, header)
-            if check is not None:
-                check(g, r, j, v, header)
-            rec[header] = v
-        rows.append(rec)
-    return RawTable(
-        file=rd.file,
-        sheet=L.ALL_ASSETS,
-        headers=L.ALL_ASSETS_HEADERS,
-        rows=tuple(rows),
+    """``All Assets``, streamed into columns (see :func:`_stream_rows`); the calamine sheet is released as
+    soon as its rows are read. Structural problems go to ``rd.problems``."""
+    headers = L.ALL_ASSETS_HEADERS
+    empty = RawTable(rd.file, L.ALL_ASSETS, headers, (), L.ALL_ASSETS_FIRST_ROW, typed=True)
+    try:
+        found = _asset_rows(rd)
+        if found is None:
+            return empty
+        rows, merges = found
+        if not _asset_headers(rd, list(next(rows, []))):
+            return empty
+        streamed = _stream_rows(rows, len(headers))
+    except Exception as exc:  # calamine's own error types for a sheet it cannot decode
+        rd.unreadable(L.ALL_ASSETS, exc)
+        return empty
+    del found, rows
+    _asset_problems(rd, streamed, merges)
+    return RawTable.from_columns(
+        rd.file,
+        L.ALL_ASSETS,
+        headers,
+        dict(zip(headers, streamed.columns, strict=True)),
         first_row=L.ALL_ASSETS_FIRST_ROW,
-        columns={h: j for j, h in enumerate(L.ALL_ASSETS_HEADERS, start=1)},
+        columns={h: j for j, h in enumerate(headers, start=1)},
+        row_numbers=streamed.numbers,
+        typed=True,
     )
 
 
@@ -480,24 +606,29 @@ def _block_rows(
         if not all(g.header_matches(header_row, first_col + k, a) for k, a in enumerate(block.headers) if a):
             return first_col, []
     elif named is None or block.name in L.FIXED_BLOCKS:
-        for k, accepted in enumerate(block.headers):
-            if accepted:
-                g.check_header(header_row, first_col + k, accepted, block.title)
+        found = [
+            g.check_header(header_row, first_col + k, accepted, block.title)
+            for k, accepted in enumerate(block.headers)
+            if accepted
+        ]
+        if not all(found):
+            return first_col, []  # a moved block: its rows would be read from the wrong cells
     if block.name in _NO_GAPS:
         gap = _internal_gap(g, rows, first_col, block, named)
         if gap is not None:
-            raise IngestError(
+            g.problems.add(
                 g.loc(gap[0], first_col, block.headers[0][0] if block.headers[0] else block.title),
                 None,
                 f"blank row {gap[0]} inside the {block.title} block (rows continue at {gap[1]}): "
-                "delete the empty row so that no holding is overlooked",
+                f"delete the empty row so that no {_NO_GAPS[block.name]} is overlooked",
             )
     if rows:
         g.check_unmerged(rows[0], first_col, rows[-1], first_col + block.width - 1, block.title)
     return first_col, rows
 
 
-_NO_GAPS = frozenset({"DealCollateral"})
+#: blocks read to their last row whatever blanks lie between (a blank row would hide what follows it)
+_NO_GAPS = {"DealCollateral": "holding", "TestThresholds": "test", "Accounts": "account"}
 
 
 def _internal_gap(
@@ -510,12 +641,10 @@ def _internal_gap(
                 return a + 1, b
         return None
     start = rows[-1] + 1 if rows else block.first_row
+    # holdings: to the end of the sheet; smaller blocks: a few rows (other notes may sit further down)
+    end = g.max_row if block.name == "DealCollateral" else min(g.max_row, start + 30)
     below = next(
-        (
-            r
-            for r in range(start + 1, g.max_row + 1)
-            if any(g.raw(r, first_col + k) is not None for k in range(2))
-        ),
+        (r for r in range(start + 1, end + 1) if any(g.raw(r, first_col + k) is not None for k in range(2))),
         None,
     )
     return (start, below) if below is not None else None
@@ -566,20 +695,23 @@ def _labelled(
     seen: dict[str, int] = {}
     for label, r in pairs:
         if label in seen:
-            raise IngestError(
+            g.problems.add(
                 g.loc(r, first_col, block.title),
                 label,
                 f"label appears twice in {block.title} (first at row {seen[label]}): labels must be unique",
             )
+            continue
         seen[label] = r
         kind = "date" if label in {"Stated Maturity Date", "Analysis Date"} else None
         out[label] = doc.take(f"{key}.{label}", r, first_col + 1, label, kind)
     return out
 
 
-def _read_deal(rd: _Reader, deal: str) -> tuple[RawDocument, RawTable]:
+def _read_deal(rd: _Reader, deal: str) -> tuple[RawDocument, RawTable] | None:
     sheet = L.deal_sheet(deal)
     g = rd.grid(sheet)
+    if g is None:
+        return None
     doc = _DealDoc(g)
     d = doc.data
     d["deal"] = deal
@@ -605,15 +737,6 @@ def _read_deal(rd: _Reader, deal: str) -> tuple[RawDocument, RawTable]:
         }
         for r in hrows
     ]
-    for rec, r in zip(hold_rows, hrows, strict=True):
-        par = rec["Par Amount"]
-        _check_number(g, r, first_col + 1, par, "Par Amount")
-        if isinstance(par, int | float) and not isinstance(par, bool) and abs(par) > MAX_PAR:
-            raise IngestError(
-                g.loc(r, first_col + 1, "Par Amount"),
-                par,
-                f"par above {MAX_PAR:,.0f} is not a plausible holding",
-            )
     holdings = RawTable(
         file=rd.file,
         sheet=sheet,
@@ -622,6 +745,7 @@ def _read_deal(rd: _Reader, deal: str) -> tuple[RawDocument, RawTable]:
         first_row=hrows[0] if hrows else L.DEAL_COLLATERAL.first_row,
         columns={"BLKRockID": first_col, "Par Amount": first_col + 1},
         row_numbers=tuple(hrows),
+        typed=True,
     )
 
     d["accounts"] = _records(rd, doc, "accounts", L.ACCOUNTS)
@@ -692,6 +816,8 @@ def _read_date_inputs(rd: _Reader, doc: _DealDoc) -> dict[str, object]:
 def _read_run_model(rd: _Reader) -> RawDocument:
     g = rd.grid(L.RUN_MODEL)
     data: dict[str, Any] = {}
+    if g is None:
+        return RawDocument(file=rd.file, data={}, sheet=L.RUN_MODEL)
     locations: dict[str, Location] = {}
 
     def take(path: str, r: int, c: int, column: str, kind: str | None = None) -> object:
@@ -748,6 +874,8 @@ _INFERRED_SECTIONS = frozenset({"libor_curve", "deals", "cf_assumptions"})
 def _read_reference(rd: _Reader) -> dict[str, RawTable]:
     g = rd.grid(L.REFERENCE_TABLE)
     out: dict[str, RawTable] = {}
+    if g is None:
+        return out
     for sec in L.REFERENCE_SECTIONS:
         first_col, first_row = sec.first_col, L.REFERENCE_FIRST_ROW
         last_row: int | None = None
@@ -757,12 +885,17 @@ def _read_reference(rd: _Reader) -> dict[str, RawTable]:
             if header is None or str(header).strip().casefold() != sec.headers[0].casefold():
                 named = rd.name_range(None, sec.name)
                 if named is None:
-                    out[sec.key] = RawTable(rd.file, L.REFERENCE_TABLE, sec.headers, ())
+                    out[sec.key] = RawTable(rd.file, L.REFERENCE_TABLE, sec.headers, (), typed=True)
                     continue
                 first_row, first_col, last_row = named[0], named[1], named[2]
-        else:
-            for k, h in enumerate(sec.headers):
+        elif not all(
+            [
                 g.check_header(L.REFERENCE_HEADER_ROW, first_col + k, (h,), sec.title)
+                for k, h in enumerate(sec.headers)
+            ]
+        ):
+            out[sec.key] = RawTable(rd.file, L.REFERENCE_TABLE, sec.headers, (), typed=True)
+            continue
         rows: list[dict[str, object]] = []
         r = first_row
         while (last_row is None or r <= last_row) and (
@@ -779,6 +912,7 @@ def _read_reference(rd: _Reader) -> dict[str, RawTable]:
             rows=tuple(rows),
             first_row=first_row,
             columns={h: first_col + k for k, h in enumerate(sec.headers)},
+            typed=True,
         )
     return out
 
@@ -786,8 +920,11 @@ def _read_reference(rd: _Reader) -> dict[str, RawTable]:
 def _read_filter_lists(rd: _Reader) -> dict[str, tuple[object, ...]]:
     g = rd.grid(L.FILTER_SHEET)
     out: dict[str, tuple[object, ...]] = {}
+    if g is None:
+        return out
     for j, (key, header) in enumerate(L.FILTER_LISTS, start=1):
-        g.check_header(1, j, (header,), L.FILTER_SHEET)
+        if not g.check_header(1, j, (header,), L.FILTER_SHEET):
+            continue
         values: list[object] = []
         r = 2
         while g.raw(r, j) is not None:
@@ -799,19 +936,6 @@ def _read_filter_lists(rd: _Reader) -> dict[str, tuple[object, ...]]:
 
 # ------------------------------------------------------------------------------------------------
 # Entry points
-
-
-#: prefixes of the output tabs clo-xl and the legacy write (never inputs, so never listed as such)
-OUTPUT_TAB_PREFIXES = ("Compliance-", "HYPO-", "Deal CF-", "Rankings-Output", "Rebalance-Output")
-
-
-def _missing_sheet(sheet: str, present: Sequence[str]) -> str:
-    """Why a sheet is missing, naming what is there: the deals for a deal sheet, else the input sheets."""
-    if sheet.endswith(" Inputs"):
-        deals = ", ".join(deal_sheets_present(present)) or "none"
-        return f"missing sheet '{sheet}': no such deal in this workbook (deals: {deals})"
-    inputs = [n for n in present if not n.startswith(OUTPUT_TAB_PREFIXES)]
-    return f"missing sheet '{sheet}' (the legacy layout needs it; input sheets present: {', '.join(inputs)})"
 
 
 def deal_sheets_present(sheet_names: Iterable[str]) -> tuple[str, ...]:
@@ -827,8 +951,8 @@ def deal_sheets_present(sheet_names: Iterable[str]) -> tuple[str, ...]:
 def _all_deals(rd: _Reader, listed: RawTable | None) -> tuple[str, ...]:
     """Every deal to read: the ``Deals`` list of the Reference Table (its first row, "All", skipped as the
     legacy does) when the workbook has one, else the deal sheets present. A listed deal without its
-    sheet, or a ``... Inputs`` sheet for a deal that is not listed (a renamed sheet), is refused."""
-    present = deal_sheets_present(rd.sheets)
+    sheet, or a ``... Inputs`` sheet for a deal that is not listed (a renamed sheet), is a problem."""
+    present = deal_sheets_present(rd.sheet_names)
     if listed is None or not listed.rows:
         return tuple(d for d in present if d in L.DEALS) or present
     header = listed.headers[0]
@@ -837,7 +961,7 @@ def _all_deals(rd: _Reader, listed: RawTable | None) -> tuple[str, ...]:
     names = [n for _, n in entries]
     for i, name in entries:
         if name not in present:
-            raise IngestError(
+            rd.problems.add(
                 Location(file=rd.file, sheet=L.deal_sheet(name)),
                 name,
                 f"missing sheet '{L.deal_sheet(name)}': deal '{name}' is in the Deals list "
@@ -845,99 +969,88 @@ def _all_deals(rd: _Reader, listed: RawTable | None) -> tuple[str, ...]:
             )
     for name in present:
         if name not in names:
-            raise IngestError(
+            rd.problems.add(
                 Location(file=rd.file, sheet=L.deal_sheet(name)),
                 L.deal_sheet(name),
                 f"sheet '{L.deal_sheet(name)}' is not a deal of the Deals list ({', '.join(names)}): "
                 "rename it to its deal's name, or add the deal to the list in the Reference Table",
             )
-    return tuple(names)
+    return tuple(n for n in names if n in present)
 
 
 def read_workbook(path: str | Path | GridSource, *, deals: Iterable[str] | None = None) -> WorkbookData:
-    """Read a TradeHypo workbook (``.xlsm``/``.xlsx``, or a :class:`GridSource` such as the open workbook)
-    into a :class:`WorkbookData`.
+    """Read a TradeHypo workbook (``.xlsm``/``.xlsx``, or a :class:`GridSource` such as the open workbook in
+    Excel) and validate it: a :class:`WorkbookData` whose :attr:`~WorkbookData.book` holds every value typed.
 
-    ``deals`` limits which ``Mag N Inputs`` sheets are read (default: every one present; a named deal
-    whose sheet is missing raises). Raises :class:`IngestError` for structural problems, located to the
-    cell.
+    Every input sheet is read and every rule of :mod:`clo_xl.ingest.book` applied, whatever the command
+    (one definition of a valid workbook); ``deals`` names the deals the caller needs, each of which must
+    have its sheet. Raises :class:`~clo_xl.errors.InputRejected` listing every problem of the workbook, each
+    located to the sheet and cell (a damaged package, a missing sheet or header, a bad value, a holding of
+    an unknown asset...).
     """
+    source: Path | GridSource
     if isinstance(path, str | Path):
-        p = Path(path)
-        if not p.is_file():
-            raise IngestError(Location(file=str(p)), None, "workbook file not found")
-        rd = _Reader(p)
+        source = Path(path)
+        if not source.is_file():
+            raise IngestError(Location(file=str(source)), None, "workbook file not found")
     else:
-        rd = _Reader(path)
-    reference = _read_reference(rd)
-    wanted = tuple(deals) if deals is not None else _all_deals(rd, reference.get("deals"))
-    if not wanted:
-        raise IngestError(
-            Location(file=rd.file, sheet=L.deal_sheet("Mag 17")),
-            None,
-            "no 'Mag N Inputs' deal sheet in the workbook",
+        source = path
+    problems = Problems()
+    rd = _Reader(source, problems)
+    try:
+        assets = _read_assets(rd)  # first: the large sheet's memory is released before the rest is read
+        reference = _read_reference(rd)
+        listed = _all_deals(rd, reference.get("deals"))
+        present = deal_sheets_present(rd.sheet_names)
+        for wanted in deals or ():
+            if wanted not in present:
+                problems.add(
+                    Location(file=rd.file, sheet=L.deal_sheet(wanted)),
+                    wanted,
+                    _missing_sheet(L.deal_sheet(wanted), rd.sheet_names),
+                )
+        if not listed and not present:
+            problems.add(
+                Location(file=rd.file, sheet=L.deal_sheet("Mag 17")),
+                None,
+                "no 'Mag N Inputs' deal sheet in the workbook",
+            )
+        docs: dict[str, RawDocument] = {}
+        holdings: dict[str, RawTable] = {}
+        for deal in listed or present:
+            found = _read_deal(rd, deal)
+            if found is not None:
+                docs[deal], holdings[deal] = found
+        data = WorkbookData(
+            file=rd.file,
+            sheet_names=rd.sheet_names,
+            assets=assets,
+            deals=docs,
+            holdings=holdings,
+            run_model=_read_run_model(rd),
+            reference=reference,
+            filter_lists=_read_filter_lists(rd),
+            names={(f"{scope}!{name}" if scope else name): ref for (scope, name), ref in rd.names.items()},
         )
-    docs: dict[str, RawDocument] = {}
-    holdings: dict[str, RawTable] = {}
-    for deal in wanted:
-        docs[deal], holdings[deal] = _read_deal(rd, deal)
-    names = {(f"{scope}!{name}" if scope else name): ref for (scope, name), ref in rd.names.items()}
-    return WorkbookData(
-        file=rd.file,
-        sheet_names=rd.sheets,
-        assets=_read_assets(rd),
-        deals=docs,
-        holdings=holdings,
-        run_model=_read_run_model(rd),
-        reference=reference,
-        filter_lists=_read_filter_lists(rd),
-        names=names,
-    )
-
-
-def deal_trades(data: WorkbookData, deal: str) -> tuple[list[dict[str, object]], dict[str, Location]]:
-    """The ``Run Model`` hypo rows (J11:N39) whose Deal column equals ``deal`` (as the legacy filters by C9),
-    with their cells, keyed for :func:`clo_xl.ingest.deal_inputs.parse_trade_records`."""
-    rm = data.run_model
-    trades: list[dict[str, object]] = []
-    locations: dict[str, Location] = {}
-    rows: list[dict[str, object]] = rm.data.get("hypo_trades", [])  # type: ignore[assignment]
-    for i, rec in enumerate(rows):
-        if str(rec.get("Deal") or "").strip() != deal:
-            continue
-        j = len(trades)
-        trades.append(dict(rec))
-        for h in L.HYPO_HEADERS:
-            locations[f"trades[{j}].{h}"] = rm.locate(f"hypo_trades[{i}].{h}")
-    return trades, locations
+    finally:
+        rd.close()
+    data.validate(problems)
+    return data
 
 
 def load_deal(
     source: str | Path | WorkbookData, deal: str
 ) -> tuple[tuple[Asset, ...], tuple[Holding, ...], DealInputs]:
-    """Read (if given a path) and parse one deal: ``(assets, holdings, deal_inputs)``.
+    """Read (if given a path) and validate a workbook, then one deal: ``(assets, holdings, deal_inputs)``.
 
     ``assets`` is the whole ``All Assets`` universe (tuple of :class:`~clo_xl.portfolio.asset.Asset`),
     ``holdings`` the deal's ``DealCollateral`` rows (tuple of :class:`~clo_xl.portfolio.pool.Holding`),
     ``deal_inputs`` the :class:`~clo_xl.deal.DealInputs` of the deal sheet, with the deal's hypothetical
-    trades from ``Run Model`` J11:N39.
+    trades from ``Run Model`` J11:N39. Parsed once, by the validation (:attr:`WorkbookData.book`).
     """
-    from clo_xl.ingest.assets import parse_assets, parse_holdings
-    from clo_xl.ingest.deal_inputs import parse_deal_inputs
-
     data = source if isinstance(source, WorkbookData) else read_workbook(source, deals=[deal])
-    doc = data.deal(deal)
-    trades, trade_locations = deal_trades(data, deal)
-    holidays = (
-        [r.get("Date") for r in data.reference["holidays"].rows] if "holidays" in data.reference else []
-    )
-    doc = RawDocument(
-        file=doc.file,
-        data={**doc.data, "trades": trades, "holidays": holidays},
-        locations={**doc.locations, **trade_locations},
-        sheet=doc.sheet,
-    )
-    return parse_assets(data.assets), parse_holdings(data.holdings[deal]), parse_deal_inputs(doc)
+    found = data.book.deal(deal)
+    return data.book.assets, found.holdings, found.inputs
 
 
 def read_asset_correlation(path: str | Path) -> tuple[tuple[str, ...], np.ndarray]:
@@ -945,9 +1058,16 @@ def read_asset_correlation(path: str | Path) -> tuple[tuple[str, ...], np.ndarra
     BRS IDs across row 1 from B1 and down column A from A2, the matrix from B2 (or the ``AssetCorrelation``
     named range). Returns ``(ids, matrix)``; the matrix is float, square, symmetric with a unit diagonal.
     A label mismatch, a blank or non-numeric cell, or an asymmetric pair raises a located error."""
-    rd = _Reader(Path(path))
-    g = rd.grid(L.ASSET_CORRELATION)
-    named = rd.name_range(None, "AssetCorrelation")
+    problems = Problems()
+    rd = _Reader(Path(path), problems)
+    try:
+        g = rd.grid(L.ASSET_CORRELATION)
+        named = rd.name_range(None, "AssetCorrelation")
+    finally:
+        rd.close()
+    if g is None:
+        problems.raise_if_any()
+        raise AssertionError("unreachable: a missing sheet is a problem")  # pragma: no cover
     r1, c1 = (named[0], named[1]) if named else (2, 2)
     ids: list[str] = []
     c = c1
@@ -956,28 +1076,30 @@ def read_asset_correlation(path: str | Path) -> tuple[tuple[str, ...], np.ndarra
         c += 1
     n = len(ids)
     g.check_unmerged(r1 - 1, c1 - 1, r1 + n - 1, c1 + n - 1, L.ASSET_CORRELATION)
-    matrix = np.empty((n, n))
+    matrix = np.zeros((n, n))
     for i in range(n):
         row_id = str(g.value(r1 + i, c1 - 1, "BRS ID") or "").strip()
         if row_id != ids[i]:
-            raise IngestError(
+            problems.add(
                 g.loc(r1 + i, c1 - 1, "BRS ID"),
                 row_id or None,
                 f"row label must repeat the column label {ids[i]!r} (the matrix is asset × asset)",
             )
         for j in range(n):
             v = g.value(r1 + i, c1 + j, ids[j])
-            if not isinstance(v, int | float) or isinstance(v, bool):
-                raise IngestError(g.loc(r1 + i, c1 + j, ids[j]), v, "correlation must be a number")
+            if not isinstance(v, int | float) or isinstance(v, bool) or not -1.0 <= float(v) <= 1.0:
+                problems.add(g.loc(r1 + i, c1 + j, ids[j]), v, "correlation must be a number from -1 to 1")
+                continue
             matrix[i, j] = float(v)
+    problems.raise_if_any()
     bad = np.argwhere(~np.isclose(matrix, matrix.T) | ((np.eye(n) == 1) & ~np.isclose(matrix, 1.0)))
-    if len(bad):
-        i, j = (int(x) for x in bad[0])
-        raise IngestError(
-            g.loc(r1 + i, c1 + j, ids[j]),
+    for i, j in bad[:50]:
+        problems.add(
+            g.loc(r1 + int(i), c1 + int(j), ids[int(j)]),
             float(matrix[i, j]),
             "the correlation matrix must be symmetric with 1 on the diagonal",
         )
+    problems.raise_if_any()
     return tuple(ids), matrix
 
 

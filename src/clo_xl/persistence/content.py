@@ -1,7 +1,10 @@
-"""What a migration reads from a workbook: the raw tables and documents, with their cells.
+"""What a migration reads from a workbook: the raw tables and documents, with their cells, and the same
+data validated by the one validation layer (:mod:`clo_xl.ingest.book`).
 
-:func:`workbook_content` adapts :func:`clo_xl.ingest.workbook.read_workbook`; tests and benchmarks build a
-:class:`WorkbookContent` directly (see :mod:`clo_xl.persistence.synthetic`).
+:func:`workbook_content` adapts :func:`clo_xl.ingest.workbook.read_workbook` (which validates as it reads);
+tests and benchmarks build a :class:`WorkbookContent` directly (see :mod:`clo_xl.persistence.synthetic`),
+and :meth:`WorkbookContent.book` applies the same rules to it, so nothing reaches the database that a
+later command would refuse.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from clo_xl.ingest.book import Book
 from clo_xl.ingest.raw import RawDocument, RawTable
+from clo_xl.ingest.workbook import WorkbookData, read_workbook
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,30 @@ class WorkbookContent:
     run_model: RawDocument | None = None
     sha256: str | None = None
 
+    def workbook_data(self) -> WorkbookData:
+        """The content as the validation layer's :class:`WorkbookData` (kept outside the dataclass fields, so
+        ``dataclasses.replace`` never carries a stale one over)."""
+        cached = self.__dict__.get("_data")
+        if isinstance(cached, WorkbookData):
+            return cached
+        found = WorkbookData(
+            file=self.file,
+            sheet_names=(),
+            assets=self.assets,
+            deals=self.deals,
+            holdings=self.holdings,
+            run_model=self.run_model or RawDocument(file=self.file, data={}),
+            reference=self.reference,
+            filter_lists=self.filter_lists,
+        )
+        object.__setattr__(self, "_data", found)
+        return found
+
+    def book(self) -> Book:
+        """Every rule of the validation layer applied (once); raises
+        :class:`~clo_xl.errors.InputRejected` listing every problem."""
+        return self.workbook_data().book
+
 
 def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
@@ -38,11 +67,9 @@ def file_sha256(path: Path) -> str:
 
 
 def workbook_content(path: Path) -> WorkbookContent:
-    """Read a TradeHypo workbook (located :class:`~clo_xl.errors.IngestError` on structural problems)."""
-    from clo_xl.ingest.workbook import read_workbook
-
+    """Read and validate a workbook (:class:`~clo_xl.errors.InputRejected` lists every problem)."""
     data = read_workbook(path)
-    return WorkbookContent(
+    content = WorkbookContent(
         file=data.file,
         assets=data.assets,
         deals=dict(data.deals),
@@ -52,3 +79,5 @@ def workbook_content(path: Path) -> WorkbookContent:
         run_model=data.run_model,
         sha256=file_sha256(path),
     )
+    object.__setattr__(content, "_data", data)  # already validated as it was read
+    return content

@@ -27,8 +27,7 @@ from typing import Any
 from sqlalchemy import text
 
 from clo_xl.errors import CloXlError, DatabaseError, IngestError, Location
-from clo_xl.ingest.assets import parse_assets
-from clo_xl.ingest.deal_inputs import parse_deal_inputs
+from clo_xl.ingest.book import Book
 from clo_xl.persistence import schema
 from clo_xl.persistence.audit import record_run, set_actor
 from clo_xl.persistence.backup import default_backup_path, write_backup
@@ -47,10 +46,9 @@ from clo_xl.persistence.repository import bump_changed_deals, deal_loads
 from clo_xl.persistence.retention import backup_keep, prune_backups
 from clo_xl.persistence.validation import (
     Check,
+    HoldingRowIn,
     Transformed,
-    business_rules,
     calculation_parity,
-    holdings_rows,
     reconcile,
 )
 from clo_xl.provenance import code_version
@@ -124,30 +122,42 @@ class MigrationReport:
 
 def transform(
     content: WorkbookContent, report: MigrationReport, progress: Progress
-) -> tuple[Transformed, Any]:
-    """L1 and L2 (no database): rows to load, or a located :class:`IngestError`."""
-    progress("L1 structure: All Assets", 0.15)
+) -> tuple[Transformed, Book]:
+    """L1 and L2 (no database): the validation layer's rules (:mod:`clo_xl.ingest.book`, the same every
+    command applies), then the rows to load. Raises :class:`~clo_xl.errors.InputRejected` listing every
+    problem of the workbook."""
+    progress("L1/L2 validation", 0.15)
+    book = content.book()
     rows = asset_rows(content.assets)
     report.checks.append(Check("L1", "All Assets: 70 headers, cell types", "passed", f"{len(rows)} rows"))
-    deals = {}
-    holdings = {}
-    progress("L1 structure: deal sheets", 0.25)
-    for name, doc in content.deals.items():
-        deals[name] = parse_deal_inputs(doc)
-        table = content.holdings.get(name)
-        if table is None:
+    deals = {name: found.inputs for name, found in book.deals.items()}
+    holdings: dict[str, list[HoldingRowIn]] = {}
+    for name, found in book.deals.items():
+        if name not in content.holdings:
             raise IngestError(
-                Location(file=content.file, sheet=doc.sheet), None, "the deal has no holdings block"
+                Location(file=content.file, sheet=content.deals[name].sheet),
+                None,
+                "the deal has no holdings block",
             )
-        holdings[name] = holdings_rows(table)
+        holdings[name] = [
+            HoldingRowIn(h.brs_id, h.par, h.location or Location(file=content.file, column="BLKRockID"))
+            for h in found.holdings
+        ]
     report.checks.append(
         Check("L1", "deal sheets: blocks, cell types", "passed", f"{len(deals)} deals: {', '.join(deals)}")
     )
-    t = Transformed(rows, deals, holdings)
-    progress("L2 business rules", 0.35)
-    assets = parse_assets(content.assets)
-    report.checks.extend(business_rules(content, t, assets))
-    return t, assets
+    held = sum(len(h) for h in holdings.values())
+    report.checks.extend(
+        [
+            Check("L2", "ratings and enumerations valid", "passed", f"{len(book.universe)} assets parsed"),
+            Check("L2", "value ranges and magnitudes", "passed", "every input cell of the legacy layout"),
+            Check(
+                "L2", "holdings reference All Assets", "passed", f"{held} holdings in {len(holdings)} deals"
+            ),
+            Check("L2", "dates ordered", "passed", "issue ≤ maturity; analysis < next payment"),
+        ]
+    )
+    return Transformed(rows, deals, holdings), book
 
 
 def _loads(content: WorkbookContent, t: Transformed, warnings: list[str]) -> list[TableLoad]:
@@ -197,7 +207,7 @@ def migrate_content(
         workbook_sha256=content.sha256,
     )
     try:
-        t, assets = transform(content, report, progress)
+        t, book = transform(content, report, progress)
         report.deals = list(t.deals)
         report.assets = len(t.asset_rows)
         report.holdings = sum(len(h) for h in t.holdings.values())
@@ -213,7 +223,7 @@ def migrate_content(
                 if _load(
                     content,
                     url,
-                    _Plan(t, assets, loads, backup_path, parity, dry_run, lock, keep),
+                    _Plan(t, book, loads, backup_path, parity, dry_run, lock, keep),
                     report,
                     progress,
                 ):
@@ -257,7 +267,7 @@ class _Plan:
     """What one load attempt needs: the transformed rows and the run's options."""
 
     transformed: Transformed
-    assets: Any
+    book: Book
     loads: list[TableLoad]
     backup_path: Path | None
     parity: bool
@@ -297,7 +307,7 @@ def _load(
             report.checks.extend(reconcile(conn, content, t))
             if plan.parity:
                 progress("L4 calculation parity", 0.85)
-                report.checks.extend(calculation_parity(conn, content, t, plan.assets))
+                report.checks.extend(calculation_parity(conn, content, t, plan.book.assets))
             else:
                 report.checks.append(Check("L4", "calculation parity", "skipped", "disabled"))
             if plan.dry_run:

@@ -1,9 +1,10 @@
 """The four validation levels of ``clo-xl migrate``.
 
-* **L1 structure**: sheets, the 70 ``All Assets`` headers, cell types (numbers, dates) and deal blocks;
-  done while transforming (:func:`clo_xl.persistence.mappers.asset_rows`, the ingest parsers).
-* **L2 business rules** (:func:`business_rules`): valid ratings and enums (the asset parser), value ranges,
-  every holding's asset present in ``All Assets``, non-negative par, ordered dates.
+* **L1 structure** and **L2 business rules**: the one validation layer every command applies
+  (:mod:`clo_xl.ingest.book`): the package, sheets, the 70 ``All Assets`` headers and deal blocks, every
+  input cell typed and range-checked (ratings, enumerations, magnitudes, dates in the engine's calendar),
+  IDs unique, every holding's asset present in ``All Assets``, ordered dates. A migration stores nothing a
+  later command would refuse.
 * **L3 reconciliation** (:func:`reconcile`): read back inside the load transaction, per deal the holdings
   count, par sum and a checksum of (ID, par) in sheet order equal the workbook's; the universe's count and
   row checksum equal the transformed rows'.
@@ -29,29 +30,12 @@ from sqlalchemy import Connection, text
 
 from clo_xl.deal import DealInputs
 from clo_xl.errors import IngestError, Location
-from clo_xl.ingest.assets import ValueProblem, parse_number, parse_text
 from clo_xl.ingest.raw import RawTable
 from clo_xl.persistence.asset_columns import ASSET_COLUMNS, BY_NAME
 from clo_xl.persistence.content import WorkbookContent
 from clo_xl.portfolio.asset import Asset
 from clo_xl.portfolio.pool import Holding, Pool, Universe
 from clo_xl.xlsx import column_letter
-
-#: (column, lowest, highest) accepted in ``All Assets`` (inclusive); units as in the sheet
-RANGES: tuple[tuple[str, float, float], ...] = (
-    ("coupon_spread", -0.01, 0.30),
-    ("libor_floor", 0.0, 0.10),
-    ("coupon", 0.0, 0.50),
-    ("commitment_fee", 0.0, 0.10),
-    ("moodys_recovery_rate", 0.0, 1.0),
-    ("market_value", 0.0, 200.0),
-    ("wal", 0.0, 50.0),
-    ("payment_frequency", 0.0, 12.0),
-    ("facility_size", 0.0, 1e12),
-    ("amount_issued", 0.0, 1e12),
-    ("unfunded_amount", 0.0, 1e12),
-    ("pik_amount", 0.0, 1e12),
-)
 
 TOLERANCE = 1e-9
 
@@ -93,66 +77,6 @@ def _asset_location(table: RawTable, row: Mapping[str, Any], column_name: str) -
     sheet_row = row.get("sheet_row")
     cell = f"{column_letter(column.position)}{sheet_row}" if sheet_row is not None else None
     return Location(file=table.file, sheet=table.sheet, cell=cell, column=column.header, row=sheet_row)
-
-
-def holdings_rows(table: RawTable) -> list[HoldingRowIn]:
-    """``DealCollateral`` rows (blank IDs skipped as the legacy does); text or negative par is refused."""
-    out: list[HoldingRowIn] = []
-    for row in table:
-        asset_id = parse_text(row.get("BLKRockID"))
-        if not asset_id:
-            continue
-        raw = row.get("Par Amount")
-        try:
-            par = parse_number(raw, blank=None)
-        except ValueProblem as exc:
-            raise IngestError(row.locate("Par Amount"), raw, f"par: {exc}") from None
-        if par < 0:
-            raise IngestError(row.locate("Par Amount"), raw, "par must not be negative")
-        out.append(HoldingRowIn(asset_id, par, row.locate("BLKRockID")))
-    return out
-
-
-def business_rules(content: WorkbookContent, t: Transformed, assets: Sequence[Asset]) -> list[Check]:
-    """L2: ranges, dates in order, holdings' assets present. ``assets`` were parsed by the core's parser,
-    which already refused unknown ratings, bond/loan values, coupon types, day counts and conventions."""
-    table = content.assets
-    for row in t.asset_rows:
-        for name, low, high in RANGES:
-            value = row.get(name)
-            if value is not None and not (low <= value <= high):
-                raise IngestError(
-                    _asset_location(table, row, name), value, f"out of range: expected {low:g} to {high:g}"
-                )
-        maturity, issued = row.get("maturity"), row.get("issue_date")
-        if maturity is not None and issued is not None and maturity < issued:
-            raise IngestError(
-                _asset_location(table, row, "maturity"),
-                maturity,
-                f"maturity is before the issue date {issued}",
-            )
-    universe = {r["asset_id"] for r in t.asset_rows}
-    held = 0
-    for deal, rows in t.holdings.items():
-        for h in rows:
-            held += 1
-            if h.asset_id not in universe:
-                raise IngestError(h.location, h.asset_id, f"{deal} holds an asset that is not in All Assets")
-    for deal, inputs in t.deals.items():
-        nxt = inputs.next_payment_date
-        if nxt is not None and not inputs.analysis_date < nxt:
-            doc = content.deals[deal]
-            raise IngestError(
-                doc.locate("next_payment_date"),
-                nxt,
-                f"next payment date must be after the analysis date {inputs.analysis_date}",
-            )
-    return [
-        Check("L2", "ratings and enumerations valid", "passed", f"{len(assets)} assets parsed"),
-        Check("L2", "value ranges", "passed", f"{len(RANGES)} ranges on {len(t.asset_rows)} assets"),
-        Check("L2", "holdings reference All Assets", "passed", f"{held} holdings in {len(t.holdings)} deals"),
-        Check("L2", "dates ordered", "passed", "issue ≤ maturity; analysis < next payment"),
-    ]
 
 
 # -- L3 ------------------------------------------------------------------------------------------------

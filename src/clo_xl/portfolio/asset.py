@@ -28,84 +28,107 @@ FieldKind = Literal[
     "outlook", "bond_loan", "coupon_type", "day_count", "bdc", "bool", "opinion", "ignored_number",
 ]  # fmt: skip
 
-#: (legacy header verbatim, Asset field name, parsing kind) for the 70 ``All Assets`` columns, in order.
-ASSET_COLUMNS: tuple[tuple[str, str, FieldKind], ...] = (
-    ("BLKRockID", "brs_id", "text"),
-    ("Issue Name", "issue_name", "text"),
-    ("Issuer Name", "issuer_name", "text"),
-    ("ISSUER ID", "issuer_id", "text"),
-    ("Tranche", "tranche", "text"),
-    ("Bond/Loan", "bond_loan", "bond_loan"),
-    ("Par Amount", "par_amount_column", "ignored_number"),
-    ("Maturity", "maturity", "date"),
-    ("Coupon Type", "coupon_type", "coupon_type"),
-    ("Payment Frequency", "payment_frequency", "int"),
-    ("Coupon Spread", "coupon_spread", "rate"),
-    ("Libor Floor", "libor_floor", "rate"),
-    ("Index", "index", "text"),
-    ("Coupon", "coupon", "rate"),
-    ("Commitment Fee", "commitment_fee", "rate"),
-    ("Unfunded Amount", "unfunded_amount", "money"),
-    ("Facility Size", "facility_size", "money"),
-    ("Moody's Industry", "moodys_industry", "text"),
-    ("S&P Industry", "sp_industry", "text"),
-    ("Moody Asset Category", "moody_asset_category", "text"),
-    ("S&P Priority Category", "sp_priority_category", "text"),
-    ("Country ", "country", "text"),
-    ("Seniority", "seniority", "text"),
-    ("Deferred Interest Bond", "deferred_interest_bond", "flag"),
-    ("PiKing", "piking", "flag_ci"),
-    ("PIK Amount", "pik_amount", "money"),
-    ("Default Obligation", "defaulted", "flag"),
-    ("Date of Defaulted", "date_of_default", "date"),
-    ("Delayed Drawdown ", "delayed_drawdown", "flag"),
-    ("Revolver", "revolver", "flag"),
-    ("Letter of Credit", "letter_of_credit", "flag"),
-    ("Participation", "participation", "flag"),
-    ("DIP", "dip", "flag"),
-    ("Convertible", "convertible", "flag"),
-    ("Structured Finance", "structured_finance", "flag"),
-    ("Bridge Loan", "bridge_loan", "flag"),
-    ("Current Pay", "current_pay", "flag"),
-    ("Cov-Lite", "cov_lite", "flag"),
-    ("Currency", "currency", "text"),
-    ("WAL", "wal", "float"),
-    ("Market Value", "market_value", "float"),
-    ("First Lien Last Out Loan", "first_lien_last_out", "flag"),
-    ("Moody's Rating-21", "moodys_rating", "moodys"),
-    ("Moody's Recovery Rate-23", "moodys_recovery_rate", "rate"),
-    ("Moody's Default Probability Rating-18", "moodys_dpr", "moodys"),
-    ("Moody's Rating WARF", "moodys_rating_warf", "moodys"),
-    ("Moody Facility Rating", "moody_facility_rating", "moodys"),
-    ("Moody Facility Outlook", "moody_facility_outlook", "outlook"),
-    ("Moody Issuer Rating", "moody_issuer_rating", "moodys"),
-    ("Moody Issuer outlook", "moody_issuer_outlook", "outlook"),
-    ("Moody's Senior Secured Rating", "moodys_senior_secured_rating", "moodys"),
-    ("Moody Senior Unsecured Rating", "moody_senior_unsecured_rating", "moodys"),
-    ("Moody Subordinate Rating", "moody_subordinate_rating", "moodys"),
-    ("Moody's Credit Estimate", "moodys_credit_estimate", "moodys"),
-    ("Moody's Credit Estimate Date", "moodys_credit_estimate_date", "date"),
-    ("S&P Facility Rating", "sp_facility_rating", "sp"),
-    ("S&P Issuer Rating", "sp_issuer_rating", "sp"),
-    ("S&P Senior Secured Rating", "sp_senior_secured_rating", "sp"),
-    ("S&P Subordinated Rating", "sp_subordinated_rating", "sp"),
-    ("S&P Recovery Rating", "sp_recovery_rating", "text"),
-    ("Dated Date", "dated_date", "date"),
-    ("Issue Date", "issue_date", "date"),
-    ("First Payment Date", "first_payment_date", "date"),
-    ("Amortization Type", "amortization_type", "text"),
-    ("Day Count", "day_count", "day_count"),
-    ("Index Cap", "index_cap", "ignored_number"),
-    ("Business Day Convention", "business_day_convention", "bdc"),
-    ("PMT EOM", "pmt_eom", "bool"),
-    ("Amount Issued", "amount_issued", "money"),
-    ("Credit Opinion", "analyst_opinion", "opinion"),
+
+@dataclass(frozen=True)
+class AssetColumn:
+    """One legacy ``All Assets`` column: its 1-based position (A = 1 … BR = 70), the header verbatim (two end
+    in a space), the :class:`Asset` field it fills and how its cell is parsed (:data:`FieldKind`).
+
+    This is the one list of the 70 columns: the workbook layout (:mod:`clo_xl.ingest.layout`), the parsers
+    (:mod:`clo_xl.ingest.assets`) and the database table (:mod:`clo_xl.persistence.asset_columns`,
+    :mod:`clo_xl.persistence.models.universe`) are derived from it.
+    """
+
+    position: int
+    header: str
+    field: str
+    kind: FieldKind
+
+
+#: The 70 ``All Assets`` columns in sheet order (COMPLIANCE_SPEC §1.6, §2.1).
+ASSET_COLUMNS: tuple[AssetColumn, ...] = tuple(
+    AssetColumn(i, header, name, kind)  # type: ignore[arg-type]
+    for i, (header, name, kind) in enumerate(
+        (
+            ("BLKRockID", "brs_id", "text"),
+            ("Issue Name", "issue_name", "text"),
+            ("Issuer Name", "issuer_name", "text"),
+            ("ISSUER ID", "issuer_id", "text"),
+            ("Tranche", "tranche", "text"),
+            ("Bond/Loan", "bond_loan", "bond_loan"),
+            ("Par Amount", "par_amount_column", "ignored_number"),
+            ("Maturity", "maturity", "date"),
+            ("Coupon Type", "coupon_type", "coupon_type"),
+            ("Payment Frequency", "payment_frequency", "int"),
+            ("Coupon Spread", "coupon_spread", "rate"),
+            ("Libor Floor", "libor_floor", "rate"),
+            ("Index", "index", "text"),
+            ("Coupon", "coupon", "rate"),
+            ("Commitment Fee", "commitment_fee", "rate"),
+            ("Unfunded Amount", "unfunded_amount", "money"),
+            ("Facility Size", "facility_size", "money"),
+            ("Moody's Industry", "moodys_industry", "text"),
+            ("S&P Industry", "sp_industry", "text"),
+            ("Moody Asset Category", "moody_asset_category", "text"),
+            ("S&P Priority Category", "sp_priority_category", "text"),
+            ("Country ", "country", "text"),
+            ("Seniority", "seniority", "text"),
+            ("Deferred Interest Bond", "deferred_interest_bond", "flag"),
+            ("PiKing", "piking", "flag_ci"),
+            ("PIK Amount", "pik_amount", "money"),
+            ("Default Obligation", "defaulted", "flag"),
+            ("Date of Defaulted", "date_of_default", "date"),
+            ("Delayed Drawdown ", "delayed_drawdown", "flag"),
+            ("Revolver", "revolver", "flag"),
+            ("Letter of Credit", "letter_of_credit", "flag"),
+            ("Participation", "participation", "flag"),
+            ("DIP", "dip", "flag"),
+            ("Convertible", "convertible", "flag"),
+            ("Structured Finance", "structured_finance", "flag"),
+            ("Bridge Loan", "bridge_loan", "flag"),
+            ("Current Pay", "current_pay", "flag"),
+            ("Cov-Lite", "cov_lite", "flag"),
+            ("Currency", "currency", "text"),
+            ("WAL", "wal", "float"),
+            ("Market Value", "market_value", "float"),
+            ("First Lien Last Out Loan", "first_lien_last_out", "flag"),
+            ("Moody's Rating-21", "moodys_rating", "moodys"),
+            ("Moody's Recovery Rate-23", "moodys_recovery_rate", "rate"),
+            ("Moody's Default Probability Rating-18", "moodys_dpr", "moodys"),
+            ("Moody's Rating WARF", "moodys_rating_warf", "moodys"),
+            ("Moody Facility Rating", "moody_facility_rating", "moodys"),
+            ("Moody Facility Outlook", "moody_facility_outlook", "outlook"),
+            ("Moody Issuer Rating", "moody_issuer_rating", "moodys"),
+            ("Moody Issuer outlook", "moody_issuer_outlook", "outlook"),
+            ("Moody's Senior Secured Rating", "moodys_senior_secured_rating", "moodys"),
+            ("Moody Senior Unsecured Rating", "moody_senior_unsecured_rating", "moodys"),
+            ("Moody Subordinate Rating", "moody_subordinate_rating", "moodys"),
+            ("Moody's Credit Estimate", "moodys_credit_estimate", "moodys"),
+            ("Moody's Credit Estimate Date", "moodys_credit_estimate_date", "date"),
+            ("S&P Facility Rating", "sp_facility_rating", "sp"),
+            ("S&P Issuer Rating", "sp_issuer_rating", "sp"),
+            ("S&P Senior Secured Rating", "sp_senior_secured_rating", "sp"),
+            ("S&P Subordinated Rating", "sp_subordinated_rating", "sp"),
+            ("S&P Recovery Rating", "sp_recovery_rating", "text"),
+            ("Dated Date", "dated_date", "date"),
+            ("Issue Date", "issue_date", "date"),
+            ("First Payment Date", "first_payment_date", "date"),
+            ("Amortization Type", "amortization_type", "text"),
+            ("Day Count", "day_count", "day_count"),
+            ("Index Cap", "index_cap", "ignored_number"),
+            ("Business Day Convention", "business_day_convention", "bdc"),
+            ("PMT EOM", "pmt_eom", "bool"),
+            ("Amount Issued", "amount_issued", "money"),
+            ("Credit Opinion", "analyst_opinion", "opinion"),
+        ),
+        start=1,
+    )
 )
 
 #: The 70 ``All Assets`` headers verbatim (two end in a space: ``"Country "``, ``"Delayed Drawdown "``).
-ALL_ASSETS_HEADERS: tuple[str, ...] = tuple(h for h, _, _ in ASSET_COLUMNS)
-HEADER_TO_FIELD: dict[str, str] = {h: f for h, f, _ in ASSET_COLUMNS}
-FIELD_TO_HEADER: dict[str, str] = {f: h for h, f, _ in ASSET_COLUMNS}
+ALL_ASSETS_HEADERS: tuple[str, ...] = tuple(c.header for c in ASSET_COLUMNS)
+HEADER_TO_FIELD: dict[str, str] = {c.header: c.field for c in ASSET_COLUMNS}
+FIELD_TO_HEADER: dict[str, str] = {c.field: c.header for c in ASSET_COLUMNS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,4 +242,11 @@ class Asset:
         return value
 
 
-__all__ = ["ALL_ASSETS_HEADERS", "ASSET_COLUMNS", "FIELD_TO_HEADER", "HEADER_TO_FIELD", "Asset"]
+__all__ = [
+    "ALL_ASSETS_HEADERS",
+    "ASSET_COLUMNS",
+    "FIELD_TO_HEADER",
+    "HEADER_TO_FIELD",
+    "Asset",
+    "AssetColumn",
+]
