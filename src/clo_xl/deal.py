@@ -13,7 +13,6 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
-from clo_xl.cashflows.structure import CashflowInputs
 from clo_xl.enums import AccountType, MinMax
 from clo_xl.portfolio.pool import Holding, Trade
 from clo_xl.types import Money
@@ -108,8 +107,6 @@ class DealInputs:
     par_column: str | None = None
     tranches: tuple[Mapping[str, Any], ...] = ()
     extras: Mapping[str, Any] = field(default_factory=dict)
-    #: the cash-flow blocks, typed by the ingest layer (None: built in code, without a sheet)
-    cashflow: CashflowInputs | None = None
     #: the workbook's ``Holidays`` (Reference Table): business days for maturities and schedules
     holidays: tuple[date, ...] = ()
 

@@ -22,16 +22,18 @@ use; the engines never see a value these rules refused.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from clo_xl.cashflows.structure import CashflowInputs
 from clo_xl.deal import DealInputs
 from clo_xl.errors import IngestError, Location
 from clo_xl.ingest import layout as L
 from clo_xl.ingest.assets import AssetTable, read_asset_table, read_holdings
-from clo_xl.ingest.deal_inputs import DocReader, read_deal_inputs, read_trade_records
+from clo_xl.ingest.data import WorkbookData
+from clo_xl.ingest.deal_inputs import DocReader, read_deal, read_trade_records
 from clo_xl.ingest.problems import Problems
 from clo_xl.ingest.raw import RawDocument, RawTable
 from clo_xl.ingest.rules import (
@@ -48,17 +50,15 @@ from clo_xl.ingest.rules import (
 from clo_xl.portfolio.asset import Asset
 from clo_xl.portfolio.pool import Holding
 
-if TYPE_CHECKING:
-    from clo_xl.ingest.workbook import WorkbookData
-
 
 @dataclass(frozen=True)
 class DealBook:
-    """One deal, validated: its inputs (with the deal's Run Model trades and the workbook's holidays) and
-    its ``DealCollateral`` holdings."""
+    """One deal, validated: its inputs (with the deal's Run Model trades and the workbook's holidays), its
+    ``DealCollateral`` holdings and its cash-flow blocks, typed."""
 
     inputs: DealInputs
     holdings: tuple[Holding, ...]
+    cashflow: CashflowInputs = field(default_factory=CashflowInputs)
 
 
 @dataclass(frozen=True, eq=False)
@@ -175,9 +175,9 @@ def _panels(r: DocReader, values: Mapping[str, object]) -> None:
         r.opt_number(f"objective_panel[{i}].weight", row.get("weight"), low=-1e6, high=1e6)
     for key in ("buy_filter", "sale_filter"):
         for i, row in enumerate(_rows(values, key)):
-            for field, value in row.items():
+            for name, value in row.items():
                 if isinstance(value, str):
-                    r.string(f"{key}[{i}].{field}", value)
+                    r.string(f"{key}[{i}].{name}", value)
 
 
 def _hypo_trades(
@@ -345,7 +345,7 @@ def validate_book(data: WorkbookData, problems: Problems) -> Book:
     _run_model(data, _known_deals(data), universe, problems)
     deals: dict[str, DealBook] = {}
     for name in deal_names:
-        inputs = read_deal_inputs(_deal_document(data, name, holidays), problems)
+        inputs, cashflow = read_deal(_deal_document(data, name, holidays), problems)
         table = data.holdings.get(name)
         holdings: tuple[Holding, ...] = ()
         if table is not None:
@@ -356,8 +356,21 @@ def validate_book(data: WorkbookData, problems: Problems) -> Book:
         if inputs is None:
             continue
         _unknown_holdings(universe, name, holdings, problems)
-        deals[name] = DealBook(inputs, holdings)
+        deals[name] = DealBook(inputs, holdings, cashflow)
     return Book(data, universe, deals, holidays)
 
 
-__all__ = ["Book", "DealBook", "deal_trades", "validate_book"]
+def validated(data: WorkbookData, problems: Problems | None = None) -> Book:
+    """``data``'s :class:`Book`: every rule applied once (the result is kept on ``data``). ``problems`` may
+    already hold a reader's problems; raises :class:`~clo_xl.errors.InputRejected` listing them all."""
+    cached = data.__dict__.get("_book")
+    if isinstance(cached, Book) and problems is None:
+        return cached
+    found = problems if problems is not None else Problems()
+    book = validate_book(data, found)
+    found.raise_if_any()
+    object.__setattr__(data, "_book", book)
+    return book
+
+
+__all__ = ["Book", "DealBook", "deal_trades", "validate_book", "validated"]

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from clo_xl.cashflows.structure import CashflowInputs
 from clo_xl.compliance.catalogue import catalogue
 from clo_xl.deal import QTI_CURRENT_LIBOR, Account, DealInputs, ObjectiveWeight, ThresholdRow
 from clo_xl.enums import AccountType, TransactionType
@@ -329,8 +330,14 @@ def _holdings(r: DocReader, data: Mapping[str, Any]) -> list[Holding]:
 
 
 def read_deal_inputs(doc: RawDocument, problems: Problems) -> DealInputs | None:
-    """Build :class:`DealInputs` from a raw deal document, recording every bad value in ``problems``;
-    None when the document has a problem (the caller refuses the input)."""
+    """Build :class:`DealInputs` from a raw deal document, recording every bad value in ``problems`` (the
+    cash-flow blocks included); None when the document has a problem (the caller refuses the input)."""
+    return read_deal(doc, problems)[0]
+
+
+def read_deal(doc: RawDocument, problems: Problems) -> tuple[DealInputs | None, CashflowInputs]:
+    """A deal document's :class:`DealInputs` (None when it has a problem) and its typed cash-flow blocks
+    (:mod:`clo_xl.ingest.cashflow_inputs`); every bad value is recorded in ``problems``."""
     before = len(problems)
     r = DocReader(doc, problems)
     data = doc.data
@@ -362,9 +369,9 @@ def read_deal_inputs(doc: RawDocument, problems: Problems) -> DealInputs | None:
     par_column = r.string("par_column", data.get("par_column")) or None
     extras = {k: v for k, v in data.items() if k not in KNOWN_KEYS}
     if len(problems) > before or analysis is None:
-        return None
+        return None, cashflow
     try:
-        return DealInputs(
+        inputs = DealInputs(
             deal=deal,
             analysis_date=analysis,
             accounts=tuple(accounts),
@@ -379,12 +386,12 @@ def read_deal_inputs(doc: RawDocument, problems: Problems) -> DealInputs | None:
             par_column=par_column,
             tranches=tranches,
             extras=extras,
-            cashflow=cashflow,
             holidays=cashflow.holidays,
         )
     except ValueError as exc:  # invariants already checked above; keep a located fallback
         r.fail("deal", deal, str(exc))
-        return None
+        return None, cashflow
+    return inputs, cashflow
 
 
 def parse_deal_inputs(doc: RawDocument) -> DealInputs:
@@ -462,6 +469,7 @@ __all__ = [
     "parse_deal_inputs",
     "parse_trade_records",
     "parse_transaction",
+    "read_deal",
     "read_deal_inputs",
     "read_trade_records",
 ]

@@ -23,9 +23,10 @@ from typing import Any
 from clo_xl.deal import DealInputs
 from clo_xl.errors import IngestError, Location
 from clo_xl.ingest.assets import resolve_headers
+from clo_xl.ingest.book import validated
+from clo_xl.ingest.data import WorkbookData
 from clo_xl.ingest.deal_inputs import parse_trade_records
 from clo_xl.ingest.raw import RawDocument, RawTable
-from clo_xl.ingest.workbook import WorkbookData
 from clo_xl.portfolio.asset import Asset
 from clo_xl.portfolio.pool import Holding, Trade
 
@@ -277,7 +278,7 @@ def load_extract(assets_path: str | Path, deal_inputs_path: str | Path) -> Extra
     (the document's ``par_column`` or ``<DEAL>_Par_Amount``), else from the document's ``holdings``.
     Raises :class:`~clo_xl.errors.InputRejected` listing every problem of the pair."""
     data = extract_book(assets_path, deal_inputs_path)
-    book = data.book
+    book = validated(data)
     (found,) = book.deals.values()
     return Extract(book.assets, found.holdings, found.inputs)
 

@@ -33,7 +33,8 @@ import python_calamine
 from clo_xl import xlsx
 from clo_xl.errors import IngestError, Location
 from clo_xl.ingest import layout as L
-from clo_xl.ingest.book import Book, deal_trades, validate_book
+from clo_xl.ingest.book import deal_trades, validated
+from clo_xl.ingest.data import WorkbookData
 from clo_xl.ingest.problems import Problems
 from clo_xl.ingest.raw import RawDocument, RawTable
 
@@ -45,51 +46,6 @@ if TYPE_CHECKING:
 
 # ------------------------------------------------------------------------------------------------
 # Public result
-
-
-@dataclass(frozen=True)
-class WorkbookData:
-    """Everything a clo-xl run needs from a TradeHypo workbook, as raw values with their cells."""
-
-    file: str
-    sheet_names: tuple[str, ...]
-    assets: RawTable
-    deals: Mapping[str, RawDocument]
-    holdings: Mapping[str, RawTable]
-    run_model: RawDocument
-    reference: Mapping[str, RawTable]
-    filter_lists: Mapping[str, tuple[object, ...]]
-    names: Mapping[str, str] = field(default_factory=dict)  # "Name" or "Sheet!Name" → reference
-    _book: Book | None = field(default=None, init=False, repr=False, compare=False)
-
-    @property
-    def book(self) -> Book:
-        """The workbook validated and typed (:mod:`clo_xl.ingest.book`); computed once. Raises
-        :class:`~clo_xl.errors.InputRejected` listing every problem when a rule fails."""
-        if self._book is None:
-            self.validate(Problems())
-        assert self._book is not None
-        return self._book
-
-    def validate(self, problems: Problems) -> Book:
-        """Apply every rule of the validation layer, adding to ``problems`` (which may already hold the
-        reader's), and raise :class:`~clo_xl.errors.InputRejected` if there is any."""
-        found = validate_book(self, problems)
-        problems.raise_if_any()
-        object.__setattr__(self, "_book", found)
-        return found
-
-    def deal(self, name: str) -> RawDocument:
-        """The deal document for ``name`` ('Mag 17'); a located error if the workbook has no such sheet."""
-        try:
-            return self.deals[name]
-        except KeyError:
-            raise IngestError(
-                Location(file=self.file, sheet=L.deal_sheet(name)),
-                name,
-                f"missing sheet '{L.deal_sheet(name)}' "
-                f"(deal sheets present: {', '.join(self.deals) or 'none'})",
-            ) from None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -980,7 +936,8 @@ def _all_deals(rd: _Reader, listed: RawTable | None) -> tuple[str, ...]:
 
 def read_workbook(path: str | Path | GridSource, *, deals: Iterable[str] | None = None) -> WorkbookData:
     """Read a TradeHypo workbook (``.xlsm``/``.xlsx``, or a :class:`GridSource` such as the open workbook in
-    Excel) and validate it: a :class:`WorkbookData` whose :attr:`~WorkbookData.book` holds every value typed.
+    Excel) and validate it: a :class:`WorkbookData` whose book (:func:`~clo_xl.ingest.book.validated`) holds
+    every value typed.
 
     Every input sheet is read and every rule of :mod:`clo_xl.ingest.book` applied, whatever the command
     (one definition of a valid workbook); ``deals`` names the deals the caller needs, each of which must
@@ -1034,7 +991,7 @@ def read_workbook(path: str | Path | GridSource, *, deals: Iterable[str] | None 
         )
     finally:
         rd.close()
-    data.validate(problems)
+    validated(data, problems)
     return data
 
 
@@ -1046,11 +1003,12 @@ def load_deal(
     ``assets`` is the whole ``All Assets`` universe (tuple of :class:`~clo_xl.portfolio.asset.Asset`),
     ``holdings`` the deal's ``DealCollateral`` rows (tuple of :class:`~clo_xl.portfolio.pool.Holding`),
     ``deal_inputs`` the :class:`~clo_xl.deal.DealInputs` of the deal sheet, with the deal's hypothetical
-    trades from ``Run Model`` J11:N39. Parsed once, by the validation (:attr:`WorkbookData.book`).
+    trades from ``Run Model`` J11:N39. Parsed once, by the validation (:func:`~clo_xl.ingest.book.validated`).
     """
     data = source if isinstance(source, WorkbookData) else read_workbook(source, deals=[deal])
-    found = data.book.deal(deal)
-    return data.book.assets, found.holdings, found.inputs
+    book = validated(data)
+    found = book.deal(deal)
+    return book.assets, found.holdings, found.inputs
 
 
 def read_asset_correlation(path: str | Path) -> tuple[tuple[str, ...], np.ndarray]:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clo_xl.ingest.book import Book
+from clo_xl.ingest.book import Book, validated
 from clo_xl.ingest.raw import RawDocument, RawTable
 from clo_xl.ingest.workbook import WorkbookData, read_workbook
 
@@ -55,7 +55,7 @@ class WorkbookContent:
     def book(self) -> Book:
         """Every rule of the validation layer applied (once); raises
         :class:`~clo_xl.errors.InputRejected` listing every problem."""
-        return self.workbook_data().book
+        return validated(self.workbook_data())
 
 
 def file_sha256(path: Path) -> str:
