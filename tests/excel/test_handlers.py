@@ -8,14 +8,18 @@ import pytest
 from oletools.olevba import VBA_Parser
 from python_calamine import CalamineWorkbook
 
+from clo_xl.api import DealSession
 from clo_xl.enums import TransactionType
 from clo_xl.errors import UsageError
 from clo_xl.excel import handlers
 from clo_xl.excel.file_workbook import FileWorkbook
 from clo_xl.excel.workbook_access import WorkbookAccess, read_cell
 from clo_xl.excel.xlsx_package import XlsxPackage
+from clo_xl.run_model import run_model_settings
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # oletools uses old pyparsing names
+
+DEAL = "Mag 17"  # Run Model C9 of the sample
 
 
 def _vba_modules(path: Path) -> set[str]:
@@ -98,7 +102,7 @@ def test_run_cash_flows_writes_the_deal_cf_tab(workbook_copy: Path) -> None:
 
 
 def test_run_rankings_and_rebalancing_use_the_run_model_settings(workbook_copy: Path) -> None:
-    settings = handlers.run_settings(FileWorkbook(workbook_copy))
+    settings = run_model_settings(DealSession.from_workbook(workbook_copy, DEAL))
     assert settings.step > 0 and settings.side in set(TransactionType)
     handlers.run_rankings(FileWorkbook(workbook_copy))
     grid = FileWorkbook(workbook_copy).read_sheet("Rankings-Output")

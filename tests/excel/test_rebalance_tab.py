@@ -25,6 +25,7 @@ from clo_xl.enums import TransactionType
 from clo_xl.excel import handlers
 from clo_xl.excel.file_workbook import FileWorkbook
 from clo_xl.portfolio.pool import Trade
+from clo_xl.run_model import run_model_settings
 
 DEAL = "Mag 17"  # Run Model C9 of the sample
 TITLES = ["Compliance Test", "Rebalance Trades' Attributes", "Assets To Purchase", "Assets To Sale"]
@@ -57,7 +58,7 @@ def _trade(row: dict[str, object], side: TransactionType) -> Trade:
 
 
 def test_rebalance_tab_against_compliance_and_hypo(workbook_copy: Path) -> None:
-    settings = handlers.run_settings(FileWorkbook(workbook_copy))
+    settings = run_model_settings(DealSession.from_workbook(workbook_copy, DEAL))
     handlers.run_rebalancing(FileWorkbook(workbook_copy))
     grid = FileWorkbook(workbook_copy).read_sheet("Rebalance-Output")
     assert [v for v in grid[0] if v is not None] == TITLES  # shared-tab mode, titles in row 1

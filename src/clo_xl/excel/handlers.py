@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clo_xl.api import DealSession, book_sessions
-from clo_xl.compliance.filters import FilterRow, filter_text
 from clo_xl.enums import HypoMode, TransactionType
 from clo_xl.errors import UsageError
 from clo_xl.excel import db_sync, tabs
@@ -25,12 +24,11 @@ from clo_xl.excel.table import Value
 from clo_xl.excel.workbook_access import OUTPUT_PREFIXES, WorkbookAccess, read_cell
 from clo_xl.persistence.engine import database_url as resolve_database_url
 from clo_xl.quirk_warnings import warning_lines
-from clo_xl.run_model import RunModelSettings, rankings_run, rebalance_run
+from clo_xl.run_model import RunModelSettings, rankings_run, rebalance_run, run_model_settings
 from clo_xl.validate.run import run_validation
 
 RUN_MODEL = "Run Model"
 DEAL_CELL = "C9"  # deal to run; "All" runs every deal
-POOL_MODE_CELL = "N8"  # TRUE: trades applied together
 #: the tab the Validate button writes (not a legacy prefix; Delete Output Tabs removes it too).
 PARALLEL_RUN_SHEET = "Parallel Run"
 
@@ -123,8 +121,7 @@ def run_hypo(book: WorkbookAccess) -> HandlerResult:
     """Hypothetical trades of the selected deal (Run Model J11:N39, N8 pool mode) → ``HYPO-<Deal>-Output``."""
     deal = _one_deal(book, "hypothetical trades")
     session = sessions(book, [deal])[deal]
-    pool_mode = read_cell(book, RUN_MODEL, POOL_MODE_CELL)
-    mode = HypoMode.POOL if pool_mode is None or _flag(pool_mode) else HypoMode.INDIVIDUAL
+    mode = HypoMode.POOL if run_model_settings(session).pool_mode else HypoMode.INDIVIDUAL
     outcomes = session.hypo(mode=mode)  # the deal's rows of J11:N39, parsed with their cells
     attributes = session.hypo_attributes(outcomes[0]) if mode is HypoMode.POOL else None
     warnings = warning_lines(session.hypo_document(mode=mode))
@@ -137,88 +134,39 @@ def run_hypo(book: WorkbookAccess) -> HandlerResult:
 # -- rankings and rebalancing -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RunSettings:
-    """Run Model inputs of rankings and rebalancing (COMPLIANCE_SPEC §1.3)."""
-
-    step: float  # E8 incremental loan size
-    allow_increase: bool  # E9
-    side: TransactionType  # E10 Buy/Sale
-    sale_target: float  # E11
-    buy_target: float  # E12
-    buy_filter: str  # D15:I20
-    sale_filter: str  # D23:I28
-    weights: dict[int, float]  # H31:H38 test number → I31:I38 weight
-
-
-def _filter(book: WorkbookAccess, address: str) -> str:
-    rows = [
-        FilterRow(*("" if v is None else str(v) for v in row))
-        for row in book.read_range(RUN_MODEL, address)
-        if any(v not in (None, "") for v in row)
-    ]
-    return filter_text(rows)
-
-
-def run_settings(book: WorkbookAccess) -> RunSettings:
-    e = [row[0] for row in book.read_range(RUN_MODEL, "E8:E12")]
-    weights: dict[int, float] = {}
-    for number, weight in book.read_range(RUN_MODEL, "H31:I38"):
-        if isinstance(number, int | float) and not isinstance(number, bool):
-            weights[int(number)] = _number(weight, "I31:I38", 0.0)
-    return RunSettings(
-        step=_number(e[0], "E8", 750_000.0),
-        allow_increase=_flag(e[1]),
-        side=TransactionType.SALE if str(e[2] or "Buy").strip().lower() == "sale" else TransactionType.BUY,
-        sale_target=_number(e[3], "E11", 0.0),
-        buy_target=_number(e[4], "E12", 0.0),
-        buy_filter=_filter(book, "D15:I20"),
-        sale_filter=_filter(book, "D23:I28"),
-        weights=weights,
-    )
-
-
-def _weighted(book: WorkbookAccess, deal: str, settings: RunSettings) -> DealSession:
+def _settings(book: WorkbookAccess, deal: str) -> tuple[DealSession, RunModelSettings]:
+    """The deal's session and the Run Model settings (E8:E12, the filters, the weights in H31:I38, N8),
+    read by the one Run Model parser (the CLI's) from the same read of the workbook."""
     session = sessions(book, [deal])[deal]
-    return session.with_weights(settings.weights) if settings.weights else session
+    return session, run_model_settings(session)
 
 
-def _run_model(settings: RunSettings) -> RunModelSettings:
-    """The button's Run Model settings as the CLI's (one rankings/rebalancing route, warnings included)."""
-    return RunModelSettings(
-        step=settings.step,
-        allow_increase=settings.allow_increase,
-        side=settings.side,
-        sale_target=settings.sale_target,
-        buy_target=settings.buy_target,
-        buy_filter=settings.buy_filter,
-        sale_filter=settings.sale_filter,
-        weights=dict(settings.weights),
-    )
+def _weighted(session: DealSession, settings: RunModelSettings) -> DealSession:
+    """The session with the Run Model weight panel, as the rankings and rebalancing ran."""
+    return session.with_weights(dict(settings.weights)) if settings.weights else session
 
 
 def run_rankings(book: WorkbookAccess) -> HandlerResult:
-    """Asset rankings with the Run Model settings (E8:E10, filters, weights) → ``Rankings-Output``."""
+    """Asset rankings with the Run Model settings (E8:E10, filters, weights) → ``Rankings-Output``, the same
+    run and warnings as ``clo-xl rankings``."""
     deal = _one_deal(book, "rankings")
-    settings = run_settings(book)
-    ranking, doc = rankings_run(sessions(book, [deal])[deal], _run_model(settings))
+    session, settings = _settings(book, deal)
+    ranking, doc = rankings_run(session, settings)
     book.delete_sheets(["Rankings-"])
-    name = _write(
-        book, tabs.rankings_tab(_weighted(book, deal, settings), ranking, warnings=warning_lines(doc))
-    )
+    name = _write(book, tabs.rankings_tab(_weighted(session, settings), ranking, warnings=warning_lines(doc)))
     book.save()
     side = "buy" if settings.side is TransactionType.BUY else "sale"
     return HandlerResult((name,), f"{len(ranking.positions)} {side} candidate(s) ranked for {deal}")
 
 
 def run_rebalancing(book: WorkbookAccess) -> HandlerResult:
-    """Portfolio rebalancing towards the E11 sale and E12 buy targets → ``Rebalance-Output``."""
+    """Portfolio rebalancing towards the E11 sale and E12 buy targets → ``Rebalance-Output``, the same run
+    and warnings as ``clo-xl rebalance``."""
     deal = _one_deal(book, "rebalancing")
-    settings = run_settings(book)
-    session = _weighted(book, deal, settings)
-    result, doc = rebalance_run(sessions(book, [deal])[deal], _run_model(settings))
+    session, settings = _settings(book, deal)
+    result, doc = rebalance_run(session, settings)
     book.delete_sheets(["Rebalance-"])
-    name = _write(book, tabs.rebalance_tab(session, result, warnings=warning_lines(doc)))
+    name = _write(book, tabs.rebalance_tab(_weighted(session, settings), result, warnings=warning_lines(doc)))
     book.save()
     return HandlerResult((name,), f"rebalancing written for {deal}")
 

@@ -388,9 +388,9 @@ def _asset_block(sheet: Sheet, at: int, title: str, session: DealSession, lots: 
         if position is not None:
             a, d = universe.assets[position], cols.derived[position]
             row: list[Value] = [
-                brs_id,
+                lot.brs_id,
                 a.issue_name or a.issuer_name,
-                par,
+                lot.par,
                 a.market_value / 100.0,
                 str(d.moodys.moodys) if d.moodys.moodys else None,
                 str(d.sp) if d.sp else None,
