@@ -12,11 +12,13 @@ import copy
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from python_calamine import CalamineWorkbook
 
-from clo_xl.excel import udfs
+from clo_xl.excel import deal_cache, udfs
 from clo_xl.excel.deal_cache import STORED
 from clo_xl.excel.formatting import ERROR_PREFIX, as_table, excel_error, plain_number, plain_text
+from clo_xl.persistence.engine import engine
 from clo_xl.persistence.repository import refresh_deal, save_deal
 
 
@@ -114,3 +116,27 @@ def test_a_saved_change_is_picked_up_by_the_next_call(stored_private: str, sampl
     assert STORED.loads == loads + 1  # the new row version loads the deal again
     defaulted = document["holdings"][0]["brs_id"] in _defaulted(sample_workbook)
     assert after == pytest.approx(before + (0.0 if defaulted else 2_500_000.0), rel=1e-12)
+
+
+@pytest.mark.postgres
+def test_a_migrated_universe_is_seen_once_the_full_check_is_due(
+    stored_private: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change to the universe (an operations fix, a migrate) moves no deal's version: the full stamp, run
+    at least every FULL_CHECK_SECONDS, sees it; in between each call checks the deal's version alone."""
+    udfs.CLO_WARF("Mag 17")
+    loads = STORED.loads
+    held = refresh_deal(stored_private, "Mag 17").document["holdings"][0]["brs_id"]
+    with engine(stored_private).begin() as conn:
+        conn.execute(
+            sa.text(
+                "UPDATE clo.asset SET row_version = row_version + 1, market_value = 55 WHERE asset_id = :a"
+            ),
+            {"a": held},
+        )
+    monkeypatch.setattr(deal_cache, "FULL_CHECK_SECONDS", 3600.0)
+    udfs.CLO_WARF("Mag 17")
+    assert STORED.loads == loads  # within the window: the deal's version alone, unchanged
+    monkeypatch.setattr(deal_cache, "FULL_CHECK_SECONDS", 0.0)
+    udfs.CLO_WARF("Mag 17")
+    assert STORED.loads == loads + 1  # the full stamp saw the universe change and loaded the deal again

@@ -16,7 +16,9 @@ to the change log (roles ``clo_analyst`` and ``clo_ops``).
 **Stamps.** :func:`deal_stamp` is the cache key of a stored deal, read by one query: the deal's row version
 plus an aggregate of the universe and of the reference rows (row count, sum of row versions, sum of key
 hashes), because a migrate that changes an asset's rating or the yield curve does not bump any deal's version
-but does change its results. The aggregates scan ``clo.asset`` (about 0.3 ms for 1,000 assets).
+but does change its results. The aggregates scan ``clo.asset`` and ``clo.sheet_row`` (about 2.5 ms for the
+sample's 1,000 assets and 12,800 reference rows on an idle machine); :func:`deal_version` is the deal's row
+version alone (an index lookup, about 0.2 ms).
 """
 
 from __future__ import annotations
@@ -70,6 +72,9 @@ _STAMP = text(
 )
 
 
+_VERSION = text("SELECT deal, row_version FROM clo.deal WHERE lower(deal) = lower(:deal)")
+
+
 class DealNotStored(DatabaseError):
     """The deal is not in the database (load it with ``clo-xl migrate`` or the Save to DB button)."""
 
@@ -120,6 +125,16 @@ def deal_stamp(url: str, deal: str) -> DealStamp:
         if row is None:
             raise _missing(deal, stored_deal_names(conn))
     return DealStamp(str(row[0]), int(row[1]), _triple(row[2]), _triple(row[3]))
+
+
+def deal_version(url: str, deal: str) -> tuple[str, int]:
+    """(the stored name, ``clo.deal.row_version``) of a deal: the cheapest check (an index lookup);
+    :class:`DealNotStored` when the deal is not stored."""
+    with database_errors(f"checking the version of {deal}", wrote=False), engine_for(url).connect() as conn:
+        row = conn.execute(_VERSION, {"deal": deal.strip()}).first()
+        if row is None:
+            raise _missing(deal, stored_deal_names(conn))
+    return str(row[0]), int(row[1])
 
 
 def _triple(values: Sequence[Any]) -> tuple[int, int, int]:
@@ -322,6 +337,7 @@ __all__ = [
     "DealStamp",
     "StoredBook",
     "deal_stamp",
+    "deal_version",
     "load_book",
     "resolve_deal",
     "stored_deal_names",
