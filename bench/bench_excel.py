@@ -1,10 +1,12 @@
-"""Excel-bridge speed cases: ``python bench/bench_excel.py``, each beside its floor measured in the same run.
+"""Excel-bridge speed cases: ``clo-xl bench --only excel`` (or ``python bench/bench_excel.py``), each beside
+its floor measured in the same run.
 
 A deal UDF computes from the deal as stored in PostgreSQL and checks the stored version with one query per
-call, so a warm call's floor is that query alone (``deal_stamp``): the ratio says what the bridge adds on top
-of the one round trip it must make. A cold call's floor is reading the stored book (``load_book``). The
-database is ``CLO_XL_BENCH_DATABASE_URL``'s server if set, else the embedded one, in its own database
-``clo_xl_bench_excel`` (the sample migrated on first use), never ``clo_xl``.
+call, so a warm call's floor is that query alone (``deal_version``): the ratio says what the bridge adds on
+top of the one round trip it must make; the full stamp (every 2 s at most) is its own case. A cold call's
+floor is reading the stored book (``load_book``). The database is ``CLO_XL_BENCH_DATABASE_URL``'s server if
+set, else the embedded one, in its own database ``clo_xl_bench_excel`` (the sample migrated on first use),
+never ``clo_xl``.
 
 Targets (medians): a warm UDF call <= 10 ms and <= 3x its floor; ``clo-xl validate`` on the sample workbook
 (legacy tabs + LibreOffice formula check) <= 30 s.
@@ -20,15 +22,15 @@ Only the COM hop itself (VBA → DLL → COM server) is not measured: there is n
 from __future__ import annotations
 
 import shutil
-import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from clo_xl.benchmarks import Case
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = REPO_ROOT / "workbook" / "TradeHypo.xlsm"
@@ -129,8 +131,15 @@ def _bound() -> None:
     _bench_database()
 
 
+def version_query() -> object:
+    """Floor of a warm deal UDF: the one query it must make (the deal's row version)."""
+    from clo_xl.persistence.snapshot import deal_version
+
+    return deal_version(_bench_database(), "Mag 17")
+
+
 def stamp_query() -> object:
-    """Floor of a warm deal UDF: the one query it must make."""
+    """The full stamp a deal UDF runs at most every FULL_CHECK_SECONDS."""
     from clo_xl.persistence.snapshot import deal_stamp
 
     return deal_stamp(_bench_database(), "Mag 17")
@@ -212,55 +221,55 @@ def validate_sample() -> object:
         return result.compared
 
 
-Case = tuple[str, Callable[[], object], Callable[[], object] | None, float]
+def _warm(name: str, run: Callable[[], object]) -> Case:
+    note = "floor: the one database query a warm call makes (the deal's row version)"
+    return Case(name, run, target_s=0.010, floor=version_query, max_ratio=3.0, note=note)
 
 
 def cases() -> list[Case]:
-    """(name, case, floor or None, target median in seconds)."""
+    """The cases, each warm deal UDF beside the one query it must make, the cold one beside the read."""
     return [
-        ("UDF CLO_RATING_FACTOR('B2') as Excel calls it", udf_rating_factor, None, 0.001),
-        ("UDF CLO_TEST('Mag 17', 36) warm", udf_test_warm, stamp_query, 0.010),
-        ("UDF CLO_WARF('Mag 17') warm", udf_warf_warm, stamp_query, 0.010),
-        ("UDF CLO_TESTS('Mag 17') warm (37-row array)", udf_tests_table_warm, stamp_query, 0.010),
-        ("UDF CLO_CASHFLOWS('Mag 17') warm (table)", udf_cashflows_warm, stamp_query, 0.010),
-        ("UDF CLO_WARF('Mag 17') cold (deal read from the database)", udf_warf_cold, load_stored_book, 5.0),
-        ("Run Cash Flows button headless (Mag 17, Deal CF tab written)", run_cash_flows_button, None, 5.0),
-        ("Run Credit Migration button headless (20 paths, RM tab)", run_credit_migration_button, None, 10.0),
-        ("validate the sample workbook (with LibreOffice)", validate_sample, None, 30.0),
+        Case("UDF CLO_RATING_FACTOR('B2') as Excel calls it", udf_rating_factor, target_s=0.001),
+        _warm("UDF CLO_TEST('Mag 17', 36) warm", udf_test_warm),
+        _warm("UDF CLO_WARF('Mag 17') warm", udf_warf_warm),
+        _warm("UDF CLO_TESTS('Mag 17') warm (37-row array)", udf_tests_table_warm),
+        _warm("UDF CLO_CASHFLOWS('Mag 17') warm (table)", udf_cashflows_warm),
+        Case(
+            "UDF full version stamp (universe and reference checksums, at most every 2 s)",
+            stamp_query,
+            target_s=0.010,
+            floor=version_query,
+            note="floor: the deal's row version alone",
+        ),
+        Case(
+            "UDF CLO_WARF('Mag 17') cold (deal read from the database)",
+            udf_warf_cold,
+            target_s=5.0,
+            floor=load_stored_book,
+            note="floor: reading the stored deal and universe",
+            repeat=3,
+        ),
+        Case(
+            "Run Cash Flows button headless (Mag 17, Deal CF tab written)",
+            run_cash_flows_button,
+            5.0,
+            repeat=3,
+        ),
+        Case(
+            "Run Credit Migration button headless (20 paths, RM tab)",
+            run_credit_migration_button,
+            10.0,
+            repeat=3,
+        ),
+        Case("validate the sample workbook (with LibreOffice)", validate_sample, 30.0, repeat=3),
     ]
 
 
-def _median(fn: Callable[[], object], repeat: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def _shown(seconds: float) -> str:
-    return f"{seconds * 1000:.3f} ms" if seconds < 1 else f"{seconds:.2f} s"
-
-
 def main() -> int:
-    rows = []
-    for name, fn, floor, target in cases():
-        repeat = 3 if target >= 1 else 200
-        median = _median(fn, repeat)
-        base = _median(floor, repeat) if floor is not None else None
-        rows.append((name, median, base, target))
-    width = max(len(r[0]) for r in rows)
-    print(f"{'case':<{width}}  {'median':>12}  {'floor':>12}  {'ratio':>6}  {'target':>10}  ok")
-    for name, median, base, target in rows:
-        ratio = f"{median / base:.1f}x" if base else ""
-        ok = median <= target and (base is None or target >= 1 or median <= 3 * base)
-        print(
-            f"{name:<{width}}  {_shown(median):>12}  {_shown(base) if base else '':>12}  {ratio:>6}  "
-            f"{_shown(target):>10}  {'yes' if ok else 'NO'}"
-        )
-    return 0
+    """``clo-xl bench --only excel`` prints these beside their floors; this runs them the same way."""
+    from clo_xl.cli import main as cli
+
+    return cli(["bench", "--only", "excel", "--bench-dir", str(Path(__file__).resolve().parent)])
 
 
 if __name__ == "__main__":
