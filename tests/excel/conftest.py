@@ -76,22 +76,24 @@ def shared_db(migrated_template: tuple[str, str]) -> Iterator[str]:
     _drop(url, migrated_template[1])
 
 
+def _udfs_on(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """``CLO_XL_DATABASE_URL`` → ``url`` with the UDF cache empty before and after."""
+    monkeypatch.setenv("CLO_XL_DATABASE_URL", url)
+    STORED.clear()
+    yield url
+    STORED.clear()
+
+
 @pytest.fixture
 def stored(shared_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """``CLO_XL_DATABASE_URL`` → the shared migrated database (read only), the UDF cache empty."""
-    monkeypatch.setenv("CLO_XL_DATABASE_URL", shared_db)
-    STORED.clear()
-    yield shared_db
-    STORED.clear()
+    """The UDFs on the shared migrated database (read only)."""
+    yield from _udfs_on(shared_db, monkeypatch)
 
 
 @pytest.fixture
 def stored_private(migrated: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """``CLO_XL_DATABASE_URL`` → a private migrated database the test may change, the UDF cache empty."""
-    monkeypatch.setenv("CLO_XL_DATABASE_URL", migrated)
-    STORED.clear()
-    yield migrated
-    STORED.clear()
+    """The UDFs on a private migrated database the test may change."""
+    yield from _udfs_on(migrated, monkeypatch)
 
 
 @pytest.fixture

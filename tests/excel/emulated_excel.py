@@ -53,6 +53,9 @@ from xml.etree import ElementTree
 
 from xlwings import base_classes
 
+from clo_xl.xlsx import column_index as col_index
+from clo_xl.xlsx import column_letter as col_name
+
 NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -110,21 +113,6 @@ class Calculator(Protocol):
 
 
 # -- small helpers ---------------------------------------------------------------------------------------
-
-
-def col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def col_name(index: int) -> str:
-    out = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def is_date_format(code: str) -> bool:
@@ -445,6 +433,7 @@ class App(base_classes.App):
     rule book (calculating mode, violations, ``.api`` log)."""
 
     _next_pid = 4242
+    hwnd_value: int
 
     def __init__(self, engine: Engine | None = None, *, platform: str = "windows", xl: Any = None) -> None:
         if xl is not None:  # xlwings' Book.caller() on Windows: App(xl=hwnd) finds the running instance
@@ -1243,6 +1232,10 @@ class Range(base_classes.Range):
     @property
     def name(self) -> Name | None:
         return None
+
+    @name.setter
+    def name(self, value: str) -> None:
+        raise ExcelRuleError("the emulation does not name ranges from Range.name; use Book.names.add")
 
 
 def _formula_text(value: Any) -> str:

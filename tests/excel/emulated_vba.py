@@ -133,7 +133,9 @@ def get_config(book: emu.Book) -> dict[str, Any]:
 
 
 def split_arguments(text: str) -> list[str]:
-    args, depth, quoted, current = [], 0, False, []
+    args: list[str] = []
+    current: list[str] = []
+    depth, quoted = 0, False
     i = 0
     while i < len(text):
         ch = text[i]
@@ -380,7 +382,7 @@ class EmulatedExcel:
         xw._xlwindows = emu  # type: ignore[attr-defined]
         if "excel" not in xw.engines.engines_by_name:
             xw.engines.add(xw.main.Engine(impl=emu.ENGINE))
-        xw.engines.active = xw.engines["excel"]
+        xw.engines.active = xw.engines["excel"]  # type: ignore[assignment]
         sys.modules.pop("xlwings.udfs", None)
         udfs = importlib.import_module("xlwings.udfs")
         udfs.udf_modules.clear()

@@ -15,7 +15,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -128,9 +128,9 @@ def test_compliance_figures_equal_the_command_line(sheet: xw.Sheet, compliance_d
     table = spill(sheet, "C1", '=CLO_TESTS("Mag 17")')
     assert table[0][:6] == ["Test Num", "Test Name", "Min/Max", "Threshold", "Result", "Pass/Fail"]
     assert len(table) - 1 == len(compliance_doc["tests"])  # one spilled row per test
-    for row, test in zip(table[1:], compliance_doc["tests"], strict=True):
-        assert row[0] == test["number"] and row[1] == test["name"] and row[4] == test["result"]
-        assert row[5] == ("Pass" if test["pass"] else "Fail")
+    for line, test in zip(table[1:], compliance_doc["tests"], strict=True):
+        assert line[0] == test["number"] and line[1] == test["name"] and line[4] == test["result"]
+        assert line[5] == ("Pass" if test["pass"] else "Fail")
 
 
 def test_coverage_on_both_dates_equals_the_command_line(
@@ -245,7 +245,5 @@ def test_dates_in_documents_become_dates() -> None:
     period = {"period": 1, "payment_date": "2016-04-15", "interest_proceeds": 1.0, "principal_proceeds": 2.0,
               "tranches": []}  # fmt: skip
     header, rows = cashflow_table({"periods": [period]})
-    assert (
-        rows[0][header.index("Payment Date")] == datetime(2016, 4, 15)
-        and date(2016, 4, 15) == rows[0][1].date()
-    )
+    value = rows[0][header.index("Payment Date")]
+    assert type(value) is datetime and value == datetime(2016, 4, 15)  # a date cell, not the text

@@ -53,7 +53,7 @@ def _number(value: object) -> float:
 
 
 def _trade(row: dict[str, object], side: TransactionType) -> Trade:
-    par, price = float(row["Par"]), float(row["Price"])  # type: ignore[arg-type]
+    par, price = _number(row["Par"]), _number(row["Price"])
     return Trade(str(row["BlackRock ID"]), side, par, 100 * price, DEAL)
 
 
@@ -73,12 +73,12 @@ def test_rebalance_tab_against_compliance_and_hypo(workbook_copy: Path) -> None:
 
     # the Run Model settings
     for r in buys:
-        lots = float(r["Par"]) / settings.step  # type: ignore[arg-type]
+        lots = _number(r["Par"]) / settings.step
         assert lots == pytest.approx(round(lots)) and r["Lots"] == round(lots)
     assert sum(_number(r["Par"]) for r in sales) == pytest.approx(settings.sale_target)
     assert sum(_number(r["Par"]) for r in buys) <= settings.buy_target + 1e-6
-    assert all(float(r["Price"]) >= 0.95 for r in buys)  # type: ignore[arg-type]
-    assert all(float(r["Price"]) < 0.97 for r in sales)  # type: ignore[arg-type]
+    assert all(_number(r["Price"]) >= 0.95 for r in buys)
+    assert all(_number(r["Price"]) < 0.97 for r in sales)
 
     session = DealSession.from_workbook(workbook_copy, DEAL)
     before = {t.number: t for t in session.compliance().results}
@@ -90,7 +90,7 @@ def test_rebalance_tab_against_compliance_and_hypo(workbook_copy: Path) -> None:
     for number, row in tests.items():
         assert row[5] == pytest.approx(before[number].result, rel=1e-12, abs=1e-12), number
         assert row[8] == pytest.approx(after[number].result, rel=1e-9, abs=1e-12), number
-        assert row[11] == pytest.approx(float(row[8]) - float(row[5]), abs=1e-9), number  # type: ignore[arg-type]
+        assert row[11] == pytest.approx(_number(row[8]) - _number(row[5]), abs=1e-9), number
         assert row[6] == ("Pass" if before[number].passed else "Fail")
 
 
