@@ -102,11 +102,12 @@ def main() -> int:
             )
             base = next(r["seconds"] for r in rows if r["executor"] == kind)
             rows[-1]["speed_up"] = base / seconds
+    load_after = os.getloadavg()
     doc = {
         "cores": os.cpu_count(),
         "scenarios": len(grid),
         "load_average_before": load_before,
-        "load_average_after": os.getloadavg(),
+        "load_average_after": load_after,
         "rows": rows,
     }
     if args.json:
@@ -114,7 +115,7 @@ def main() -> int:
         return 0
     print(
         f"{len(grid)} scenarios, Mag 17 of the sample workbook; {doc['cores']} cores; load average "
-        f"{load_before[0]:.2f} before, {doc['load_average_after'][0]:.2f} after"
+        f"{load_before[0]:.2f} before, {load_after[0]:.2f} after"
     )
     print(f"{'executor':<20} {'workers':>7} {'seconds':>8} {'scen/s':>7} {'speed-up':>8}  same as 1 worker")
     for r in rows:
