@@ -1,0 +1,72 @@
+"""Ingest speed cases (issue 13's goals, built by issue 12): ``clo-xl bench --only ingest``.
+
+* read and derive 10,000 assets (goal: under 0.5 s): the sample workbook grown to 10,000 assets
+  (``bench/big_workbook.py``: the sample's rows and copies under new IDs), read, validated and typed, and
+  every asset's derived ratings and compliance columns built; beside the floor of reading the same
+  ``All Assets`` cells raw with python-calamine (no typing, no checks, no derivation), checked to find the
+  same 10,000 asset IDs;
+* ``clo-xl migrate`` of the sample workbook (goal: under 2 s of wall time on an idle machine): read,
+  validate, back up and load into an empty database, as ``bench_persistence``'s case of the same work.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+from bench.bench_persistence import migrate_sample
+from bench.big_workbook import grow
+from python_calamine import CalamineWorkbook
+
+from clo_xl.api import DealSession
+from clo_xl.benchmarks import Case
+from clo_xl.ingest.workbook import read_workbook
+
+ASSETS = 10_000
+
+
+@cache
+def big_workbook() -> Path:
+    folder = Path(os.environ.get("TMPDIR", "/tmp")) / "clo-xl-bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"sample-{ASSETS}-assets.xlsm"
+    return path if path.is_file() else grow(ASSETS, path)
+
+
+def read_and_derive() -> DealSession:
+    """Read the workbook (every check) and build every asset's derived ratings and columns."""
+    session = DealSession.from_workbook(read_workbook(big_workbook()), "Mag 17")
+    session.engine().columns(session.pool)
+    return session
+
+
+def raw_cells() -> list[str]:
+    """The floor: All Assets' cell values as python-calamine reads them, the IDs of column A."""
+    rows = CalamineWorkbook.from_path(str(big_workbook())).get_sheet_by_name("All Assets").to_python()
+    return [str(r[0]) for r in rows[1:] if r and r[0] not in (None, "")]
+
+
+def check(session: DealSession, ids: list[str]) -> None:
+    assert session.universe is not None
+    assert [a.brs_id for a in session.universe.assets] == ids, "the reader and the raw cells differ"
+
+
+def cases() -> list[Case]:
+    return [
+        Case(
+            f"read and derive {ASSETS:,} assets (grown sample workbook)",
+            read_and_derive,
+            target_s=0.5,
+            floor=raw_cells,
+            check=check,
+            repeat=5,
+            note="All Assets' cells read raw by python-calamine: no typing, no checks, no derivation",
+        ),
+        Case(
+            "migrate the sample workbook (read, validate, back up, load)",
+            migrate_sample,
+            target_s=2.0,
+            repeat=5,
+        ),
+    ]
