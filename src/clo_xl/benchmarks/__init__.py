@@ -60,7 +60,7 @@ def format_seconds(s: float) -> str:
 
 def legacy_dir() -> Path | None:
     """The brief's ``legacy`` folder (the Mag 17 extract): ``$CLO_XL_LEGACY_DIR`` when set (a folder without
-    the extract then means "none": the synthetic stand-ins), else ``../shared/legacy`` beside the current
+    the extract then means "none": the synthetic stand-ins), else ``shared/legacy`` one level above the current
     folder or beside the checkout this module runs from; ``None`` when absent."""
     if "CLO_XL_LEGACY_DIR" in os.environ:
         chosen = Path(os.environ["CLO_XL_LEGACY_DIR"])
