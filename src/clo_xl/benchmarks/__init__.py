@@ -59,9 +59,9 @@ def format_seconds(s: float) -> str:
 
 
 def legacy_dir() -> Path | None:
-    """The brief's ``legacy`` folder (the Mag 17 extract): ``$CLO_XL_LEGACY_DIR`` when set (a folder without
-    the extract then means "none": the synthetic stand-ins), else ``shared/legacy`` one level above the current
-    folder or beside the checkout this module runs from; ``None`` when absent."""
+    """The brief's ``legacy`` folder (the Mag 17 extract): ``$CLO_XL_LEGACY_DIR`` when set (a folder
+    without the extract then means "none": the synthetic stand-ins), else ``shared/legacy`` one level
+    above the current folder or beside the checkout this module runs from; ``None`` when absent."""
     if "CLO_XL_LEGACY_DIR" in os.environ:
         chosen = Path(os.environ["CLO_XL_LEGACY_DIR"])
         return chosen if (chosen / "mag17_assets.json").is_file() else None
