@@ -28,7 +28,7 @@ from clo_xl.compliance.catalogue import TEST_FACILITY_SIZE
 from clo_xl.compliance.engine import ComplianceEngine
 from clo_xl.compliance.hypo import ExecutedTrade, apply_trades
 from clo_xl.compliance.quirks import Quirk
-from clo_xl.compliance.rankings import liquidation_price, rank_assets
+from clo_xl.compliance.rankings import candidates, liquidation_price, rank_assets
 from clo_xl.compliance.results import ComplianceReport
 from clo_xl.enums import TransactionType
 from clo_xl.portfolio.pool import Pool, Trade
@@ -132,7 +132,30 @@ class RebalanceResult:
         return before
 
 
-def rebalance(  # noqa: C901 the legacy loop's stop rules in order; #11 reworks it for price
+@dataclass
+class _Walk:
+    """The rebalancing's running state: the pool and cash so far, the last accepted evaluation, the
+    previous-values state carried between evaluations, how many evaluations ran and the messages."""
+
+    engine: ComplianceEngine
+    pool: Pool
+    cash: float
+    current: ComplianceReport
+    state: Any
+    max_evaluations: int
+    liquidation: float | None
+    evals: int = 1
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.evals >= self.max_evaluations
+
+    def accept(self, pool: Pool, cash: float, report: ComplianceReport) -> None:
+        self.pool, self.cash, self.current, self.state = pool, cash, report, report.state_after
+
+
+def rebalance(
     engine: ComplianceEngine,
     pool: Pool,
     *,
@@ -145,70 +168,88 @@ def rebalance(  # noqa: C901 the legacy loop's stop rules in order; #11 reworks 
     max_evaluations: int = 20_000,
     liquidation: float | None = None,
 ) -> RebalanceResult:
-    q = engine.quirks
-    legacy = Quirk.Q29_REBALANCE_DEFECTS in q
-    messages: list[str] = []
-    evals = 0
     cash = engine.deal.principal_cash
     before = engine.evaluate(pool, cash=cash)
-    state = before.state_after
-    current = before
-    evals += 1
+    walk = _Walk(engine, pool, cash, before, before.state_after, max_evaluations, liquidation)
+    sales = _sell(walk, step, sale_target, sale_filter)
+    purchases = _buy(walk, step, buy_target, buy_filter, allow_increase)
+    after = engine.evaluate(walk.pool, cash=walk.cash, state=walk.state)
+    return RebalanceResult(
+        before, after, tuple(sales), tuple(purchases), walk.pool, walk.cash, tuple(walk.messages),
+        walk.evals + 1, liquidation_price(engine.deal, liquidation),
+    )  # fmt: skip
 
-    # sale target capped at the par matching the sale filter
-    from clo_xl.compliance.rankings import candidates
 
+def _sell(walk: _Walk, step: float, sale_target: float, sale_filter: str) -> list[ExecutedTrade]:
+    """The sale loop: sell the lowest-scoring candidate, one step at a time, up to the sale target (capped
+    at the par matching the sale filter)."""
+    engine, pool = walk.engine, walk.pool
     sale_pos = candidates(engine, pool, TransactionType.SALE, sale_filter=sale_filter)
     available = float(sum(pool.par_of(pool.universe.assets[p].brs_id) for p in sale_pos.tolist()))
     if sale_target > available:
-        messages.append(f"sale target {sale_target:,.2f} exceeds the par matching the sale filter; capped")
+        walk.messages.append(
+            f"sale target {sale_target:,.2f} exceeds the par matching the sale filter; capped"
+        )
         sale_target = available
-
     sales: list[ExecutedTrade] = []
     sold = 0.0
-    while sold < sale_target - 1e-6 and evals < max_evaluations:
+    while sold < sale_target - 1e-6 and not walk.exhausted:
         ranking = rank_assets(
-            engine, pool, side=TransactionType.SALE, step=step, sale_filter=sale_filter, report=current,
-            liquidation=liquidation,
+            engine, walk.pool, side=TransactionType.SALE, step=step, sale_filter=sale_filter,
+            report=walk.current, liquidation=walk.liquidation,
         )  # fmt: skip
         if ranking.positions.size == 0:
-            if Quirk.Q27_FILTERED_COUNT_ZERO in q and not sale_filter.strip():
-                messages.append("no sale candidates left (the legacy never leaves this loop; clo-xl stops)")
+            if Quirk.Q27_FILTERED_COUNT_ZERO in engine.quirks and not sale_filter.strip():
+                walk.messages.append(
+                    "no sale candidates left (the legacy never leaves this loop; clo-xl stops)"
+                )
             else:
-                messages.append("no sale candidates left")
+                walk.messages.append("no sale candidates left")
             break
-        brs = pool.universe.assets[int(ranking.positions[0])].brs_id
+        brs = walk.pool.universe.assets[int(ranking.positions[0])].brs_id
         par = min(step, sale_target - sold)
-        pool, cash, done = apply_trades(pool, cash, [Trade(brs, TransactionType.SALE, par)])
+        pool, cash, done = apply_trades(walk.pool, walk.cash, [Trade(brs, TransactionType.SALE, par)])
         sales.extend(done)
         sold += done[0].executed_par
         if done[0].executed_par <= 0:
+            walk.pool, walk.cash = pool, cash
             break
-        current = engine.evaluate(pool, cash=cash, state=state)
-        state = current.state_after
-        evals += 1
+        walk.accept(pool, cash, engine.evaluate(pool, cash=cash, state=walk.state))
+        walk.evals += 1
+    return sales
 
+
+def _buy(
+    walk: _Walk, step: float, buy_target: float, buy_filter: str, allow_increase: bool
+) -> list[ExecutedTrade]:
+    """The buy loop: while cash and the buy target last, buy one step of the best candidate that keeps
+    the portfolio compliant (legacy: objective > 0; corrected: no test newly fails), a name at most
+    :data:`NAME_CAP` of the buy target."""
+    engine = walk.engine
+    legacy = Quirk.Q29_REBALANCE_DEFECTS in engine.quirks
     purchases: list[ExecutedTrade] = []
     bought_by_name: dict[str, float] = {}
     do_not_buy: set[str] = set()
     bought = 0.0
-    while bought < buy_target - 1e-6 and cash > 0 and evals < max_evaluations:
+    while bought < buy_target - 1e-6 and walk.cash > 0 and not walk.exhausted:
         ranking = rank_assets(
-            engine, pool, side=TransactionType.BUY, step=step, buy_filter=buy_filter,
-            allow_increase=allow_increase, report=current, liquidation=liquidation,
+            engine, walk.pool, side=TransactionType.BUY, step=step, buy_filter=buy_filter,
+            allow_increase=allow_increase, report=walk.current, liquidation=walk.liquidation,
         )  # fmt: skip
         accepted = False
-        ids = [pool.universe.assets[p].brs_id for p in ranking.positions.tolist()]
+        ids = [walk.pool.universe.assets[p].brs_id for p in ranking.positions.tolist()]
         for i, brs in enumerate(ids):
             if brs in do_not_buy:
                 continue
             par = step if legacy else min(step, buy_target - bought)
-            trial_pool, trial_cash, done = apply_trades(pool, cash, [Trade(brs, TransactionType.BUY, par)])
+            trial_pool, trial_cash, done = apply_trades(
+                walk.pool, walk.cash, [Trade(brs, TransactionType.BUY, par)]
+            )
             got = done[0].executed_par
-            trial = engine.evaluate(trial_pool, cash=trial_cash, state=state)
-            evals += 1
+            trial = engine.evaluate(trial_pool, cash=trial_cash, state=walk.state)
+            walk.evals += 1
             if legacy:
-                state = trial.state_after  # the recalculation moves previous values forward (Q17)
+                walk.state = trial.state_after  # the recalculation moves previous values forward (Q17)
             objective = trial.objective
             if (
                 brs in bought_by_name
@@ -217,28 +258,20 @@ def rebalance(  # noqa: C901 the legacy loop's stop rules in order; #11 reworks 
             ):
                 objective = 0.0
                 do_not_buy.add(brs)
-            ok = objective > 0 if legacy else _no_new_failures(current, trial) and objective >= 0
-            if brs in do_not_buy:
-                ok = False
-            if ok and got > 0:
-                pool, cash, current = trial_pool, trial_cash, trial
-                state = trial.state_after
+            ok = objective > 0 if legacy else _no_new_failures(walk.current, trial) and objective >= 0
+            if ok and got > 0 and brs not in do_not_buy:
+                walk.accept(trial_pool, trial_cash, trial)
                 purchases.extend(done)
                 bought += got
                 bought_by_name[brs] = bought_by_name.get(brs, 0.0) + got
                 accepted = True
                 break
-            if i == len(ids) - 1 or evals >= max_evaluations:
+            if i == len(ids) - 1 or walk.exhausted:
                 break
         if not accepted:
-            messages.append("no candidate purchase keeps the portfolio compliant; stopped")
+            walk.messages.append("no candidate purchase keeps the portfolio compliant; stopped")
             break
-
-    after = engine.evaluate(pool, cash=cash, state=state)
-    return RebalanceResult(
-        before, after, tuple(sales), tuple(purchases), pool, cash, tuple(messages), evals + 1,
-        liquidation_price(engine.deal, liquidation),
-    )  # fmt: skip
+    return purchases
 
 
 def _no_new_failures(before: ComplianceReport, after: ComplianceReport) -> bool:

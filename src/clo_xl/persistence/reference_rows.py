@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+from clo_xl.curves.conventions import add_months
 from clo_xl.errors import IngestError
 from clo_xl.ingest.assets import ValueProblem, is_blank, parse_date, parse_number, parse_text
+from clo_xl.ingest.layout import ASSET_CORRELATION, RUN_MODEL_CELLS
 from clo_xl.ingest.raw import RawRow, RawTable
+from clo_xl.ingest.workbook import read_asset_correlation
 from clo_xl.persistence.content import WorkbookContent
 from clo_xl.persistence.loader import TableLoad, table_of
 from clo_xl.persistence.mappers import to_document
@@ -30,6 +34,7 @@ from clo_xl.persistence.models import (
     SinkScheduleRow,
     TransitionRow,
 )
+from clo_xl.xlsx import Package, PackageProblem
 
 
 def _get(row: RawRow, header: str, parse: Callable[[object], Any]) -> Any:
@@ -65,8 +70,34 @@ class _Keyed:
         self.rows[key] = row
 
 
-def reference_loads(content: WorkbookContent, warnings: list[str]) -> list[TableLoad]:  # noqa: C901 one block per Reference Table area; #11 extends it (curves, correlation)
+def reference_loads(content: WorkbookContent, warnings: list[str]) -> list[TableLoad]:
     """Table loads for the workbook's reference blocks (empty when the workbook has none)."""
+    sheet_rows = _sheet_rows(content)
+    if not sheet_rows:
+        return []
+    ref: Mapping[str, RawTable] = content.reference
+    # built in this order so the warnings come out as before (reference blocks, then curve and trades)
+    keyed = [
+        TableLoad(table_of(HolidayRow), _holiday_rows(ref, warnings)),
+        TableLoad(table_of(RateFixingRow), _fixing_rows(ref, warnings)),
+        TableLoad(table_of(SinkScheduleRow), _sink_rows(ref, warnings)),
+        TableLoad(table_of(CashflowVectorRow), _vector_rows(ref)),
+        TableLoad(table_of(TransitionRow), _transition_rows(ref, warnings)),
+        TableLoad(table_of(CashflowAssumptionRow), _assumption_rows(ref)),
+        TableLoad(table_of(FilterListRow), _filter_rows(content)),
+        TableLoad(table_of(ControlCellRow), _control_rows(content)),
+    ]
+    return [
+        *curve_loads(content, warnings),
+        *correlation_loads(content),
+        *trade_loads(content, warnings),
+        TableLoad(table_of(SheetRowRow), sheet_rows),
+        *keyed,
+    ]
+
+
+def _sheet_rows(content: WorkbookContent) -> list[dict[str, Any]]:
+    """clo.sheet_row: every reference block row, every Filter Sheet list entry and the Run Model block."""
     sheet_rows: list[dict[str, Any]] = []
     for key, table in content.reference.items():
         for i, values in enumerate(table.rows, start=1):
@@ -100,14 +131,19 @@ def reference_loads(content: WorkbookContent, warnings: list[str]) -> list[Table
                 "cells": to_document(dict(content.run_model.data)),
             }
         )
-    if not sheet_rows:
-        return []
-    ref: Mapping[str, RawTable] = content.reference
+    return sheet_rows
+
+
+def _holiday_rows(ref: Mapping[str, RawTable], warnings: list[str]) -> list[dict[str, Any]]:
     holidays = _Keyed("holidays", warnings)
     for row in ref.get("holidays", ()):
         day = _get(row, "Date", parse_date)
         if day is not None:
             holidays.add((day,), {"calendar": "Holidays", "day": day}, row)
+    return list(holidays.rows.values())
+
+
+def _fixing_rows(ref: Mapping[str, RawTable], warnings: list[str]) -> list[dict[str, Any]]:
     fixings = _Keyed("LIBOR rates", warnings)
     for row in ref.get("libor_rates", ()):
         day = _get(row, "Date", parse_date)
@@ -116,6 +152,10 @@ def reference_loads(content: WorkbookContent, warnings: list[str]) -> list[Table
         if day is not None and rate is not None and series:
             # the sheet quotes yields in percent; the legacy divides by 100 (K4 formula)
             fixings.add((series, day), {"series": series, "fixing_date": day, "rate": rate / 100.0}, row)
+    return list(fixings.rows.values())
+
+
+def _sink_rows(ref: Mapping[str, RawTable], warnings: list[str]) -> list[dict[str, Any]]:
     sinks = _Keyed("sink schedule", warnings)
     for row in ref.get("sink_schedule", ()):
         asset = parse_text(row.get("CUSIP"))
@@ -123,39 +163,48 @@ def reference_loads(content: WorkbookContent, warnings: list[str]) -> list[Table
         amount = _get(row, "Amount", _number)
         if asset and day is not None and amount is not None:
             sinks.add((asset, day), {"asset_id": asset, "pay_date": day, "amount": amount}, row)
+    return list(sinks.rows.values())
+
+
+def _vector_rows(ref: Mapping[str, RawTable]) -> list[dict[str, Any]]:
     vectors: list[dict[str, Any]] = []
     vector_table = ref.get("cf_vectors")
-    if vector_table is not None:
-        seen: set[tuple[str, int]] = set()
-        for row in vector_table:
-            period = _get(row, "Period", _number)
-            if period is None:
-                continue
-            for header in vector_table.headers[1:]:
-                value = _get(row, header, _number)
-                if (header, int(period)) not in seen:
-                    seen.add((header, int(period)))
-                    vectors.append({"name": header, "period": int(period), "value": value})
+    if vector_table is None:
+        return vectors
+    seen: set[tuple[str, int]] = set()
+    for row in vector_table:
+        period = _get(row, "Period", _number)
+        if period is None:
+            continue
+        for header in vector_table.headers[1:]:
+            value = _get(row, header, _number)
+            if (header, int(period)) not in seen:
+                seen.add((header, int(period)))
+                vectors.append({"name": header, "period": int(period), "value": value})
+    return vectors
+
+
+def _transition_rows(ref: Mapping[str, RawTable], warnings: list[str]) -> list[dict[str, Any]]:
     transitions = _Keyed("transition matrix", warnings)
     matrix = ref.get("transition_matrix")
-    if matrix is not None:
-        for row in matrix:
-            source = parse_text(row.get(matrix.headers[0]))
-            if not source:
-                continue
-            for header in matrix.headers[1:]:
-                p = _get(row, header, _number)
-                if p is not None:
-                    transitions.add(
-                        (source, header),
-                        {
-                            "matrix": "S&P 1 year",
-                            "from_rating": source,
-                            "to_rating": header,
-                            "probability": p,
-                        },
-                        row,
-                    )
+    if matrix is None:
+        return []
+    for row in matrix:
+        source = parse_text(row.get(matrix.headers[0]))
+        if not source:
+            continue
+        for header in matrix.headers[1:]:
+            p = _get(row, header, _number)
+            if p is not None:
+                transitions.add(
+                    (source, header),
+                    {"matrix": "S&P 1 year", "from_rating": source, "to_rating": header, "probability": p},
+                    row,
+                )
+    return list(transitions.rows.values())
+
+
+def _assumption_rows(ref: Mapping[str, RawTable]) -> list[dict[str, Any]]:
     assumptions: list[dict[str, Any]] = []
     for i, row in enumerate(ref.get("cf_assumptions", ()), start=1):
         scope = parse_text(row.get("ID"))
@@ -171,32 +220,24 @@ def reference_loads(content: WorkbookContent, warnings: list[str]) -> list[Table
                 "lag_months": _get(row, "Lag", _number),
             }
         )
-    controls: list[dict[str, Any]] = []
-    if content.run_model is not None:
-        from clo_xl.ingest.layout import RUN_MODEL_CELLS
+    return assumptions
 
-        for key, cell, label in RUN_MODEL_CELLS:
-            if key in content.run_model.data:
-                value = to_document(content.run_model.data[key])
-                controls.append({"cell": cell, "label": label, "value": {"value": value}})
-    filters = [
+
+def _control_rows(content: WorkbookContent) -> list[dict[str, Any]]:
+    if content.run_model is None:
+        return []
+    return [
+        {"cell": cell, "label": label, "value": {"value": to_document(content.run_model.data[key])}}
+        for key, cell, label in RUN_MODEL_CELLS
+        if key in content.run_model.data
+    ]
+
+
+def _filter_rows(content: WorkbookContent) -> list[dict[str, Any]]:
+    return [
         {"list_name": key, "position": i, "value": _text_or_none(v)}
         for key, values in content.filter_lists.items()
         for i, v in enumerate(values, start=1)
-    ]
-    return [
-        *curve_loads(content, warnings),
-        *correlation_loads(content),
-        *trade_loads(content, warnings),
-        TableLoad(table_of(SheetRowRow), sheet_rows),
-        TableLoad(table_of(HolidayRow), list(holidays.rows.values())),
-        TableLoad(table_of(RateFixingRow), list(fixings.rows.values())),
-        TableLoad(table_of(SinkScheduleRow), list(sinks.rows.values())),
-        TableLoad(table_of(CashflowVectorRow), vectors),
-        TableLoad(table_of(TransitionRow), list(transitions.rows.values())),
-        TableLoad(table_of(CashflowAssumptionRow), assumptions),
-        TableLoad(table_of(FilterListRow), filters),
-        TableLoad(table_of(ControlCellRow), controls),
     ]
 
 
@@ -211,8 +252,6 @@ MAX_RUN_MODEL_TRADES = 29
 def curve_loads(content: WorkbookContent, warnings: list[str]) -> list[TableLoad]:
     """``LIBORCurve`` (tenor in months, rate) as ``clo.curve_point`` rows anchored at the Run Model analysis
     date (C8, the date the legacy builds the curve on): point date = analysis date + tenor months."""
-    from clo_xl.curves.conventions import add_months
-
     table = content.reference.get("libor_curve")
     anchor = content.run_model.data.get("analysis_date") if content.run_model is not None else None
     if table is None or not table.rows:
@@ -237,12 +276,6 @@ def correlation_loads(content: WorkbookContent) -> list[TableLoad]:
     """The ``Asset Correlation`` sheet (user-defined correlation of credit migration) as ``clo.correlation``
     rows: the upper triangle with the diagonal (the matrix is symmetric, checked on reading), one row per
     (row asset, column asset). A workbook without the sheet stores none."""
-    from pathlib import Path
-
-    from clo_xl.ingest.layout import ASSET_CORRELATION
-    from clo_xl.ingest.workbook import read_asset_correlation
-    from clo_xl.xlsx import Package, PackageProblem
-
     path = Path(content.file)
     try:
         with Package(path) as package:

@@ -6,6 +6,7 @@ reinvestment purchase → call / liquidation flag for next period → terminatio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -297,7 +298,60 @@ def _collateral_row(pool: PoolFlows, reinv: ReinvestmentPool, i: int, sold: floa
     )
 
 
-def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls); split after
+def _reclass_accrued(interest: float, principal: float, pfai: float) -> tuple[float, float, float]:
+    """Purchase-finance accrued interest reclass (§3.7 1b, Q42): up to ``pfai`` of the period's interest
+    proceeds move to principal; returns (interest, principal, what is left to move)."""
+    move = pfai if interest > pfai else interest
+    return interest - move, principal + move, pfai - move
+
+
+def _event_of_default(deal: DealStructure, eod_test: CoverageTest | None, *, continued: bool) -> bool:
+    """Whether the period runs the EOD waterfall: the deal's EOD flag, a failing EOD test, or ``continued``
+    (Q23: corrected, an EOD once seen continues)."""
+    return deal.event_of_default or (eod_test is not None and not eod_test.passed) or continued
+
+
+def _wound_down(collateral: float, i: int, reinv: ReinvestmentPool) -> bool:
+    """No collateral left after period ``i`` (not the first) and no reinvestment still to come."""
+    return collateral <= 0.01 and i > 0 and not reinv.performing[i + 1 :].any()
+
+
+def _accrue_fees(
+    fees: dict[str, FeeState],
+    opening_basis: float,
+    basis: float,
+    fraction: Callable[[int, int], float],
+    i: int,
+    index: float,
+    legacy_unpaid: bool,
+) -> None:
+    """Accrue every fee for period ``i``: ``fraction(i, day_count)`` is its year fraction on a basis."""
+    for f in fees.values():
+        f.accrue(opening_basis, basis, fraction(i, int(f.spec.day_count)), index, legacy_unpaid=legacy_unpaid)
+
+
+def _roll(
+    tranches: dict[str, TrancheState],
+    equity: TrancheState,
+    fees: dict[str, FeeState],
+    *,
+    capitalise: bool,
+    final: bool,
+) -> None:
+    """Close the period: roll each class (capitalising unpaid interest when ``capitalise``); unless it is
+    the ``final`` period, clear the period's payments and roll the fees."""
+    for t in tranches.values():
+        t.roll(capitalise_unpaid=capitalise)
+        if not final and not t.spec.equity:
+            t.interest_paid = t.principal_paid = 0.0
+    if final:
+        return
+    equity.interest_paid = equity.principal_paid = 0.0
+    for f in fees.values():
+        f.roll()
+
+
+def run_deal(
     deal: DealStructure,
     collateral: CollateralArrays,
     assumptions: CashflowAssumptions,
@@ -395,11 +449,8 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
         if i == 0:
             interest += deal.collection_interest + deal.interest_reserve
             principal += deal.collection_principal
-        if pfai > 0:  # purchase-finance accrued interest reclass (§3.7 1b, Q42)
-            move = pfai if interest > pfai else interest
-            interest -= move
-            principal += move
-            pfai -= move
+        if pfai > 0:
+            interest, principal, pfai = _reclass_accrued(interest, principal, pfai)
         index = deal.current_index if i == 0 else index_det_list[i]
         for t in tranches.values():
             t.accrue(index, fraction(i, int(t.spec.day_count)))
@@ -419,14 +470,7 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
         basis = end_perf + end_def + principal + pfai
         if i == 0 and opening_basis <= 0:  # no "Beg Fee Basis" input: the first period's own basis
             opening_basis = basis
-        for f in fees.values():
-            f.accrue(
-                opening_basis,
-                basis,
-                fraction(i, int(f.spec.day_count)),
-                index,
-                legacy_unpaid=legacy_unpaid,
-            )
+        _accrue_fees(fees, opening_basis, basis, fraction, i, index, legacy_unpaid)
         incentive.begin_period(pay)
         oc_num = end_perf + end_mv - ccc + principal + pfai
         eod_num = end_perf + end_mv + principal
@@ -434,15 +478,16 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
         _evaluate(members, oc=oc_num, eod=eod_num, ic=ic_num, strict=strict)
         liquidation = 0.0
         if liquidate:  # Q26: added after the tests
-            liquidation = end_perf * deal.liquidation_price + end_mv if not last else 0.0
-            if last:
-                lp = float(pool_end_perf[i]) + reinv.end_performing(i)
-                lm = float(pool_end_mv[i]) + reinv.end_mv(i)
-                liquidation = lp * deal.liquidation_price + lm
+            # in the last period the balance queries returned 0: the sale is of the period's closing pool
+            sold_par, sold_mv = (
+                (float(pool_end_perf[i]) + reinv.end_performing(i), float(pool_end_mv[i]) + reinv.end_mv(i))
+                if last
+                else (end_perf, end_mv)
+            )
+            liquidation = sold_par * deal.liquidation_price + sold_mv
         ledger = Ledger()
         in_rp = pay <= deal.dates.reinvestment_end
-        eod = deal.event_of_default or (eod_state is not None and not eod_state.passed)
-        eod = eod or (sticky_eod and eod_seen)  # Q23: corrected, an EOD continues
+        eod = _event_of_default(deal, eod_state, continued=sticky_eod and eod_seen)
         eod_seen = eod_seen or eod
         ctx = PeriodContext(
             tranches=tranches,
@@ -525,17 +570,10 @@ def run_deal(  # noqa: C901 #11/#14 change it now (interest-sourced cures, calls
         )
         liquidate = liquidate or _liquidate_next(deal, grid, i, equity)
         incentive.end_period(pay)
-        if liquidation > 0 or (end_perf + end_def <= 0.01 and i > 0 and not reinv.performing[i + 1 :].any()):
-            for t in tranches.values():
-                t.roll(capitalise_unpaid=capitalise)
+        final = liquidation > 0 or _wound_down(end_perf + end_def, i, reinv)
+        _roll(tranches, equity, fees, capitalise=capitalise, final=final)
+        if final:
             break
-        for t in tranches.values():
-            t.roll(capitalise_unpaid=capitalise)
-            if not t.spec.equity:
-                t.interest_paid = t.principal_paid = 0.0
-        equity.interest_paid = equity.principal_paid = 0.0
-        for f in fees.values():
-            f.roll()
         opening_basis = basis
     return DealResult(
         deal=deal.name,
