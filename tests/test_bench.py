@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from pathlib import Path
 
 import pytest
@@ -119,6 +118,4 @@ def test_the_shipped_floors_give_the_cases_numbers(area: str, names: list[str]) 
     assert len(chosen) == len(names)
     for case in chosen:
         assert isinstance(case, Case) and case.floor is not None and case.check is not None
-        t0 = time.perf_counter()
         case.check(case.run(), case.floor())
-        assert time.perf_counter() - t0 < 120

@@ -278,8 +278,13 @@ def _probe(address: str, timeout: float) -> None:
         finally:
             await c.close()
 
-    try:
-        reply = asyncio.run(identity())
+    try:  # bounded as a whole: dask's connect reads the peer's handshake without a timeout
+        reply = asyncio.run(asyncio.wait_for(identity(), timeout))
+    except TimeoutError:
+        raise SchedulerError(
+            f"--scheduler {address}: something listens there but did not answer as a Dask scheduler "
+            f"within {timeout:g} s"
+        ) from None
     except Exception:
         reply = None
     if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
