@@ -45,4 +45,4 @@ def test_cashflow_frames_conserve_cash_each_period(session: DealSession) -> None
     # one tranche row per class and period, and the summary indexed by class
     classes = list(frames.summary.index)
     assert len(frames.tranches) == len(periods) * len(classes)
-    assert "Class A" in classes and frames.summary.loc["Class A", "wal"] > 0
+    assert "Class A" in classes and frames.summary["wal"].gt(0.0)["Class A"]

@@ -29,6 +29,13 @@ def records(path: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
+def text(record: dict[str, object], key: str) -> str:
+    """A record's text field (ISO times, versions), refused when it is anything else."""
+    value = record[key]
+    assert isinstance(value, str), f"{key}: {value!r}"
+    return value
+
+
 def test_one_record_per_run_with_command_inputs_duration_and_outcome(
     log: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -54,8 +61,8 @@ def test_one_record_per_run_with_command_inputs_duration_and_outcome(
     assert first["command"] == "ok" and first["outcome"] == "ok" and first["exit_code"] == 0
     assert first["inputs"] == {str(book): {"sha256": expected, "bytes": book.stat().st_size}}
     assert isinstance(first["duration_s"], float) and first["duration_s"] >= 0
-    assert first["started_at"] <= first["time"]  # ISO text in UTC sorts as time
-    assert first["source"] == "cli" and first["code_version"].startswith("clo-xl ")  # type: ignore[union-attr]
+    assert text(first, "started_at") <= text(first, "time")  # ISO text in UTC sorts as time
+    assert first["source"] == "cli" and text(first, "code_version").startswith("clo-xl ")
     assert second["command"] == "bad" and second["outcome"] == "bad_input" and second["exit_code"] == 2
     assert "cell F7" in str(second["error"]) and "traceback" not in second
 

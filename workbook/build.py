@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import python_calamine  # noqa: E402
 import xlsxwriter  # noqa: E402
 from xlsxwriter.workbook import Workbook  # noqa: E402
 from xlsxwriter.worksheet import Worksheet  # noqa: E402
@@ -238,11 +240,8 @@ def build(
 def stale_sheets(committed: Path, fresh: Path, rel: float = 1e-9) -> list[str]:
     """Sheets whose cells differ between two workbooks ("name: first differing cell"); floats compare to
     ``rel`` (output tabs carry engine sums whose last bits depend on summation order)."""
-    import math
 
-    import python_calamine
-
-    def grids(path: Path) -> dict[str, list[list[object]]]:
+    def grids(path: Path) -> dict[str, Sequence[Sequence[object]]]:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
         return {n: book.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in book.sheet_names}
 

@@ -389,6 +389,20 @@ def add_months(d: date, months: int, day: int | None = None) -> date:
     return date(y, m, min(day or d.day, last_day))
 
 
+def _num(value: object) -> float:
+    """A record's number (int, float or numeric text) as a float; anything else is a generator bug."""
+    if isinstance(value, int | float | str):
+        return float(value)
+    raise TypeError(f"not a number: {value!r}")
+
+
+def _day(value: object) -> date:
+    """A record's date; anything else is a generator bug."""
+    if isinstance(value, date):
+        return value
+    raise TypeError(f"not a date: {value!r}")
+
+
 def excel_serial(d: date) -> int:
     return (d - date(1899, 12, 30)).days
 
@@ -1087,7 +1101,7 @@ def transition_matrix() -> np.ndarray:
 def _classes(p: DealParams) -> list[dict[str, object]]:
     """Tranche matrix columns; rated balances sum exactly to the JR OC denominator."""
     total = p.jr_oc_denominator
-    bal = [round(total * s / 250_000) * 250_000 for s in p.class_share]
+    bal: list[float] = [round(total * s / 250_000) * 250_000 for s in p.class_share]
     bal[-1] = total - sum(bal[:-1])
     out: list[dict[str, object]] = []
     for name, b in zip(p.classes, bal, strict=True):
@@ -1118,7 +1132,7 @@ def _classes(p: DealParams) -> list[dict[str, object]]:
     cumulative = 0.0
     ratio_at: dict[str, float] = {}
     for c in out:
-        cumulative += float(c["Current_Balance"])  # type: ignore[arg-type]
+        cumulative += _num(c["Current_Balance"])
         ratio_at[str(c["class"])] = p.reinvestment_target / cumulative
     for name in p.oc_tests:
         rec = next(c for c in out if c["class"] == name)
@@ -1208,7 +1222,7 @@ def _pool_wal(holdings: Sequence[tuple[str, float]], by_id: dict[str, dict[str, 
     for brs, par in holdings:
         a = by_id[brs]
         if a["Default Obligation"] != "Yes":
-            num += par * float(a["WAL"])  # type: ignore[arg-type]
+            num += par * _num(a["WAL"])
             den += par
     return num / den if den else 0.0
 
@@ -1240,10 +1254,10 @@ def build_deal(
     jroc = (
         p.collection_principal
         + sum(
-            par * (float(by_id[b]["Market Value"]) / 100 if by_id[b]["Default Obligation"] == "Yes" else 1.0)
+            par * (_num(by_id[b]["Market Value"]) / 100 if by_id[b]["Default Obligation"] == "Yes" else 1.0)
             for b, par in holdings
         )
-    ) / p.jr_oc_denominator  # type: ignore[arg-type]
+    ) / p.jr_oc_denominator
     mwarr = 0.47
     qti: dict[str, object] = {
         "Current LIBOR": current_libor,
@@ -1365,16 +1379,19 @@ def build_deal(
         },
     ]
     sub = next(t for t in tranches if t["class"] == "Sub Notes")
-    pay_sub = [{"date": p.closing, "amount": -round(float(sub["Original_Balance"]) * float(sub["Price"]), 2)}]  # type: ignore[arg-type]
+    sub_balance = _num(sub["Original_Balance"])
+    pay_sub: list[dict[str, object]] = [
+        {"date": p.closing, "amount": -round(sub_balance * _num(sub["Price"]), 2)}
+    ]
     for r in schedule:
         if r["payment_date"] >= ANALYSIS_DATE:
             break
         pay_sub.append(
             {
                 "date": r["payment_date"],
-                "amount": round(float(sub["Original_Balance"]) * rng.uniform(0.035, 0.05), 2),
+                "amount": round(sub_balance * rng.uniform(0.035, 0.05), 2),
             }
-        )  # type: ignore[arg-type]
+        )
     accounts = [
         {"number": 1, "name": "Payment ", "interest": 0, "principal": 0},
         {"number": 2, "name": "Collection", "interest": interest_cash, "principal": p.collection_principal},
@@ -1641,7 +1658,7 @@ def _run_model(
     s.widths.update({2: 26, 3: 16, 4: 24, 5: 14, 6: 22, 9: 24, 10: 10, 11: 12, 12: 12, 13: 22, 14: 10})
     s.col_formats.update({3: "#,##0.00", 5: "#,##0", 13: "#,##0"})
     # the legacy data validations (COMPLIANCE_SPEC §1.3, [data, PJ])
-    true_false = {"validate": "list", "source": ["TRUE", "FALSE"]}
+    true_false: dict[str, object] = {"validate": "list", "source": ["TRUE", "FALSE"]}
     s.validations += [
         ("C9", {"validate": "list", "source": "=Deals"}),
         ("J11:J39", {"validate": "list", "source": "=Deals"}),
@@ -1694,10 +1711,10 @@ def _reference_table(
         names.append(DefinedName(sec.name, L.range_ref(r1, c1, first + len(data) - 1, c2, sheet)))
 
     rows("holidays", [(d, d.strftime("%A")) for d in holidays], name_cols=(2, 2))
-    libor: list[tuple[object, ...]] = []
+    libor: list[tuple[str, date, str, float, str]] = []
     for series, points in fixings.items():
         libor += [(f"{excel_serial(d)}{series}", d, series, v, "REUT") for d, v in points]
-    libor.sort(key=lambda r: (r[1], r[2]))  # type: ignore[arg-type,return-value]
+    libor.sort(key=lambda r: (r[1], r[2]))
     rows("libor_rates", libor)
     periods = 40
     t = np.arange(1, periods + 1)
@@ -1726,7 +1743,7 @@ def _reference_table(
         issue, mat = a["Issue Date"], a["Maturity"]
         assert isinstance(issue, date) and isinstance(mat, date)
         d = add_months(date(issue.year, issue.month, 1), 3) - timedelta(days=1)
-        amount = round(float(a["Facility Size"]) * 0.0025, -2)  # type: ignore[arg-type]
+        amount = round(_num(a["Facility Size"]) * 0.0025, -2)
         while d < mat:
             sink.append((a["BLKRockID"], d, amount))
             d = add_months(d + timedelta(days=1), 3) - timedelta(days=1)
@@ -1873,7 +1890,7 @@ def hypo_trades(
     for k, (deal, doc) in enumerate(deals.items()):
         held = {h["BLKRockID"] for h in doc["holdings"]}
         stated = doc["date_inputs"]["stated_maturity"]
-        buys = [a for a in good if a["BLKRockID"] not in held and a["Maturity"] < stated]  # type: ignore[operator]
+        buys = [a for a in good if a["BLKRockID"] not in held and _day(a["Maturity"]) < stated]
         buy = buys[(7 * k) % len(buys)]
         sale = doc["holdings"][(5 * k + 3) % len(doc["holdings"])]
         out.append((deal, str(buy["BLKRockID"]), "Buy", 2_000_000.0, 99.5))

@@ -3,9 +3,10 @@ independent projections ±50 bp around them through the published `cashflows` ro
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 import pytest
 
@@ -13,7 +14,36 @@ from clo_xl.analytics.breakeven import BP, Axis, Point, breakevens, solve_bracke
 from clo_xl.analytics.scenario import CashflowModel
 from clo_xl.api import DealSession
 from clo_xl.curves.conventions import DayCount
-from clo_xl.runs.cashflow_pipeline import DealInputsBundle, cashflow_document, prepare_model
+from clo_xl.ingest.workbook import read_workbook
+from clo_xl.runs.cashflow_pipeline import (
+    DealInputsBundle,
+    cashflow_document,
+    inputs_from_extract,
+    inputs_from_workbook,
+    prepare_model,
+)
+
+
+class Options(TypedDict):
+    """The projection options both the break-even model and the ±50 bp checks run with."""
+
+    cpr: float
+    severity: float
+    lag: int
+    convention: str
+
+
+def _records(doc: dict[str, object], key: str) -> list[dict[str, Any]]:
+    """A list of JSON records of a document, refused when it is anything else."""
+    rows = doc[key]
+    assert isinstance(rows, list) and all(isinstance(r, dict) for r in rows), f"{key}: {rows!r}"
+    return rows
+
+
+def _record(doc: dict[str, object], key: str) -> dict[str, Any]:
+    value = doc[key]
+    assert isinstance(value, dict), f"{key}: {value!r}"
+    return value
 
 
 def _step_evaluator(thresholds: Mapping[str, int]) -> tuple[Any, list[Point]]:
@@ -70,7 +100,7 @@ def _paid_in_full(doc: dict[str, Any], name: str, closing: date, deferrable: boo
     return remaining <= 1.0  # the document rounds each amount to the cent: allow a dollar over ~40 rows
 
 
-def _check_around(inputs: DealInputsBundle, model: CashflowModel, options: dict[str, Any]) -> int:
+def _check_around(inputs: DealInputsBundle, model: CashflowModel, options: Options) -> int:
     """Each finite break-even: paid in full at BE − 50 bp, not at BE + 50 bp (one projection each)."""
     result = breakevens(model, stress_reinvestment=False)
     closing = model.structure.dates.closing_date
@@ -92,11 +122,8 @@ def _check_around(inputs: DealInputsBundle, model: CashflowModel, options: dict[
 @pytest.mark.parametrize("convention", ["legacy", "corrected"])
 @pytest.mark.slow  # many seconds of CPU: make test runs it, make test-fast does not
 def test_sample_mag17_breakevens_hold_around_plus_minus_50bp(sample_workbook: Any, convention: str) -> None:
-    from clo_xl.ingest.workbook import read_workbook
-    from clo_xl.runs.cashflow_pipeline import inputs_from_workbook
-
     inputs = inputs_from_workbook(read_workbook(sample_workbook, deals=["Mag 17"]), "Mag 17")
-    options = {"cpr": 0.15, "severity": 0.4, "lag": 6, "convention": convention}
+    options = Options(cpr=0.15, severity=0.4, lag=6, convention=convention)
     model = prepare_model(inputs, **options)
     assert _check_around(inputs, model, options) >= 3
 
@@ -105,15 +132,11 @@ def test_sample_mag17_breakevens_hold_around_plus_minus_50bp(sample_workbook: An
 @pytest.mark.parametrize("convention", ["legacy", "corrected"])
 @pytest.mark.slow  # many seconds of CPU: make test runs it, make test-fast does not
 def test_real_mag17_breakevens_hold_around_plus_minus_50bp(legacy_dir: Any, convention: str) -> None:
-    import json
-
-    from clo_xl.runs.cashflow_pipeline import inputs_from_extract
-
     inputs = inputs_from_extract(
         json.loads((legacy_dir / "mag17_assets.json").read_text()),
         json.loads((legacy_dir / "mag17_deal.json").read_text()),
     )
-    options = {"cpr": 0.2, "severity": 0.35, "lag": 12, "convention": convention}
+    options = Options(cpr=0.2, severity=0.35, lag=12, convention=convention)
     model = prepare_model(inputs, **options)
     assert _check_around(inputs, model, options) >= 4
 
@@ -122,18 +145,20 @@ def test_document_shape_and_legacy_class_x(sample_workbook: Any) -> None:
     result = DealSession.from_workbook(sample_workbook, "Mag 17").breakeven(cpr=0.2, severity=0.35, lag=12)
     doc = result.to_json()
     frame = result.to_pandas()
-    assert frame.loc["Class E", "breakeven_cdr"] == doc["classes"][-1]["breakeven_cdr"]
+    classes = _records(doc, "classes")
+    assert frame.loc["Class E", "breakeven_cdr"] == classes[-1]["breakeven_cdr"]
     assert {"deal", "convention", "assumptions", "classes", "warnings"} <= set(doc)
     assert doc["deal"] == "Mag 17" and doc["convention"] == "legacy"
-    assert doc["assumptions"]["cpr"] == 0.2 and doc["assumptions"]["lag_months"] == 12
-    by_class = {c["class"]: c for c in doc["classes"]}
+    assumptions = _record(doc, "assumptions")
+    assert assumptions["cpr"] == 0.2 and assumptions["lag_months"] == 12
+    by_class = {c["class"]: c for c in classes}
     assert list(by_class) == ["Class X", "Class A", "Class B-1", "Class B-2", "Class C", "Class D", "Class E"]
-    for c in doc["classes"]:
+    for c in classes:
         assert {"class", "breakeven_cdr", "breakeven_severity", "iterations"} <= set(c)
     # Q48: the Mag 15 waterfall the legacy runs Mag 17 on never pays Class X
     assert by_class["Class X"]["breakeven_cdr"] is None and "Q48" in by_class["Class X"]["note"]
     # seniority: a junior class never breaks even above a senior one
     ladder = [by_class[c]["breakeven_cdr"] for c in ("Class A", "Class B-1", "Class C", "Class D", "Class E")]
     assert ladder == sorted(ladder, reverse=True)
-    survivors = [c for c in doc["classes"] if c["survives_100pct_cdr"]]
+    survivors = [c for c in classes if c["survives_100pct_cdr"]]
     assert all(c["breakeven_cdr"] == 1.0 and c["note"] == "survives 100% CDR" for c in survivors)

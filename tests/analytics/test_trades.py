@@ -9,6 +9,7 @@ import pytest
 
 from clo_xl.analytics.trades import Criterion
 from clo_xl.api import DealSession
+from clo_xl.enums import TransactionType
 
 
 @pytest.fixture(scope="module")
@@ -60,10 +61,10 @@ def test_rebalancing_route(session: DealSession) -> None:
     assert result.source == "rebalancing"
     executed = [*rebalanced.sales, *rebalanced.purchases]
     by_hand = sum(
-        (1 if t.trade.transaction.value == "Buy" else -1) * t.executed_par * (1 - t.price)  # type: ignore[union-attr]
-        for t in executed
-        if t.executed_par > 0
-    )
+        ((1.0 if t.trade.transaction is TransactionType.BUY else -1.0) * t.executed_par * (1 - t.price)
+         for t in executed if t.executed_par > 0),
+        0.0,
+    )  # fmt: skip
     assert result.par_build == pytest.approx(by_hand)
     assert result.cash_after == pytest.approx(rebalanced.cash)
     frame = result.to_pandas()

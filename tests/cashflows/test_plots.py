@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +33,13 @@ def document() -> dict[str, object]:
     return to_document(result, deal, curve)
 
 
+def periods(doc: dict[str, object]) -> list[dict[str, Any]]:
+    """The document's periods (JSON records), refused when they are anything else."""
+    rows = doc["periods"]
+    assert isinstance(rows, list) and all(isinstance(p, dict) for p in rows)
+    return rows
+
+
 def test_plots_render_as_png_and_svg() -> None:
     doc = document()
     png = to_png(tranche_cashflow_figure(doc))
@@ -45,7 +53,7 @@ def test_plots_render_as_png_and_svg() -> None:
 def test_headroom_is_ratio_minus_trigger_in_points() -> None:
     doc = document()
     series = headroom_series(doc)
-    first = doc["periods"][0]["tests"][0]  # type: ignore[index]
+    first = periods(doc)[0]["tests"][0]
     assert series[first["name"]][0] == (first["ratio"] - first["trigger"]) * 100.0
     fig = coverage_headroom_figure(doc)
     line = next(ln for ln in fig.axes[0].lines if ln.get_label() == "Class B-2 OC")
@@ -59,17 +67,17 @@ def test_headroom_is_ratio_minus_trigger_in_points() -> None:
 def test_axes_carry_units_and_the_final_redemption_is_marked_not_a_breach() -> None:
     doc = document()
     final = final_redemption_index(doc)
-    periods = doc["periods"]  # type: ignore[index]
+    rows = periods(doc)
     # independently: the first period with liquidation proceeds, else the last one
-    liquidated = [i for i, p in enumerate(periods) if p.get("liquidation_proceeds", 0) > 0]
-    assert final == (liquidated[0] if liquidated else len(periods) - 1)
+    liquidated = [i for i, p in enumerate(rows) if p.get("liquidation_proceeds", 0) > 0]
+    assert final == (liquidated[0] if liquidated else len(rows) - 1)
     cash = tranche_cashflow_figure(doc).axes[0]
     assert cash.get_ylabel() == "Cash paid (USD millions)" and cash.get_xlabel() == "Payment date"
     headroom = coverage_headroom_figure(doc).axes[0]
     assert headroom.get_ylabel() == "Headroom (percentage points)"
     for ax in (cash, headroom):
         marks = [ln for ln in ax.lines if ln.get_linestyle() == "--"]
-        assert [list(m.get_xdata()) for m in marks] == [[final, final]]
+        assert [np.asarray(m.get_xdata()).tolist() for m in marks] == [[final, final]]
         assert any(t.get_text() == "final redemption" for t in ax.texts)
     assert (
         tranche_cashflow_figure({**doc, "currency": "EUR"}).axes[0].get_ylabel() == "Cash paid (EUR millions)"

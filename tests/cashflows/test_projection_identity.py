@@ -41,10 +41,14 @@ def test_projection_rows_equal_the_first_written_projection(sample_workbook: Pat
         stress = CashflowAssumptions(
             AssetAssumption(0.1, 0.08, 0.6, 6), legacy_vector_overrun=m.conventions.legacy
         )
+        coll, sw, sink = m.collateral, m.switches, m.sink
         for assumptions, dates in ((m.assumptions, None), (stress, None), (stress, default_dates)):
-            kw = {"switches": m.switches, "sink": m.sink, "default_dates": dates}
-            new = project_asset_rows(m.collateral, assumptions, curve, analysis, **kw)
-            old = reference_projection.project_asset_rows(m.collateral, assumptions, curve, analysis, **kw)
+            new = project_asset_rows(
+                coll, assumptions, curve, analysis, switches=sw, sink=sink, default_dates=dates
+            )
+            old = reference_projection.project_asset_rows(
+                coll, assumptions, curve, analysis, switches=sw, sink=sink, default_dates=dates
+            )
             for field in FIELDS:
                 a, b = getattr(new, field), getattr(old, field)
                 assert (a is None) == (b is None), (deal, field)

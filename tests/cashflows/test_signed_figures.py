@@ -171,7 +171,7 @@ def _setup(mag17: Any, structure: Any = None) -> Variants:
     model = prepare_model(mag17, deal="Mag 17")
     if structure is not None:
         model = replace(model, structure=structure)
-    return Variants(model, mag17.tables, (None, None, None, None))
+    return Variants(model, mag17.tables, (None, None, None, None, None))
 
 
 def test_ic_numerator_deducts_senior_expenses(mag17: Any) -> None:

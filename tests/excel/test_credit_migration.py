@@ -17,25 +17,32 @@ from python_calamine import CalamineWorkbook
 from clo_xl.errors import UsageError
 from clo_xl.excel import handlers
 from clo_xl.excel.file_workbook import FileWorkbook
+from clo_xl.excel.table import Value
 
 DEAL = "Mag 17"  # Run Model C9 of the sample
 
 
-def _set(path: Path, values: dict[str, object]) -> None:
+def _set(path: Path, values: dict[str, Value]) -> None:
     book = FileWorkbook(path)
     for cell, value in values.items():
         assert book.write_inputs("Run Model", cell, [[value]]) == []
     book.save()
 
 
-def _tab(path: Path) -> list[list[object]]:
+def _tab(path: Path) -> list[list[Value]]:
     return [row[1:] for row in FileWorkbook(path).read_sheet(f"RM-{DEAL}")]  # the table starts at B1
 
 
-def _block(tab: list[list[object]], title: str) -> list[list[object]]:
+def _block(tab: list[list[Value]], title: str) -> list[list[Value]]:
     start = next(i for i, r in enumerate(tab) if r and r[0] == title) + 2
     end = next((i for i in range(start, len(tab)) if not any(v is not None for v in tab[i])), len(tab))
     return tab[start:end]
+
+
+def _number(value: object) -> float:
+    """A numeric cell as read by calamine (int or float), refused when it is anything else."""
+    assert isinstance(value, int | float) and not isinstance(value, bool), repr(value)
+    return float(value)
 
 
 def _months_after(start: date, months: int) -> date:
@@ -57,19 +64,19 @@ def test_rm_tab_from_the_run_model_settings(workbook_copy: Path) -> None:
     cells = sheet.to_python(skip_empty_area=False)
     analysis = cells[2][2]  # C3 analysis date
     assert isinstance(analysis, date)
-    total_par = sum(float(r[4]) for r in cells[3:] if r[3] not in (None, "") and r[4] not in (None, ""))
+    total_par = sum(_number(r[4]) for r in cells[3:] if r[3] not in (None, "") and r[4] not in (None, ""))
 
     stats = _block(tab, "Migration Statistics (mean over paths)")
     assert len(stats) > 4
     dates = [date.fromisoformat(str(r[1])[:10]) for r in stats]
     assert dates[:4] == [_months_after(analysis, 3 * k) for k in range(1, 5)]
-    period = [float(r[2]) for r in stats]  # type: ignore[arg-type]
-    cumulative = [float(r[3]) for r in stats]  # type: ignore[arg-type]
+    period = [_number(r[2]) for r in stats]
+    cumulative = [_number(r[3]) for r in stats]
     running = 0.0
     for p, c in zip(period, cumulative, strict=True):
         running += p
         assert c == pytest.approx(running, rel=1e-12)
-    assert float(stats[0][4]) == pytest.approx(period[0] / total_par * 4.0, rel=1e-9)  # type: ignore[arg-type]
+    assert _number(stats[0][4]) == pytest.approx(period[0] / total_par * 4.0, rel=1e-9)
     assert 0 < cumulative[-1] <= total_par
 
     head = next(i for i, r in enumerate(tab) if r and r[0] == "Min Path")
@@ -101,7 +108,7 @@ def test_statistics_only_when_c15_is_false(workbook_copy: Path) -> None:
     [("C17", 0, "C17 must be a whole number"), ("C17", 501, "C17 must be a whole number"),
      ("C16", "User Defined", "C16"), ("C18", "Monthly", "C18")],
 )  # fmt: skip
-def test_bad_settings_name_their_cell(workbook_copy: Path, cell: str, value: object, message: str) -> None:
+def test_bad_settings_name_their_cell(workbook_copy: Path, cell: str, value: Value, message: str) -> None:
     _set(workbook_copy, {cell: value})
     with pytest.raises(UsageError, match=message):
         handlers.run_credit_migration(FileWorkbook(workbook_copy))

@@ -151,7 +151,9 @@ def test_refreshing_from_the_migrated_sample_gives_back_the_same_inputs(
     after, before = dict(refreshed.deal(DEAL).data), dict(original.deal(DEAL).data)
     # the database keeps account names trimmed (the sample's "Payment " comes back as "Payment")
     for doc in (after, before):
-        doc["accounts"] = [{**a, "name": str(a["name"]).strip()} for a in doc["accounts"]]
+        accounts = doc["accounts"]
+        assert isinstance(accounts, list)
+        doc["accounts"] = [{**a, "name": str(a["name"]).strip()} for a in accounts]
     assert after == before
     assert list(refreshed.holdings[DEAL].rows) == list(original.holdings[DEAL].rows)
 

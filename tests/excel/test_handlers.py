@@ -13,6 +13,7 @@ from clo_xl.enums import TransactionType
 from clo_xl.errors import UsageError
 from clo_xl.excel import handlers
 from clo_xl.excel.file_workbook import FileWorkbook
+from clo_xl.excel.table import Value
 from clo_xl.excel.workbook_access import WorkbookAccess, read_cell
 from clo_xl.excel.xlsx_package import XlsxPackage
 from clo_xl.run_model import run_model_settings
@@ -123,16 +124,16 @@ def test_run_rankings_and_rebalancing_use_the_run_model_settings(workbook_copy: 
     ]
     assert rebalance[1][2:4] == ["Test Num", "Test Name"]  # the Compliance Test block's first column is blank
     sale = rebalance[0].index("Assets To Sale")
-    sold = [row[sale + 2] for row in rebalance[2:] if isinstance(row[sale + 2], float)]
+    sold = [par for row in rebalance[2:] if isinstance(par := row[sale + 2], float)]
     assert sold and sum(sold) > 0  # the sample's targets (E11/E12) lead to sales, par summed per asset
 
 
 def test_an_unknown_deal_in_c9_is_a_located_error(workbook_copy: Path, tmp_path: Path) -> None:
     class Stub(FileWorkbook):
-        def read_range(self, sheet: str, address: str) -> list[list[object]]:
+        def read_range(self, sheet: str, address: str) -> list[list[Value]]:
             if (sheet, address) == ("Run Model", "C9"):
                 return [["Mag 99"]]
-            return super().read_range(sheet, address)  # type: ignore[return-value]
+            return super().read_range(sheet, address)
 
     with pytest.raises(UsageError, match=r"'Run Model'!C9: unknown deal 'Mag 99'"):
         handlers.run_compliance(Stub(workbook_copy))

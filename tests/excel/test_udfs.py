@@ -66,6 +66,12 @@ def _defaulted(path: Path) -> set[str]:
     return {str(r[0]).strip() for r in assets[1:] if r[col] == "Yes"}
 
 
+def _number(value: object) -> float:
+    """A number from a cell or a UDF (an error comes back as "#CLO! ..." text and fails here)."""
+    assert isinstance(value, int | float) and not isinstance(value, bool), repr(value)
+    return float(value)
+
+
 def _nd_par(path: Path, deal: str) -> float:
     """Σ holding par of non-defaulted assets, straight from the sheet cells (COMPLIANCE_SPEC §4.2 'ND')."""
     defaulted = _defaulted(path)
@@ -80,7 +86,7 @@ def _nd_par(path: Path, deal: str) -> float:
         if brs in (None, ""):
             break
         if str(brs).strip() not in defaulted:
-            total += float(par)
+            total += _number(par)
     return total
 
 
@@ -101,12 +107,12 @@ def test_deal_functions_read_the_database(stored: str, sample_workbook: Path) ->
     # a deal not stored: one line that says how to load it
     assert udfs.CLO_WARF("Mag 99").startswith(f"{ERROR_PREFIX} deal 'Mag 99' is not in the database: load it")
     # measures exist where the deal's threshold table has no such test (Mag 6 lists no WARF test)
-    assert 1 <= udfs.CLO_WARF("Mag 6") <= 10000 and udfs.CLO_DIVERSITY("Mag 6") > 0
+    assert 1 <= _number(udfs.CLO_WARF("Mag 6")) <= 10000 and _number(udfs.CLO_DIVERSITY("Mag 6")) > 0
 
 
 @pytest.mark.postgres
 def test_a_saved_change_is_picked_up_by_the_next_call(stored_private: str, sample_workbook: Path) -> None:
-    before = udfs.CLO_TEST("Mag 17", 35, "denominator")
+    before = _number(udfs.CLO_TEST("Mag 17", 35, "denominator"))
     loads = STORED.loads
     assert udfs.CLO_WARF("Mag 17") == udfs.CLO_TEST("Mag 17", 36) and STORED.loads == loads  # reused
     document = copy.deepcopy(refresh_deal(stored_private, "Mag 17").document)

@@ -15,6 +15,7 @@ import dataclasses
 import json
 import math
 import re
+from collections.abc import Mapping
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any
@@ -137,15 +138,24 @@ def legacy_workbook(legacy_dir: Path, tmp_path_factory: pytest.TempPathFactory) 
     return out
 
 
+def table(doc: Mapping[str, object], key: str) -> list[dict[str, object]]:
+    """A table of the raw deal document (a list of records), refused when it is anything else."""
+    rows = doc[key]
+    assert isinstance(rows, list) and all(isinstance(r, dict) for r in rows), f"{key}: {rows!r}"
+    return rows
+
+
 def test_legacy_layout_loads_without_edits(legacy_workbook: Path) -> None:
     data = read_workbook(legacy_workbook)
     assert list(data.deals) == ["Mag 17"]
     doc = data.deals["Mag 17"].data
     assert doc["analysis_date"] == datetime(2016, 3, 23).date()
     assert doc["current_libor"] == 0.005418
-    assert doc["accounts"][0]["name"] == "Payment "  # legacy trailing space kept raw
-    assert doc["objective_weights"][0]["test_name"] == "Minimum Weighted Average Moody’s Recovery Rate Test"
-    assert doc["tranches"][0]["class"] == "Class X" and doc["tranches"][-1]["class"] == "Sub Notes"
+    assert table(doc, "accounts")[0]["name"] == "Payment "  # legacy trailing space kept raw
+    weights = table(doc, "objective_weights")
+    assert weights[0]["test_name"] == "Minimum Weighted Average Moody’s Recovery Rate Test"
+    tranches = table(doc, "tranches")
+    assert tranches[0]["class"] == "Class X" and tranches[-1]["class"] == "Sub Notes"
     assert len(data.holdings["Mag 17"]) == 195 and len(data.assets) == 195
     assert data.filter_lists["filter_fields"][:2] == ("Moody's Rating", "Moody's Rating WARF")
     assert data.reference["libor_rates"].rows[0]["CUSIP"] == "419891 MONTH LIBOR"

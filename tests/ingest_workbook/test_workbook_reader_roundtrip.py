@@ -90,11 +90,22 @@ def test_values_are_located_to_the_legacy_cells(data: WorkbookData, built_workbo
     assert rm.locate("hypo_trades[0].Par").cell == "M11"
 
 
+def _records(value: object) -> list[dict[str, object]]:
+    """A raw block's list of records, refused when it is anything else."""
+    assert isinstance(value, list) and all(isinstance(r, dict) for r in value), repr(value)
+    return value
+
+
+def _number(value: object) -> float:
+    assert isinstance(value, int | float) and not isinstance(value, bool), repr(value)
+    return float(value)
+
+
 def test_run_model_controls_and_trades(book: SampleBook, data: WorkbookData) -> None:
     rm = data.run_model.data
     assert rm["analysis_date"] == date(2016, 3, 23) and rm["deal"] == "Mag 17"
     assert rm["incremental_loan_size"] == 750_000 and rm["ranking_transaction"] == "Buy"
-    trades = [tuple(t.values()) for t in rm["hypo_trades"]]  # type: ignore[union-attr]
+    trades = [tuple(t.values()) for t in _records(rm["hypo_trades"])]
     assert trades == [tuple(None if v is None else v for v in t) for t in book.trades]
     assert rm["collateral_par"] == sum(p for _, p in book.holdings["Mag 17"])
     assets, holdings, inputs = load_deal(data, "Mag 17")
@@ -109,13 +120,15 @@ def test_reference_tables(data: WorkbookData) -> None:
     ref = data.reference
     libor = ref["libor_rates"].rows[0]
     # the legacy key is the date serial followed by the series name (COMPLIANCE_SPEC §1.2 LIBOR_Rates)
-    serial = (libor["Date"] - date(1899, 12, 30)).days  # type: ignore[operator]
+    quoted = libor["Date"]
+    assert isinstance(quoted, date)
+    serial = (quoted - date(1899, 12, 30)).days
     assert libor["CUSIP"] == f"{serial}{libor['Sec Desc1']}"
     assert [r["Deals"] for r in ref["deals"].rows][:2] == ["All", "Mag 6"]
     tm = ref["transition_matrix"].rows
     assert len(tm) == 18
     for row in tm:
-        assert sum(float(row[k]) for k in list(row)[1:]) == pytest.approx(1.0, abs=1e-5)  # type: ignore[arg-type]
+        assert sum(_number(row[k]) for k in list(row)[1:]) == pytest.approx(1.0, abs=1e-5)
     assert "Moody's Rating" in data.filter_lists["filter_fields"]
 
 
@@ -166,7 +179,7 @@ def test_unnamed_cash_flow_blocks_elsewhere_are_absent_not_errors(
     wb.save(out)
     doc = read_workbook(out).deals["Mag 17"].data
     assert doc["clo_inputs"] == [] and doc["date_inputs"] == {}
-    assert len(doc["test_thresholds"]) == 37
+    assert len(_records(doc["test_thresholds"])) == 37
 
 
 @pytest.mark.parametrize("seed", [1, 2024])

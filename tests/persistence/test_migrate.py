@@ -91,7 +91,8 @@ def test_a_changed_value_updates_one_row_and_bumps_versions(
             sa.text("SELECT market_value, row_version FROM clo.asset WHERE asset_id = 'SYN000005'")
         ).one()
         assert (mv, version) == (77.125, 2)
-        deal_versions = dict(conn.execute(sa.text("SELECT deal, row_version FROM clo.deal")).all())
+        stored = conn.execute(sa.text("SELECT deal, row_version FROM clo.deal")).all()
+        deal_versions: dict[str, int] = {deal: version for deal, version in stored}
         assert deal_versions == {"Syn 1": 1, "Syn 2": 2, "Syn 3": 1}
         logged = conn.execute(
             sa.text(

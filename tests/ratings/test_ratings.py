@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -26,10 +28,8 @@ def test_parse_scales() -> None:
         parse_sp("BBBB")
 
 
-def loan(**kw: object) -> Asset:
-    base = {"moody_asset_category": SSL, "seniority": "Senior Secured"}
-    base.update(kw)
-    return Asset(brs_id="X1", **base)  # type: ignore[arg-type]
+def loan(**kw: Any) -> Asset:
+    return replace(Asset(brs_id="X1", moody_asset_category=SSL, seniority="Senior Secured"), **kw)
 
 
 def test_moodys_rating_from_facility_with_outlook() -> None:

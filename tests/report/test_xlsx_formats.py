@@ -28,7 +28,7 @@ def written(tmp_path: Path) -> Path:
         Column("Pass", Kind.PASS_FAIL),
         Column("WARF", Kind.NUMBER, decimals=2),
     ]
-    rows = [
+    rows: list[list[object]] = [
         ["SYN000001", 12_088_300.50292697, 0.0375, date(2024, 6, 15), 3, True, 2634.1739],
         ["SYN000002", 1_000_000.0, 0.041, date(2025, 1, 31), 1, False, 2800.0],
         ["SYN000003", None, float("nan"), datetime(2026, 3, 1, 12, 30), 0, True, None],

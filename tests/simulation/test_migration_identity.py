@@ -69,12 +69,12 @@ def test_uncorrelated_paths_with_ties_and_first_step_maturities(leaky_d: bool) -
 def test_correlated_pool_on_two_threads() -> None:
     rng = np.random.default_rng(2016)
     n = 120
+    ranks = [int(r) for r in rng.integers(10, 17, n)]
     chol = cholesky(
         system_correlation(
-            [f"I{i % 70}" for i in range(n)], [f"S{i % 9}" for i in range(n)], rng.integers(10, 17, n),
-            SystemCorrelation(),
+            [f"I{i % 70}" for i in range(n)], [f"S{i % 9}" for i in range(n)], ranks, SystemCorrelation()
         )
-    )  # fmt: skip
+    )
     annual = _matrix(3)
     fast, slow = _both(
         initial=rng.integers(8, 17, n), maturity_step=rng.integers(3, 30, n),
