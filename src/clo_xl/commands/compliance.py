@@ -87,14 +87,21 @@ def _hypo_tests(doc: dict[str, Any], title: str) -> None:
     )
 
 
+def _given_price(t: dict[str, Any]) -> str:
+    """The price as entered, with the unit it was read in (points above 1, a fraction of par at most 1)."""
+    if not t["price"]:
+        return "market value"
+    return f"{t['price']:g} pts" if t["price"] > 1.0 else f"{t['price']:g} of par"
+
+
 def _trades(doc: dict[str, Any], title: str) -> None:
     rows = [
-        [t["brs_id"], t["transaction"] or "?", f"{t['par']:,.2f}",
-         "" if t["price"] is None else f"{t['price']:g}", f"{t['executed_par']:,.2f}",
-         f"{t['executed_price'] * 100:.3f}", f"{t['cash_change']:,.2f}", t["status"]]
+        [t["brs_id"], t["transaction"] or "?", f"{t['par']:,.2f}", _given_price(t),
+         f"{t['executed_par']:,.2f}", f"{t['executed_price'] * 100:.3f}%", f"{t['cash_change']:,.2f}",
+         t["status"]]
         for t in doc["trades"]
     ]  # fmt: skip
-    cols = ["BRS ID", "Buy/Sale", "Par", "Price given", "Executed par", "Price", "Cash", "Status"]
+    cols = ["BRS ID", "Buy/Sale", "Par", "Price given", "Executed par", "Price (% of par)", "Cash", "Status"]
     console.print(table(title, cols, rows))
 
 

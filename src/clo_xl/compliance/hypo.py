@@ -48,11 +48,20 @@ class ExecutedTrade:
             "transaction": t.transaction.value if t.transaction else None,
             "par": t.par,
             "price": t.price,
+            "price_unit": price_unit(t.price),
             "executed_par": self.executed_par,
             "executed_price": self.price,
             "cash_change": self.cash_change,
             "status": self.status,
         }
+
+
+def price_unit(price: float | None) -> str:
+    """How a given trade price was read (:func:`clo_xl.portfolio.pool.price_unit_problem`): ``"points"``
+    (above 1), ``"fraction"`` (of par, at most 1) or ``"market value"`` (blank or 0: the asset's mark)."""
+    if not price:
+        return "market value"
+    return "points" if price > 1.0 else "fraction"
 
 
 def apply_trades(

@@ -43,7 +43,7 @@ from clo_xl.ingest.rules import (
     parse_number,
     parse_text,
 )
-from clo_xl.portfolio.pool import Holding, Trade
+from clo_xl.portfolio.pool import Holding, Trade, price_unit_problem
 
 KNOWN_KEYS = frozenset(
     {
@@ -441,6 +441,10 @@ def read_trade_records(r: DocReader, path: str, records: Sequence[Mapping[str, A
         price_value = r.opt_number(
             f"{p}.{prk}", price, low=PRICE_RANGE[0], high=PRICE_RANGE[1], percent=False
         )
+        problem = price_unit_problem(price_value)
+        if problem is not None:
+            r.fail(f"{p}.{prk}", price, problem)
+            continue
         if par_value is None:
             continue
         out.append(

@@ -37,13 +37,36 @@ class Holding:
     location: Location | None = field(default=None, compare=False, repr=False)
 
 
+#: Trade prices strictly between these bounds are refused as ambiguous: read in points (the rule for any
+#: price above 1) they would be 1–2 % of par, which no performing loan trades at, while they are what a
+#: price above par typed as a fraction looks like (1.015 meant as 101.5 % of par).
+AMBIGUOUS_PRICES = (1.0, 2.0)
+
+
+def price_unit_problem(price: float | None) -> str | None:
+    """Why a trade price cannot be read unambiguously (``None`` when it can).
+
+    The unit rule (CONTRACT §3, the legacy's §5.2 4.3): blank or 0 = the asset's market value; above 1 =
+    points of par (101.5 = 101.5 % of par); at most 1 = a fraction of par (0.985). A price in
+    ``AMBIGUOUS_PRICES`` fits the points rule but almost surely means a fraction above par.
+    """
+    if price is None or not AMBIGUOUS_PRICES[0] < price < AMBIGUOUS_PRICES[1]:
+        return None
+    return (
+        f"price {price:g} is ambiguous: a price above 1 is read in points of par, so it would mean "
+        f"{price:g} % of par; for {price * 100:g} % of par enter {price * 100:g} (points)"
+    )
+
+
 @dataclass(frozen=True)
 class Trade:
     """One hypothetical trade (Run Model J:N or a trades file).
 
-    ``price``: ``None`` or 0 = use the asset's market value ÷ 100; a value > 1 is in points (99.5) and is
-    divided by 100; a value <= 1 is a fraction of par. ``transaction`` ``None`` = the cell held something
-    other than Buy/Sale (the legacy ignores the trade but still lists it in the attributes, §6 Q31).
+    ``price`` (the unit rule, :func:`price_unit_problem`): ``None`` or 0 = use the asset's market value ÷ 100;
+    a value > 1 is in points (99.5, 101.5) and is divided by 100; a value <= 1 is a fraction of par (0.995);
+    a value strictly between 1 and 2 is refused (ValueError) as ambiguous. ``transaction`` ``None`` = the
+    cell held something other than Buy/Sale (the legacy ignores the trade but still lists it in the
+    attributes, §6 Q31).
     """
 
     brs_id: str
@@ -51,6 +74,11 @@ class Trade:
     par: float
     price: float | None = None
     deal: str | None = None
+
+    def __post_init__(self) -> None:
+        problem = price_unit_problem(self.price)
+        if problem is not None:
+            raise ValueError(f"trade of {self.brs_id}: {problem}")
 
     def price_fraction(self, market_value: float) -> float:
         """Trade price as a fraction of par (legacy rule, §5.2 4.3)."""
@@ -241,4 +269,12 @@ class Pool:
         return self.with_par_change(brs_id, max(par, 0.0) - self.par_of(brs_id))
 
 
-__all__ = ["REMOVE_AT_OR_BELOW", "Holding", "Pool", "Trade", "Universe"]
+__all__ = [
+    "AMBIGUOUS_PRICES",
+    "REMOVE_AT_OR_BELOW",
+    "Holding",
+    "Pool",
+    "Trade",
+    "Universe",
+    "price_unit_problem",
+]
