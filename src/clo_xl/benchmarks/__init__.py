@@ -1,6 +1,6 @@
 """The speed cases of ``clo-xl bench`` that ship with clo-xl, each beside its numpy floor.
 
-``compliance``, ``cashflows`` and ``analytics`` are packaged here so that ``clo-xl bench`` runs from an
+``compliance``, ``cashflows``, ``analytics`` and ``ingest`` are packaged here so ``clo-xl bench`` runs from an
 installed wheel; a checkout's ``bench/bench_<area>.py`` files (the Excel bridge, persistence, ingest) add
 their areas when the command runs from one. Every area module exposes ``cases() -> list[Case]``.
 
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 #: the areas packaged here, in the order ``clo-xl bench`` runs them
-AREAS = ("compliance", "cashflows", "analytics")
+AREAS = ("compliance", "cashflows", "analytics", "ingest")
 
 
 @dataclass(frozen=True)

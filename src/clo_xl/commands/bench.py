@@ -32,13 +32,13 @@ from typing import Any
 import numpy
 import typer
 
-from clo_xl.benchmarks import AREAS, Case, analytics, cashflows, compliance, format_seconds
+from clo_xl.benchmarks import AREAS, Case, analytics, cashflows, compliance, format_seconds, ingest
 from clo_xl.commands._output import console, emit, table
 from clo_xl.commands._progress import progress_bar
 from clo_xl.errors import CloXlError, UsageError
 from clo_xl.progress import Progress, no_progress
 
-PACKAGED = {"compliance": compliance, "cashflows": cashflows, "analytics": analytics}
+PACKAGED = {"compliance": compliance, "cashflows": cashflows, "analytics": analytics, "ingest": ingest}
 
 LegacyCase = tuple[str, Callable[[], object], float]
 

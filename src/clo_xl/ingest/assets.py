@@ -393,9 +393,11 @@ class _ColumnParser:
         except TypeError:  # a list or mapping in a JSON cell
             return self._cell_by_cell(values)
         parse = _CELL_PARSERS[self.column.kind]
-        value_of: dict[object, Any] = {}
+        value_of: dict[object, Any] = _plain_texts(distinct) if self.column.kind == "text" else {}
         tag_of: dict[object, str] = {}
         for v in distinct:
+            if v in value_of:
+                continue
             try:
                 parsed, tag = self._cell(parse, v)
             except ValueProblem as exc:
@@ -547,6 +549,23 @@ def _dates_in_order(
         m, d = maturity[i], issued[i]
         if m is not None and d is not None and m < d:
             problems.add(locate(i, header), m, f"maturity is before the issue date {d.isoformat()}")
+
+
+def _plain_texts(distinct: set[object]) -> dict[object, Any]:
+    """Text values that need no more than trimming (no control character anywhere, no blank marker),
+    parsed in bulk: one printability check over all of them instead of a call per value."""
+    texts = [v for v in distinct if type(v) is str]
+    if not texts or not "".join(texts).isprintable():
+        return {}
+    out: dict[object, Any] = {}
+    for v in texts:
+        text = v.strip()
+        if text and (len(text) > 4 or text.upper() not in _BLANK_MARKERS):
+            out[v] = text
+    return out
+
+
+_BLANK_MARKERS = frozenset({"NONE", "NULL", "NAN"})
 
 
 def _subset_locator(table: RawTable, rows: Sequence[int]) -> Callable[[int, str], Location]:

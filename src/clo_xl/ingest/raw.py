@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import overload
 
 from clo_xl.errors import Location
@@ -113,11 +114,20 @@ class RawTable:
         return len(self.rows)
 
     def column(self, header: str) -> Sequence[object]:
-        """Every row's value under ``header`` (None where a row lacks it)."""
+        """Every row's value under ``header`` (None where a row lacks it); a row-held table's columns are
+        gathered once and kept."""
         if self.data is not None:
             found = self.data.get(header)
             return found if found is not None else [None] * len(self)
-        return [r.get(header) for r in self.rows]
+        cache: dict[str, Sequence[object]] = self.__dict__.setdefault("_columns", {})
+        column = cache.get(header)
+        if column is None:
+            try:
+                column = list(map(itemgetter(header), self.rows))  # every row has the key: C speed
+            except (KeyError, TypeError):
+                column = [r.get(header) for r in self.rows]
+            cache[header] = column
+        return column
 
     def __iter__(self) -> Iterator[RawRow]:
         for i, values in enumerate(self.rows):

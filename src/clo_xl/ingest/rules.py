@@ -63,6 +63,10 @@ def control_character(text: str) -> str | None:
 def parse_text(value: object) -> str:
     """Cell → trimmed text; blank → ``""``; a whole float (``12345.0`` from Excel) → ``"12345"``.
     Text holding a control character (NUL...) raises :class:`ValueProblem`."""
+    if type(value) is str:  # the common case first: printable text that is not a blank marker
+        text = value.strip()
+        if len(text) > 4 and text.isprintable():
+            return text
     if is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
