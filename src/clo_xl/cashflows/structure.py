@@ -106,10 +106,13 @@ class CashflowInputs:
     clo_inputs: Mapping[str, object] = field(default_factory=dict)
     interest_diversion_trigger: float | None = None
     eod_trigger: float | None = None
-    cf_inputs: Mapping[str, float | str] = field(default_factory=dict)
+    cf_inputs: Mapping[str, float | str | date] = field(default_factory=dict)
     pay_sub_notes: tuple[tuple[date, float], ...] = ()
     curve: Mapping[int, float] = field(default_factory=dict)
     holidays: tuple[date, ...] = ()
+    #: the deal's waterfall: a packaged version's name, or a version document (JSON text) that travels with it
+    waterfall_name: str | None = None
+    waterfall_json: str | None = None
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ use; the engines never see a value these rules refused.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -249,11 +249,9 @@ def _vector_or_number(vectors: frozenset[str], *, rating: bool = False) -> Any:
     return parse
 
 
-def _reference(data: WorkbookData, problems: Problems) -> tuple[date, ...]:
-    ref = data.reference
-    holidays: tuple[date, ...] = ()
-    if "holidays" in ref:
-        holidays = tuple(d for d in _cells(ref["holidays"], problems, "Date", parse_date) if d is not None)
+def _tables(ref: Mapping[str, RawTable], problems: Problems) -> None:
+    """The Reference Table sections the engines read: LIBOR fixings, cash-flow vectors, the sink schedule,
+    the transition matrix and the CF assumptions (a rate, or a vector of Cashflow Vectors by name)."""
     if "libor_rates" in ref:
         _cells(ref["libor_rates"], problems, "Date", parse_date)
         _cells(ref["libor_rates"], problems, "Yield", _number(-5.0, 50.0))  # percent, as published
@@ -272,10 +270,6 @@ def _reference(data: WorkbookData, problems: Problems) -> tuple[date, ...]:
         table = ref["transition_matrix"]
         for h in table.headers[1:]:
             _cells(table, problems, h, _number(0.0, 1.0))
-    if "libor_curve" in ref:
-        table = ref["libor_curve"]
-        _cells(table, problems, "Tenor (Months)", lambda v: check_range(parse_int(v, blank=None), 1, 1200))
-        _cells(table, problems, "Rate", lambda v: check_range(parse_number(v, blank=None), -0.05, 0.50))
     if "cf_assumptions" in ref:
         table = ref["cf_assumptions"]
         _cells(table, problems, "ID", parse_text)
@@ -283,6 +277,29 @@ def _reference(data: WorkbookData, problems: Problems) -> tuple[date, ...]:
         _cells(table, problems, "Default", _vector_or_number(vectors, rating=True))
         _cells(table, problems, "Severity", _vector_or_number(vectors))
         _cells(table, problems, "Lag", lambda v: check_range(parse_int(v), 0, 120))
+
+
+def _curve(ref: Mapping[str, RawTable], problems: Problems) -> dict[int, float]:
+    """The ``LIBORCurve`` (tenor in months → rate): whole tenors, rates as plausible fractions (``n/a``
+    refused, never read as 0)."""
+    if "libor_curve" not in ref:
+        return {}
+    table = ref["libor_curve"]
+    tenors = _cells(
+        table, problems, "Tenor (Months)", lambda v: check_range(parse_int(v, blank=None), 1, 1200)
+    )
+    rates = _cells(table, problems, "Rate", lambda v: check_range(parse_number(v, blank=None), -0.05, 0.50))
+    return {int(t): float(r) for t, r in zip(tenors, rates, strict=True) if t is not None and r is not None}
+
+
+def _reference(data: WorkbookData, problems: Problems) -> tuple[tuple[date, ...], dict[int, float]]:
+    """The Reference Table and the Filter Sheet: every section checked; the holidays and the yield curve
+    typed for the deals."""
+    ref = data.reference
+    holidays: tuple[date, ...] = ()
+    if "holidays" in ref:
+        holidays = tuple(d for d in _cells(ref["holidays"], problems, "Date", parse_date) if d is not None)
+    _tables(ref, problems)
     for key, values in data.filter_lists.items():
         for value in values:
             if isinstance(value, str):
@@ -290,7 +307,7 @@ def _reference(data: WorkbookData, problems: Problems) -> tuple[date, ...]:
                     parse_text(value)
                 except ValueProblem as exc:
                     problems.add(Location(file=data.file, sheet=L.FILTER_SHEET, column=key), value, str(exc))
-    return holidays
+    return holidays, _curve(ref, problems)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -340,7 +357,7 @@ def validate_book(data: WorkbookData, problems: Problems) -> Book:
     """Apply every rule to ``data`` (a workbook, a stored deal, an extract pair), recording each problem;
     returns the typed :class:`Book` (meaningful only when ``problems`` stays empty)."""
     universe = read_asset_table(data.assets, problems)
-    holidays = _reference(data, problems)
+    holidays, curve = _reference(data, problems)
     deal_names = list(data.deals)
     _run_model(data, _known_deals(data), universe, problems)
     deals: dict[str, DealBook] = {}
@@ -356,6 +373,8 @@ def validate_book(data: WorkbookData, problems: Problems) -> Book:
         if inputs is None:
             continue
         _unknown_holdings(universe, name, holdings, problems)
+        if curve and not cashflow.curve:  # the deal sheet's own curve (an extract's) wins
+            cashflow = replace(cashflow, curve=curve)
         deals[name] = DealBook(inputs, holdings, cashflow)
     return Book(data, universe, deals, holidays)
 

@@ -16,10 +16,12 @@ The extract interchange shapes of ``legacy/mag17_deal.json`` are read too (tranc
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
+from clo_xl.cashflows.from_deal import LEGACY_IC_DEDUCTED_FEES
 from clo_xl.cashflows.structure import CashflowInputs, FeeSpec, Tranche
 from clo_xl.curves.conventions import parse_day_count
 from clo_xl.errors import CloXlError
@@ -86,8 +88,10 @@ CLO_NUMBER_LABELS = frozenset(
     | {"Purchase Finance Accrued Interest", "CCC Asset Haircut Percent"}
     | {"Incentive Management Fee Hurdle", "Incentive Management Fee"}
 )
+CF_NUMBER_LABELS = CF_NUMBER_LABELS | {"Call Price", "Cumulative Default Rate"}
 CLO_FLAG_LABELS = frozenset({"Event of Default"})
-CLO_DATE_LABELS = frozenset({"Analysis Date"})
+#: labels whose value is a date (CLOInputs "Analysis Date"; CFInputs "Call Date")
+CLO_DATE_LABELS = frozenset({"Analysis Date", "Call Date"})
 
 _DATE_KEYS = ("pricing_date", "closing_date", "effective_date", "first_payment_date", "non_call_date")
 _DATE_RENAMES = {
@@ -171,7 +175,7 @@ def _tranche(c: _Cells, i: int, raw: Mapping[str, Any]) -> Tranche | None:
     current = c.money(f"{p}.Current_Balance", props.get("Current_Balance"), default=original or 0.0)
     sk, spread_raw = _first(props, "Spread_bps", "Spread")
     spread = c.number(f"{p}.{sk}", spread_raw, *SPREAD_RANGE)
-    price = c.number(f"{p}.Price", props.get("Price"), *PRICE_RANGE, default=1.0)
+    price = c.number(f"{p}.Price", props.get("Price"), *PRICE_RANGE, default=1.0) or 1.0  # 0 reads as par
     deferred = c.money(f"{p}.Defaulted_Deferred", props.get("Defaulted_Deferred"))
     dm = c.number(f"{p}.Discount_Margin", props.get("Discount_Margin"), *SPREAD_RANGE)
     pikable = 0.0 if str(pik).strip().upper() in {"NA", "N/A"} else c.number(f"{p}.PIKable", pik, -1.0, 1.0)
@@ -190,7 +194,7 @@ def _tranche(c: _Cells, i: int, raw: Mapping[str, Any]) -> Tranche | None:
             original_balance=original,  # type: ignore[arg-type]
             current_balance=current,  # type: ignore[arg-type]
             spread=spread,  # type: ignore[arg-type]
-            price=price,  # type: ignore[arg-type]
+            price=price,
             deferred_balance=deferred,  # type: ignore[arg-type]
             discount_margin=dm,  # type: ignore[arg-type]
             deferrable=not equity and bool(pikable),
@@ -237,7 +241,13 @@ def _fees(c: _Cells, rows: Sequence[Mapping[str, Any]]) -> tuple[FeeSpec, ...]:
             r.get("interest_on_unpaid"),
             parse_bool,
         )
-        if basis is None or None in (rate, fixed_v, unpaid_v, spread_v, day_count, interest):
+        raw_deduction = r.get("ic_deduction")
+        deduction = (
+            c.get(f"{p}.ic_deduction", raw_deduction, parse_bool)
+            if raw_deduction is not None
+            else name in LEGACY_IC_DEDUCTED_FEES
+        )
+        if basis is None or None in (rate, fixed_v, unpaid_v, spread_v, day_count, interest, deduction):
             continue
         out.append(
             FeeSpec(
@@ -249,6 +259,7 @@ def _fees(c: _Cells, rows: Sequence[Mapping[str, Any]]) -> tuple[FeeSpec, ...]:
                 day_count=day_count,
                 interest_on_unpaid=bool(interest),
                 unpaid_spread=spread_v,  # type: ignore[arg-type]
+                ic_deduction=bool(deduction),
             )
         )
     return tuple(out)
@@ -382,14 +393,14 @@ def _clo_value(c: _Cells, path: str, label: str, value: object) -> object:
     return _labelled_value(c, path, label, value, number_labels=CLO_NUMBER_LABELS)
 
 
-def _cf_inputs(c: _Cells, raw: object) -> dict[str, float | str]:
-    out: dict[str, float | str] = {}
+def _cf_inputs(c: _Cells, raw: object) -> dict[str, float | str | date]:
+    out: dict[str, float | str | date] = {}
     if not isinstance(raw, Mapping):
         return out
     for label, value in raw.items():
         key = str(label).strip()
         found = _labelled_value(c, f"cf_inputs.{label}", key, value, number_labels=CF_NUMBER_LABELS)
-        if isinstance(found, int | float | str) and not isinstance(found, bool):
+        if isinstance(found, int | float | str | date) and not isinstance(found, bool):
             out[key] = found
     return out
 
@@ -453,6 +464,20 @@ def _records(c: _Cells, path: str, value: object) -> list[Mapping[str, Any]]:
     return [r for r in value if isinstance(r, Mapping)]
 
 
+def _waterfall(c: _Cells, raw: object) -> tuple[str | None, str | None]:
+    """The deal document's ``waterfall``: a packaged version's name, or a version document (a JSON object
+    shaped like ``data/waterfalls/mag17.json``) that then travels with the deal."""
+    if raw is None or raw == "":
+        return None, None
+    if isinstance(raw, Mapping):
+        return None, json.dumps(raw, sort_keys=True)
+    if isinstance(raw, str):
+        return c.get("waterfall", raw, parse_text), None
+    c.failed = True
+    c.problems.add(c.doc.locate("waterfall"), raw, "expected a version name or a waterfall document")
+    return None, None
+
+
 def read_cashflow_inputs(doc: RawDocument, problems: Problems) -> CashflowInputs:
     """The typed cash-flow blocks of ``doc``; each bad value is recorded in ``problems``."""
     c = _Cells(doc, problems)
@@ -468,7 +493,10 @@ def read_cashflow_inputs(doc: RawDocument, problems: Problems) -> CashflowInputs
         for i, h in enumerate(_list(data.get("holidays")))
         if (d := c.get(f"holidays[{i}]", h, parse_date)) is not None
     )
+    waterfall_name, waterfall_json = _waterfall(c, data.get("waterfall"))
     return CashflowInputs(
+        waterfall_name=waterfall_name,
+        waterfall_json=waterfall_json,
         tranches=tranches,
         fees=fees,
         dates=_dates(c, data),

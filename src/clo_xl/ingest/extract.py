@@ -244,10 +244,15 @@ def holdings_column(table: RawTable, par_header: str) -> RawTable:
 
 
 def extract_book(assets_path: str | Path, deal_inputs_path: str | Path) -> WorkbookData:
-    """An extract pair as :class:`~clo_xl.ingest.workbook.WorkbookData` (one deal, no Run Model or
-    Reference Table), so the validation layer applies the same rules as to a workbook."""
-    doc = read_deal_document(deal_inputs_path)
-    table = read_table(assets_path)
+    """An extract pair read from files as :class:`~clo_xl.ingest.data.WorkbookData` (see
+    :func:`extract_data`)."""
+    return extract_data(read_table(assets_path), read_deal_document(deal_inputs_path))
+
+
+def extract_data(table: RawTable, doc: RawDocument) -> WorkbookData:
+    """An extract pair (an assets table with the deal's par column, a deal document) as
+    :class:`~clo_xl.ingest.data.WorkbookData` (one deal, no Run Model or Reference Table), so the validation
+    layer applies the same rules as to a workbook."""
     deal = str(doc.data.get("deal") or "").strip() or "deal"
     par_col = str(doc.data.get("par_column") or "").strip() or par_column_for(deal)
     holdings: dict[str, RawTable] = {}
@@ -262,12 +267,12 @@ def extract_book(assets_path: str | Path, deal_inputs_path: str | Path) -> Workb
             f"missing par column {par_col!r} for deal {deal!r}{hint}",
         )
     return WorkbookData(
-        file=str(assets_path),
+        file=table.file or "extract",
         sheet_names=(),
         assets=table,
         deals={deal: doc},
         holdings=holdings,
-        run_model=RawDocument(file=str(deal_inputs_path), data={}),
+        run_model=RawDocument(file=doc.file, data={}),
         reference={},
         filter_lists={},
     )
@@ -319,6 +324,7 @@ def read_trades(path: str | Path, *, deal: str | None = None) -> tuple[Trade, ..
 __all__ = [
     "Extract",
     "extract_book",
+    "extract_data",
     "holdings_column",
     "load_extract",
     "par_column_for",
