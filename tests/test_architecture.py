@@ -89,12 +89,7 @@ ADAPTER_LIBRARIES = (
 )
 
 #: violations still on main: (importing module, imported unit) -> who removes it, one line each
-KNOWN: dict[tuple[str, str], str] = {
-    (
-        "clo_xl.cashflows.from_records",
-        "clo_xl.ingest",
-    ): "#12 retires it (cash-flow arrays from ingested Assets)",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)

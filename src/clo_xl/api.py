@@ -66,7 +66,7 @@ from clo_xl.compliance.results import ComplianceReport
 from clo_xl.deal import DealInputs, ThresholdRow
 from clo_xl.enums import Convention, HypoMode, TransactionType
 from clo_xl.errors import CloXlError, IngestError, Location, UsageError
-from clo_xl.ingest.extract import load_extract, read_deal_document, read_table
+from clo_xl.ingest.extract import extract_book, load_extract
 from clo_xl.ingest.workbook import WorkbookData, load_deal, read_workbook
 from clo_xl.persistence.engine import database_url as resolve_database_url
 from clo_xl.persistence.snapshot import load_book
@@ -79,7 +79,6 @@ from clo_xl.runs.cashflow_pipeline import (
     DealInputsBundle,
     PipelineRun,
     Variants,
-    inputs_from_extract,
     inputs_from_workbook,
     prepare_model,
     run_pipeline,
@@ -458,9 +457,8 @@ class DealSession:
                 self._bundle = inputs_from_workbook(self.book, self.deal)
             elif self.extract is not None:
                 assets, deal_inputs = self.extract
-                records = [dict(r) for r in read_table(assets).rows]
-                document = dict(read_deal_document(deal_inputs).data)
-                bundle = inputs_from_extract(records, document, deal=self.deal)
+                data = extract_book(assets, deal_inputs)
+                bundle = inputs_from_workbook(data, next(iter(data.deals)))
                 self._bundle = replace(bundle, tables={}, source=str(assets))
             else:
                 raise UsageError(f"{self.deal}: cash flows need the deal's workbook, extract or the database")

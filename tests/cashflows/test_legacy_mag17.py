@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from clo_xl.cashflows.assumptions import AssetAssumption, CashflowAssumptions
-from clo_xl.cashflows.from_deal import curve_tenors, structure_from_document
-from clo_xl.cashflows.from_records import collateral_from_records
+from clo_xl.cashflows.from_assets import collateral_from_assets
+from clo_xl.cashflows.from_deal import curve_tenors, structure_from_inputs
 from clo_xl.cashflows.structure import Conventions
 from clo_xl.cli import main
 from clo_xl.curves import Extrapolation, build_curve
+from clo_xl.runs.cashflow_pipeline import DealInputsBundle, inputs_from_extract
 from clo_xl.waterfall.run import run_deal
 
 pytestmark = pytest.mark.legacy_data
@@ -26,9 +27,15 @@ def mag17(legacy_dir: Path) -> tuple[list[dict[str, object]], dict[str, object]]
     return assets, deal
 
 
+def _bundle(mag17: tuple[list[dict[str, object]], dict[str, object]]) -> DealInputsBundle:
+    assets, doc = mag17
+    return inputs_from_extract(assets, doc)
+
+
 def test_pool_par_matches_the_extract(mag17: tuple[list[dict[str, object]], dict[str, object]]) -> None:
     assets, _ = mag17
-    coll = collateral_from_records(assets, "MAG17_Par_Amount")
+    bundle = _bundle(mag17)
+    coll = collateral_from_assets(bundle.assets, bundle.par)
     expected = sum(float(str(a["MAG17_Par_Amount"])) for a in assets)
     assert coll.par.sum() == pytest.approx(expected)
 
@@ -37,10 +44,11 @@ def test_pool_par_matches_the_extract(mag17: tuple[list[dict[str, object]], dict
 def test_mag17_runs_conserves_cash_and_retires_the_notes(
     mag17: tuple[list[dict[str, object]], dict[str, object]], legacy: bool
 ) -> None:
-    assets, doc = mag17
-    deal = structure_from_document(doc)
-    coll = collateral_from_records(assets, "MAG17_Par_Amount")
-    curve = build_curve(deal.dates.analysis_date, curve_tenors(doc), extrapolation=Extrapolation.FLAT)
+    bundle = _bundle(mag17)
+    deal = structure_from_inputs(bundle.inputs, bundle.cashflow)
+    coll = collateral_from_assets(bundle.assets, bundle.par)
+    tenors = curve_tenors(bundle.inputs, bundle.cashflow)
+    curve = build_curve(deal.dates.analysis_date, tenors, extrapolation=Extrapolation.FLAT)
     conv = Conventions() if legacy else Conventions.corrected()
     result = run_deal(
         deal, coll, CashflowAssumptions(AssetAssumption(0.2, 0.02, 0.35, 12)), curve, conventions=conv

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import QuantLib as ql
 
-from clo_xl.cashflows.from_deal import structure_from_document
+from clo_xl.cashflows.from_deal import structure_from_inputs
 from clo_xl.cashflows.quirks import CashflowQuirk
 from clo_xl.cashflows.structure import Conventions
 from clo_xl.ingest.workbook import read_workbook
@@ -181,7 +181,7 @@ def test_ic_numerator_deducts_senior_expenses(mag17: Any) -> None:
       Admin    (B × 0.010 % + 50,000) × DAYS360 110/360   =  99,009.24 × 0.305556 = 30,252.82
       Base     B × 0.15 % × 111/360                       = 735,138.59 × 0.308333 = 226,667.73
     legacy (Q53) IC numerator = interest − Trustee − Base; corrected also deducts Admin (DOMAIN.md)."""
-    st = structure_from_document(mag17.document, deal_name="Mag 17")
+    st = structure_from_inputs(mag17.inputs, mag17.cashflow, deal_name="Mag 17")
     fees = tuple(replace(f, basis="BEGINNING") if f.name == "Base Manager Fee" else f for f in st.fees)
     setup = _setup(mag17, replace(st, fees=fees))
     trustee, admin, base = 30_375.11, 30_252.82, 226_667.73

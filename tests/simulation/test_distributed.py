@@ -93,9 +93,10 @@ def _assert_same(out: dict[str, dict[str, Any]], sequential: dict[str, dict[str,
 
 @pytest.mark.slow
 def test_the_sample_deals_carry_the_workbooks_holiday_calendar(book: WorkbookData) -> None:
-    from clo_xl.cashflows.from_deal import structure_from_document
+    from clo_xl.cashflows.from_deal import structure_from_inputs
 
-    structure = structure_from_document(inputs_from_workbook(book, "Mag 17").document, deal_name="Mag 17")
+    bundle = inputs_from_workbook(book, "Mag 17")
+    structure = structure_from_inputs(bundle.inputs, bundle.cashflow, deal_name="Mag 17")
     cal = structure.dates.calendar
     assert isinstance(cal, BusinessCalendar) and len(cal.holidays) == len(book.reference["holidays"].rows)
     assert cal.name.startswith("holidays:")
@@ -105,9 +106,10 @@ def test_the_sample_deals_carry_the_workbooks_holiday_calendar(book: WorkbookDat
 @pytest.mark.parametrize("method", ["spawn", "forkserver"])
 def test_a_fresh_interpreter_sees_the_workbooks_holidays(book: WorkbookData, method: str) -> None:
     """The calendar is data: a worker that never read the workbook answers like the driver."""
-    from clo_xl.cashflows.from_deal import structure_from_document
+    from clo_xl.cashflows.from_deal import structure_from_inputs
 
-    cal = structure_from_document(inputs_from_workbook(book, "Mag 17").document).dates.calendar
+    bundle = inputs_from_workbook(book, "Mag 17")
+    cal = structure_from_inputs(bundle.inputs, bundle.cashflow).dates.calendar
     assert isinstance(cal, BusinessCalendar)
     days = [*cal.holidays[:20], date(2016, 11, 11), date(2016, 7, 2), date(2016, 7, 5)]
     with open_executor(2, start_method=method) as ex:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 
 import numpy as np
 
@@ -21,7 +22,6 @@ from clo_xl.cashflows.assumptions import (
     RecoveryTiming,
 )
 from clo_xl.cashflows.collateral import CollateralArrays
-from clo_xl.cashflows.from_records import parse_date
 from clo_xl.cashflows.projection import SinkSchedule
 from clo_xl.curves.conventions import to_day_number
 from clo_xl.errors import IngestError, Location
@@ -52,6 +52,18 @@ def _lag(value: object) -> int | str:
         return int(float(text))
     except ValueError:
         return text
+
+
+def parse_date(value: object) -> date | None:
+    """A date cell of a table the ingest layer has already checked: a date (or datetime), an ISO date text
+    (an extract's), else None (blank)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value.strip():
+        return date.fromisoformat(value.strip()[:10])
+    return None
 
 
 def vectors_from_rows(rows: Sequence[Mapping[str, object]]) -> dict[str, tuple[float, ...]]:

@@ -6,7 +6,7 @@ The projection modules are imported when the command runs, not when ``clo-xl --h
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,7 +50,7 @@ def _load_inputs(
     (``--as-of`` an earlier row version), ``--workbook`` a workbook, ``--assets``/``--deal-inputs`` an
     extract pair. Deal names match ignoring case."""
     from clo_xl.api import DealSession, workbook_deal_name
-    from clo_xl.runs.cashflow_pipeline import DealInputsBundle, inputs_from_extract, inputs_from_workbook
+    from clo_xl.runs.cashflow_pipeline import inputs_from_workbook
 
     if as_of is not None and (workbook is not None or assets is not None):
         raise UsageError("--as-of reads an earlier version from the database: give --deal NAME alone")
@@ -69,12 +69,13 @@ def _load_inputs(
             "give --workbook PATH --deal NAME, --assets PATH --deal-inputs PATH, or --deal NAME alone "
             "(the deal stored in the database)"
         )
-    from clo_xl.ingest.extract import read_deal_document, read_table
+    from clo_xl.ingest.extract import extract_book
 
-    rows: list[Mapping[str, object]] = [dict(r) for r in read_table(assets).rows]
-    document = dict(read_deal_document(deal_inputs).data)
-    bundle = inputs_from_extract(rows, document, deal=deal)
-    return DealInputsBundle(bundle.records, bundle.document, bundle.par_column, {}, str(assets)), deal
+    data = extract_book(assets, deal_inputs)
+    (name,) = data.deals
+    if deal and deal.strip().casefold() != name.casefold():
+        raise UsageError(f"--deal {deal!r} does not match the deal-inputs file ({name!r})")
+    return replace(inputs_from_workbook(data, name), source=str(assets), tables={}), name
 
 
 def _floats(text: str | None, label: str, scale: float = 1.0) -> list[float] | None:

@@ -1,9 +1,11 @@
 """One pipeline from deal inputs to the `cashflows --json` document, shared by the CLI, Excel and the demo.
 
-:func:`inputs_from_workbook` takes a workbook reader's result (duck-typed: ``deal(name).data``,
-``holdings``, ``assets.rows``, ``reference``) and :func:`inputs_from_extract` plain records and a deal
-document; :func:`cashflow_document` runs the deal (and ``paths`` rating-migration runs) and returns the
-CONTRACT §3 document. Nothing here reads files: callers pass what their reader produced.
+:func:`inputs_from_workbook` takes a workbook reader's result (a file, the open workbook, the database) and
+:func:`inputs_from_extract` an extract pair's records and deal document; both go through the validation
+layer once, so the pipeline works on typed, checked values: the ingested :class:`Asset` records (the
+collateral arrays are built from them, :mod:`clo_xl.cashflows.from_assets`), the deal's
+:class:`DealInputs` and its typed cash-flow blocks. :func:`cashflow_document` runs the deal (and ``paths``
+rating-migration runs) and returns the CONTRACT §3 document. Nothing here reads files.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ from clo_xl.cashflows.assumptions import (
 )
 from clo_xl.cashflows.collateral import CollateralArrays
 from clo_xl.cashflows.frames import CashflowFrames, cashflow_frames
-from clo_xl.cashflows.from_deal import curve_tenors, structure_from_document
-from clo_xl.cashflows.from_records import collateral_from_records
+from clo_xl.cashflows.from_assets import CollateralReading, collateral_from_assets, par_by_asset
+from clo_xl.cashflows.from_deal import curve_tenors, structure_from_inputs
 from clo_xl.cashflows.from_tables import (
     assumptions_from_rows,
     shapes_from_document,
@@ -42,11 +44,17 @@ from clo_xl.cashflows.quirk_effects import (
     grid_figures,
 )
 from clo_xl.cashflows.quirks import WATERFALL_TAGS, CashflowQuirk
-from clo_xl.cashflows.structure import Conventions, DealStructure
+from clo_xl.cashflows.structure import CashflowInputs, Conventions, DealStructure
 from clo_xl.cashflows.timeline import first_unadjusted
 from clo_xl.curves import INDICES, CurveConvention, CurveSpec, Extrapolation, ForwardCurve, RateIndex
+from clo_xl.deal import DealInputs
 from clo_xl.enums import AccountType
 from clo_xl.errors import CloXlError
+from clo_xl.ingest.book import Book, validated
+from clo_xl.ingest.data import WorkbookData
+from clo_xl.ingest.extract import extract_data
+from clo_xl.ingest.raw import RawDocument, RawTable
+from clo_xl.portfolio.asset import Asset
 from clo_xl.progress import Progress, counter, no_progress
 from clo_xl.quirk_warnings import Figure, QuirkWarning, attach_warnings, detect_warnings, merge_warnings
 from clo_xl.runs.cashflow_document import to_document
@@ -68,11 +76,14 @@ BASE_CASE = AssetAssumption(0.20, 0.02, 0.35, 12)
 
 @dataclass(frozen=True)
 class DealInputsBundle:
-    """What the pipeline needs: asset records with the deal's par column, the deal document, tables."""
+    """What the pipeline needs, each value parsed and checked once by the validation layer
+    (:mod:`clo_xl.ingest.book`): the deal's inputs and its typed cash-flow blocks, the asset universe, the
+    par each asset is held for (BLKRockID → par, holdings summed), the Reference Table's cash-flow tables."""
 
-    records: Sequence[Mapping[str, object]]
-    document: Mapping[str, Any]
-    par_column: str
+    inputs: DealInputs
+    cashflow: CashflowInputs
+    assets: Sequence[Asset]
+    par: Mapping[str, float]
     tables: Tables = field(default_factory=dict)
     source: str = "inputs"
 
@@ -82,39 +93,38 @@ def par_column(deal: str) -> str:
     return "".join(ch for ch in deal.upper() if ch.isalnum()) + "_Par_Amount"
 
 
-def inputs_from_workbook(book: Any, deal: str) -> DealInputsBundle:
-    """From a workbook reader's result: holdings joined onto the asset rows, the curve and tables."""
-    doc: dict[str, Any] = dict(book.deal(deal).data)
-    curve = book.reference.get("libor_curve")
-    if curve is not None and curve.rows and "libor_curve" not in doc:
-        doc["libor_curve"] = {
-            int(float(str(r["Tenor (Months)"]))): float(str(r["Rate"]))
-            for r in curve.rows
-            if r.get("Tenor (Months)") not in (None, "") and r.get("Rate") not in (None, "")
-        }
-    holidays = book.reference.get("holidays")
-    if holidays is not None and holidays.rows and "holidays" not in doc:
-        doc["holidays"] = [r.get("Date") for r in holidays.rows if r.get("Date") is not None]
-    col = str(doc.get("par_column") or par_column(deal))
-    par: dict[str, float] = {}
-    for h in book.holdings[deal].rows if deal in book.holdings else ():
-        key = str(h.get("BLKRockID") or "").strip()
-        if key:
-            par[key] = par.get(key, 0.0) + float(str(h.get("Par Amount") or 0.0))
-    records = [{**r, col: par.get(str(r.get("BLKRockID") or "").strip(), 0.0)} for r in book.assets.rows]
+def inputs_from_book(book: Book, deal: str) -> DealInputsBundle:
+    """A validated book's deal: its inputs, cash-flow blocks, the universe and the par held."""
+    found = book.deal(deal)
+    reference = book.data.reference
     tables: Tables = {
-        key: [dict(r) for r in book.reference[key].rows] for key in REFERENCE_TABLES if key in book.reference
+        key: [dict(r) for r in reference[key].rows] for key in REFERENCE_TABLES if key in reference
     }
-    return DealInputsBundle(records, doc, col, tables, str(getattr(book, "file", "workbook")))
+    return DealInputsBundle(
+        found.inputs, found.cashflow, book.assets, par_by_asset(found.holdings), tables, book.data.file
+    )
+
+
+def inputs_from_workbook(book: WorkbookData, deal: str) -> DealInputsBundle:
+    """From a workbook reader's result (a file, the open workbook or the database), validated once."""
+    return inputs_from_book(validated(book), deal)
 
 
 def inputs_from_extract(
     records: Sequence[Mapping[str, object]], document: Mapping[str, Any], *, deal: str | None = None
 ) -> DealInputsBundle:
-    name = deal or str(document.get("deal", ""))
-    return DealInputsBundle(
-        records, document, str(document.get("par_column") or par_column(name)), {}, "extract"
+    """From an extract pair held in memory (CONTRACT §2: asset records with the deal's par column, a deal
+    document), through the same validation layer as a workbook."""
+    data = extract_data(
+        RawTable(
+            file="extract", sheet=None, headers=tuple(records[0]) if records else (), rows=tuple(records)
+        ),
+        RawDocument(file="extract", data=dict(document)),
     )
+    book = validated(data)
+    (name,) = book.deals
+    bundle = inputs_from_book(book, name)
+    return replace(bundle, source="extract", tables={})
 
 
 def _index(name: str) -> RateIndex:
@@ -225,9 +235,9 @@ def run_pipeline(
         if paths and ex is not None:
             path_inputs = PathInputs(structure, collateral, assumptions, curve_spec, conv, sink)
             done = counter(progress, "migration paths", paths)
-            runs = _migration_runs(inputs.records, tables, path_inputs, paths, seed, ex, done)
+            runs = _migration_runs(inputs.assets, tables, path_inputs, paths, seed, ex, done)
             payload.update(runs)
-            warnings.extend(variants.path_warnings(inputs.records, path_inputs, paths, seed, ex, runs))
+            warnings.extend(variants.path_warnings(inputs.assets, path_inputs, paths, seed, ex, runs))
         if ex is not None:
             payload["executor"] = ex.description
         attach_warnings(payload, merge_warnings(warnings))
@@ -358,7 +368,7 @@ class Variants:
 
     def path_warnings(
         self,
-        records: Sequence[Mapping[str, object]],
+        assets: Sequence[Asset],
         inputs: PathInputs,
         paths: int,
         seed: int,
@@ -372,7 +382,7 @@ class Variants:
         if q not in self.conventions.quirks or not any(str(r).strip() == "A+" for r in collateral.sp_rating):
             return ()
         other = replace(inputs, conventions=self.conventions.without(q))
-        again = _migration_runs(records, self.tables, other, paths, seed, executor)
+        again = _migration_runs(assets, self.tables, other, paths, seed, executor)
         return detect_warnings(_path_figures(runs), [(q.name, q.legacy, _path_figures(again))])
 
 
@@ -407,7 +417,7 @@ def _executor_for(
 
 
 def _migration_runs(
-    records: Sequence[Mapping[str, object]],
+    assets: Sequence[Asset],
     tables: Tables,
     inputs: PathInputs,
     paths: int,
@@ -420,10 +430,10 @@ def _migration_runs(
         raise CloXlError("--paths needs the workbook's transition matrix (SpTransMat); use --workbook")
     conv, collateral = inputs.conventions, inputs.collateral
     quarterly = period_matrix(matrix_from_rows([dict(r) for r in tables["transition_matrix"]]), "QUARTERLY")
-    by_id = {str(r.get("BLKRockID") or ""): r for r in records}
+    by_id = {a.brs_id: a for a in assets}
     ids = [str(a) for a in collateral.asset_id]
-    issuers = [str(by_id.get(a, {}).get("ISSUER ID") or a) for a in ids]
-    industries = [str(by_id.get(a, {}).get("S&P Industry") or "") for a in ids]
+    issuers = [by_id[a].issuer_id or a if a in by_id else a for a in ids]
+    industries = [by_id[a].sp_industry if a in by_id else "" for a in ids]
     ranks = [rating_index(str(r), legacy=conv.legacy_migration) for r in collateral.sp_rating]
     chol = (
         cholesky(system_correlation(issuers, industries, ranks, SystemCorrelation()))
@@ -531,18 +541,20 @@ def prepare_model(
     ``liquidation_price`` (decimal of par) replaces the deal sheet's CFInputs "Liquidation Price", what
     performing collateral fetches when the deal is liquidated at its final payment date."""
     conv = _conventions(convention)
-    doc, tables = inputs.document, inputs.tables
-    structure = structure_from_document(doc, deal_name=deal)
+    tables = inputs.tables
+    structure = structure_from_inputs(inputs.inputs, inputs.cashflow, deal_name=deal)
     if liquidation_price is not None:
         if not 0.0 <= liquidation_price <= 2.0:
             raise CloXlError(
                 f"liquidation price must be a decimal of par (0.95 = 95%), got {liquidation_price}"
             )
         structure = replace(structure, liquidation_price=liquidation_price)
-    collateral = collateral_from_records(inputs.records, inputs.par_column, source=inputs.source)
+    collateral = collateral_from_assets(
+        inputs.assets, inputs.par, reading=CollateralReading.named(legacy=bool(conv.quirks))
+    )
     curve_spec = CurveSpec.of(
         structure.dates.analysis_date,
-        curve_tenors(doc),
+        curve_tenors(inputs.inputs, inputs.cashflow),
         convention=_curve_convention(conv),
         extrapolation=_extrapolation(extrapolation),
         shift=curve_shift,
@@ -550,7 +562,7 @@ def prepare_model(
     )
     assumptions = _assumptions(tables, collateral, conv, cpr, cdr, severity, lag, vectors)
     shapes = shapes_from_document(
-        doc.get("cf_inputs") or {},
+        inputs.cashflow.cf_inputs,
         vectors_from_rows(tables.get("cf_vectors", [])),
         structure.dates.months_between_payments,
     )
@@ -570,13 +582,11 @@ def with_holdings(
 ) -> DealInputsBundle:
     """The same deal holding ``par`` (BLKRockID → par; absent = not held) with ``principal_cash_change``
     added to the Collection account's principal: the deal after trades, for a projection."""
-    column = inputs.par_column
-    records = [{**r, column: par.get(str(r.get("BLKRockID") or "").strip(), 0.0)} for r in inputs.records]
-    document = dict(inputs.document)
-    accounts = [dict(a) for a in document.get("accounts") or []]
-    collection = next((a for a in accounts if int(float(a.get("number", 0))) == AccountType.COLLECTION), None)
-    if collection is None:
-        raise CloXlError(f"{document.get('deal')}: no Collection account (number 2) to book the trades' cash")
-    collection["principal"] = float(collection.get("principal") or 0.0) + principal_cash_change
-    document["accounts"] = accounts
-    return replace(inputs, records=records, document=document)
+    deal = inputs.inputs
+    if not any(a.number == AccountType.COLLECTION for a in deal.accounts):
+        raise CloXlError(f"{deal.deal}: no Collection account (number 2) to book the trades' cash")
+    accounts = tuple(
+        replace(a, principal=a.principal + principal_cash_change) if a.number == AccountType.COLLECTION else a
+        for a in deal.accounts
+    )
+    return replace(inputs, par=dict(par), inputs=replace(deal, accounts=accounts))
