@@ -1,4 +1,5 @@
-"""Ingest speed cases (issue 13's goals, built by issue 12): ``clo-xl bench --only ingest``.
+"""Workbook ingest speed cases (issue 13's goals, built by issue 12): ``clo-xl bench --only workbook_ingest``
+(the packaged ``ingest`` area times the same reading on an extract, from the wheel).
 
 * read and derive 10,000 assets (goal: under 0.5 s): the sample workbook grown to 10,000 assets
   (``bench/big_workbook.py``: the sample's rows and copies under new IDs), read, validated and typed, and
