@@ -56,26 +56,22 @@ class MigrationResult:
         return np.where(steps > 0, serials[np.maximum(steps - 1, 0)], never)
 
 
-def _sortable(x: npt.NDArray[np.float32]) -> npt.NDArray[np.uint64]:
-    """float32 → unsigned integers in the same order (IEEE comparisons; −0.0 counts as 0.0)."""
-    u = (x + np.float32(0.0)).view(np.uint32)
-    flip = np.where(u >> np.uint32(31), np.uint32(0xFFFFFFFF), np.uint32(0x80000000))
-    return (u ^ flip).astype(np.uint64)
-
-
-def _threshold_keys(thresholds: npt.NDArray[np.float32]) -> npt.NDArray[np.uint64]:
-    """Row s's thresholds as keys (s << 32 | sortable threshold), one sorted table for all rows."""
-    rows = np.repeat(np.arange(thresholds.shape[0], dtype=np.uint64), thresholds.shape[1])
-    return (rows << np.uint64(32)) | _sortable(thresholds.ravel())
-
-
 def _count_at_or_below(
-    keys: npt.NDArray[np.uint64], per_row: int, rows: npt.NDArray[np.int16], eps: npt.NDArray[np.float32]
+    thresholds: npt.NDArray[np.float32], rows: npt.NDArray[np.int16], eps: npt.NDArray[np.float32]
 ) -> npt.NDArray[np.int16]:
-    """For each draw, how many of its row's thresholds are <= it: one binary search in the key table."""
-    r = rows.astype(np.uint64)
-    found = np.searchsorted(keys, (r << np.uint64(32)) | _sortable(eps), side="right")
-    return (found - rows.astype(np.int64) * per_row).astype(np.int16)
+    """For each draw, how many of its row's thresholds (non-decreasing) are <= it.
+
+    The draws are grouped by row (a stable radix sort of the small row numbers), then one binary search
+    per row over that row's draws: a few calls per step whatever the number of movers."""
+    order = np.argsort(rows, kind="stable")
+    grouped_rows = rows[order]
+    grouped = eps[order]
+    bounds = np.searchsorted(grouped_rows, np.arange(thresholds.shape[0] + 1), side="left")
+    counts = np.empty(len(rows), dtype=np.int16)
+    for s in np.flatnonzero(np.diff(bounds)):
+        lo, hi = bounds[s], bounds[s + 1]
+        counts[order[lo:hi]] = np.searchsorted(thresholds[s], grouped[lo:hi], side="right")
+    return counts
 
 
 def _block(
@@ -93,8 +89,8 @@ def _block(
     cumulative row, non-decreasing) at or below its draw ε. Most draws stay put: ε in [t[s, s−1], t[s, s))
     means "still s": two comparisons against per-asset bounds that change only when the state does. Only
     the others (a few percent: the movers) and the assets maturing at this step are looked at one by one
-    (a binary search in one table of all rows' thresholds), so each step costs the draws, one matrix
-    multiply and a few passes, not one pass per threshold.
+    (a binary search in their row's thresholds), so each step costs the draws, one matrix multiply and
+    three passes, not one pass per threshold.
     """
     rng = np.random.default_rng(seed)
     n = len(initial)
@@ -102,7 +98,7 @@ def _block(
     inf = np.float32(np.inf)
     stay_low = np.concatenate([[-inf], z_thresholds[np.arange(1, s_count), np.arange(s_count - 1)]])
     stay_high = np.concatenate([z_thresholds[np.arange(s_count - 1), np.arange(s_count - 1)], [inf]])
-    keys = _threshold_keys(np.ascontiguousarray(z_thresholds[:, : s_count - 1]))
+    rows_thresholds = np.ascontiguousarray(z_thresholds[:, : s_count - 1])
     state = np.broadcast_to(initial.astype(np.int16), (paths, n)).copy().ravel()
     rows0 = np.minimum(state, s_count - 1)
     low, high = stay_low[rows0], stay_high[rows0]  # the "still the same state" interval of each asset
@@ -112,20 +108,23 @@ def _block(
     ups = np.zeros(steps)
     downs = np.zeros(steps)
     path_start = np.arange(paths)[:, None] * n
+    leaves = np.empty(paths * n, dtype=bool)  # the draws outside their asset's "still s" interval
+    above = np.empty(paths * n, dtype=bool)
     for t in range(steps):
         z = rng.standard_normal((paths, n), dtype=np.float32)
         eps = (z if lt is None else z @ lt).ravel()
-        stay = eps >= low
-        stay &= eps < high
+        np.less(eps, low, out=leaves)
+        np.greater_equal(eps, high, out=above)
+        leaves |= above
         maturing = np.flatnonzero(matured_after == t)  # t + 1 > m for the first time (earlier: M or D)
-        moved = np.flatnonzero(~stay)
+        moved = np.flatnonzero(leaves)
         if maturing.size:
             ends = np.zeros(n, dtype=bool)
             ends[maturing] = True
             moved = np.concatenate([moved[~ends[moved % n]], (path_start + maturing[None, :]).ravel()])
         old = state[moved]
         live = old < D_STATE
-        new = _count_at_or_below(keys, s_count - 1, np.minimum(old, s_count - 1), eps[moved])
+        new = _count_at_or_below(rows_thresholds, np.minimum(old, s_count - 1), eps[moved])
         nxt = np.where(live, new, old)
         if maturing.size:
             nxt = np.where(ends[moved % n] & (nxt != D_STATE), np.int16(M_STATE), nxt)
