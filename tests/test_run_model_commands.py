@@ -89,3 +89,15 @@ def test_unknown_deal_lists_the_deals(sample_workbook: Path, capsys: pytest.Capt
     assert main(["rankings", "--workbook", str(sample_workbook), "--deal", "Mag 99"]) == 2
     err = capsys.readouterr().err
     assert "Mag 6" in err and "Mag 17" in err and "All Assets" not in err
+
+
+@pytest.mark.parametrize("command", ["rankings", "rebalance"])
+@pytest.mark.parametrize("price", ["70", "0", "-0.5"])
+def test_liquidation_price_is_a_decimal_of_par(
+    sample_workbook: Path, capsys: pytest.CaptureFixture[str], command: str, price: str
+) -> None:
+    args = [command, "--workbook", str(sample_workbook), "--deal", "Mag 17", "--liquidation-price", price]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "decimal of par (0.70 = 70 %)" in err
+    assert ("enter 0.7" in err) == (price == "70")

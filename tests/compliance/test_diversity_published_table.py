@@ -9,6 +9,7 @@ defaulted excluded) is redone here in plain Python from the sample workbook's ho
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_right
 from itertools import pairwise
 from pathlib import Path
@@ -90,3 +91,29 @@ def test_sample_mag17_corrected_score(sample_workbook: Path) -> None:
     assert s.diversity() == pytest.approx(by_hand, abs=1e-9)
     legacy = DealSession.from_workbook(sample_workbook, "Mag 17", convention="legacy")
     assert legacy.diversity() == pytest.approx(68.4366, abs=5e-5)  # defaulted obligors included (Q11)
+
+
+@pytest.mark.legacy_data
+def test_real_mag17_extract_corrected_score(legacy_dir: Path) -> None:
+    """The real Mag 17 extract (195 holdings), re-derived from the raw records (ISSUER ID, Moody's Industry,
+    Default Obligation, MAG17_Par_Amount) with the published table, without clo-xl's reader."""
+    records = json.loads((legacy_dir / "mag17_assets.json").read_text())
+    issuer_par: dict[str, float] = {}
+    issuer_industry: dict[str, str] = {}
+    for r in records:
+        par = float(r["MAG17_Par_Amount"] or 0.0)
+        if par <= 0 or str(r["Default Obligation"]).strip().upper() == "YES":
+            continue
+        issuer = str(r["ISSUER ID"]).strip()
+        issuer_par[issuer] = issuer_par.get(issuer, 0.0) + par
+        issuer_industry.setdefault(issuer, str(r["Moody's Industry"]).strip().upper())
+    average = sum(issuer_par.values()) / len(issuer_par)
+    units: dict[str, float] = {}
+    for issuer, par in issuer_par.items():
+        units[issuer_industry[issuer]] = units.get(issuer_industry[issuer], 0.0) + min(1.0, par / average)
+    by_hand = sum(published_value(u) for u in units.values())
+    s = DealSession.from_extract(
+        legacy_dir / "mag17_assets.json", legacy_dir / "mag17_deal.json", convention="corrected"
+    )
+    assert by_hand == pytest.approx(59.4399, abs=5e-5)
+    assert s.diversity() == pytest.approx(by_hand, abs=1e-9)

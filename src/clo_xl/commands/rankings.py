@@ -39,6 +39,17 @@ LIQUIDATION_PRICE = typer.Option(
 )
 
 
+def checked_liquidation(value: float | None) -> float | None:
+    """``--liquidation-price`` is a decimal of par (0.70 = 70 %); a value outside (0, 2] is refused rather
+    than read as, say, 70 times par."""
+    from clo_xl.errors import UsageError
+
+    if value is not None and not 0.0 < value <= 2.0:
+        hint = f": for {value:g} % enter {value / 100:g}" if value > 2.0 else ""
+        raise UsageError(f"--liquidation-price is a decimal of par (0.70 = 70 %), got {value:g}{hint}")
+    return value
+
+
 def _pct(value: Any, decimals: int = 3) -> str:
     return "" if value is None else f"{value * 100:.{decimals}f}%"
 
@@ -101,5 +112,5 @@ def register(app: typer.Typer) -> None:
             sale_filter=sale_filter,
             allow_increase=allow_increase,
         )
-        doc = rankings_document(session, settings, liquidation=liquidation_price)
+        doc = rankings_document(session, settings, liquidation=checked_liquidation(liquidation_price))
         emit(doc, as_json=as_json, render=lambda: render(doc))

@@ -12,7 +12,14 @@ import typer
 from clo_xl.commands import _deal
 from clo_xl.commands._output import console, emit, print_warnings, table
 from clo_xl.commands.compliance import format_result
-from clo_xl.commands.rankings import ALLOW_INCREASE, BUY_FILTER, LIQUIDATION_PRICE, SALE_FILTER, STEP
+from clo_xl.commands.rankings import (
+    ALLOW_INCREASE,
+    BUY_FILTER,
+    LIQUIDATION_PRICE,
+    SALE_FILTER,
+    STEP,
+    checked_liquidation,
+)
 from clo_xl.enums import Convention
 
 
@@ -89,5 +96,5 @@ def register(app: typer.Typer) -> None:
         )  # fmt: skip
         if settings.step <= 0:
             raise UsageError(f"--step must be a par amount > 0, got {settings.step}")
-        doc = rebalance_document(session, settings, liquidation=liquidation_price)
+        doc = rebalance_document(session, settings, liquidation=checked_liquidation(liquidation_price))
         emit(doc, as_json=as_json, render=lambda: render(doc))
