@@ -179,6 +179,10 @@ class Deriver:
         for cand in self._moodys_candidates(a):
             if cand is not None:
                 return cand
+        return self._from_sp_else_caa3(a)
+
+    def _from_sp_else_caa3(self, a: Asset) -> Slot:
+        """The last steps of §3.4 and §3.6: the S&P rating mapped to Moody's, else Caa3."""
         sp = self.moodys_from_sp(a)
         if sp is not None and (sp.moodys is not None or Quirk.Q6_UNRATED_NOTCHES_TO_AAA in self.q):
             return sp
@@ -188,55 +192,59 @@ class Deriver:
     def _months_between(self, start: date, end: date) -> int:
         return (end.year - start.year) * 12 + (end.month - start.month)
 
-    def dpr(self, a: Asset, *, for_warf: bool) -> Slot:  # noqa: C901 the DPR rule of §3.6 as one ordered decision list, as the spec writes it
+    def dpr(self, a: Asset, *, for_warf: bool) -> Slot:
+        """§3.4 DPR (or DPR for WARF): the loaded rating, else the first rule of the ordered decision list
+        that gives one (non-DIP: issuer with outlook notches, senior unsecured, senior secured −1, a fresh
+        credit estimate; DIP: facility −1), else the S&P route, else Caa3."""
         field_name = "moodys_rating_warf" if for_warf else "moodys_dpr"
         loaded = self.moodys_slot(a, field_name, uppercased=True)
         if loaded is not None:
             return loaded
-        if not a.dip:
-            iss = self.moodys_slot(a, "moody_issuer_rating")
-            if iss is not None:
-                outlooks = (a.moody_issuer_outlook, a.moody_facility_outlook)
-                if for_warf and a.moody_issuer_outlook is Outlook.NEGATIVE:
-                    n = -2
-                elif Outlook.DOWNGRADE in outlooks:
-                    n = -1
-                elif Outlook.UPGRADE in outlooks:
-                    n = 1
-                else:
-                    n = 0
-                got = self._same_agency(iss, n)
-                if got is not None:
-                    return got
-            su = self.moodys_slot(a, "moody_senior_unsecured_rating")
-            if su is not None:
-                return su
-            ss = self.moodys_slot(a, "moodys_senior_secured_rating")
-            if ss is not None:
-                got = self.to_moodys(ss, -1)
-                if got is not None:
-                    return got
-            ce = self.moodys_slot(a, "moodys_credit_estimate")
-            if ce is not None and a.moodys_credit_estimate_date is not None:
-                clock = (
-                    self.today
-                    if Quirk.Q8_CREDIT_ESTIMATE_CLOCK in self.q or self.analysis_date is None
-                    else self.analysis_date
-                )
-                if self._months_between(a.moodys_credit_estimate_date, clock) < 15:
-                    return ce
-        else:
-            fac = self.moodys_slot(a, "moody_facility_rating") or (
-                Slot(rank=0) if Quirk.Q6_UNRATED_NOTCHES_TO_AAA in self.q else None
+        found = self._dpr_dip(a) if a.dip else self._dpr_non_dip(a, for_warf=for_warf)
+        return found if found is not None else self._from_sp_else_caa3(a)
+
+    def _outlook_notches(self, a: Asset, *, for_warf: bool) -> int:
+        """Notches on the issuer rating: −2 for a negative issuer outlook (DPR for WARF only), −1 for a
+        downgrade watch, +1 for an upgrade watch (issuer or facility)."""
+        outlooks = (a.moody_issuer_outlook, a.moody_facility_outlook)
+        if for_warf and a.moody_issuer_outlook is Outlook.NEGATIVE:
+            return -2
+        if Outlook.DOWNGRADE in outlooks:
+            return -1
+        if Outlook.UPGRADE in outlooks:
+            return 1
+        return 0
+
+    def _dpr_non_dip(self, a: Asset, *, for_warf: bool) -> Slot | None:
+        iss = self.moodys_slot(a, "moody_issuer_rating")
+        if iss is not None:
+            got = self._same_agency(iss, self._outlook_notches(a, for_warf=for_warf))
+            if got is not None:
+                return got
+        su = self.moodys_slot(a, "moody_senior_unsecured_rating")
+        if su is not None:
+            return su
+        ss = self.moodys_slot(a, "moodys_senior_secured_rating")
+        if ss is not None:
+            got = self.to_moodys(ss, -1)
+            if got is not None:
+                return got
+        ce = self.moodys_slot(a, "moodys_credit_estimate")
+        if ce is not None and a.moodys_credit_estimate_date is not None:
+            clock = (
+                self.today
+                if Quirk.Q8_CREDIT_ESTIMATE_CLOCK in self.q or self.analysis_date is None
+                else self.analysis_date
             )
-            if fac is not None:
-                got = self.to_moodys(fac, -1)
-                if got is not None:
-                    return got
-        sp = self.moodys_from_sp(a)
-        if sp is not None and (sp.moodys is not None or Quirk.Q6_UNRATED_NOTCHES_TO_AAA in self.q):
-            return sp
-        return Slot(moodys=MoodysRating.Caa3, rank=MoodysRating.Caa3.rank)
+            if self._months_between(a.moodys_credit_estimate_date, clock) < 15:
+                return ce
+        return None
+
+    def _dpr_dip(self, a: Asset) -> Slot | None:
+        fac = self.moodys_slot(a, "moody_facility_rating") or (
+            Slot(rank=0) if Quirk.Q6_UNRATED_NOTCHES_TO_AAA in self.q else None
+        )
+        return self.to_moodys(fac, -1) if fac is not None else None
 
     # -- §3.5 S&P rating -----------------------------------------------------------------------------------
     def sp_rating(self, a: Asset) -> SPRating | None:

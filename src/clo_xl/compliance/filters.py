@@ -152,56 +152,66 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
-def parse_corrected(text: str) -> Node:  # noqa: C901 one branch per Filter Sheet field (§3.9), each with its located error
-    toks = _tokens(text)
-    pos = 0
+class _Parser:
+    """Recursive descent over the tokens of a corrected filter: ``expr := conj (or conj)*``,
+    ``conj := primary (and primary)*``, ``primary := ( expr ) | not primary | term``; "and not",
+    "not and" and a bare "not" between terms negate the right-hand side, as "or not"/"not or" do."""
 
-    def peek() -> str | None:
-        return toks[pos] if pos < len(toks) else None
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.toks = _tokens(text)
+        self.pos = 0
 
-    def take() -> str:
-        nonlocal pos
-        pos += 1
-        return toks[pos - 1]
+    def peek(self) -> str | None:
+        return self.toks[self.pos] if self.pos < len(self.toks) else None
 
-    def primary() -> Node:
-        tok = peek()
+    def take(self) -> str:
+        self.pos += 1
+        return self.toks[self.pos - 1]
+
+    def primary(self) -> Node:
+        tok = self.peek()
         if tok is None:
-            raise UsageError(f"filter {text!r} ends early")
+            raise UsageError(f"filter {self.text!r} ends early")
         if tok == "(":
-            take()
-            node = expr()
-            if peek() != ")":
-                raise UsageError(f"filter {text!r}: missing ')'")
-            take()
+            self.take()
+            node = self.expr()
+            if self.peek() != ")":
+                raise UsageError(f"filter {self.text!r}: missing ')'")
+            self.take()
             return node
         if tok == "not":
-            take()
-            return Not(primary())
+            self.take()
+            return Not(self.primary())
         if tok in {")", "and", "or", "and not", "or not", "not and", "not or"}:
-            raise UsageError(f"filter {text!r}: unexpected {tok!r}")
-        return parse_term(take())
+            raise UsageError(f"filter {self.text!r}: unexpected {tok!r}")
+        return parse_term(self.take())
 
-    def conj() -> Node:
-        node = primary()
-        while peek() in {"and", "not", "and not", "not and"}:
-            take()
-            node = And(node, Not(primary()) if toks[pos - 1] != "and" else primary())
+    def conj(self) -> Node:
+        node = self.primary()
+        while self.peek() in {"and", "not", "and not", "not and"}:
+            op = self.take()
+            node = And(node, Not(self.primary()) if op != "and" else self.primary())
         return node
 
-    def expr() -> Node:
-        node = conj()
-        while peek() in {"or", "or not", "not or"}:
-            op = take()
-            rhs = conj()
+    def expr(self) -> Node:
+        node = self.conj()
+        while self.peek() in {"or", "or not", "not or"}:
+            op = self.take()
+            rhs = self.conj()
             node = Or(node, rhs if op == "or" else Not(rhs))
         return node
 
-    if not toks:
+
+def parse_corrected(text: str) -> Node:
+    """The corrected reading of a filter: and/or/not with the usual precedence and parentheses; an empty
+    filter selects everything; a malformed one is a one-line error quoting it."""
+    parser = _Parser(text)
+    if not parser.toks:
         return Const(True)
-    node = expr()
-    if pos != len(toks):
-        raise UsageError(f"filter {text!r}: unexpected {toks[pos]!r}")
+    node = parser.expr()
+    if parser.pos != len(parser.toks):
+        raise UsageError(f"filter {text!r}: unexpected {parser.toks[parser.pos]!r}")
     return node
 
 

@@ -23,10 +23,14 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from clo_xl.compliance.catalogue import TEST_WAL, TEST_WARR, metric_tests
 from clo_xl.excel.cells import Cell
@@ -234,7 +238,13 @@ def _result(doc: Mapping[str, Any], numbers: Sequence[int], key: str = "result")
     return None
 
 
-def build_check_workbook(  # noqa: C901 one block per formula family of the LibreOffice oracle
+HELPER_HEADER = ("Deal", "BRS ID", "Par", "Match", "ND", "FLOAT", "WAS term", "Factor", "WAL", "Recovery",
+                 "Issuer", "Obligor par", "LOAN", "Non-senior", "Float ND", "Country")  # fmt: skip
+_FACTOR_RANGE = f"'Factor Table'!$A$1:$B${len(WARF_FACTORS)}"
+Formulas = dict[str, tuple[str, str, Any]]  # metric → (formula, item text, Python value)
+
+
+def build_check_workbook(
     grids: WorkbookGrids,
     python: Mapping[str, Mapping[str, Any]],
     derived: Mapping[str, tuple[float | None, float | None]],
@@ -246,18 +256,38 @@ def build_check_workbook(  # noqa: C901 one block per formula family of the Libr
     gives the engine's (WARF-test rating factor, Moody's recovery rate), used for assets whose sheet
     cells are blank (rating) or 0 (recovery).
     """
-    import xlsxwriter
-
     assets = grids.grid("All Assets")
     columns = _asset_columns(assets)
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "nan_inf_to_errors": True})
-    # the inputs, values only, at their own sheet names and cells
+    deals = [d for d in python if f"{d} Inputs" in grids.sheet_names]
+    _write_inputs(book, grids, assets, deals)
+    check = book.add_worksheet(SHEET)
+    check.write_row(0, 0, ["Deal", "Metric", "Formula value", "Python value", "Test"])
+    helpers = _Helpers(check, assets, columns, derived)
+    layouts: list[DealFormulas] = []
+    summary_row = 1
+    helper_row = 1 + ROWS_PER_DEAL * len(deals) + 2  # helper blocks start below the summary rows
+    for deal in deals:
+        grid = grids.grid(f"{deal} Inputs")
+        rows = _holdings(grid)
+        if not rows or len(columns) < len(ASSET_FIELDS):
+            continue
+        block = helpers.write(deal, grid, rows, helper_row)
+        formulas = _deal_formulas(python[deal], block, _collection_principal(grid), _current_libor(grid))
+        layouts.append(_write_summary(check, deal, formulas, summary_row, block.derived_rows))
+        summary_row += len(formulas)
+        helper_row = block.last + 3
+    book.close()
+    return layouts
+
+
+def _write_inputs(book: Workbook, grids: WorkbookGrids, assets: Grid, deals: Sequence[str]) -> None:
+    """The inputs, values only, at their own sheet names and cells, and the Moody's factor table."""
     sheet = book.add_worksheet("All Assets")
     for r, row in enumerate(assets):
         for c, value in enumerate(row):
             if value is not None:
                 sheet.write(r, c, value if not hasattr(value, "isoformat") else str(value))
-    deals = [d for d in python if f"{d} Inputs" in grids.sheet_names]
     for deal in deals:
         grid = grids.grid(f"{deal} Inputs")
         ws = book.add_worksheet(f"{deal} Inputs")
@@ -270,187 +300,198 @@ def build_check_workbook(  # noqa: C901 one block per formula family of the Libr
     for i, (rating, factor) in enumerate(WARF_FACTORS):
         factors.write(i, 0, rating)
         factors.write(i, 1, factor)
-    factor_range = f"'Factor Table'!$A$1:$B${len(WARF_FACTORS)}"
 
-    check = book.add_worksheet(SHEET)
-    check.write_row(0, 0, ["Deal", "Metric", "Formula value", "Python value", "Test"])
-    layouts: list[DealFormulas] = []
-    summary_row = 1
-    helper_row = 1 + ROWS_PER_DEAL * len(deals) + 2  # helper blocks start below the summary rows
-    col_of = {key: column_letter(col) for key, col in columns.items()}
 
-    def asset_ref(key: str, match_cell: str) -> str:
-        letter = col_of[key]
+@dataclass(frozen=True)
+class _Block:
+    """One deal's helper lines on the check sheet: sheet rows ``first``..``last`` (1-based), one per holding;
+    ``derived_rows`` counts the engine-derived factors and recoveries written as numbers."""
+
+    first: int
+    last: int
+    derived_rows: int
+
+    def range(self, col: str) -> str:
+        return f"${col}${self.first}:${col}${self.last}"
+
+
+class _Helpers:
+    """Writes a deal's helper lines: per holding its par, ND flag, WAS term, factor, WAL, recovery, issuer,
+    obligor par, LOAN and non-senior flags, float-ND par and country, each a formula over the inputs copy
+    (or the engine's derived number where the sheet cell is blank)."""
+
+    def __init__(
+        self,
+        check: Worksheet,
+        assets: Grid,
+        columns: Mapping[str, int],
+        derived: Mapping[str, tuple[float | None, float | None]],
+    ) -> None:
+        self.check, self.assets, self.columns, self.derived = check, assets, columns, derived
+        self.col_of = {key: column_letter(col) for key, col in columns.items()}
+
+    def asset_ref(self, key: str, match_cell: str) -> str:
+        letter = self.col_of[key]
         return f"INDEX('All Assets'!${letter}:${letter},{match_cell})"
 
-    for deal in deals:
-        grid = grids.grid(f"{deal} Inputs")
-        doc = python[deal]
-        rows = _holdings(grid)
-        if not rows or len(col_of) < len(ASSET_FIELDS):
-            continue
-        sheet_name = f"'{deal} Inputs'"
+    def write(self, deal: str, grid: Grid, rows: Sequence[int], helper_row: int) -> _Block:
+        self.check.write_row(helper_row - 1, 0, HELPER_HEADER)
         first = helper_row + 1  # 1-based first helper row
-        check.write_row(
-            helper_row - 1,
-            0,
-            [
-                "Deal",
-                "BRS ID",
-                "Par",
-                "Match",
-                "ND",
-                "FLOAT",
-                "WAS term",
-                "Factor",
-                "WAL",
-                "Recovery",
-                "Issuer",
-                "Obligor par",
-                "LOAN",
-                "Non-senior",
-                "Float ND",
-                "Country",
-            ],
-        )
+        libor_ref = f"'{deal} Inputs'!$S$3"
         derived_rows = 0
-        libor_ref = f"{sheet_name}!$S$3"
-        libor = _current_libor(grid)
         for i, r in enumerate(rows):
-            x = first + i  # sheet row of this helper line
-            brs = at(grid, Cell(r, 4))
-            m = f"$D{x}"
-            check.write(x - 1, 0, deal)
-            check.write_formula(x - 1, 1, f"={sheet_name}!$D${r}")
-            check.write_formula(x - 1, 2, f"=IFERROR({sheet_name}!$E${r}*1,0)")
-            check.write_formula(x - 1, 3, f"=MATCH(TRIM(B{x}),'All Assets'!$A:$A,0)")
-            check.write_formula(x - 1, 4, f'=IFERROR(IF(EXACT({asset_ref("default", m)},"Yes"),0,1),0)')
-            check.write_formula(x - 1, 5, f'=IFERROR(IF(EXACT({asset_ref("coupon_type", m)},"FLOAT"),1,0),0)')
-            idx, flr = asset_ref("index", m), asset_ref("floor", m)
-            cpn, spr = asset_ref("coupon", m), asset_ref("spread", m)
-            check.write_formula(
-                x - 1,
-                6,
-                f'=IFERROR(IF(ISNUMBER(SEARCH("LIBOR",{idx})),IF({flr}>{libor_ref},{cpn}-{libor_ref},{spr}),'
-                f"{cpn}-{libor_ref}),0)",
-            )
-            engine_factor, engine_recovery = derived.get(str(brs).strip(), (None, None))
-            rating_cell = _asset_value(assets, columns, str(brs), "warf_rating")
-            if rating_cell in (None, "") and engine_factor is not None:
-                derived_rows += 1
-                check.write_number(x - 1, 7, float(engine_factor))
-            else:
-                check.write_formula(
-                    x - 1,
-                    7,
-                    f"=IFERROR(VLOOKUP(UPPER(TRIM({asset_ref('warf_rating', m)})),{factor_range},2,0),"
-                    f"{UNKNOWN_FACTOR})",
-                )
-            check.write_formula(x - 1, 8, f"=IFERROR({asset_ref('wal', m)}*1,0)")
-            recovery_cell = _asset_value(assets, columns, str(brs), "recovery")
-            if (recovery_cell in (None, 0, 0.0)) and engine_recovery is not None:
-                derived_rows += 1
-                check.write_number(x - 1, 9, float(engine_recovery))
-            else:
-                check.write_formula(x - 1, 9, f"=IFERROR({asset_ref('recovery', m)}*1,0)")
-            check.write_formula(x - 1, 10, f'=IFERROR(TRIM({asset_ref("issuer", m)}&""),"")')
-            dip = asset_ref("dip", m)
-            check.write_formula(x - 1, 11, f'=IFERROR(C{x}*E{x}*IF(EXACT({dip},"Yes"),0,1),0)')
-            check.write_formula(
-                x - 1, 12, f'=IFERROR(IF(UPPER(TRIM({asset_ref("bond_loan", m)}))="LOAN",1,0),0)'
-            )
-            check.write_formula(
-                x - 1,
-                13,
-                f"=IFERROR(IF(UPPER(TRIM({asset_ref('category', m)}))={NON_SENIOR_CATEGORY},1,0),0)",
-            )
-            check.write_formula(x - 1, 14, f"=F{x}*E{x}")
-            check.write_formula(x - 1, 15, f'=IFERROR(UPPER(TRIM({asset_ref("country", m)}&"")),"")')
-        last = first + len(rows) - 1
+            derived_rows += self._line(deal, grid, r, first + i, libor_ref)
+        return _Block(first, first + len(rows) - 1, derived_rows)
 
-        def rng(col: str) -> str:
-            return f"${col}${first}:${col}${last}"  # noqa: B023 - evaluated inside this loop iteration
+    def _line(self, deal: str, grid: Grid, r: int, x: int, libor_ref: str) -> int:
+        """Helper line ``x`` for the holding on sheet row ``r``; returns how many engine numbers it used."""
+        check, ref, sheet_name = self.check, self.asset_ref, f"'{deal} Inputs'"
+        brs = str(at(grid, Cell(r, 4)))
+        m = f"$D{x}"
+        check.write(x - 1, 0, deal)
+        check.write_formula(x - 1, 1, f"={sheet_name}!$D${r}")
+        check.write_formula(x - 1, 2, f"=IFERROR({sheet_name}!$E${r}*1,0)")
+        check.write_formula(x - 1, 3, f"=MATCH(TRIM(B{x}),'All Assets'!$A:$A,0)")
+        check.write_formula(x - 1, 4, f'=IFERROR(IF(EXACT({ref("default", m)},"Yes"),0,1),0)')
+        check.write_formula(x - 1, 5, f'=IFERROR(IF(EXACT({ref("coupon_type", m)},"FLOAT"),1,0),0)')
+        idx, flr, cpn, spr = ref("index", m), ref("floor", m), ref("coupon", m), ref("spread", m)
+        check.write_formula(
+            x - 1,
+            6,
+            f'=IFERROR(IF(ISNUMBER(SEARCH("LIBOR",{idx})),IF({flr}>{libor_ref},{cpn}-{libor_ref},{spr}),'
+            f"{cpn}-{libor_ref}),0)",
+        )
+        used = self._factor(brs, x, m) + self._recovery(brs, x, m)
+        check.write_formula(x - 1, 8, f"=IFERROR({ref('wal', m)}*1,0)")
+        check.write_formula(x - 1, 10, f'=IFERROR(TRIM({ref("issuer", m)}&""),"")')
+        check.write_formula(x - 1, 11, f'=IFERROR(C{x}*E{x}*IF(EXACT({ref("dip", m)},"Yes"),0,1),0)')
+        check.write_formula(x - 1, 12, f'=IFERROR(IF(UPPER(TRIM({ref("bond_loan", m)}))="LOAN",1,0),0)')
+        check.write_formula(
+            x - 1, 13, f"=IFERROR(IF(UPPER(TRIM({ref('category', m)}))={NON_SENIOR_CATEGORY},1,0),0)"
+        )
+        check.write_formula(x - 1, 14, f"=F{x}*E{x}")
+        check.write_formula(x - 1, 15, f'=IFERROR(UPPER(TRIM({ref("country", m)}&"")),"")')
+        return used
 
-        cash = _collection_principal(grid)
-        nd_par = f"SUMPRODUCT({rng('C')},{rng('E')})"
-        cpa = f"({nd_par}+{cash!r})"
-        formulas: dict[str, tuple[str, str, Any]] = {}
-        warf = _result(doc, metric_tests("warf"))
-        if warf:
-            formulas["warf"] = (
-                f"=SUMPRODUCT({rng('C')},{rng('E')},{rng('H')})/{nd_par}",
-                f"WARF (test {warf[0]})",
-                warf[1],
-            )
-        was = _result(doc, metric_tests("was"))
-        if was and libor is not None:
-            nd = was[0] != 32  # test 32 includes defaulted assets (quirk 11)
-            weight = f"{rng('C')},{rng('O')}" if nd else f"{rng('C')},{rng('F')}"
-            formulas["was"] = (
-                f"=SUMPRODUCT({weight},{rng('G')})/SUMPRODUCT({weight})",
-                f"WAS (test {was[0]})",
-                was[1],
-            )
-        wal_num = _result(doc, (TEST_WAL,), "numerator")
-        wal_den = _result(doc, (TEST_WAL,), "denominator")
-        if wal_num:
-            formulas["wal_numerator"] = (
-                f"=SUMPRODUCT({rng('C')},{rng('I')})",
-                "WAL numerator, par x WAL incl. defaulted (test 35)",
-                wal_num[1],
-            )
-        if wal_den:
-            formulas["wal_denominator"] = (f"={nd_par}", "WAL denominator, ND par (test 35)", wal_den[1])
-        warr = _result(doc, (TEST_WARR,))
-        if warr:
-            formulas["warr"] = (
-                f"=SUMPRODUCT({rng('C')},{rng('E')},{rng('J')})/{nd_par}",
-                "WARR (test 33)",
-                warr[1],
-            )
-        largest = _result(doc, (4,))
-        if largest:
-            formulas["largest_obligor"] = (
-                f"=SUMPRODUCT(MAX(SUMIF({rng('K')},{rng('K')},{rng('L')})))/{cpa}",
-                "largest obligor share (test 4)",
-                largest[1],
-            )
-        senior = _result(doc, (1,))
-        if senior:
-            formulas["senior_secured"] = (
-                f"=(SUMPRODUCT({rng('C')},{rng('E')},{rng('M')})-SUMPRODUCT({rng('C')},{rng('E')},{rng('N')})"
-                f"+{cash!r})/{cpa}",
-                "senior-secured share (test 1)",
-                senior[1],
-            )
-        for number, label, members in COUNTRY_SET_TESTS:
-            found = _result(doc, (number,))
-            if not found:
-                continue
-            in_set = f"ISNUMBER(MATCH({rng('P')},{members},0))"
-            flag = f"1-{in_set}" if number in COUNTRY_SET_EXCLUDES else f"1*{in_set}"
-            formulas[f"country_{number}"] = (
-                f"=SUMPRODUCT({rng('C')},{rng('E')},{flag})/{cpa}",
-                label,
-                found[1],
-            )
-        cells: dict[str, Cell] = {}
-        labels: dict[str, str] = {}
-        values: dict[str, Any] = {}
-        for metric, (formula, label, value) in formulas.items():
-            check.write(summary_row, 0, deal)
-            check.write(summary_row, 1, label)
-            check.write_formula(summary_row, 2, formula)
-            if isinstance(value, int | float):
-                check.write_number(summary_row, 3, float(value))
-            cells[metric] = Cell(summary_row + 1, 3)
-            labels[metric] = label
-            values[metric] = value
-            summary_row += 1
-        layouts.append(DealFormulas(deal, cells, values, labels, derived_rows))
-        helper_row = last + 3
-    book.close()
-    return layouts
+    def _factor(self, brs: str, x: int, m: str) -> int:
+        """Column H: the Moody's factor of the WARF-test rating, or the engine's where the cell is blank."""
+        engine_factor = self.derived.get(brs.strip(), (None, None))[0]
+        rating_cell = _asset_value(self.assets, self.columns, brs, "warf_rating")
+        if rating_cell in (None, "") and engine_factor is not None:
+            self.check.write_number(x - 1, 7, float(engine_factor))
+            return 1
+        self.check.write_formula(
+            x - 1,
+            7,
+            f"=IFERROR(VLOOKUP(UPPER(TRIM({self.asset_ref('warf_rating', m)})),{_FACTOR_RANGE},2,0),"
+            f"{UNKNOWN_FACTOR})",
+        )
+        return 0
+
+    def _recovery(self, brs: str, x: int, m: str) -> int:
+        """Column J: the Moody's recovery rate, or the engine's where the cell is 0 or blank."""
+        engine_recovery = self.derived.get(brs.strip(), (None, None))[1]
+        recovery_cell = _asset_value(self.assets, self.columns, brs, "recovery")
+        if (recovery_cell in (None, 0, 0.0)) and engine_recovery is not None:
+            self.check.write_number(x - 1, 9, float(engine_recovery))
+            return 1
+        self.check.write_formula(x - 1, 9, f"=IFERROR({self.asset_ref('recovery', m)}*1,0)")
+        return 0
+
+
+def _deal_formulas(doc: Mapping[str, Any], block: _Block, cash: float, libor: float | None) -> Formulas:
+    """The summary formulas over a deal's helper lines, for each metric the Python document reports."""
+    rng = block.range
+    nd_par = f"SUMPRODUCT({rng('C')},{rng('E')})"
+    cpa = f"({nd_par}+{cash!r})"
+    formulas: Formulas = {}
+    warf = _result(doc, metric_tests("warf"))
+    if warf:
+        formulas["warf"] = (
+            f"=SUMPRODUCT({rng('C')},{rng('E')},{rng('H')})/{nd_par}",
+            f"WARF (test {warf[0]})",
+            warf[1],
+        )
+    was = _result(doc, metric_tests("was"))
+    if was and libor is not None:
+        nd = was[0] != 32  # test 32 includes defaulted assets (quirk 11)
+        weight = f"{rng('C')},{rng('O')}" if nd else f"{rng('C')},{rng('F')}"
+        formulas["was"] = (
+            f"=SUMPRODUCT({weight},{rng('G')})/SUMPRODUCT({weight})",
+            f"WAS (test {was[0]})",
+            was[1],
+        )
+    wal_num = _result(doc, (TEST_WAL,), "numerator")
+    wal_den = _result(doc, (TEST_WAL,), "denominator")
+    if wal_num:
+        formulas["wal_numerator"] = (
+            f"=SUMPRODUCT({rng('C')},{rng('I')})",
+            "WAL numerator, par x WAL incl. defaulted (test 35)",
+            wal_num[1],
+        )
+    if wal_den:
+        formulas["wal_denominator"] = (f"={nd_par}", "WAL denominator, ND par (test 35)", wal_den[1])
+    return formulas | _share_formulas(doc, rng, nd_par, cash, cpa)
+
+
+def _share_formulas(
+    doc: Mapping[str, Any], rng: Callable[[str], str], nd_par: str, cash: float, cpa: str
+) -> Formulas:
+    """WARR, and the shares of the collateral principal amount: largest obligor, senior secured, countries."""
+    formulas: Formulas = {}
+    warr = _result(doc, (TEST_WARR,))
+    if warr:
+        formulas["warr"] = (
+            f"=SUMPRODUCT({rng('C')},{rng('E')},{rng('J')})/{nd_par}",
+            "WARR (test 33)",
+            warr[1],
+        )
+    largest = _result(doc, (4,))
+    if largest:
+        formulas["largest_obligor"] = (
+            f"=SUMPRODUCT(MAX(SUMIF({rng('K')},{rng('K')},{rng('L')})))/{cpa}",
+            "largest obligor share (test 4)",
+            largest[1],
+        )
+    senior = _result(doc, (1,))
+    if senior:
+        formulas["senior_secured"] = (
+            f"=(SUMPRODUCT({rng('C')},{rng('E')},{rng('M')})-SUMPRODUCT({rng('C')},{rng('E')},{rng('N')})"
+            f"+{cash!r})/{cpa}",
+            "senior-secured share (test 1)",
+            senior[1],
+        )
+    for number, label, members in COUNTRY_SET_TESTS:
+        found = _result(doc, (number,))
+        if not found:
+            continue
+        in_set = f"ISNUMBER(MATCH({rng('P')},{members},0))"
+        flag = f"1-{in_set}" if number in COUNTRY_SET_EXCLUDES else f"1*{in_set}"
+        formulas[f"country_{number}"] = (
+            f"=SUMPRODUCT({rng('C')},{rng('E')},{flag})/{cpa}",
+            label,
+            found[1],
+        )
+    return formulas
+
+
+def _write_summary(
+    check: Worksheet, deal: str, formulas: Formulas, summary_row: int, derived_rows: int
+) -> DealFormulas:
+    """One summary row per formula from ``summary_row`` (0-based): deal, item, formula, Python value."""
+    cells: dict[str, Cell] = {}
+    labels: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for row, (metric, (formula, label, value)) in enumerate(formulas.items(), start=summary_row):
+        check.write(row, 0, deal)
+        check.write(row, 1, label)
+        check.write_formula(row, 2, formula)
+        if isinstance(value, int | float):
+            check.write_number(row, 3, float(value))
+        cells[metric] = Cell(row + 1, 3)
+        labels[metric] = label
+        values[metric] = value
+    return DealFormulas(deal, cells, values, labels, derived_rows)
 
 
 def _asset_value(assets: Grid, columns: Mapping[str, int], brs_id: str, key: str) -> Any:

@@ -160,7 +160,59 @@ def hypo_blocks(grid: Grid) -> list[Cell]:
     return heads
 
 
-def hypo_checks(  # noqa: C901 #10 moves validate onto DealSession; split then
+def _hypo_value(test: Mapping[str, Any] | None, key: str) -> Any:
+    """One field of a hypo test row; "difference" = hypo result − result (None unless both are numbers)."""
+    if test is None:
+        return None
+    if key == "difference":
+        before, after = test.get("result"), test.get("hypo_result")
+        if isinstance(before, int | float) and isinstance(after, int | float):
+            return after - before
+        return None
+    return test.get(key)
+
+
+def _objective_value(doc: Mapping[str, Any] | None, key: str) -> Any:
+    """The objective function before, after (the hypo's) or their difference (None unless both numbers)."""
+    if doc is None:
+        return None
+    before, after = doc.get("objective"), doc.get("hypo_objective")
+    if key == "difference":
+        if isinstance(after, int | float) and isinstance(before, int | float):
+            return after - before
+        return None
+    return before if key == "before" else after
+
+
+def _hypo_objective_checks(
+    sheet: str,
+    grid: Grid,
+    row: int,
+    column: int,
+    prefix: str,
+    python: Mapping[str, Any],
+    python_legacy: Mapping[str, Any] | None,
+    switches_for: SwitchesFor,
+) -> list[Check]:
+    """The block's last row: "Objective Function" | before | after | difference."""
+    checks = []
+    for offset, key in ((1, "before"), (2, "after"), (3, "difference")):
+        cell = Cell(row, column + offset)
+        checks.append(
+            Check(
+                sheet,
+                cell.a1,
+                f"{prefix} objective function {key}",
+                at(grid, cell),
+                _objective_value(python, key),
+                python_legacy=_objective_value(python_legacy, key),
+                switches=partial(_union, switches_for, None, OBJECTIVE_KEYS[key]),
+            )
+        )
+    return checks
+
+
+def hypo_checks(
     sheet: str,
     grid: Grid,
     head: Cell,
@@ -178,43 +230,12 @@ def hypo_checks(  # noqa: C901 #10 moves validate onto DealSession; split then
     legacy_tests = _tests_by_number(python_legacy)
     title = at(grid, Cell(head.row - 1, head.column)) if head.row > 1 else None
     prefix = "hypo" if title in (None, "Pool") else f"hypo [{title}]"
-
-    def value(test: Mapping[str, Any] | None, key: str) -> Any:
-        if test is None:
-            return None
-        if key == "difference":
-            before, after = test.get("result"), test.get("hypo_result")
-            if isinstance(before, int | float) and isinstance(after, int | float):
-                return after - before
-            return None
-        return test.get(key)
-
-    def objective(doc: Mapping[str, Any] | None, key: str) -> Any:
-        if doc is None:
-            return None
-        before, after = doc.get("objective"), doc.get("hypo_objective")
-        if key == "difference":
-            ok = isinstance(after, int | float) and isinstance(before, int | float)
-            return after - before if ok else None  # type: ignore[operator]
-        return before if key == "before" else after
-
     checks: list[Check] = []
     for row in range(head.row + 1, len(grid) + 1):
         key_value = at(grid, Cell(row, head.column))
         if isinstance(key_value, str) and key_value.strip().lower() == OBJECTIVE_LABEL:
-            for offset, key in ((1, "before"), (2, "after"), (3, "difference")):
-                cell = Cell(row, head.column + offset)
-                checks.append(
-                    Check(
-                        sheet,
-                        cell.a1,
-                        f"{prefix} objective function {key}",
-                        at(grid, cell),
-                        objective(python, key),
-                        python_legacy=objective(python_legacy, key),
-                        switches=partial(_union, switches_for, None, OBJECTIVE_KEYS[key]),
-                    )
-                )
+            args = (sheet, grid, row, head.column, prefix, python, python_legacy, switches_for)
+            checks += _hypo_objective_checks(*args)
             break
         number = _as_int(key_value)
         if number is None:
@@ -233,8 +254,8 @@ def hypo_checks(  # noqa: C901 #10 moves validate onto DealSession; split then
                     cell.a1,
                     f"{prefix} test {number} {key}",
                     at(grid, cell),
-                    value(test, key) if test is not None else "no Python result",
-                    python_legacy=value(legacy_tests.get(number), key),
+                    _hypo_value(test, key) if test is not None else "no Python result",
+                    python_legacy=_hypo_value(legacy_tests.get(number), key),
                     switches=partial(_union, switches_for, number, HYPO_KEYS.get(key, (key,))),
                 )
             )
