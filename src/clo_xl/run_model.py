@@ -53,16 +53,21 @@ class RunModelSettings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
-def _number(data: Mapping[str, Any], key: str, default: float) -> float:
-    value = data.get(key)
+def number(value: object, where: str, default: float) -> float:
+    """A Run Model number cell; blank is ``default``; anything else is an error naming ``where``."""
     if value is None or value == "":
         return default
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
-    raise UsageError(f"Run Model {key.replace('_', ' ')} must be a number, got {value!r}")
+    raise UsageError(f"{where} must be a number, got {value!r}")
 
 
-def _flag(value: object, default: bool) -> bool:
+def _number(data: Mapping[str, Any], key: str, default: float) -> float:
+    return number(data.get(key), f"Run Model {key.replace('_', ' ')}", default)
+
+
+def flag(value: object, default: bool) -> bool:
+    """A Run Model TRUE/FALSE cell: TRUE, 1 or YES (any case) is true; blank is ``default``."""
     if value is None or value == "":
         return default
     return value is True or str(value).strip().upper() in {"TRUE", "1", "YES"}
@@ -95,14 +100,14 @@ def run_model_settings(session: DealSession) -> RunModelSettings:
     side = str(data.get("ranking_transaction") or "Buy").strip().lower()
     return RunModelSettings(
         step=_number(data, "incremental_loan_size", 750_000.0),
-        allow_increase=_flag(data.get("allow_par_increase"), False),
+        allow_increase=flag(data.get("allow_par_increase"), False),
         side=TransactionType.SALE if side == "sale" else TransactionType.BUY,
         sale_target=_number(data, "rebalance_sale_par", 0.0),
         buy_target=_number(data, "rebalance_buy_par", 0.0),
         buy_filter=_filter(data.get("buy_filter")),
         sale_filter=_filter(data.get("sale_filter")),
         weights=weights,
-        pool_mode=_flag(data.get("hypo_pool_mode"), True),
+        pool_mode=flag(data.get("hypo_pool_mode"), True),
         simulations=int(_number(data, "simulations", 100.0)),
         seed=int(_number(data, "seed", 0.0)),
     )

@@ -24,7 +24,7 @@ from clo_xl.excel.table import Value
 from clo_xl.excel.workbook_access import OUTPUT_PREFIXES, WorkbookAccess, read_cell
 from clo_xl.persistence.engine import database_url as resolve_database_url
 from clo_xl.quirk_warnings import warning_lines
-from clo_xl.run_model import RunModelSettings, rankings_run, rebalance_run, run_model_settings
+from clo_xl.run_model import RunModelSettings, flag, number, rankings_run, rebalance_run, run_model_settings
 from clo_xl.validate.run import run_validation
 
 RUN_MODEL = "Run Model"
@@ -80,18 +80,6 @@ def sessions(book: WorkbookAccess, deals: Iterable[str]) -> dict[str, DealSessio
 def _write(book: WorkbookAccess, tab: tabs.Tab) -> str:
     book.write_tab(tab)
     return tab.name
-
-
-def _flag(value: Value) -> bool:
-    return value is True or str(value).strip().upper() in {"TRUE", "1", "YES"}
-
-
-def _number(value: Value, cell: str, default: float) -> float:
-    if value is None or value == "":
-        return default
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    raise UsageError(f"'{RUN_MODEL}'!{cell} must be a number, got {value!r}")
 
 
 # -- compliance and hypo ----------------------------------------------------------------------------------
@@ -239,7 +227,7 @@ def migration_settings(book: WorkbookAccess) -> MigrationSettings:
             f"'{RUN_MODEL}'!C16 = {correlation!r}: only 'System Defined' correlation is available in clo-xl "
             "(issuer/industry/rating system matrix); choose it to run the migration"
         )
-    count = _number(c[2], "C17", 100.0)
+    count = number(c[2], f"'{RUN_MODEL}'!C17", 100.0)
     if count != int(count) or not 1 <= count <= 500:
         raise UsageError(
             f"'{RUN_MODEL}'!C17 must be a whole number of simulations from 1 to 500, got {c[2]!r}"
@@ -247,9 +235,9 @@ def migration_settings(book: WorkbookAccess) -> MigrationSettings:
     frequency = str(c[3] or "Quarterly").strip()
     if frequency.lower() not in {"annually", "semi-annually", "quarterly"}:
         raise UsageError(f"'{RUN_MODEL}'!C18 must be Annually, Semi-Annually or Quarterly, got {c[3]!r}")
-    static = c[4] is None or _flag(c[4])
-    seed = int(_number(c[5], "C20", 0.0)) if static else secrets.randbelow(2**31)
-    return MigrationSettings(_flag(c[0]), "System Defined", int(count), frequency, static, seed)
+    static = flag(c[4], True)
+    seed = int(number(c[5], f"'{RUN_MODEL}'!C20", 0.0)) if static else secrets.randbelow(2**31)
+    return MigrationSettings(flag(c[0], False), "System Defined", int(count), frequency, static, seed)
 
 
 def run_credit_migration(book: WorkbookAccess) -> HandlerResult:

@@ -17,6 +17,7 @@ from enum import Enum
 
 # A1 references come from the one xlsx module; re-exported for the layout's readers and builders
 from clo_xl.portfolio.asset import ASSET_COLUMNS
+from clo_xl.simulation.matrix import STATES
 from clo_xl.xlsx import cell_ref as cell_ref
 from clo_xl.xlsx import column_index
 from clo_xl.xlsx import parse_cell as parse_cell
@@ -423,27 +424,7 @@ REFERENCE_SECTIONS: tuple[RefSection, ...] = (
         "SpTransMat",
         "S&P 1 year Transition Matrix",
         col("U"),
-        (
-            "From/to",
-            "AAA",
-            "AA+",
-            "AA",
-            "AA-",
-            "A+",
-            "A",
-            "A-",
-            "BBB+",
-            "BBB",
-            "BBB-",
-            "BB+",
-            "BB",
-            "BB-",
-            "B+",
-            "B",
-            "B-",
-            "CCC",
-            "D",
-        ),
+        ("From/to", *STATES),
     ),
     RefSection("libor_curve", "LIBORCurve", "Yield Curve", col("AO"), ("Tenor (Months)", "Rate")),
     RefSection("deals", "Deals", "Deals", col("AR"), ("Deals",)),

@@ -28,6 +28,7 @@ from clo_xl.excel.workbook_access import WorkbookAccess
 from clo_xl.ingest.workbook import WorkbookData, read_workbook
 from clo_xl.portfolio.pool import Universe
 from clo_xl.progress import Progress, no_progress
+from clo_xl.run_model import flag
 from clo_xl.validate import formula_oracle, legacy_checks
 from clo_xl.validate.grid import WorkbookGrids
 from clo_xl.validate.model import Check, ValidationResult, judge
@@ -92,7 +93,7 @@ class _Recompute:
         """Run Model N8: TRUE (or blank) = all trades applied together."""
         grid = self.grids.grid(RUN_MODEL)
         value = grid[7][13] if len(grid) > 7 and len(grid[7]) > 13 else None
-        return value is None or str(value).strip().upper() in {"TRUE", "1", "YES"}
+        return flag(value, True)
 
 
 class _Checks:
