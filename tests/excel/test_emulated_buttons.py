@@ -50,15 +50,19 @@ def quiet_and_clean(excel: EmulatedExcel) -> None:
     assert excel.app.status_bar is False  # handed back to Excel
 
 
-@pytest.fixture(scope="module")
-def compliance_doc(sample_workbook: Path) -> dict[str, Any]:
+def cli(*args: str) -> dict[str, Any]:
+    """The command line in its own process, its ``--json`` document."""
     out = subprocess.run(
-        [sys.executable, "-m", "clo_xl.cli", "compliance", "--workbook", str(sample_workbook), "--deal", DEAL,
-         "--json"], capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        [sys.executable, "-m", "clo_xl.cli", *args, "--json"], capture_output=True, text=True, timeout=600
+    )
     assert out.returncode == 0, out.stderr
     doc: dict[str, Any] = json.loads(out.stdout)
     return doc
+
+
+@pytest.fixture(scope="module")
+def compliance_doc(sample_workbook: Path) -> dict[str, Any]:
+    return cli("compliance", "--workbook", str(sample_workbook), "--deal", DEAL)
 
 
 @pytest.fixture
@@ -125,13 +129,24 @@ def test_tabs_hold_numbers_with_number_formats(
 def test_the_file_writer_writes_the_same_types_and_formats(
     excel: EmulatedExcel, book: xw.Book, workbook_copy: Path
 ) -> None:
-    excel.press(book, "RunCompliance")
-    live = book.sheets[TABS["RunCompliance"]].used_range
-    handlers.run_compliance(FileWorkbook(workbook_copy))
-    headless = excel.open(workbook_copy).sheets[TABS["RunCompliance"]].used_range  # read back from the file
-    assert live.address == headless.address
-    assert live.value == headless.value
-    assert [c.number_format for c in live] == [c.number_format for c in headless]
+    """Each compute tab written live (xlwings) and headless (the file writer) holds the same values, of the
+    same types, with the same number formats, at the same addresses (the headless file read back by the
+    emulation's own package reader)."""
+    macros = ("RunCompliance", "RunHypo", "RunCashFlows", "RunRankings")
+    for macro in macros:
+        excel.press(book, macro)
+        handlers.HANDLERS[macro](FileWorkbook(workbook_copy))
+    quiet_and_clean(excel)
+    headless_book = excel.open(workbook_copy)
+    for macro in macros:
+        live = book.sheets[TABS[macro]].used_range
+        headless = headless_book.sheets[TABS[macro]].used_range
+        assert live.address == headless.address, macro
+        values, headless_values = live.options(ndim=2).value, headless.options(ndim=2).value
+        assert values == headless_values, macro
+        types = [[type(v) for v in row] for row in values]
+        assert types == [[type(v) for v in row] for row in headless_values], macro  # 1.0 == True, yet
+        assert [c.number_format for c in live] == [c.number_format for c in headless], macro
 
 
 def test_buttons_work_on_macos_where_api_is_not_com(
@@ -194,7 +209,9 @@ def test_after_a_par_change_and_save_the_functions_show_the_new_figures(
         ws.range(f"A{row}").formula = formula
     warf, numerator, denominator, wal_par = (ws.range(f"A{r}").value for r in range(1, 5))
     assert warf == pytest.approx(numerator / denominator, rel=1e-12)
+    excel.app.api_calls.clear()
     excel.press(book, "RefreshFromDB")
+    assert "Application.CalculateFull" in excel.app.api_calls  # Refresh from DB asked for a full recalc
     inputs = book.sheets["Mag 17 Inputs"]
     holdings = inputs.range("D4:E30").value
     brs_id, par = next((b, p) for b, p in holdings if b and _rated(excel, ws, b))
@@ -202,6 +219,7 @@ def test_after_a_par_change_and_save_the_functions_show_the_new_figures(
     factor = _factor(ws, brs_id)
     inputs.range(f"E{row}").value = par + 1_000_000.0
     assert ws.range("A1").value == warf  # the functions read the database, not the sheet: not yet saved
+    excel.app.api_calls.clear()
     excel.press(book, "SaveToDB")
     quiet_and_clean(excel)
     assert excel.app.alerts[-1][1] == "saved to the database: Mag 17 v2"
@@ -214,6 +232,12 @@ def test_after_a_par_change_and_save_the_functions_show_the_new_figures(
     assert ws.range("A1").value == pytest.approx(
         (numerator + 1_000_000.0 * factor) / (denominator + 1_000_000.0), rel=1e-12
     )
+    # and every test of the saved deal equals the command line run on the stored version 2
+    saved = cli("compliance", "--deal", DEAL, "--database-url", stored_private)
+    assert next(t for t in saved["tests"] if t["number"] == 36)["result"] == ws.range("A1").value
+    ws.range("C1").formula = '=CLO_TESTS("Mag 17")'
+    rows = ws.range("C1").expand("table").options(ndim=2).value[1:]
+    assert [(r[0], r[4]) for r in rows] == [(t["number"], t["result"]) for t in saved["tests"]]
     assert excel.app.violations == []
 
 

@@ -133,22 +133,61 @@ def test_compliance_figures_equal_the_command_line(sheet: xw.Sheet, compliance_d
         assert line[5] == ("Pass" if test["pass"] else "Fail")
 
 
+def test_every_test_of_every_deal_function_equals_the_command_line_while_excel_calculates(
+    excel: EmulatedExcel, sheet: xw.Sheet, compliance_doc: dict[str, Any]
+) -> None:
+    """Each compliance test through ``CLO_TEST`` (result, threshold, verdict), and ``CLO_TESTS`` column by
+    column, equal the command line's document on the same deal; every value computed inside Excel's
+    calculating mode (the calculator's ``App.calculating``), where any write, save or ``.api`` would raise."""
+    tests = compliance_doc["tests"]
+    assert len(tests) > 30
+    before = len(excel.calculator.evaluations)  # type: ignore[union-attr]
+    for row, test in enumerate(tests, start=1):
+        for column, field in enumerate(("result", "threshold", "pass"), start=1):
+            cell = sheet.range((row, column))
+            cell.formula = f'=CLO_TEST("Mag 17", {test["number"]}, "{field}")'
+            assert cell.value == test[field], (test["number"], field, cell.value)
+    evaluations = excel.calculator.evaluations[before:]  # type: ignore[union-attr]
+    assert len(evaluations) == 3 * len(tests) and {f for _, f in evaluations} == {"CLO_TEST"}
+    table = spill(sheet, "E1", '=CLO_TESTS("Mag 17")')
+    header, rows = table[0], table[1:]
+    assert header == ["Test Num", "Test Name", "Min/Max", "Threshold", "Result", "Pass/Fail", "Numerator",
+                      "Denominator", "Comment", "Comments on Pass/Fail"]  # fmt: skip
+    assert len(rows) == len(tests)
+    for line, test in zip(rows, tests, strict=True):
+        assert line[0] == test["number"] and line[1] == test["name"] and line[2] == test["min_max"]
+        assert line[3] == test["threshold"] and line[4] == test["result"]
+        assert line[5] == (None if test["pass"] is None else "Pass" if test["pass"] else "Fail")
+        assert line[6] == test["numerator"] and line[7] == test["denominator"]
+        assert line[8] == test["comment"] and line[9] == test["pass_fail_comment"]
+
+
 def test_coverage_on_both_dates_equals_the_command_line(
     sheet: xw.Sheet, compliance_doc: dict[str, Any], cashflow_doc: dict[str, Any]
 ) -> None:
+    """Every class's OC and IC ratio: on the analysis date as ``clo-xl compliance`` reports it, projected at
+    the first payment date as ``clo-xl cashflows`` reports its first period's tests."""
     analysis = {
         (t["kind"], t["class"].removeprefix("Class ").strip()): t["ratio"]
         for t in compliance_doc["coverage_tests"]
         if t["class"]  # a deal-level test (interest diversion) has no class
     }
     first = cashflow_doc["periods"][0]["tests"]
-    projected = {(t["kind"], t["name"].removeprefix("Class ").rsplit(" ", 1)[0]): t["ratio"] for t in first}
-    assert enter(sheet, "A1", '=CLO_OC("Mag 17", "E")') == pytest.approx(projected[("OC", "E")], rel=1e-12)
-    assert enter(sheet, "A2", '=CLO_OC("Mag 17", "E", "analysis date")') == pytest.approx(
-        analysis[("OC", "E")], rel=1e-12
-    )
-    assert enter(sheet, "A3", '=CLO_IC("Mag 17", "D")') == pytest.approx(projected[("IC", "D")], rel=1e-12)
-    assert enter(sheet, "A4", '=CLO_OC("Mag 17", "Z")').startswith(
+    projected = {
+        (t["kind"], t["name"].removeprefix("Class ").rsplit(" ", 1)[0]): t["ratio"]
+        for t in first
+        if t["kind"] in ("OC", "IC")
+    }
+    assert {k for k, _ in analysis} == {"OC", "IC"} and len(projected) >= 4
+    cells: list[tuple[str, str, str | None, float]] = [
+        (kind, tranche, "analysis date", ratio) for (kind, tranche), ratio in analysis.items()
+    ]
+    cells += [(kind, tranche, None, ratio) for (kind, tranche), ratio in projected.items()]
+    for row, (kind, tranche, basis, ratio) in enumerate(cells, start=1):
+        argument = f', "{basis}"' if basis else ""
+        value = enter(sheet, f"A{row}", f'=CLO_{kind}("Mag 17", "{tranche}"{argument})')
+        assert value == pytest.approx(ratio, rel=1e-12), (kind, tranche, basis, value)
+    assert enter(sheet, "B1", '=CLO_OC("Mag 17", "Z")').startswith(
         "#CLO! deal 'Mag 17' has no OC test for class 'Z'"
     )
 

@@ -146,3 +146,27 @@ def test_a_migrated_universe_is_seen_once_the_full_check_is_due(
     monkeypatch.setattr(deal_cache, "FULL_CHECK_SECONDS", 0.0)
     udfs.CLO_WARF("Mag 17")
     assert STORED.loads == loads + 1  # the full stamp saw the universe change and loaded the deal again
+
+
+@pytest.mark.postgres
+def test_a_curve_edit_in_the_reference_rows_reaches_the_cash_flows(
+    stored_private: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review finding 3: a +200 bp yield-curve edit left ``CLO_CASHFLOWS`` unchanged, because the cache key
+    covered only the deal's sheets. The curve is a reference block (``clo.sheet_row``), in the full stamp."""
+    header, *before = udfs.CLO_CASHFLOWS("Mag 17")
+    interest = header.index("Interest Proceeds")
+    loads = STORED.loads
+    with engine(stored_private).begin() as conn:
+        moved = conn.execute(
+            sa.text(
+                "UPDATE clo.sheet_row SET row_version = row_version + 1, cells = jsonb_set(cells, '{Rate}', "
+                "to_jsonb((cells->>'Rate')::float8 + 0.02)) WHERE block = 'reference.libor_curve'"
+            )
+        ).rowcount
+    assert moved > 5  # the sample's LIBORCurve rows
+    monkeypatch.setattr(deal_cache, "FULL_CHECK_SECONDS", 0.0)
+    _, *after = udfs.CLO_CASHFLOWS("Mag 17")
+    assert STORED.loads == loads + 1
+    # floating-rate collateral earns more once the forward curve is 200 bp higher
+    assert sum(r[interest] for r in after) > sum(r[interest] for r in before) * 1.05
