@@ -260,3 +260,28 @@ def test_xlwings_conf_has_only_keys_with_values(excel: EmulatedExcel, sample_wor
     assert config["UDF MODULES"] == "clo_xl.excel.udfs" and config["USE UDF SERVER"] == "True"
     assert all(str(v).strip() for v in config.values()), config  # a blank key would override the ribbon
     assert "INTERPRETER_WIN" not in config and "PYTHONPATH" not in config
+
+
+def test_an_unexpected_error_is_a_short_message_and_excel_is_handed_back(
+    excel: EmulatedExcel, sample_workbook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 9: screen updating, calculation mode and the status bar are restored in ``finally`` even when
+    a handler fails half-way (after the button switched them); the analyst gets the error and the log file,
+    not a traceback, which goes to the operational log."""
+    log = tmp_path / "clo-xl.jsonl"
+    monkeypatch.setenv("CLO_XL_LOG_FILE", str(log))
+    book = excel.open(sample_workbook)
+    seen: list[tuple[bool, str, object]] = []
+
+    def broken(access: object) -> handlers.HandlerResult:
+        seen.append((excel.app.screen_updating, excel.app.calculation, excel.app.status_bar))
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(handlers, "run_compliance", broken)
+    excel.press(book, "RunCompliance")
+    assert seen[0][:2] == (False, "manual") and str(seen[0][2]).startswith("clo-xl: ")  # while it ran
+    assert excel.app.alerts[-1] == ("clo-xl: internal error", f"RuntimeError: disk full\n(details in {log})")
+    assert "Traceback" in log.read_text()
+    assert excel.app.violations == []
+    assert excel.app.screen_updating is True and excel.app.calculation == "automatic"
+    assert excel.app.status_bar is False
