@@ -9,8 +9,10 @@ not write, save, change sheets or touch ``.api``.
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import xlsxwriter
@@ -161,3 +163,32 @@ def test_xlwings_main_api_is_the_one_running(excel: EmulatedExcel, small: Path) 
     book = excel.open(small)
     assert isinstance(book, xw.Book) and xw.engines.active is not None
     assert xw.engines.active.name == "excel" and type(book.impl).__module__.endswith("emulated_excel")
+
+
+def test_a_function_that_touches_the_book_while_excel_calculates_is_caught(
+    excel: EmulatedExcel, sample_workbook: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review finding 1, end to end: the reviewed bridge's UDFs snapshot the workbook (``SaveCopyAs``) or
+    write into it on a cache miss. Typed into a cell of the built workbook and evaluated through its VBA
+    wrapper and xlwings' ``call_udf``, such a function fails here as it does in Excel, and the violation is
+    recorded even though the function's own error handling turns it into text."""
+    ws = excel.open(sample_workbook).sheets.add("UDFs")
+    ws.range("A1").formula = '=CLO_RATING_FACTOR("B2")'
+    assert ws.range("A1").value == 2720.0  # the real function: reads nothing but its argument
+    module = sys.modules["clo_xl.excel.udfs"]  # as call_udf imported it, under xlwings' real decorators
+
+    def snapshot(rating: Any) -> Any:
+        xw.Book.caller().api.SaveCopyAs("snapshot.xlsm")  # what deal_cache did before the rewrite
+        return 1.0
+
+    def write(rating: Any) -> Any:
+        xw.Book.caller().sheets["UDFs"].range("Z1").value = 1.0
+        return 1.0
+
+    for attempt, what in ((snapshot, "use .api (Workbook.SaveCopyAs)"), (write, "write cells")):
+        monkeypatch.setattr(module, "CLO_RATING_FACTOR", xw.func(attempt))
+        ws.range("A2").formula = '=CLO_RATING_FACTOR("B2")'
+        refused = f"Excel is calculating: a worksheet function cannot {what}"
+        assert refused in ws.range("A2").value and excel.app.violations[-1].startswith(refused)
+    assert ws.range("Z1").value is None
+    excel.app.violations.clear()
