@@ -10,8 +10,8 @@ database route alike), so a value is refused with the same reason wherever it co
   infinities are refused;
 * **money** (:func:`check_money`): par, balances and cash within :data:`MAX_MONEY` in magnitude (1e308 is a
   typing accident, not a balance);
-* **dates** (:func:`parse_date`): dates, Excel serials or ISO/US text, within QuantLib's calendar
-  (:data:`MIN_DATE` to :data:`MAX_DATE`), because every date may reach the schedule engine;
+* **dates** (:func:`parse_date`): dates, Excel serials or ISO/US text, within QuantLib's calendar less a
+  year at each end (:data:`MIN_DATE` to :data:`MAX_DATE`), because every date may reach the schedule engine;
 * **flags** (:func:`parse_flag`) and **booleans** (:func:`parse_bool`).
 
 A parser raises :class:`ValueProblem` (a reason without a location); the caller adds where the value was and
@@ -28,9 +28,11 @@ from clo_xl import xlsx
 #: largest magnitude accepted for an amount of money in deal currency (a holding's par, a tranche balance,
 #: an account's cash, a facility size): one hundred billion
 MAX_MONEY = 1.0e11
-#: QuantLib's calendar range: every date may end up in a schedule or a day count
-MIN_DATE = date(1901, 1, 1)
-MAX_DATE = date(2199, 12, 31)
+#: the dates every engine can schedule: QuantLib's calendar (1901-01-01 to 2199-12-31) less one year at each
+#: end, because a schedule rolls a date to a business day and steps a period past it (a maturity on
+#: 2199-12-31 rolls into 2200, which QuantLib refuses)
+MIN_DATE = date(1902, 1, 1)
+MAX_DATE = date(2198, 12, 31)
 
 _BLANK_TEXT = frozenset({"", "NONE", "NULL", "NAN"})
 #: C0 controls except tab, line feed and carriage return (which Excel allows in a cell), DEL, and C1
