@@ -63,7 +63,7 @@ from clo_xl.compliance.quirks import LEGACY, QuirkSet
 from clo_xl.compliance.rankings import Ranking, rank_assets
 from clo_xl.compliance.rebalance import RebalanceResult, rebalance
 from clo_xl.compliance.results import ComplianceReport
-from clo_xl.deal import DealInputs, ThresholdRow
+from clo_xl.deal import DealInputs, ThresholdRow, fold_deal_name
 from clo_xl.enums import Convention, HypoMode, TransactionType
 from clo_xl.errors import CloXlError, IngestError, Location, UsageError
 from clo_xl.ingest.extract import extract_book, load_extract
@@ -809,12 +809,6 @@ def book_sessions(
         universe = session.universe
         sessions[deal] = session
     return sessions
-
-
-def fold_deal_name(name: str) -> str:
-    """A deal name as compared: case ignored, outer and repeated spaces too ("mag 17" = " Mag  17" =
-    "MAG 17"; "Mag17" is another name)."""
-    return " ".join(name.casefold().split())
 
 
 def workbook_deal_name(workbook: str | Path, deal: str) -> str:

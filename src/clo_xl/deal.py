@@ -165,6 +165,12 @@ def _replace(d: DealInputs, **changes: Any) -> DealInputs:
     return replace(d, **changes)
 
 
+def fold_deal_name(name: str) -> str:
+    """A deal name as compared: case ignored, outer and repeated spaces too ("mag 17" = " Mag  17" =
+    "MAG 17"; "Mag17" is another name)."""
+    return " ".join(name.casefold().split())
+
+
 __all__ = [
     "QTI_CURRENT_LIBOR",
     "QTI_JR_OC_DENOMINATOR",
@@ -180,4 +186,5 @@ __all__ = [
     "DealInputs",
     "ObjectiveWeight",
     "ThresholdRow",
+    "fold_deal_name",
 ]

@@ -28,7 +28,7 @@ from functools import cached_property
 from typing import Any
 
 from clo_xl.cashflows.structure import CashflowInputs
-from clo_xl.deal import DealInputs
+from clo_xl.deal import DealInputs, fold_deal_name
 from clo_xl.errors import IngestError, Location
 from clo_xl.ingest import layout as L
 from clo_xl.ingest.assets import AssetTable, read_asset_table, read_holdings
@@ -145,7 +145,7 @@ def _controls(r: DocReader, values: Mapping[str, object], deals: Sequence[str]) 
     r.date("analysis_date", values.get("analysis_date"), required=False)
     chosen = values.get("deal")
     name = r.string("deal", chosen) if not is_blank(chosen) else ""
-    if name and name != "All" and name not in deals:
+    if name and fold_deal_name(name) not in {"all", *map(fold_deal_name, deals)}:
         known = ", ".join(deals)
         r.fail("deal", chosen, f"the deal to run is not a deal of this workbook (deals: {known}, or All)")
     for key, (kind, low, high) in _RUN_MODEL_RULES.items():
