@@ -21,11 +21,26 @@ from typing import Any
 from clo_xl.ingest.layout import ALL_ASSETS_HEADERS
 
 from . import extracts as X
-from .xlsx_edit import Package, XlError, column_letters, encrypted_container, truncate
+from .xlsx_edit import (
+    Package,
+    SharedString,
+    XlError,
+    column_letters,
+    corrupt_crc,
+    encrypted_container,
+    truncate,
+)
 
 DEAL = "Mag 17"
 DEAL_SHEET = "Mag 17 Inputs"
 ASSETS = "All Assets"
+RUN_MODEL = "Run Model"
+REFERENCE = "Reference Table"
+#: Excel serials (days after 1899-12-30) of dates outside QuantLib's calendar (1901-01-01 .. 2199-12-31), and
+#: its last day, which a schedule rolls past (into 2200)
+SERIAL_1900_06_01 = 153
+SERIAL_2199_12_31 = 109_574
+SERIAL_2200_01_01 = 109_575
 
 WORKBOOK = "workbook"
 EXTRACT = "extract"
@@ -190,6 +205,36 @@ def _raw(maker: Callable[[Path, Path], Path]) -> Callable[[Path, Path], Files]:
         return {"workbook": maker(folder, base)}
 
     return make
+
+
+def _damaged_sheet(damage: Callable[[str], str]) -> Callable[[Package], None]:
+    """Rewrite the deal sheet's part text (malformed XML and the like)."""
+
+    def edit(pkg: Package) -> None:
+        part = pkg.sheet_part(DEAL_SHEET)
+        pkg.put(part, damage(pkg.text(part)))
+
+    return edit
+
+
+def _missing_sheet_part(pkg: Package) -> None:
+    """The deal sheet stays listed in workbook.xml and its relationships; its part is gone."""
+    pkg.drop(pkg.sheet_part(DEAL_SHEET))
+
+
+def _bad_crc(folder: Path, base: Path) -> Path:
+    path = Package(base).save(folder / "TradeHypo.xlsm")
+    return corrupt_crc(path, Package(path).sheet_part(DEAL_SHEET))
+
+
+def _blank_threshold_row(pkg: Package) -> None:
+    """Threshold row 5 (test 2) emptied in the middle of the table: the test would silently vanish."""
+    for col in "LMNOPQ":
+        pkg.set(DEAL_SHEET, f"{col}5", None)
+
+
+def _par_without_id(pkg: Package) -> None:
+    pkg.set(DEAL_SHEET, "D5", None)
 
 
 def _xml_gap(what: str) -> str:
@@ -376,6 +421,81 @@ def workbook_cases() -> list[Case]:
             WORKBOOK,
             _raw(lambda f, b: _write(f / "TradeHypo.xlsm", b"BLKRockID,Par Amount\nX,1\n")),
             ("TradeHypo.xlsm",),
+        ),
+        # the package itself is damaged: refused naming the file and the sheet (never an internal error)
+        Case("wb_bad_crc_in_deal_sheet", WORKBOOK, _raw(_bad_crc), ("TradeHypo.xlsm", DEAL_SHEET)),
+        Case(
+            "wb_malformed_deal_sheet_xml",
+            WORKBOOK,
+            _wb(_damaged_sheet(lambda x: x.replace("</sheetData>", "</sheetDat>", 1))),
+            ("TradeHypo.xlsm", DEAL_SHEET),
+        ),
+        Case(
+            "wb_deal_sheet_part_missing", WORKBOOK, _wb(_missing_sheet_part), ("TradeHypo.xlsm", DEAL_SHEET)
+        ),
+        Case(
+            "wb_shared_string_index_out_of_range",
+            WORKBOOK,
+            _wb(_cell(DEAL_SHEET, "D5", SharedString(987_654))),
+            (DEAL_SHEET, "D5"),
+        ),
+        # values the database or the engines cannot hold
+        Case(
+            "wb_nul_in_issuer_name",
+            WORKBOOK,
+            _wb(_held("Issuer Name", "ACME_x0000_ HOLDINGS")),
+            (ASSETS, asset_cell("Issuer Name", r)),
+        ),
+        Case("wb_na_text_in_curve_rate", WORKBOOK, _wb(_cell(REFERENCE, "AP5", "n/a")), (REFERENCE, "AP5")),
+        Case(
+            "wb_maturity_in_1900",
+            WORKBOOK,
+            _wb(_held("Maturity", SERIAL_1900_06_01)),
+            (ASSETS, asset_cell("Maturity", r)),
+        ),
+        Case(
+            "wb_maturity_in_2200",
+            WORKBOOK,
+            _wb(_held("Maturity", SERIAL_2200_01_01)),
+            (ASSETS, asset_cell("Maturity", r)),
+        ),
+        Case(
+            "wb_maturity_on_quantlibs_last_day",
+            WORKBOOK,
+            _wb(_held("Maturity", SERIAL_2199_12_31)),
+            (ASSETS, asset_cell("Maturity", r)),
+        ),
+        Case(
+            "wb_analysis_date_in_2200",
+            WORKBOOK,
+            _wb(_cell(RUN_MODEL, "C8", SERIAL_2200_01_01)),
+            (RUN_MODEL, "C8"),
+        ),
+        Case(
+            "wb_tranche_balance_1e308", WORKBOOK, _wb(_cell(DEAL_SHEET, "AL7", 1.0e308)), (DEAL_SHEET, "AL7")
+        ),
+        Case("wb_collection_cash_1e308", WORKBOOK, _wb(_cell(DEAL_SHEET, "I5", 1.0e308)), (DEAL_SHEET, "I5")),
+        Case("wb_holding_par_1e308", WORKBOOK, _wb(_cell(DEAL_SHEET, "E5", 1.0e308)), (DEAL_SHEET, "E5")),
+        # bad input that used to load silently
+        Case("wb_blank_threshold_row", WORKBOOK, _wb(_blank_threshold_row), (DEAL_SHEET, "5")),
+        Case(
+            "wb_percent_text_in_holding_par", WORKBOOK, _wb(_cell(DEAL_SHEET, "E5", "5%")), (DEAL_SHEET, "E5")
+        ),
+        Case("wb_holding_par_without_id", WORKBOOK, _wb(_par_without_id), (DEAL_SHEET, "D5")),
+        Case("wb_run_model_unknown_deal", WORKBOOK, _wb(_cell(RUN_MODEL, "C9", "Mag 99")), (RUN_MODEL, "C9")),
+        Case("wb_text_in_trade_par", WORKBOOK, _wb(_cell(RUN_MODEL, "M11", "2mm")), (RUN_MODEL, "M11")),
+        Case("wb_text_in_cf_input", WORKBOOK, _wb(_cell(DEAL_SHEET, "Y4", "ninety-six")), (DEAL_SHEET, "Y4")),
+        Case(
+            "wb_text_in_tranche_balance",
+            WORKBOOK,
+            _wb(_cell(DEAL_SHEET, "AK7", "2.5mm")),
+            (DEAL_SHEET, "AK7"),
+        ),
+        Case(
+            "wb_wrong_kind_in_tranche_original_balance",
+            WORKBOOK,
+            _wb(_cell(DEAL_SHEET, "AL5", XlError("#VALUE!"))),
+            (DEAL_SHEET, "AL5"),
         ),
         Case(
             "wb_very_large_file",
@@ -646,4 +766,46 @@ def extract_cases() -> list[Case]:
     ]
 
 
-__all__ = ["EXTRACT", "WORKBOOK", "Case", "extract_cases", "workbook_cases"]
+# ------------------------------------------------------------------------------------------------
+# odd but valid: each must run (the validation layer refuses what is wrong, not what is unusual)
+
+
+def _clear_trades(pkg: Package) -> None:
+    for row in range(11, 40):
+        for col in "JKLMN":
+            pkg.set(RUN_MODEL, f"{col}{row}", None)
+
+
+def _padded_holding_id(pkg: Package) -> None:
+    pkg.set(DEAL_SHEET, "D5", f"  {pkg.get(DEAL_SHEET, 'D5')} ")
+
+
+def _par_as_text(pkg: Package) -> None:
+    value = pkg.get(DEAL_SHEET, "E5")
+    assert isinstance(value, float)
+    pkg.set(DEAL_SHEET, "E5", f"{value:.2f}")
+
+
+def odd_cases() -> list[Case]:
+    """Unusual inputs a user may well have: every command must accept them (exit 0; ``validate`` may report
+    a break, exit 1, since an edit can move a legacy figure)."""
+    return [
+        Case(
+            "odd_unicode_issuer_name",
+            WORKBOOK,
+            _wb(_held("Issuer Name", "Société Générale d'Ivoire – 株式会社 (Ünïcode) & <Co>")),
+            (),
+        ),
+        Case("odd_very_long_issuer_name", WORKBOOK, _wb(_held("Issuer Name", "LONG NAME " * 200)), ()),
+        Case("odd_zero_par_holding", WORKBOOK, _wb(_cell(DEAL_SHEET, "E5", 0)), ()),
+        Case("odd_one_cent_holding", WORKBOOK, _wb(_cell(DEAL_SHEET, "E5", 0.01)), ()),
+        Case("odd_padded_holding_id", WORKBOOK, _wb(_padded_holding_id), ()),
+        Case("odd_holding_par_typed_as_text", WORKBOOK, _wb(_par_as_text), ()),
+        Case("odd_no_hypothetical_trades", WORKBOOK, _wb(_clear_trades), ()),
+        Case("odd_run_model_deal_all", WORKBOOK, _wb(_cell(RUN_MODEL, "C9", "All")), ()),
+        Case("odd_run_model_deal_other_case", WORKBOOK, _wb(_cell(RUN_MODEL, "C9", "mag 17")), ()),
+        Case("odd_blank_issuer_name", WORKBOOK, _wb(_held("Issuer Name", None)), ()),
+    ]
+
+
+__all__ = ["EXTRACT", "WORKBOOK", "Case", "extract_cases", "odd_cases", "workbook_cases"]

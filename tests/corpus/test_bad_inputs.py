@@ -3,6 +3,12 @@ exit 2, a message naming the sheet, cell or field, one JSON error document on st
 traceback, nothing written, and (for ``migrate``) the database unchanged: schema ``clo`` checksums and the
 audit change log are the same before and after.
 
+One validation layer serves every command, so every command refuses a case with the same lines: ``compliance``
+and ``cashflows`` (which name a deal) print the same ``error:`` lines, ``validate`` and ``migrate`` (which
+read the whole workbook) print the same lines, and the deal commands' lines include theirs (a deal command
+may add one about the deal it was asked for, e.g. a deal whose sheet is missing). The odd-but-valid inputs of
+:func:`cases.odd_cases` must run.
+
 Cases live in :mod:`cases`; known reader gaps are listed in :data:`GAPS` and run as strict xfails.
 """
 
@@ -19,7 +25,7 @@ import pytest
 from clo_xl.cli import main
 from clo_xl.persistence.server import EmbeddedServer
 
-from .cases import DEAL, WORKBOOK, Case, extract_cases, held_asset_row, workbook_cases
+from .cases import DEAL, WORKBOOK, Case, extract_cases, held_asset_row, odd_cases, workbook_cases
 from .pg import create_database, db_state, drop_database
 from .xlsx_edit import Package
 
@@ -30,6 +36,11 @@ GAPS: dict[str, str] = {}
 
 WORKBOOK_CASES = workbook_cases()
 EXTRACT_CASES = extract_cases()
+ODD_CASES = odd_cases()
+
+#: case name → command → the refusal's ``error:`` lines (file paths replaced), filled as the tests run, so
+#: the comparison of the commands' messages reuses the runs instead of repeating them
+MESSAGES: dict[str, dict[str, list[str]]] = {}
 
 
 @dataclass(frozen=True)
@@ -104,14 +115,49 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _inputs(tmp_path: Path) -> Path:
     folder = tmp_path / "in"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     return folder
 
 
 def _compliance_argv(files: dict[str, Path]) -> list[str]:
+    return _deal_argv("compliance", files)
+
+
+def _deal_argv(command: str, files: dict[str, Path]) -> list[str]:
+    """``compliance`` or ``cashflows`` of Mag 17 from the case's workbook or extract pair."""
     if "workbook" in files:
-        return ["compliance", "--workbook", str(files["workbook"]), "--deal", DEAL, "--json"]
-    return ["compliance", "--assets", str(files["assets"]), "--deal-inputs", str(files["deals"]), "--json"]
+        return [command, "--workbook", str(files["workbook"]), "--deal", DEAL, "--json"]
+    return [command, "--assets", str(files["assets"]), "--deal-inputs", str(files["deals"]), "--json"]
+
+
+def _validate_argv(files: dict[str, Path]) -> list[str]:
+    return ["validate", str(files["workbook"]), "--no-libreoffice", "--json"]
+
+
+def error_lines(outcome: Outcome, files: dict[str, Path]) -> list[str]:
+    """The refusal's ``error:`` lines, each input file's path replaced by ``<file>`` (cases are written to a
+    new folder per test)."""
+    text = outcome.err
+    for path in sorted(files.values(), key=lambda p: -len(str(p))):
+        text = text.replace(str(path), "<file>")
+    return sorted(line for line in text.splitlines() if line.startswith("error: "))
+
+
+def record(case: Case, command: str, outcome: Outcome, files: dict[str, Path]) -> list[str]:
+    lines = error_lines(outcome, files)
+    MESSAGES.setdefault(case.name, {})[command] = lines
+    return lines
+
+
+def messages_of(
+    case: Case, command: str, tmp_path: Path, base: Path, capsys: pytest.CaptureFixture[str]
+) -> list[str]:
+    """The lines ``command`` printed for ``case`` (run again here when its own test did not run first)."""
+    if command not in MESSAGES.get(case.name, {}):
+        files = case.make(_inputs(tmp_path / f"again-{command}"), base)
+        argv = _validate_argv(files) if command == "validate" else _deal_argv(command, files)
+        record(case, command, run_cli(argv, capsys), files)
+    return MESSAGES[case.name][command]
 
 
 def _skip_unless(command: str) -> None:
@@ -179,6 +225,60 @@ def test_compliance_refuses(
     outcome = run_cli(_compliance_argv(files), capsys)
     assert_refused(outcome, case, context)
     assert list(workdir.iterdir()) == [], "a refused run wrote files"
+    record(case, "compliance", outcome, files)
+
+
+# ------------------------------------------------------------------------------------------------
+# cashflows and validate: the same refusals, with the same lines
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        _param(c, "cashflows")
+        for c in WORKBOOK_CASES + EXTRACT_CASES
+        if "cashflows" in (c.commands or ("cashflows",))
+    ],
+)
+def test_cashflows_refuses_with_the_lines_of_compliance(
+    case: Case,
+    tmp_path: Path,
+    workdir: Path,
+    base_workbook: Path,
+    context: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A holding of an unknown asset, a duplicated ID (the sheet named), text in a tranche balance: what
+    compliance refuses, cash flows refuse, in the same words."""
+    files = case.make(_inputs(tmp_path), base_workbook)
+    outcome = run_cli(_deal_argv("cashflows", files), capsys)
+    assert_refused(outcome, case, context)
+    assert list(workdir.iterdir()) == [], "a refused run wrote files"
+    lines = record(case, "cashflows", outcome, files)
+    if "compliance" in (case.commands or ("compliance",)):
+        assert lines == messages_of(case, "compliance", tmp_path, base_workbook, capsys)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [_param(c, "validate") for c in WORKBOOK_CASES if "validate" in (c.commands or ("validate",))],
+)
+def test_validate_refuses_with_the_lines_of_the_deal_commands(
+    case: Case,
+    tmp_path: Path,
+    workdir: Path,
+    base_workbook: Path,
+    context: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    files = case.make(_inputs(tmp_path), base_workbook)
+    outcome = run_cli(_validate_argv(files), capsys)
+    assert_refused(outcome, case, context)
+    assert list(workdir.iterdir()) == [], "a refused run wrote files"
+    lines = record(case, "validate", outcome, files)
+    if "compliance" in (case.commands or ("compliance",)):
+        deal_lines = messages_of(case, "compliance", tmp_path, base_workbook, capsys)
+        assert set(lines) <= set(deal_lines), sorted(set(lines) - set(deal_lines))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -216,6 +316,9 @@ def test_migrate_refuses_and_leaves_the_database_unchanged(
     outcome = run_cli(["migrate", str(files["workbook"]), "--database-url", loaded_db, "--json"], capsys)
     assert_refused(outcome, case, context)
     assert db_state(loaded_db) == before, "a refused migration changed the database"
+    if "validate" in (case.commands or ("validate",)):
+        lines = error_lines(outcome, files)
+        assert lines == messages_of(case, "validate", tmp_path, base_workbook, capsys)
 
 
 @pytest.mark.parametrize(
@@ -256,3 +359,46 @@ def test_a_real_process_refuses_cleanly(
         cwd=tmp_path,
     )
     assert_refused(Outcome(proc.returncode, proc.stdout, proc.stderr), case, context)
+
+
+# ------------------------------------------------------------------------------------------------
+# odd but valid: every command runs
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in ODD_CASES])
+def test_odd_but_valid_input_runs(
+    case: Case, tmp_path: Path, workdir: Path, base_workbook: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = case.make(_inputs(tmp_path), base_workbook)
+    for command in ("compliance", "cashflows"):
+        outcome = run_cli(_deal_argv(command, files), capsys)
+        assert outcome.code == 0, f"{command}: exit {outcome.code}\n{outcome.text[-2000:]}"
+        assert json.loads(outcome.out)["deal"] == DEAL
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in ODD_CASES])
+def test_odd_but_valid_input_migrates(
+    case: Case,
+    tmp_path: Path,
+    workdir: Path,
+    base_workbook: Path,
+    db_url: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    files = case.make(_inputs(tmp_path), base_workbook)
+    outcome = run_cli(["migrate", str(files["workbook"]), "--database-url", db_url, "--json"], capsys)
+    assert outcome.code == 0, outcome.text[-2000:]
+    assert json.loads(outcome.out)["status"] == "loaded"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in ODD_CASES])
+def test_odd_but_valid_input_validates(
+    case: Case, tmp_path: Path, workdir: Path, base_workbook: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The parallel run reads it (exit 0, or 1 when the edit moved a legacy figure: a break, no refusal)."""
+    files = case.make(_inputs(tmp_path), base_workbook)
+    outcome = run_cli(_validate_argv(files), capsys)
+    assert outcome.code in (0, 1), outcome.text[-2000:]
+    assert "error:" not in outcome.err, outcome.err[-2000:]

@@ -28,6 +28,13 @@ class XlError:
     code: str
 
 
+@dataclass(frozen=True)
+class SharedString:
+    """A cell of type ``s`` pointing at entry ``index`` of the shared-string table (which may not exist)."""
+
+    index: int
+
+
 def column_index(letters: str) -> int:
     n = 0
     for ch in letters:
@@ -260,6 +267,8 @@ def _cell_xml(ref: str, style: str, value: object) -> str:
         return f'<c r="{ref}"{style}/>'
     if isinstance(value, XlError):
         return f'<c r="{ref}"{style} t="e"><v>{escape(value.code)}</v></c>'
+    if isinstance(value, SharedString):
+        return f'<c r="{ref}"{style} t="s"><v>{value.index}</v></c>'
     if isinstance(value, bool):
         return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
@@ -284,6 +293,30 @@ def _insert_cell(xml: str, row: int, ref: str, new: str) -> str:
     attrs = re.sub(r' spans="[^"]*"', "", m.group("attrs"))
     body = body[:insert_at] + new + body[insert_at:]
     return xml[: m.start()] + f'<row r="{row}"{attrs}>{body}</row>' + xml[m.end() :]
+
+
+# -------------------------------------------------------------------------------------------------
+# damaged packages
+
+
+def corrupt_crc(path: Path, part: str) -> Path:
+    """Store ``part`` uncompressed and change one digit of its data after the CRC-32 was written: the
+    zip's directory is intact and the XML stays well formed, only the checksum no longer matches."""
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        parts = {n: zf.read(n) for n in names}
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name in names:
+            zf.writestr(name, parts[name], compress_type=zipfile.ZIP_STORED if name == part else None)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(part)
+    name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26 : info.header_offset + 30])
+    start = info.header_offset + 30 + name_len + extra_len
+    at = data.index(b"<v>", start, start + info.file_size) + 3
+    data[at] = ord("7") if data[at] != ord("7") else ord("8")
+    path.write_bytes(bytes(data))
+    return path
 
 
 # -------------------------------------------------------------------------------------------------
