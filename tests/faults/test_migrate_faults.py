@@ -13,9 +13,11 @@ import contextlib
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -309,8 +311,14 @@ def test_server_stopped_mid_migrate(
 ) -> None:
     """A private embedded server is shut down in immediate mode (SIGQUIT to the postmaster: no checkpoint,
     crash recovery at the next start) halfway through a load; after the restart the database is as before
-    and the load succeeds."""
-    folder = tmp_path / "own-pg"
+    and the load succeeds.
+
+    The server's folder is outside pytest's temp root (as the corpus server's, ``corpus/pg.py``): a pytest
+    session started meanwhile (another xdist worker, another checkout) resets ``pytest-of-<user>`` to 0700
+    and prunes old session folders, so ``pg_ctl`` (run as the server's own user) lost access to
+    ``global/pg_control`` at the restart: "Permission denied" under load."""
+    root = Path(tempfile.mkdtemp(prefix="clo-xl-stopped-pg-"))
+    folder = root / "pg"
     server = start_embedded(folder)
     try:
         url = server.url
@@ -342,3 +350,4 @@ def test_server_stopped_mid_migrate(
         dispose_engines()
         with contextlib.suppress(Exception):
             stop_embedded(folder)
+        shutil.rmtree(root, ignore_errors=True)
