@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from clo_xl.errors import CloXlError, DatabaseError, IngestError, Location
 from clo_xl.ingest.book import Book
@@ -43,7 +43,14 @@ from clo_xl.persistence.models import AssetRow
 from clo_xl.persistence.reference_data import packaged_reference_loads, waterfall_documents, waterfall_slug
 from clo_xl.persistence.reference_rows import reference_loads
 from clo_xl.persistence.repository import bump_changed_deals, deal_loads
-from clo_xl.persistence.retention import backup_keep, prune_backups
+from clo_xl.persistence.retention import (
+    abandoned_files,
+    backup_keep,
+    clear_pending,
+    mark_pending,
+    pending_marker,
+    prune_backups,
+)
 from clo_xl.persistence.validation import (
     Check,
     HoldingRowIn,
@@ -283,6 +290,7 @@ def _load(
     """One attempt at the load transaction (backup, load, L3, L4, run record, commit). Returns True for a
     dry run (rolled back and measured), False once committed; raises on any failure (rolled back)."""
     t = plan.transformed
+    target: Path | None = None
     with engine_for(url).connect() as conn:
         conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
         try:
@@ -296,10 +304,13 @@ def _load(
                 progress("backup", 0.45)
                 default = default_backup_path()
                 pre = default.with_name(default.name.replace("clo-", "pre-migrate-", 1))
-                written = write_backup(conn, plan.backup_path or pre).path
+                target = plan.backup_path or pre
+                if plan.keep is not None:
+                    mark_pending(target)  # a rollback point only once this load commits
+                written = write_backup(conn, target).path
                 report.backup = str(written)
                 if plan.keep is not None:
-                    _prune(written, plan.keep, report)
+                    _prune(written, plan.keep, report, conn)
             progress("load", 0.55)
             report.tables = sync_tables(conn, plan.loads, actor=actor)
             report.bumped_deals = bump_changed_deals(conn, actor)
@@ -337,19 +348,47 @@ def _load(
             conn.commit()
         except BaseException:
             conn.rollback()
+            if target is not None and plan.keep is not None:  # not a rollback point: nothing was loaded
+                _discard(str(target))
+                report.backup = None
             raise
+    if target is not None and plan.keep is not None:
+        clear_pending(target)
     return False
 
 
-def _prune(written: Path, keep: int, report: MigrationReport) -> None:
+def _recorded(conn: Connection) -> Callable[[Path], bool]:
+    """Whether a committed migrate run names ``backup`` (its load went in: a rollback point)."""
+
+    def committed(backup: Path) -> bool:
+        found = conn.execute(
+            text(
+                "SELECT 1 FROM audit.run_log WHERE kind = 'migrate' "
+                "AND parameters->>'backup' IN (:path, :resolved) LIMIT 1"
+            ),
+            {"path": str(backup), "resolved": str(backup.resolve())},
+        ).first()
+        return found is not None
+
+    return committed
+
+
+def _prune(written: Path, keep: int, report: MigrationReport, conn: Connection) -> None:
     """Apply the pre-migrate backup retention; a file that cannot be deleted is a warning, not a failure."""
+    committed = _recorded(conn)
     try:
-        deleted = prune_backups(written, keep)
+        left = abandoned_files(written.parent, written, committed)
+        deleted = prune_backups(written, keep, committed)
     except OSError as exc:
         report.warnings.append(f"could not prune old pre-migrate backups: {exc}")
         return
-    if deleted:
-        report.warnings.append(f"deleted {len(deleted)} pre-migrate backup(s) beyond the newest {keep}")
+    if left:
+        report.warnings.append(
+            f"removed {len(left)} file(s) left by interrupted loads (partial or uncommitted backups)"
+        )
+    pruned = [p for p in deleted if p not in left]
+    if pruned:
+        report.warnings.append(f"deleted {len(pruned)} pre-migrate backup(s) beyond the newest {keep}")
 
 
 def _has_deal_table(url: str) -> bool:
@@ -363,9 +402,11 @@ def _is_transient_conflict(exc: BaseException) -> bool:
 
 
 def _discard(path: str | None) -> None:
-    """Remove the backup of an attempt that was rolled back (the next attempt writes its own)."""
+    """Remove the backup of an attempt that was rolled back (and its pending marker or partial file)."""
     if path is not None:
-        Path(path).unlink(missing_ok=True)
+        backup = Path(path)
+        for leftover in (backup, pending_marker(backup), backup.with_name(backup.name + ".part")):
+            leftover.unlink(missing_ok=True)
 
 
 def _failed_level(report: MigrationReport) -> str:
