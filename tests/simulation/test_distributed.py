@@ -167,11 +167,19 @@ def test_sample_deals_on_a_process_local_cluster_equal_the_sequential_run(
                      "--paths", str(PATHS), "--scheduler", cluster.scheduler_address, "--workers", "2",
                      "--json"])  # fmt: skip
         cli = json.loads(capsys.readouterr().out)
+        # and `credit-migration`, the same paths through the same executor
+        migration_code = main(["credit-migration", "--workbook", str(sample_workbook), "--deal", "Mag 17",
+                               "--paths", str(PATHS), "--scheduler", cluster.scheduler_address,
+                               "--json"])  # fmt: skip
+        migration = json.loads(capsys.readouterr().out)
     _assert_same(out, sequential)
     assert code == 0
     assert cli["executor"].startswith(f"Dask at {cluster.scheduler_address}: 2 workers")
     assert _cents(cli["paths"]) == _cents(sequential["Mag 17"]["paths"])
     assert _cents(cli["migration"]) == _cents(sequential["Mag 17"]["migration"])
+    assert migration_code == 0
+    assert migration["executor"].startswith(f"Dask at {cluster.scheduler_address}: 3 workers")
+    assert len(migration["paths"]) == PATHS
 
 
 def test_chunks_are_sized_from_the_clusters_threads() -> None:
