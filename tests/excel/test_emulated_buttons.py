@@ -72,6 +72,10 @@ def book(excel: EmulatedExcel, stored_private: str, sample_workbook: Path) -> It
     yield opened
 
 
+# every button once, Validate included (LibreOffice recalculates the written tabs): ~1 min idle, several
+# on a loaded 2-core box, so it gets its own timeout beside the suite's 300 s
+@pytest.mark.slow
+@pytest.mark.timeout(1500)
 def test_every_runpython_macro_of_the_built_workbook_finishes(excel: EmulatedExcel, book: xw.Book) -> None:
     macros = excel.project(book).macros()
     assert set(macros) == set(handlers.HANDLERS)  # one RunPython macro per button, read from the .xlsm
