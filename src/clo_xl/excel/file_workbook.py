@@ -35,6 +35,7 @@ class _NewSheet:
         self.formats: list[list[str | None]] = []
         self.bold: set[int] = set()
         self.freeze_rows = 0
+        self.autofilter: tuple[int, int, int, int] | None = None
         self.tab_color = tab_color
         self.hidden = hidden
 
@@ -54,6 +55,7 @@ class _NewSheet:
             [list(r) for r in self.formats],
             bold_rows=frozenset(r - 1 for r in self.bold),
             freeze_rows=self.freeze_rows,
+            autofilter=self.autofilter,
             tab_color=self.tab_color,
             hidden=self.hidden,
         )
@@ -176,6 +178,7 @@ class FileWorkbook:
                 sheet.put(r0 + i, c0 + j, value, code)
         sheet.bold = {r0 + i for i in tab.bold_rows}
         sheet.freeze_rows = tab.freeze_rows
+        sheet.autofilter = tab.filter_range
 
     # -- writing input cells ------------------------------------------------------------------------
     def write_inputs(self, sheet: str, cell: str, rows: Rows) -> list[str]:

@@ -32,6 +32,31 @@ class Tab:
     tab_color: str | None = OUTPUT_TAB_COLOR  # RGB hex; None keeps Excel's default
 
     @property
+    def filter_range(self) -> tuple[int, int, int, int] | None:
+        """(first row, first column, last row, last column), in sheet coordinates, of the table under the
+        frozen header (the last frozen row): the header's first run of filled cells and the rows below it
+        down to the first blank one. ``None`` when nothing is frozen or no row follows the header."""
+        header = self.freeze_rows - self.anchor[0]
+        if self.freeze_rows <= 0 or not 0 <= header < self.height - 1:
+            return None
+        cells = self.values[header]
+        filled = [j for j, v in enumerate(cells) if v is not None and v != ""]
+        if not filled:
+            return None
+        first = last = filled[0]
+        while last + 1 < len(cells) and cells[last + 1] not in (None, ""):
+            last += 1
+        end = header
+        while end + 1 < self.height and any(
+            v not in (None, "") for v in self.values[end + 1][first : last + 1]
+        ):
+            end += 1
+        if end == header:
+            return None
+        r0, c0 = self.anchor
+        return r0 + header, c0 + first, r0 + end, c0 + last
+
+    @property
     def height(self) -> int:
         return len(self.values)
 

@@ -82,6 +82,8 @@ class OutputSheet:
     freeze_rows: int = 0
     tab_color: str | None = None
     hidden: bool = False
+    #: (first row, first column, last row, last column), 1-based, of an autofilter; None: none
+    autofilter: tuple[int, int, int, int] | None = None
 
 
 #: the format of a date written without one (the reports' vocabulary, clo_xl.report.formats)
@@ -217,8 +219,16 @@ def sheet_xml(sheet: OutputSheet, styles: _Styles | None = None) -> bytes:
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">{props}<dimension ref="{dimension}"/>{views}'
-        f"{f'<cols>{cols}</cols>' if cols else ''}<sheetData>{''.join(body)}</sheetData></worksheet>"
+        f"{f'<cols>{cols}</cols>' if cols else ''}<sheetData>{''.join(body)}</sheetData>{_autofilter(sheet)}"
+        "</worksheet>"
     ).encode()
+
+
+def _autofilter(sheet: OutputSheet) -> str:
+    if sheet.autofilter is None:
+        return ""
+    r1, c1, r2, c2 = sheet.autofilter
+    return f'<autoFilter ref="{column_letter(c1)}{r1}:{column_letter(c2)}{r2}"/>'
 
 
 def excel_serial(value: date | datetime) -> float:

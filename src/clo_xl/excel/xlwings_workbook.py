@@ -237,6 +237,10 @@ class XlwingsWorkbook:
         block.columns.autofit()
         if tab.freeze_rows:
             _cosmetic("frozen header", lambda: self._freeze(ws, tab.freeze_rows))
+        table = tab.filter_range
+        if table is not None:
+            r1, c1, r2, c2 = table
+            _cosmetic("filter", lambda: ws.range((r1, c1), (r2, c2)).api.AutoFilter())
 
     def _freeze(self, ws: xw.Sheet, rows: int) -> None:
         """Windows: freeze the rows above ``rows + 1`` on the sheet's window (Excel has no other way)."""
