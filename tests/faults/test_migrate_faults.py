@@ -351,3 +351,67 @@ def test_server_stopped_mid_migrate(
         with contextlib.suppress(Exception):
             stop_embedded(folder)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _waiting_on_a_lock(pg_server: EmbeddedServer, database: str) -> bool:
+    with admin(pg_server) as conn:
+        found = conn.execute(
+            sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = :db AND wait_event_type = 'Lock' "
+                "AND query NOT ILIKE '%pg_stat_activity%'"
+            ),
+            {"db": database},
+        ).scalar_one()
+    return int(found) > 0
+
+
+def test_ctrl_c_during_a_load(
+    pg_server: EmbeddedServer, loaded_db: str, base_workbook: Path, tmp_path: Path
+) -> None:
+    """A real SIGINT (what Ctrl-C sends) to ``clo-xl migrate --json`` in its own process while its load is
+    under way: held on a row lock another session keeps on ``clo.asset``, after the pre-load backup was
+    written. The run prints one ``error:`` line and one JSON error document, exits 130, the database is as
+    before, and the interrupted load leaves no backup behind (it is no rollback point)."""
+    workbook = edited_workbook(base_workbook, tmp_path / "edited.xlsm")
+    before = db_state(loaded_db)
+    database = loaded_db.split("?")[0].rsplit("/", 1)[1]
+    data = tmp_path / "data"
+    env = {**os.environ, "CLO_XL_DATA_DIR": str(data), "XDG_STATE_HOME": str(tmp_path / "state")}
+    blocker = engine(loaded_db).connect()
+    try:
+        blocker.execute(sa.text("SELECT 1 FROM clo.asset FOR UPDATE"))  # held until the rollback below
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "clo_xl.cli",
+                "migrate",
+                str(workbook),
+                "--database-url",
+                loaded_db,
+                "--json",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+        )
+        deadline = time.monotonic() + 240
+        while not _waiting_on_a_lock(pg_server, database):
+            assert proc.poll() is None, f"migrate ended before its load blocked: {proc.communicate()}"
+            assert time.monotonic() < deadline, "the load never reached the locked rows"
+            time.sleep(0.2)
+        assert list(data.glob("backups/pre-migrate-*.zip")), "the load runs after its backup"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert proc.returncode == 130, f"exit {proc.returncode}: {err[-1500:]}"
+    assert "Traceback" not in out + err
+    assert [line for line in err.splitlines() if line.strip()] == ["error: interrupted (Ctrl-C)"]
+    doc = json.loads(out)
+    assert doc["error"] == "Interrupted" and doc["message"] == "interrupted (Ctrl-C)"
+    assert db_state(loaded_db) == before
+    assert sorted(p.name for p in (data / "backups").iterdir()) == []
