@@ -210,8 +210,9 @@ def run_validation(
     started = time.perf_counter()
     progress("reading the workbook", 0.0)
     path = workbook if isinstance(workbook, Path) else None
-    grids = WorkbookGrids(workbook)
+    # the validation layer first: a damaged or unreadable file is refused as every command refuses it
     data = read_workbook(workbook) if isinstance(workbook, Path) else workbook.workbook_data()
+    grids = WorkbookGrids(workbook)
     recompute = _Recompute(data, grids)
     run = _Checks(recompute, convention)
     deals = [n.removesuffix(" Inputs") for n in grids.sheet_names if n.endswith(" Inputs")]
