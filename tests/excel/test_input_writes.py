@@ -15,7 +15,8 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from clo_xl.excel.file_workbook import FileWorkbook
-from clo_xl.excel.xlsx_package import excel_serial, patch_cells
+from clo_xl.excel.xlsx_package import patch_cells
+from clo_xl.xlsx import excel_serial
 
 SHEET = "Mag 17 Inputs"
 PART = "xl/worksheets/sheet11.xml"  # the 11th sheet of the sample

@@ -29,7 +29,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from clo_xl.errors import CloXlError
-from clo_xl.xlsx import column_letter
+from clo_xl.xlsx import column_index, column_letter, excel_serial
 
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -43,7 +43,6 @@ _ROW = re.compile(r"<row\b[^>]*?(?:/>|>.*?</row>)", re.S)
 _CELL = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.S)
 _REF = re.compile(r'\br="([A-Z]{1,3})(\d+)"')
 _SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>(.*?)</sheetData>", re.S)
-_EXCEL_EPOCH = date(1899, 12, 30)
 
 Cells = dict[tuple[int, int], object]  # (row, column), 1-based → value
 
@@ -231,21 +230,6 @@ def _autofilter(sheet: OutputSheet) -> str:
     return f'<autoFilter ref="{column_letter(c1)}{r1}:{column_letter(c2)}{r2}"/>'
 
 
-def excel_serial(value: date | datetime) -> float:
-    """A date (time) as Excel's serial number (days since 1899-12-30, the 1900 date system)."""
-    if isinstance(value, datetime):
-        delta = value - datetime(1899, 12, 30, tzinfo=value.tzinfo)
-        return delta.days + delta.seconds / 86400.0
-    return float((value - _EXCEL_EPOCH).days)
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for ch in letters:
-        number = number * 26 + ord(ch) - 64
-    return number
-
-
 def _input_cell_xml(ref: str, value: object, style: str | None) -> str:
     """A value cell keeping the old cell's style; ``None`` leaves the styled cell empty."""
     styled = f' s="{style}"' if style is not None else ""
@@ -266,7 +250,7 @@ def formula_cells(xml: str) -> set[tuple[int, int]]:
         if "<f" in cell:
             ref = _REF.search(cell)
             if ref is not None:
-                found.add((int(ref.group(2)), _column_number(ref.group(1))))
+                found.add((int(ref.group(2)), column_index(ref.group(1))))
     return found
 
 
@@ -292,7 +276,7 @@ def patch_cells(xml: str, cells: Cells) -> tuple[str, list[str]]:
         for cell in _CELL.findall(old):
             ref = _REF.search(cell)
             if ref is not None:
-                by_column[_column_number(ref.group(1))] = cell
+                by_column[column_index(ref.group(1))] = cell
         for c, value in edits.items():
             address = f"{column_letter(c)}{r}"
             current = by_column.get(c)
@@ -309,7 +293,7 @@ def patch_cells(xml: str, cells: Cells) -> tuple[str, list[str]]:
     dimension = re.search(r'<dimension ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"/>', xml)
     if dimension is not None:
         first = f"{dimension.group(1)}{dimension.group(2)}"
-        end_col = _column_number(dimension.group(3) or dimension.group(1))
+        end_col = column_index(dimension.group(3) or dimension.group(1))
         end_row = int(dimension.group(4) or dimension.group(2))
         end_col = max([end_col, *(c for edits in wanted.values() for c in edits)])
         extent = f"{first}:{column_letter(end_col)}{max(end_row, last_row)}"
