@@ -93,6 +93,7 @@ class FileWorkbook:
         try:
             return CalamineWorkbook.from_path(str(self.path))
         except Exception as exc:  # calamine raises its own error types
+            read_workbook(self.path)  # the validation layer's located refusal, as every command gives it
             raise CloXlError(f"cannot read workbook {self.path}: {exc}") from exc
 
     def _file_sheets(self) -> list[str]:

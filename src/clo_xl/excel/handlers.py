@@ -22,6 +22,7 @@ from clo_xl.excel import db_sync, tabs
 from clo_xl.excel.file_workbook import FileWorkbook
 from clo_xl.excel.table import Value
 from clo_xl.excel.workbook_access import OUTPUT_PREFIXES, WorkbookAccess, read_cell
+from clo_xl.ingest.book import validated
 from clo_xl.persistence.engine import database_url as resolve_database_url
 from clo_xl.quirk_warnings import warning_lines
 from clo_xl.run_model import RunModelSettings, flag, number, rankings_run, rebalance_run, run_model_settings
@@ -61,6 +62,7 @@ def selected_deals(book: WorkbookAccess) -> list[str]:
         return deals
     found = next((d for d in deals if d.casefold() == name.casefold()), None)
     if found is None:
+        validated(book.workbook_data())  # the validation layer names the cell, as every command does
         raise UsageError(f"'{RUN_MODEL}'!{DEAL_CELL}: unknown deal '{name}' (deals: {', '.join(deals)})")
     return [found]
 
