@@ -401,4 +401,34 @@ def test_odd_but_valid_input_validates(
     files = case.make(_inputs(tmp_path), base_workbook)
     outcome = run_cli(_validate_argv(files), capsys)
     assert outcome.code in (0, 1), outcome.text[-2000:]
-    assert "error:" not in outcome.err, outcome.err[-2000:]
+    refusals = [line for line in error_lines(outcome, files) if "unexplained break" not in line]
+    assert refusals == [] and "Traceback" not in outcome.text, outcome.err[-2000:]
+
+
+# ------------------------------------------------------------------------------------------------
+# the Excel buttons: the same layer, the same lines, nothing written into the workbook
+
+
+@pytest.mark.parametrize(
+    "case", [_param(c, "buttons") for c in WORKBOOK_CASES if "validate" in (c.commands or ("validate",))]
+)
+def test_the_compliance_button_refuses_with_the_lines_of_the_commands(
+    case: Case, tmp_path: Path, workdir: Path, base_workbook: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Run Compliance pressed on the broken workbook (the handler RunPython calls, on the file): refused
+    with lines the commands print for the same file, and the workbook is left as it was."""
+    from clo_xl.errors import CloXlError
+    from clo_xl.excel.handlers import run_headless
+
+    files = case.make(_inputs(tmp_path), base_workbook)
+    before = files["workbook"].read_bytes()
+    with pytest.raises(CloXlError) as refused:
+        run_headless("RunCompliance", files["workbook"])
+    assert refused.value.exit_code == 2
+    text = str(refused.value).replace(str(files["workbook"]), "<file>")
+    lines = {f"error: {line}" for line in text.splitlines() if not line.startswith("... and ")}  # the cap
+    known = {*messages_of(case, "validate", tmp_path, base_workbook, capsys)}
+    if "compliance" in (case.commands or ("compliance",)):
+        known |= set(messages_of(case, "compliance", tmp_path, base_workbook, capsys))
+    assert lines <= known, sorted(lines - known)
+    assert files["workbook"].read_bytes() == before, "a refused button wrote into the workbook"
