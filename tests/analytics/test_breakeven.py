@@ -141,6 +141,7 @@ def test_real_mag17_breakevens_hold_around_plus_minus_50bp(legacy_dir: Any, conv
     assert _check_around(inputs, model, options) >= 4
 
 
+@pytest.mark.slow  # many seconds of CPU (a break-even solve): make test runs it, make test-fast does not
 def test_document_shape_and_legacy_class_x(sample_workbook: Any) -> None:
     result = DealSession.from_workbook(sample_workbook, "Mag 17").breakeven(cpr=0.2, severity=0.35, lag=12)
     doc = result.to_json()

@@ -11,6 +11,7 @@ import pytest
 from clo_xl.cli import main
 
 
+@pytest.mark.slow  # many seconds of CPU (a break-even solve): make test runs it, make test-fast does not
 def test_breakeven_json_shape(sample_workbook: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["breakeven", "--workbook", str(sample_workbook), "--deal", "Mag 17", "--cpr", "0.2", "--json"]
     assert main(args) == 0

@@ -19,6 +19,7 @@ def session(sample_workbook: Path) -> DealSession:
     return DealSession.from_workbook(sample_workbook, "Mag 17")
 
 
+@pytest.mark.slow  # many seconds of CPU (a break-even solve): make test runs it, make test-fast does not
 def test_breakeven_warnings_name_the_switch_and_hold(session: DealSession) -> None:
     options: dict[str, Any] = {"cpr": 0.2, "severity": 0.35, "lag": 12}
     result = session.breakeven(**options)

@@ -20,6 +20,7 @@ apart from B1; the executed lots aggregated per asset (par summed, the par-weigh
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -79,10 +80,18 @@ def _trade(row: dict[str, object], side: TransactionType) -> Trade:
     return Trade(str(row["BlackRock ID"]), side, par, 100 * price, DEAL)
 
 
-def test_rebalance_tab_against_compliance_and_hypo(workbook_copy: Path) -> None:
-    settings = run_model_settings(DealSession.from_workbook(workbook_copy, DEAL))
-    handlers.run_rebalancing(FileWorkbook(workbook_copy))
-    grid = FileWorkbook(workbook_copy).read_sheet("Rebalance-Output")
+@pytest.fixture(scope="module")
+def rebalanced(tmp_path_factory: pytest.TempPathFactory, sample_workbook: Path) -> Path:
+    """A copy of the sample workbook after one press of Run Rebalancing (the tests below only read it)."""
+    path = tmp_path_factory.mktemp("rebalanced") / sample_workbook.name
+    shutil.copyfile(sample_workbook, path)
+    handlers.run_rebalancing(FileWorkbook(path))
+    return path
+
+
+def test_rebalance_tab_against_compliance_and_hypo(rebalanced: Path) -> None:
+    settings = run_model_settings(DealSession.from_workbook(rebalanced, DEAL))
+    grid = FileWorkbook(rebalanced).read_sheet("Rebalance-Output")
     assert [v for v in grid[0] if v is not None] == TITLES  # shared-tab mode, titles in row 1
     assert grid[1][1] is None and grid[1][2:4] == ["Test Num", "Test Name"]  # the block's first column blank
     tests = {}
@@ -102,7 +111,7 @@ def test_rebalance_tab_against_compliance_and_hypo(workbook_copy: Path) -> None:
     assert all(_number(r["Price"]) >= 0.95 for r in buys)
     assert all(_number(r["Price"]) < 0.97 for r in sales)
 
-    session = DealSession.from_workbook(workbook_copy, DEAL)
+    session = DealSession.from_workbook(rebalanced, DEAL)
     before = {t.number: t for t in session.compliance().results}
     # prices in points (Trade reads a price above 1 as points)
     trades = [_trade(r, TransactionType.SALE) for r in sales] + [_trade(r, TransactionType.BUY) for r in buys]
@@ -117,10 +126,9 @@ def test_rebalance_tab_against_compliance_and_hypo(workbook_copy: Path) -> None:
         assert row[9] == ("Pass" if after[number].passed else "Fail")
 
 
-def test_rebalance_tab_asset_rows_and_trade_attributes(workbook_copy: Path) -> None:
-    handlers.run_rebalancing(FileWorkbook(workbook_copy))
-    grid = FileWorkbook(workbook_copy).read_sheet("Rebalance-Output")
-    sheet = _all_assets(workbook_copy)
+def test_rebalance_tab_asset_rows_and_trade_attributes(rebalanced: Path) -> None:
+    grid = FileWorkbook(rebalanced).read_sheet("Rebalance-Output")
+    sheet = _all_assets(rebalanced)
     buys, sales = _assets(grid, "Assets To Purchase"), _assets(grid, "Assets To Sale")
     for r in (*buys, *sales):
         asset = sheet[str(r["BlackRock ID"])]
@@ -150,12 +158,11 @@ def test_rebalance_tab_asset_rows_and_trade_attributes(workbook_copy: Path) -> N
     assert block["Weighted Average Rating"] == [pytest.approx(f, rel=1e-9) for f in factors]
 
 
-def test_rebalance_tab_reports_par_build_and_legacy_effects(workbook_copy: Path) -> None:
+def test_rebalance_tab_reports_par_build_and_legacy_effects(rebalanced: Path) -> None:
     """Each asset row carries the cash of its lots and the par they built or burnt (par − cash for a buy,
     cash − par for a sale: a buy above par burns par); the legacy switches that moved a figure of the run
     are listed under the blocks."""
-    handlers.run_rebalancing(FileWorkbook(workbook_copy))
-    grid = FileWorkbook(workbook_copy).read_sheet("Rebalance-Output")
+    grid = FileWorkbook(rebalanced).read_sheet("Rebalance-Output")
     for title, side in (("Assets To Purchase", 1.0), ("Assets To Sale", -1.0)):
         for r in _assets(grid, title):
             par, price, cash = (_number(r[k]) for k in ("Par", "Price", "Cash"))
