@@ -807,6 +807,13 @@ CF_INPUT_ROWS: tuple[tuple[str, object], ...] = (
     ("Reinvestment Price", 0.995),
     ("Reinverstment Severity", 0.3),
     ("Reinvestment Spread", 0.0375),
+    # clo-xl's scenario shapes (docs/analytics.md), blank = none: a call at a date and price, defaults timed
+    # by a CF_Vectors curve (shares of a cumulative rate by year), recoveries timed by a CF_Vectors curve
+    ("Call Date", None),
+    ("Call Price", None),
+    ("Cumulative Default Rate", None),
+    ("Default Timing Curve", None),
+    ("Recovery Timing Curve", None),
 )
 
 

@@ -149,32 +149,76 @@ class ScenarioShapes:
     call: CallSpec | None = None
 
 
+def _located(label: str, value: object, message: str) -> IngestError:
+    """A bad `CFInputs` value (:func:`shapes_from_document` names the deal's sheet when it is known)."""
+    return IngestError(Location(sheet="CFInputs", column=label), value, message)
+
+
 def _vector(name: object, vectors: Mapping[str, tuple[float, ...]], label: str) -> tuple[float, ...]:
     key = str(name).strip()
     if key not in vectors:
         known = ", ".join(sorted(vectors)) or "none"
-        raise IngestError(
-            Location(sheet="CFInputs", column=label), name, f"not a CF_Vectors vector ({known})"
-        )
+        raise _located(label, name, f"not a CF_Vectors vector ({known})")
     values = list(vectors[key])
     while values and values[-1] == 0.0:  # trailing blank rows of the block
         values.pop()
     return tuple(values)
 
 
+def _call(get: Mapping[str, object]) -> CallSpec | None:
+    """`Call Date` (a date, or ISO text) and `Call Price` (a fraction of par or points, 99.5; blank: par)."""
+    raw = get.get(CALL_DATE)
+    if raw in (None, ""):
+        if get.get(CALL_PRICE) not in (None, ""):
+            raise _located(CALL_PRICE, get.get(CALL_PRICE), "a call price needs a Call Date")
+        return None
+    when = parse_date(raw)
+    if when is None:
+        raise _located(CALL_DATE, raw, "expected a date (the first payment date on or after it is the call)")
+    price = get.get(CALL_PRICE)
+    if price in (None, ""):
+        return CallSpec(when, 1.0)
+    value = _number(CALL_PRICE, price)
+    value = value / 100.0 if value > 2.0 else value  # points, as the CLI's --call-price
+    if not 0.0 < value <= 2.0:
+        raise _located(CALL_PRICE, price, "expected a price: a fraction of par (0.995) or points (99.5)")
+    return CallSpec(when, value)
+
+
+def _number(label: str, value: object) -> float:
+    try:
+        return float(str(value).strip().rstrip("%")) / (100.0 if str(value).strip().endswith("%") else 1.0)
+    except ValueError:
+        raise _located(label, value, "expected a number") from None
+
+
 def shapes_from_document(
+    cf_inputs: Mapping[str, object],
+    vectors: Mapping[str, tuple[float, ...]],
+    months_between_payments: int,
+    *,
+    sheet: str | None = None,
+) -> ScenarioShapes:
+    """The scenario shapes a deal sheet's `CFInputs` block sets (see the labels above); a value that is not
+    what its label takes raises :class:`IngestError` naming the label (on ``sheet``, the deal's sheet)."""
+    try:
+        return _shapes(cf_inputs, vectors, months_between_payments)
+    except IngestError as exc:
+        if sheet is None:
+            raise
+        where = Location(sheet=sheet, column=f"CFInputs {exc.location.column}")
+        raise IngestError(where, exc.value, exc.reason) from None
+
+
+def _shapes(
     cf_inputs: Mapping[str, object], vectors: Mapping[str, tuple[float, ...]], months_between_payments: int
 ) -> ScenarioShapes:
-    """The scenario shapes a deal sheet's `CFInputs` block sets (see the labels above)."""
     get = {str(k).strip(): v for k, v in cf_inputs.items()}
-    call = None
-    when = parse_date(get.get(CALL_DATE))
-    if when is not None:
-        price = get.get(CALL_PRICE)
-        call = CallSpec(when, 1.0 if price in (None, "") else float(str(price)))
     timing = None
     if get.get(DEFAULT_TIMING) not in (None, ""):
-        cumulative = float(str(get.get(CUMULATIVE_DEFAULT) or 0.0))
+        cumulative = _number(CUMULATIVE_DEFAULT, get.get(CUMULATIVE_DEFAULT) or 0.0)
+        if not 0.0 <= cumulative <= 1.0:
+            raise _located(CUMULATIVE_DEFAULT, get.get(CUMULATIVE_DEFAULT), "expected a decimal from 0 to 1")
         timing = DefaultTiming(cumulative, _vector(get[DEFAULT_TIMING], vectors, DEFAULT_TIMING))
     recovery = None
     if get.get(RECOVERY_TIMING) not in (None, ""):
@@ -182,4 +226,4 @@ def shapes_from_document(
         recovery = RecoveryTiming(
             tuple(((i + 1) * months_between_payments, w) for i, w in enumerate(shares) if w)
         )
-    return ScenarioShapes(timing, recovery, call)
+    return ScenarioShapes(timing, recovery, _call(get))

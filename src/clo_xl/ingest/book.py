@@ -249,6 +249,30 @@ def _vector_or_number(vectors: frozenset[str], *, rating: bool = False) -> Any:
     return parse
 
 
+MAX_LAG_MONTHS = 120
+
+
+def _lag_or_vector(vectors: frozenset[str]) -> Any:
+    """A CFAssumptions Lag: whole months (0 to 120), or the name of a Cashflow Vectors vector of months."""
+
+    def parse(value: object) -> object:
+        if isinstance(value, str) and not is_blank(value):
+            text = parse_text(value)
+            try:
+                return check_range(parse_int(text), 0, MAX_LAG_MONTHS)
+            except ValueProblem:
+                if text in vectors:
+                    return text
+                known = ", ".join(sorted(vectors)) or "none"
+                raise ValueProblem(
+                    f"neither a lag in months (0 to {MAX_LAG_MONTHS}) nor a vector of Cashflow Vectors "
+                    f"(vectors: {known})"
+                ) from None
+        return check_range(parse_int(value), 0, MAX_LAG_MONTHS)
+
+    return parse
+
+
 def _tables(ref: Mapping[str, RawTable], problems: Problems) -> None:
     """The Reference Table sections the engines read: LIBOR fixings, cash-flow vectors, the sink schedule,
     the transition matrix and the CF assumptions (a rate, or a vector of Cashflow Vectors by name)."""
@@ -259,8 +283,12 @@ def _tables(ref: Mapping[str, RawTable], problems: Problems) -> None:
     if "cf_vectors" in ref:
         table = ref["cf_vectors"]
         vectors = frozenset(h for h in table.headers if h != "Period")
+        # a vector a CFAssumptions Lag cell names holds months by period; the others rates
+        lags = ref["cf_assumptions"].column("Lag") if "cf_assumptions" in ref else []
+        lag_vectors = {v.strip() for v in lags if isinstance(v, str)}
         for h in vectors:
-            _cells(table, problems, h, _number(-1.0, 1.0))
+            months = h in lag_vectors
+            _cells(table, problems, h, _number(0.0, MAX_LAG_MONTHS) if months else _number(-1.0, 1.0))
     if "sink_schedule" in ref:
         table = ref["sink_schedule"]
         _cells(table, problems, "CUSIP", parse_text)
@@ -276,7 +304,7 @@ def _tables(ref: Mapping[str, RawTable], problems: Problems) -> None:
         _cells(table, problems, "Prepay", _vector_or_number(vectors))
         _cells(table, problems, "Default", _vector_or_number(vectors, rating=True))
         _cells(table, problems, "Severity", _vector_or_number(vectors))
-        _cells(table, problems, "Lag", lambda v: check_range(parse_int(v), 0, 120))
+        _cells(table, problems, "Lag", _lag_or_vector(vectors))
 
 
 def _curve(ref: Mapping[str, RawTable], problems: Problems) -> dict[int, float]:

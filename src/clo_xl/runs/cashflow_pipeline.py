@@ -565,6 +565,7 @@ def prepare_model(
         inputs.cashflow.cf_inputs,
         vectors_from_rows(tables.get("cf_vectors", [])),
         structure.dates.months_between_payments,
+        sheet=f"{structure.name} Inputs",
     )
     assumptions = replace(
         assumptions,
