@@ -39,6 +39,10 @@ class ReinvestmentPool:
     def principal(self) -> FloatArray:
         return self.scheduled + self.prepayment + self.recovery
 
+    def principal_at(self, i: int) -> float:
+        """``principal[i]`` without building the whole array (the same sum, in the same order)."""
+        return float(self.scheduled[i] + self.prepayment[i] + self.recovery[i])
+
     def buy(
         self,
         period: int,

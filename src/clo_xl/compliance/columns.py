@@ -9,10 +9,11 @@ derived ratings and recovery (§3), business-day-adjusted maturity (§2.2, Q5).
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import attrgetter
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -81,6 +82,21 @@ def _codes(keys: Iterable[str]) -> tuple[IntArray, tuple[str, ...]]:
     index: dict[str, int] = {}
     codes = [index.setdefault(k, len(index)) for k in keys]
     return np.asarray(codes, dtype=np.int64), tuple(index)
+
+
+def _codes_of(
+    raw: IntArray, raw_keys: tuple[str, ...], normal: Callable[[str], str]
+) -> tuple[IntArray, tuple[str, ...]]:
+    """:func:`_codes` of ``normal(key)`` from the codes of the raw keys: ``normal`` runs once per distinct raw
+    key (raw keys come in first-seen order, so the normalised keys keep theirs)."""
+    index: dict[str, int] = {}
+    remap = np.asarray([index.setdefault(normal(k), len(index)) for k in raw_keys], dtype=np.int64)
+    return remap[raw], tuple(index)
+
+
+def _per_key(raw: IntArray, raw_keys: tuple[str, ...], test: Callable[[str], bool]) -> BoolArray:
+    """``test`` of every asset's key, evaluated once per distinct key."""
+    return np.asarray([test(k) for k in raw_keys], dtype=bool)[raw]
 
 
 @dataclass(frozen=True, eq=False)
@@ -174,8 +190,11 @@ def _flag_columns(assets: Sequence[Asset], *, legacy: bool) -> dict[str, BoolArr
     table = np.array([read(a) for a in assets], dtype=bool).reshape(len(assets), len(FLAG_COLUMNS))
     if legacy:  # Q1: a cell that meant yes without being exactly "Yes" reads False
         for i, a in enumerate(assets):
+            inexact = a.inexact_flags
+            if not inexact:
+                continue
             for j, name in enumerate(FLAG_COLUMNS):
-                if a.inexact_flags and name in a.inexact_flags:
+                if name in inexact:
                     table[i, j] = False
     return {name: np.ascontiguousarray(table[:, j]) for j, name in enumerate(FLAG_COLUMNS)}
 
@@ -215,12 +234,19 @@ def build_columns(
         return not (exact_coupon and "coupon_type" in a.inexact_flags)
 
     derived = derive_all(assets, deriver)  # once per distinct rating profile
-    cat_non_senior = []
-    for a in assets:
-        cat = a.moody_asset_category.strip().upper()
-        if Quirk.Q6_UPPERCASE_RANK_LOOKUP not in quirks:
+    q6 = Quirk.Q6_UPPERCASE_RANK_LOOKUP in quirks
+
+    def non_senior(category: str) -> bool:
+        cat = category.strip().upper()
+        if not q6:
             cat = cat.replace("'", "\u2019")
-        cat_non_senior.append(cat == NON_SENIOR_SECURED_LOAN_CATEGORY)
+        return cat == NON_SENIOR_SECURED_LOAN_CATEGORY
+
+    # text columns: coded once per asset, each test or normalisation run once per distinct text
+    category, category_keys = _codes(a.moody_asset_category for a in assets)
+    seniority, seniority_keys = _codes(a.seniority for a in assets)
+    sp_priority, sp_priority_keys = _codes(a.sp_priority_category for a in assets)
+    index_code, index_keys = _codes(a.index for a in assets)
     unknown_udt = 0.0 if Quirk.Q9_UNKNOWN_FACTOR_ZERO_OUTSIDE_TESTS in quirks else 10000.0
 
     maturities = []
@@ -236,25 +262,30 @@ def build_columns(
             ).toordinal()
         maturities.append(adjusted[key])
     # rating factors per distinct derivation (derive_all shares one result per rating profile)
-    distinct = {id(d): d for d in derived}
-    tests_factor = {k: rating_factor(d.dpr_warf.moodys, table="tests") for k, d in distinct.items()}
-    udt_factor = {
-        k: rating_factor(d.moodys.moodys, table="udt", unknown=unknown_udt) for k, d in distinct.items()
-    }
+    slots: dict[int, int] = {}
+    profiles: list[DerivedRatings] = []
+    for d in derived:
+        if id(d) not in slots:
+            slots[id(d)] = len(profiles)
+            profiles.append(d)
+    profile = np.asarray([slots[id(d)] for d in derived], dtype=np.int64)
+
+    def per_profile(value: Callable[[DerivedRatings], float], dtype: Any) -> Any:
+        return np.asarray([value(d) for d in profiles], dtype=dtype)[profile]
 
     sp_case = Quirk.Q3_SP_INDUSTRY_CASE_SENSITIVE in quirks
-    country, country_keys = _codes(a.country.strip().upper() for a in assets)
+    country, country_keys = _codes_of(*_codes(a.country for a in assets), lambda k: k.strip().upper())
     issuer, issuer_keys = _codes(a.issuer_id for a in assets)
-    sp_ind, sp_keys = _codes((a.sp_industry if sp_case else a.sp_industry.strip().casefold()) for a in assets)
-    mdy_ind, mdy_keys = _codes(a.moodys_industry.strip().upper() for a in assets)
+    sp_ind, sp_keys = _codes_of(
+        *_codes(a.sp_industry for a in assets), (lambda k: k) if sp_case else (lambda k: k.strip().casefold())
+    )
+    mdy_ind, mdy_keys = _codes_of(*_codes(a.moodys_industry for a in assets), lambda k: k.strip().upper())
     return AssetColumns(
         defaulted=flag("defaulted"),
         loan=np.fromiter((a.is_loan for a in assets), dtype=bool, count=n),
-        senior_secured=np.fromiter((a.is_senior_secured for a in assets), dtype=bool, count=n),
-        non_senior_category=np.asarray(cat_non_senior, dtype=bool),
-        sp_second_lien=np.fromiter(
-            (a.sp_priority_category.strip().upper() == SP_SECOND_LIEN for a in assets), dtype=bool, count=n
-        ),
+        senior_secured=_per_key(seniority, seniority_keys, lambda k: k.strip().upper() == "SENIOR SECURED"),
+        non_senior_category=_per_key(category, category_keys, non_senior),
+        sp_second_lien=_per_key(sp_priority, sp_priority_keys, lambda k: k.strip().upper() == SP_SECOND_LIEN),
         dip=flag("dip"),
         current_pay=flag("current_pay"),
         participation=flag("participation"),
@@ -265,11 +296,9 @@ def build_columns(
         piking=flag("piking"),
         fixed=np.fromiter((coupon_is(a, CouponType.FIXED) for a in assets), dtype=bool, count=n),
         floating=np.fromiter((coupon_is(a, CouponType.FLOAT) for a in assets), dtype=bool, count=n),
-        libor_index=np.fromiter(("LIBOR" in a.index.strip().upper() for a in assets), dtype=bool, count=n),
-        caa=np.fromiter(
-            (d.moodys.moodys is not None and d.moodys.moodys.rank >= 17 for d in derived), dtype=bool, count=n
-        ),
-        ccc=np.fromiter((d.sp in CCC_SET for d in derived), dtype=bool, count=n),
+        libor_index=_per_key(index_code, index_keys, lambda k: "LIBOR" in k.strip().upper()),
+        caa=per_profile(lambda d: d.moodys.moodys is not None and d.moodys.moodys.rank >= 17, bool),
+        ccc=per_profile(lambda d: d.sp in CCC_SET, bool),
         payment_frequency=num("payment_frequency"),
         unfunded=num("unfunded_amount"),
         facility=num("facility_size"),
@@ -278,9 +307,11 @@ def build_columns(
         spread=num("coupon_spread"),
         floor=num("libor_floor"),
         market_value=num("market_value"),
-        recovery=np.fromiter((d.recovery_rate for d in derived), dtype=np.float64, count=n),
-        factor_tests=np.fromiter((tests_factor[id(d)] for d in derived), dtype=np.float64, count=n),
-        factor_udt=np.fromiter((udt_factor[id(d)] for d in derived), dtype=np.float64, count=n),
+        recovery=per_profile(lambda d: d.recovery_rate, np.float64),
+        factor_tests=per_profile(lambda d: rating_factor(d.dpr_warf.moodys, table="tests"), np.float64),
+        factor_udt=per_profile(
+            lambda d: rating_factor(d.moodys.moodys, table="udt", unknown=unknown_udt), np.float64
+        ),
         maturity_ordinal=np.asarray(maturities, dtype=np.int64),
         country=country,
         issuer=issuer,

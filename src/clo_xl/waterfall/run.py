@@ -438,14 +438,18 @@ def run_deal(
     opening_basis = deal.beginning_fee_basis
     liquidate = False
     eod_seen = False
-    ccc_total_par = pool.performing  # opening original-pool par per period (legacy walk, Q22)
-    pool_end_perf, pool_end_def, pool_end_mv = pool.end_performing(), pool.end_defaulted(), pool.end_mv()
+    ccc_total_par = pool.performing.tolist()  # opening original-pool par per period (legacy walk, Q22)
+    pool_end_perf = pool.end_performing().tolist()
+    pool_end_def, pool_end_mv = pool.end_defaulted().tolist(), pool.end_mv().tolist()
+    # the original pool's flows do not change during the run: read as Python floats once (the same doubles)
+    pool_interest, pool_principal = pool.interest.tolist(), pool.principal.tolist()
+    pool_prepayment, pool_ccc_opening = pool.prepayment.tolist(), pool.ccc_opening.tolist()
     periods: list[PeriodResult] = []
     for i in range(n):
         pay = pay_dates[i]
         liquidate = liquidate or (call_date is not None and pay >= call_date)
-        interest = float(pool.interest[i] + reinv.interest[i])
-        principal = float(pool.principal[i] + reinv.principal[i])
+        interest = pool_interest[i] + float(reinv.interest[i])
+        principal = pool_principal[i] + reinv.principal_at(i)
         if i == 0:
             interest += deal.collection_interest + deal.interest_reserve
             principal += deal.collection_principal
@@ -454,16 +458,16 @@ def run_deal(
         index = deal.current_index if i == 0 else index_det_list[i]
         for t in tranches.values():
             t.accrue(index, fraction(i, int(t.spec.day_count)))
-        end_perf = float(pool_end_perf[i]) + reinv.end_performing(i)
-        end_def = float(pool_end_def[i]) + reinv.end_defaulted(i)
-        end_mv = float(pool_end_mv[i]) + reinv.end_mv(i)
+        end_perf = pool_end_perf[i] + reinv.end_performing(i)
+        end_def = pool_end_def[i] + reinv.end_defaulted(i)
+        end_mv = pool_end_mv[i] + reinv.end_mv(i)
         last = i == n - 1
         if last:  # balance queries return 0 in the last period (§1.3)
             end_perf = end_def = end_mv = 0.0
         ccc = ccc_adjustment(
             end_perf + principal,
-            float(pool.ccc_opening[i]),
-            float(ccc_total_par[i]),
+            pool_ccc_opening[i],
+            ccc_total_par[i],
             deal,
             ccc_whole_pool,
         )
@@ -480,7 +484,7 @@ def run_deal(
         if liquidate:  # Q26: added after the tests
             # in the last period the balance queries returned 0: the sale is of the period's closing pool
             sold_par, sold_mv = (
-                (float(pool_end_perf[i]) + reinv.end_performing(i), float(pool_end_mv[i]) + reinv.end_mv(i))
+                (pool_end_perf[i] + reinv.end_performing(i), pool_end_mv[i] + reinv.end_mv(i))
                 if last
                 else (end_perf, end_mv)
             )
@@ -512,7 +516,7 @@ def run_deal(
             ppot = Pot(0.0, principal_total)
             ctx.section = "interest"
             run_actions(ctx, interest_steps, ipot, ppot)
-            prepayments = float(pool.prepayment[i] + reinv.prepayment[i])
+            prepayments = pool_prepayment[i] + float(reinv.prepayment[i])
             ctx.max_reinvestment = _max_reinvestment(deal, pay, in_rp, liquidate, ppot.principal, prepayments)
             ctx.section = "principal"
             run_actions(ctx, principal_steps, ppot)
