@@ -70,9 +70,15 @@ def _param(case: Case, command: str) -> object:
     gap = GAPS.get(f"{case.name}@{command}") or GAPS.get(case.name)
     if gap:
         marks.append(pytest.mark.xfail(strict=True, reason=gap))
-    if case.slow:
+    if case.slow or command in _FULL_SUITE_ONLY:
         marks.append(pytest.mark.slow)
     return pytest.param(case, id=case.name, marks=marks)
+
+
+# the fast lane keeps each case once (compliance, and migrate with the database lanes); the same case
+# through cashflows, validate and the button, which check that every route prints the same lines, runs in
+# the full suite only (``make test``): ~300 CLI runs that would take the fast lane past two minutes
+_FULL_SUITE_ONLY = frozenset({"cashflows", "validate", "buttons"})
 
 
 def assert_refused(outcome: Outcome, case: Case, context: dict[str, str]) -> None:
