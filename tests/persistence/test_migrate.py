@@ -179,6 +179,42 @@ def test_reconciliation_failure_rolls_back_the_load(
         assert conn.execute(sa.text("SELECT count(*) FROM audit.change_log")).scalar_one() == 0
 
 
+@pytest.mark.parametrize(
+    ("what", "change"),
+    [
+        ("a number changed in its last digits", "coupon_spread = coalesce(coupon_spread, 0) + 1e-12"),
+        ("a bool flipped", "pmt_eom = NOT coalesce(pmt_eom, false)"),
+        ("a text changed", "issuer_name = coalesce(issuer_name, '') || 'x'"),
+    ],
+)
+def test_reconciliation_catches_a_stored_value_that_differs(
+    db_url: str,
+    book: WorkbookContent,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    what: str,
+    change: str,
+) -> None:
+    """The real L3 (no stand-in) refuses a load whose stored asset row differs from All Assets in a value."""
+    from clo_xl.persistence import migration, validation
+
+    real = validation.reconcile
+
+    def tampered(conn: sa.Connection, content: WorkbookContent, t: Any) -> Any:
+        first = t.asset_rows[0]["asset_id"]
+        conn.execute(sa.text(f"UPDATE clo.asset SET {change} WHERE asset_id = :id"), {"id": first})
+        return real(conn, content, t)
+
+    before = _checksums(db_url)
+    monkeypatch.setattr(migration, "reconcile", tampered)
+    report = migrate_content(book, db_url, backup_path=tmp_path / "b.zip")
+    assert report.status == "rejected", what
+    assert isinstance(report.error, IngestError)
+    assert "reconciliation failed" in str(report.error), what
+    assert report.checks[-1].level == "L3"
+    assert _checksums(db_url) == before
+
+
 def test_missing_all_assets_header_is_refused(db_url: str, book: WorkbookContent) -> None:
     headers = tuple(h for h in book.assets.headers if h != "Coupon Spread")
     rows = tuple({k: v for k, v in r.items() if k != "Coupon Spread"} for r in book.assets.rows)

@@ -57,6 +57,9 @@ def cell_value(column: AssetColumn, value: object) -> Any:
     raise AssertionError(column.kind)  # pragma: no cover
 
 
+_MEMO_LIMIT = 200_000
+
+
 def asset_rows(table: RawTable) -> list[dict[str, Any]]:
     """``clo.asset`` rows from an ``All Assets`` table; a bad cell raises a located :class:`IngestError`.
 
@@ -73,6 +76,11 @@ def asset_rows(table: RawTable) -> list[dict[str, Any]]:
             )
     rows: list[dict[str, Any]] = []
     first_seen: dict[str, int | None] = {}
+    # a cell's stored value depends on its column's kind and the value (and its type) alone, and columns
+    # repeat values (ratings, names, blanks, dates): each distinct (kind, type, value) is converted once.
+    # Bounded, so a sheet of distinct numbers does not hold a second copy of itself.
+    memo: dict[tuple[str, type, object], Any] = {}
+    plan = [(column, headers[column.header] or column.header) for column in ASSET_COLUMNS[1:]]
     for raw in table:
         id_header = headers["BLKRockID"] or "BLKRockID"
         asset_id = _text(raw.get(id_header))
@@ -88,13 +96,27 @@ def asset_rows(table: RawTable) -> list[dict[str, Any]]:
         sheet_row = table.sheet_row(raw.index)
         first_seen[asset_id] = sheet_row if sheet_row is not None else raw.index + 1
         row: dict[str, Any] = {"asset_id": asset_id, "sheet_row": sheet_row}
-        for column in ASSET_COLUMNS[1:]:
-            source = headers[column.header] or column.header
+        for column, source in plan:
             value = raw.get(source)
             try:
-                row[column.name] = cell_value(column, value)
-            except ValueProblem as exc:
-                raise IngestError(raw.locate(source), value, str(exc)) from None
+                key = (column.kind, value.__class__, value)
+                row[column.name] = memo[key]
+            except KeyError:
+                try:
+                    converted = cell_value(column, value)
+                except ValueProblem as exc:
+                    raise IngestError(raw.locate(source), value, str(exc)) from None
+                row[column.name] = converted
+                if value.__class__ is float and (value == 0.0 or value != value):
+                    continue  # 0.0 equals -0.0 as a key, and a NaN never finds itself: not memoised
+                if len(memo) >= _MEMO_LIMIT:
+                    memo.clear()
+                memo[key] = converted
+            except TypeError:  # an unhashable value: converted as it comes
+                try:
+                    row[column.name] = cell_value(column, value)
+                except ValueProblem as exc:
+                    raise IngestError(raw.locate(source), value, str(exc)) from None
         rows.append(row)
     return rows
 
