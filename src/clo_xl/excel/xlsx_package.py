@@ -16,6 +16,10 @@ Input-cell writes (:meth:`XlsxPackage.set_cells`) patch only the ``<c>`` element
 sheet part: a cell holding a formula is never overwritten (its address is reported instead), the cell's
 style is kept (so a date-formatted cell stays a date: dates are written as Excel serial numbers), and
 every other cell, formula and cached value of the sheet stays byte-for-byte.
+
+Reading (the sheets, their parts and relationships, defined names, formula cells, a sheet's dimension, the
+style sheet's cell formats) goes through ElementTree and :mod:`clo_xl.xlsx`; writing splices text into the
+parts so that everything not changed keeps its bytes.
 """
 
 from __future__ import annotations
@@ -27,9 +31,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from xml.etree import ElementTree
 
 from clo_xl.errors import CloXlError
-from clo_xl.xlsx import column_index, column_letter, excel_serial
+from clo_xl.xlsx import (
+    SheetEntry,
+    column_index,
+    column_letter,
+    excel_serial,
+    parse_cell,
+    parse_range,
+    qn,
+    relationships,
+    sheets_of,
+)
+from clo_xl.xlsx import defined_names as _defined_names
 
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -37,7 +53,6 @@ _WORKSHEET_REL = _REL_NS + "/worksheet"
 _WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _SHEET = re.compile(r"<sheet\b[^>]*/>")
 _ATTR = re.compile(r'([\w:]+)="([^"]*)"')
-_RELATIONSHIP = re.compile(r"<Relationship\b[^>]*/>")
 _DEFINED = re.compile(r"<definedName\b([^>]*)>(.*?)</definedName>", re.S)
 _ROW = re.compile(r"<row\b[^>]*?(?:/>|>.*?</row>)", re.S)
 _CELL = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.S)
@@ -134,9 +149,8 @@ class _Styles:
             return 0
         format_id = 0 if code is None else self._number_format(code)
         font_id = self._bold_font() if bold else 0
-        block = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", self.text, re.S)
-        for i, existing in enumerate(re.findall(r"<xf\b[^>]*>", block.group(1) if block else "")):
-            a = _attrs(existing)
+        cell_xfs = self._root().find(qn("cellXfs"))
+        for i, a in enumerate(xf.attrib for xf in (cell_xfs if cell_xfs is not None else ())):
             plain = a.get("fillId", "0") == "0" and a.get("borderId", "0") == "0"
             if plain and a.get("numFmtId", "0") == str(format_id) and a.get("fontId", "0") == str(font_id):
                 return i  # the workbook already has this style (an earlier save added it)
@@ -148,10 +162,13 @@ class _Styles:
         if code in _BUILTIN_FORMATS:
             return _BUILTIN_FORMATS[code]
         escaped = html.escape(code, quote=True)
-        for found in re.finditer(r'<numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"', self.text):
-            if found.group(2) == escaped:
-                return int(found.group(1))
-        ids = [int(i) for i in re.findall(r'<numFmt\b[^>]*numFmtId="(\d+)"', self.text)]
+        ids = []
+        for found in self._root().iter(qn("numFmt")):
+            number = found.get("numFmtId", "")
+            if number.isdigit():
+                if found.get("formatCode") == code:
+                    return int(number)
+                ids.append(int(number))
         new_id = max([163, *ids]) + 1  # custom formats are numbered from 164
         self._append("numFmts", "numFmt", f'<numFmt numFmtId="{new_id}" formatCode="{escaped}"/>')
         return new_id
@@ -164,6 +181,10 @@ class _Styles:
             bold = re.sub(r"<font\b([^>]*)>", r"<font\1><b/>", first, count=1)
             self.bold_font = fonts.index(bold) if bold in fonts else self._append("fonts", "font", bold)
         return self.bold_font
+
+    def _root(self) -> ElementTree.Element:
+        """The style sheet as it stands (ElementTree), for reading its entries."""
+        return ElementTree.fromstring(self.text.encode("utf-8"))
 
     def store(self) -> None:
         if self.text:
@@ -246,11 +267,11 @@ def _input_cell_xml(ref: str, value: object, style: str | None) -> str:
 def formula_cells(xml: str) -> set[tuple[int, int]]:
     """(row, column) of every cell holding a formula in a worksheet part."""
     found = set()
-    for cell in _CELL.findall(xml):
-        if "<f" in cell:
-            ref = _REF.search(cell)
-            if ref is not None:
-                found.add((int(ref.group(2)), column_index(ref.group(1))))
+    formula = qn("f")
+    for cell in ElementTree.fromstring(xml.encode("utf-8")).iter(qn("c")):
+        ref = cell.get("r")
+        if ref is not None and cell.find(formula) is not None:
+            found.add(parse_cell(ref))
     return found
 
 
@@ -290,27 +311,37 @@ def patch_cells(xml: str, cells: Cells) -> tuple[str, list[str]]:
     data = "<sheetData>" + "".join(rows[r] for r in sorted(rows)) + "</sheetData>"
     xml = xml[: found.start()] + data + xml[found.end() :]
     last_row = max(rows, default=1)
-    dimension = re.search(r'<dimension ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"/>', xml)
+    dimension = _dimension(xml)
     if dimension is not None:
-        first = f"{dimension.group(1)}{dimension.group(2)}"
-        end_col = column_index(dimension.group(3) or dimension.group(1))
-        end_row = int(dimension.group(4) or dimension.group(2))
-        end_col = max([end_col, *(c for edits in wanted.values() for c in edits)])
-        extent = f"{first}:{column_letter(end_col)}{max(end_row, last_row)}"
-        xml = xml.replace(dimension.group(0), f'<dimension ref="{extent}"/>', 1)
+        area = parse_range(dimension)
+        end_col = max([area.col2, *(c for edits in wanted.values() for c in edits)])
+        extent = f"{column_letter(area.col1)}{area.row1}:{column_letter(end_col)}{max(area.row2, last_row)}"
+        xml = xml.replace(f'<dimension ref="{dimension}"/>', f'<dimension ref="{extent}"/>', 1)
     return xml, sorted(set(skipped), key=lambda a: (int(re.sub(r"\D", "", a)), a))
+
+
+def _dimension(xml: str) -> str | None:
+    """The ``<dimension ref>`` of a worksheet part when it is a plain A1 range (read from the part's head,
+    the elements before ``<sheetData>``), else None."""
+    head = xml[: xml.find("<sheetData")] if "<sheetData" in xml else xml
+    start = head.find("<dimension")
+    if start < 0:
+        return None
+    tag = head[start : head.find(">", start) + 1]
+    if not tag.endswith("/>"):
+        return None
+    ref = ElementTree.fromstring(tag).get("ref", "")
+    try:
+        parse_range(ref)
+    except ValueError:
+        return None
+    return ref if f'<dimension ref="{ref}"/>' in xml else None
 
 
 def defined_names(workbook: str) -> dict[tuple[str | None, str], str]:
     """``(sheet or None for workbook scope, name) → reference`` of a ``xl/workbook.xml``."""
-    sheets = [s.get("name", "") for s in _sheets(workbook)]
-    names: dict[tuple[str | None, str], str] = {}
-    for attributes, body in _DEFINED.findall(workbook):
-        a = _attrs(f"<x {attributes}/>")
-        local = a.get("localSheetId")
-        scope = sheets[int(local)] if local is not None and int(local) < len(sheets) else None
-        names[(scope, a.get("name", ""))] = html.unescape(body)
-    return names
+    data = workbook.encode("utf-8")
+    return {(n.scope, n.name): n.reference for n in _defined_names(data, sheets_of(data, {}))}
 
 
 @dataclass
@@ -394,18 +425,15 @@ class XlsxPackage:
 
 
 def _part_of(parts: dict[str, bytes], sheet: str) -> str:
-    workbook = parts["xl/workbook.xml"].decode("utf-8")
     rels = parts["xl/_rels/workbook.xml.rels"].decode("utf-8")
-    for s in _sheets(workbook):
-        if s.get("name") == sheet:
-            part = _rel_target(rels, s.get("r:id", ""))
-            if part is not None and part in parts:
-                return part
+    for s in _sheets(parts["xl/workbook.xml"].decode("utf-8"), rels):
+        if s.name == sheet and s.part is not None and s.part in parts:
+            return s.part
     raise CloXlError(f"no sheet '{sheet}' in the workbook package")
 
 
 def _rename_reference(workbook: str, sheet: str, name: str, reference: str) -> str:
-    index = next((i for i, s in enumerate(_sheets(workbook)) if s.get("name") == sheet), None)
+    index = next((s.index for s in _sheets(workbook) if s.name == sheet), None)
     if index is None:
         raise CloXlError(f"no sheet '{sheet}' for the name {name}")
 
@@ -418,26 +446,20 @@ def _rename_reference(workbook: str, sheet: str, name: str, reference: str) -> s
     return _DEFINED.sub(replace, workbook)
 
 
-def _sheets(workbook: str) -> list[dict[str, str]]:
-    return [_attrs(tag) for tag in _SHEET.findall(workbook)]
-
-
-def _rel_target(rels: str, rel_id: str) -> str | None:
-    for tag in _RELATIONSHIP.findall(rels):
-        a = _attrs(tag)
-        if a.get("Id") == rel_id:
-            target = a.get("Target", "")
-            return target[1:] if target.startswith("/") else "xl/" + target
-    return None
+def _sheets(workbook: str, rels: str | None = None) -> tuple[SheetEntry, ...]:
+    """The ``<sheet>`` entries of ``xl/workbook.xml`` (ElementTree), with their parts when ``rels`` (the
+    workbook's relationships part) is given."""
+    found = relationships(rels.encode("utf-8"), "xl/workbook.xml") if rels is not None else {}
+    return sheets_of(workbook.encode("utf-8"), found)
 
 
 def _delete(parts: dict[str, bytes], workbook: str, rels: str, types: str, name: str) -> tuple[str, str, str]:
-    sheets = _sheets(workbook)
-    index = next((i for i, s in enumerate(sheets) if s.get("name") == name), None)
+    sheets = _sheets(workbook, rels)
+    index = next((s.index for s in sheets if s.name == name), None)
     if index is None:
         raise CloXlError(f"no sheet '{name}' to delete")
-    rel_id = sheets[index].get("r:id", "")
-    part = _rel_target(rels, rel_id)
+    rel_id = sheets[index].rel_id
+    part = sheets[index].part
     tags = _SHEET.findall(workbook)
     workbook = workbook.replace(tags[index], "", 1)
     rels = "".join(
@@ -471,6 +493,10 @@ def _delete(parts: dict[str, bytes], workbook: str, rels: str, types: str, name:
     return workbook, rels, types
 
 
+def _is_rid(rel_id: str) -> bool:
+    return rel_id.startswith("rId") and rel_id[3:].isdigit()
+
+
 def _add(
     parts: dict[str, bytes],
     workbook: str,
@@ -482,12 +508,12 @@ def _add(
     hidden: bool = False,
 ) -> tuple[str, str, str]:
     sheets = _sheets(workbook)
-    if any(s.get("name", "").lower() == name.lower() for s in sheets):
+    if any(s.name.lower() == name.lower() for s in sheets):
         raise CloXlError(f"a sheet named '{name}' already exists")
     if len(name) > 31 or re.search(r"[\[\]\*\?/\\:]", name):
         raise CloXlError(f"'{name}' is not a valid Excel sheet name")
-    sheet_id = max((int(s.get("sheetId", "0")) for s in sheets), default=0) + 1
-    rel_ids = [int(m) for m in re.findall(r'Id="rId(\d+)"', rels)]
+    sheet_id = max((int(s.sheet_id or "0") for s in sheets), default=0) + 1
+    rel_ids = [int(i[3:]) for i in relationships(rels.encode("utf-8"), "xl/workbook.xml") if _is_rid(i)]
     rel_id = f"rId{max(rel_ids, default=0) + 1}"
     numbers = [int(m) for m in re.findall(r"xl/worksheets/sheet(\d+)\.xml", " ".join(parts))]
     part = f"xl/worksheets/sheet{max(numbers, default=0) + 1}.xml"
