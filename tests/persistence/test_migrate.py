@@ -11,9 +11,10 @@ import sqlalchemy as sa
 
 from clo_xl.errors import IngestError
 from clo_xl.ingest.raw import RawDocument, RawTable
+from clo_xl.persistence.backup import read_manifest
 from clo_xl.persistence.content import WorkbookContent
 from clo_xl.persistence.engine import engine
-from clo_xl.persistence.fingerprint import TableChecksum, table_checksums
+from clo_xl.persistence.fingerprint import TableChecksum, digest, schema_tables, table_checksums
 from clo_xl.persistence.migration import migrate_content
 from clo_xl.persistence.synthetic import synthetic_book
 
@@ -28,6 +29,21 @@ def book() -> WorkbookContent:
 def _checksums(url: str) -> dict[str, TableChecksum]:
     with engine(url).connect() as conn:
         return table_checksums(conn, "clo")
+
+
+def _checksums_one_by_one(url: str) -> dict[str, TableChecksum]:
+    """The fingerprint by an independent route: one plain query per table, outside any migrate."""
+    out: dict[str, TableChecksum] = {}
+    with engine(url).connect() as conn:
+        for table in schema_tables(conn, "clo"):
+            rows, md5 = conn.execute(
+                sa.text(
+                    f"SELECT count(*), md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) "
+                    f"FROM clo.{table} t"
+                )
+            ).one()
+            out[table] = TableChecksum(rows, md5)
+    return out
 
 
 def _with_asset_cell(content: WorkbookContent, index: int, header: str, value: object) -> WorkbookContent:
@@ -64,10 +80,20 @@ def test_load_then_rerun_leaves_clo_identical(db_url: str, book: WorkbookContent
     assert after_first["holding"].rows == 3 * 40
     assert {c.level for c in first.checks if c.status == "passed"} == {"L1", "L2", "L3", "L4"}
 
+    assert after_first == _checksums_one_by_one(db_url)  # the one-statement fingerprint, table by table
+    assert first.clo_digest_after == digest(after_first)
+
     second = migrate_content(book, db_url, backup_path=tmp_path / "b2.zip")
     assert second.status == "unchanged"
     assert second.changed_rows == 0
     assert _checksums(db_url) == after_first  # every table, row versions and timestamps included
+    # the digests before/after and the backup's manifest (checksums read once, in the load's snapshot)
+    assert second.clo_digest_before == second.clo_digest_after == digest(after_first)
+    manifest = read_manifest(tmp_path / "b2.zip")
+    assert manifest["digest"] == digest(after_first)
+    assert {t: (m["rows"], m["md5"]) for t, m in manifest["tables"].items()} == {
+        t: (c.rows, c.md5) for t, c in after_first.items()
+    }
     with engine(db_url).connect() as conn:
         runs = conn.execute(
             sa.text("SELECT status FROM audit.run_log WHERE kind = 'migrate' ORDER BY run_id")
@@ -86,6 +112,9 @@ def test_a_changed_value_updates_one_row_and_bumps_versions(
     assert report.tables["asset"].updated == 1 and report.tables["asset"].inserted == 0
     assert report.tables["holding"].updated == 1
     assert report.bumped_deals == ["Syn 2"]
+    # the digest after, read inside the load for the tables it changed, is that of the committed clo
+    assert report.clo_digest_after == digest(_checksums_one_by_one(db_url))
+    assert report.clo_digest_after != report.clo_digest_before
     with engine(db_url).connect() as conn:
         mv, version = conn.execute(
             sa.text("SELECT market_value, row_version FROM clo.asset WHERE asset_id = 'SYN000005'")
@@ -245,3 +274,20 @@ def test_dry_run_on_a_loaded_database_leaves_it_identical(
     report = migrate_content(changed, db_url, dry_run=True)
     assert report.status == "validated" and report.tables["asset"].updated == 1
     assert _checksums(db_url) == before
+
+
+def test_every_clo_table_writes_the_change_log(db_url: str) -> None:
+    """The digest after a load re-reads only the tables its transaction's change log names: every ``clo``
+    table must carry the row-level ``audit_change`` trigger (INSERT, UPDATE and DELETE)."""
+    with engine(db_url).connect() as conn:
+        tables = set(schema_tables(conn, "clo"))
+        triggered = conn.execute(
+            sa.text(
+                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'clo' "
+                "AND t.tgname = 'audit_change' AND NOT t.tgisinternal AND t.tgenabled = 'O' "
+                # row-level (1) AFTER, INSERT (4) + DELETE (8) + UPDATE (16)
+                "AND t.tgtype & (1 | 4 | 8 | 16) = (1 | 4 | 8 | 16)"
+            )
+        ).scalars()
+        assert tables and set(triggered) == tables

@@ -38,6 +38,15 @@ def set_actor(conn: Connection, actor: str | None = None) -> str:
     return who
 
 
+def tables_changed(conn: Connection) -> set[str]:
+    """The tables (``schema.table``) whose rows the current transaction inserted, updated or deleted, as its
+    change log says (the ``audit_change`` trigger of every ``clo`` table writes one row per row changed)."""
+    found = conn.execute(
+        text("SELECT DISTINCT table_name FROM audit.change_log WHERE transaction_id = txid_current()")
+    ).scalars()
+    return {str(name) for name in found}
+
+
 def _json_default(obj: object) -> Any:
     if hasattr(obj, "isoformat"):
         return obj.isoformat()

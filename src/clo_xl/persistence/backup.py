@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,10 +78,16 @@ def _raw(conn: Connection) -> Any:
     return cast(Any, conn.connection.dbapi_connection)
 
 
-def write_backup(conn: Connection, path: Path) -> BackupInfo:
-    """Write a backup of ``clo`` from ``conn``'s current snapshot (the caller owns the transaction)."""
+def write_backup(
+    conn: Connection, path: Path, checksums: Mapping[str, TableChecksum] | None = None
+) -> BackupInfo:
+    """Write a backup of ``clo`` from ``conn``'s current snapshot (the caller owns the transaction).
+
+    ``checksums``: the :func:`~clo_xl.persistence.fingerprint.table_checksums` of ``clo`` already read in
+    this same snapshot, with nothing written since (a REPEATABLE READ transaction: ``clo-xl migrate`` takes
+    them once for its digest before the load); read here when not given."""
     revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
-    checks = table_checksums(conn, CLO)
+    checks = dict(checksums) if checksums is not None else table_checksums(conn, CLO)
     tmp = path.with_name(path.name + ".part")
     manifest: dict[str, Any] = {
         "format": FORMAT,

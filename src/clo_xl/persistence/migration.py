@@ -29,17 +29,17 @@ from sqlalchemy import Connection, text
 from clo_xl.errors import CloXlError, DatabaseError, IngestError, Location
 from clo_xl.ingest.book import Book
 from clo_xl.persistence import schema
-from clo_xl.persistence.audit import record_run, set_actor
+from clo_xl.persistence.audit import record_run, set_actor, tables_changed
 from clo_xl.persistence.backup import default_backup_path, write_backup
 from clo_xl.persistence.content import WorkbookContent, workbook_content
 from clo_xl.persistence.engine import engine as engine_for
 from clo_xl.persistence.engine import redact
 from clo_xl.persistence.failures import describe
-from clo_xl.persistence.fingerprint import schema_digest
+from clo_xl.persistence.fingerprint import TableChecksum, digest, schema_digest, table_checksums
 from clo_xl.persistence.loader import SyncCounts, TableLoad, sync_tables, table_of
 from clo_xl.persistence.locks import deal_table_exists, lock_out_deal_writers
 from clo_xl.persistence.mappers import asset_rows, deal_rows
-from clo_xl.persistence.models import AssetRow
+from clo_xl.persistence.models import CLO, AssetRow
 from clo_xl.persistence.reference_data import packaged_reference_loads, waterfall_documents, waterfall_slug
 from clo_xl.persistence.reference_rows import reference_loads
 from clo_xl.persistence.repository import bump_changed_deals, deal_loads
@@ -297,7 +297,8 @@ def _load(
             if plan.lock:  # the first statement, before the snapshot (clo_xl.persistence.locks)
                 lock_out_deal_writers(conn)
             actor = set_actor(conn)
-            report.clo_digest_before = schema_digest(conn)
+            before = table_checksums(conn, CLO)
+            report.clo_digest_before = digest(before)
             if plan.dry_run and schema.revision_on(conn) != schema.head_revision():
                 schema.upgrade_on(conn, url)
             if not plan.dry_run:
@@ -307,7 +308,7 @@ def _load(
                 target = plan.backup_path or pre
                 if plan.keep is not None:
                     mark_pending(target)  # a rollback point only once this load commits
-                written = write_backup(conn, target).path
+                written = write_backup(conn, target, before).path
                 report.backup = str(written)
                 if plan.keep is not None:
                     _prune(written, plan.keep, report, conn)
@@ -329,7 +330,7 @@ def _load(
                 progress("done", 1.0)
                 _measure_after_rollback(report, url)
                 return True
-            report.clo_digest_after = schema_digest(conn)
+            report.clo_digest_after = digest(_checksums_after(conn, before, report))
             report.status = "unchanged" if report.changed_rows == 0 else "loaded"
             report.finished_at = datetime.now(UTC)
             report.seconds = (report.finished_at - report.started_at).total_seconds()
@@ -355,6 +356,20 @@ def _load(
     if target is not None and plan.keep is not None:
         clear_pending(target)
     return False
+
+
+def _checksums_after(
+    conn: Connection, before: dict[str, TableChecksum], report: MigrationReport
+) -> dict[str, TableChecksum]:
+    """The checksums of ``clo`` after the load, inside its transaction: those read before, re-read for every
+    table this transaction changed (its change log, and the loader's own counts as a second witness); in a
+    REPEATABLE READ snapshot no other table can differ."""
+    prefix = f"{CLO}."
+    changed = {name.removeprefix(prefix) for name in tables_changed(conn) if name.startswith(prefix)}
+    changed |= {name for name, c in report.tables.items() if c.inserted + c.updated + c.deleted}
+    if report.bumped_deals:
+        changed.add("deal")
+    return {**before, **table_checksums(conn, CLO, changed & before.keys())}
 
 
 def _recorded(conn: Connection) -> Callable[[Path], bool]:
