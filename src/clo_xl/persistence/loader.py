@@ -86,7 +86,7 @@ def _stage(conn: Connection, load: TableLoad, serial: int) -> _Staged:
                     for c in columns
                 )
             )
-    conn.execute(text(f"ANALYZE {_q(stage)}"))
+    conn.execute(text(f"ANALYZE {_q(stage)} ({', '.join(_q(k) for k in keys)})"))
     return _Staged(load, stage, columns, keys)
 
 
