@@ -3,6 +3,8 @@ rewritten; the roles get exactly their least privileges."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -49,6 +51,36 @@ def test_downgrade_to_base_and_back(empty_db_url: str) -> None:
     with engine(empty_db_url).connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM pg_namespace WHERE nspname = 'clo'")).scalar() == 0
     assert schema.upgrade(empty_db_url) == schema.head_revision()
+
+
+def test_head_revision_is_alembics_head_and_the_revision_query_agrees_with_alembic(
+    empty_db_url: str,
+) -> None:
+    """The "is the schema current" check reads one table against a constant: the constant must be the
+    head Alembic finds in the packaged scripts, and the query must answer what Alembic answers."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(schema.alembic_config(empty_db_url))
+    assert script.get_current_head() == schema.HEAD_REVISION
+    with engine(empty_db_url).connect() as conn:
+        assert schema.revision_on(conn) is None  # a database Alembic never touched
+        assert MigrationContext.configure(conn).get_current_revision() is None
+    schema.upgrade(empty_db_url, "0004")
+    with engine(empty_db_url).connect() as conn:
+        assert schema.revision_on(conn) == "0004" == MigrationContext.configure(conn).get_current_revision()
+    schema.ensure_current(empty_db_url)
+    assert schema.current_revision(engine(empty_db_url)) == script.get_current_head()
+
+
+def test_checking_the_schema_imports_no_alembic() -> None:
+    """``clo-xl migrate`` on a current database never imports Alembic (nor Mako): only an upgrade does."""
+    code = (
+        "import sys; import clo_xl.persistence.migration, clo_xl.commands.migrate; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.splitlines()[-1] == "[]"
 
 
 def test_asset_table_keeps_all_seventy_legacy_columns(db_url: str) -> None:
