@@ -291,3 +291,26 @@ def test_every_clo_table_writes_the_change_log(db_url: str) -> None:
             )
         ).scalars()
         assert tables and set(triggered) == tables
+
+
+def test_read_deals_reads_several_deals_as_each_sheet_gave_them(
+    db_url: str, book: WorkbookContent, tmp_path: Any
+) -> None:
+    """L4 reads every deal back at once (one query per table): each must equal its sheet's inputs (the
+    synthetic book's own parse), and an unknown deal among them is named."""
+    from clo_xl.errors import DatabaseError
+    from clo_xl.persistence.repository import read_deals
+
+    migrate_content(book, db_url, backup_path=tmp_path / "b.zip")
+    sheets = book.book().deals
+    with engine(db_url).connect() as conn:
+        stored = read_deals(conn, ["Syn 3", "Syn 1", "Syn 2"])
+        assert list(stored) == ["Syn 3", "Syn 1", "Syn 2"]
+        for name, deal in stored.items():
+            held = [(h.brs_id, h.par) for h in deal.inputs().holdings]
+            assert held == [(h.brs_id, h.par) for h in sheets[name].holdings]
+            assert len(held) == 40  # the synthetic book: 40 holdings per deal
+            assert deal.inputs().thresholds == sheets[name].inputs.thresholds
+            assert deal.version == 1
+        with pytest.raises(DatabaseError, match="no deal 'Syn 9'"):
+            read_deals(conn, ["Syn 1", "Syn 9"])

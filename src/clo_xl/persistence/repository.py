@@ -83,22 +83,36 @@ class StoredDeal:
 
 def read_deal(conn: Connection, deal: str) -> StoredDeal:
     """The deal's document and version (holdings at the deal's current analysis date)."""
-    found = _rows(conn, table_of(DealRow), "deal = :d", {"d": deal})
-    if not found:
+    return read_deals(conn, [deal])[deal]
+
+
+def read_deals(conn: Connection, deals: Sequence[str]) -> dict[str, StoredDeal]:
+    """Several deals as :func:`read_deal` reads one, in one query per table (not one per table and deal:
+    L4 of a migrate reads every deal back)."""
+    wanted = list(dict.fromkeys(deals))
+    heads = {str(r["deal"]): r for r in _rows(conn, table_of(DealRow), "deal = ANY(:d)", {"d": wanted})}
+    missing = [d for d in wanted if d not in heads]
+    if missing:
         known = ", ".join(deal_names(conn)) or "none loaded yet (run clo-xl migrate)"
-        raise DatabaseError(f"no deal {deal!r} in the database (deals: {known})")
-    head = found[0]
-    children = {
-        key: _rows(conn, table_of(model), "deal = :d", {"d": deal}) for key, model in DEAL_CHILDREN.items()
-    }
-    holdings = _rows(
-        conn,
-        table_of(HoldingRow),
-        "deal = :d AND analysis_date = :a",
-        {"d": deal, "a": head["analysis_date"]},
+        raise DatabaseError(f"no deal {missing[0]!r} in the database (deals: {known})")
+    children: dict[str, dict[str, list[dict[str, Any]]]] = {d: {k: [] for k in DEAL_CHILDREN} for d in wanted}
+    for key, model in DEAL_CHILDREN.items():
+        for row in _rows(conn, table_of(model), "deal = ANY(:d)", {"d": wanted}):
+            children[str(row["deal"])][key].append(row)
+    holdings: dict[str, list[dict[str, Any]]] = {d: [] for d in wanted}
+    current = (
+        "(deal, analysis_date) IN (SELECT d.deal, d.analysis_date FROM clo.deal d WHERE d.deal = ANY(:d))"
     )
-    doc = deal_document(head, holdings=holdings, **children)
-    return StoredDeal(deal, int(head["row_version"]), head["updated_at"], str(head["updated_by"]), doc)
+    for holding in _rows(conn, table_of(HoldingRow), current, {"d": wanted}):
+        holdings[str(holding["deal"])].append(holding)
+    out: dict[str, StoredDeal] = {}
+    for deal in wanted:
+        head = heads[deal]
+        doc = deal_document(head, holdings=holdings[deal], **children[deal])
+        out[deal] = StoredDeal(
+            deal, int(head["row_version"]), head["updated_at"], str(head["updated_by"]), doc
+        )
+    return out
 
 
 def read_assets(conn: Connection, asset_ids: Sequence[str] | None = None) -> tuple[Asset, ...]:
@@ -372,6 +386,6 @@ def refresh_workbook(url: str, deals: Sequence[str] | None = None) -> WorkbookSn
         conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
         table = assets_table(_rows(conn, table_of(AssetRow)))
         names = list(deals) if deals is not None else deal_names(conn)
-        stored = {name: read_deal(conn, name) for name in names}
+        stored = read_deals(conn, names)
         conn.rollback()
     return WorkbookSnapshot(table, stored)

@@ -219,7 +219,7 @@ def calculation_parity(
     tolerance: float = TOLERANCE,
 ) -> list[Check]:
     """L4: inputs rebuilt from the database equal the workbook's; compliance agrees within ``tolerance``."""
-    from clo_xl.persistence.repository import read_assets, read_deal
+    from clo_xl.persistence.repository import read_assets, read_deals
 
     checks: list[Check] = []
     by_id = {a.brs_id: a for a in assets}
@@ -243,8 +243,9 @@ def calculation_parity(
     # one universe per side, so the engine's column arrays are built once per side, not once per deal
     wb_universe = Universe(tuple(assets))
     db_universe = Universe(tuple(db_assets))
+    stored_deals = read_deals(conn, list(t.deals))
     for deal, inputs in t.deals.items():
-        stored = read_deal(conn, deal).inputs()
+        stored = stored_deals[deal].inputs()
         wb_holdings = tuple(Holding(h.asset_id, h.par) for h in t.holdings.get(deal, []))
         same_inputs = (
             stored.analysis_date == inputs.analysis_date
