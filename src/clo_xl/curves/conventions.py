@@ -12,17 +12,39 @@ Day-count bases follow Excel ``YEARFRAC``: 0 US 30/360 (NASD), 1 Actual/Actual, 
 from __future__ import annotations
 
 import hashlib
+import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import IntEnum
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-import QuantLib as ql
 
 from clo_xl.errors import CloXlError
+
+
+class LazyModule:
+    """Stands for a module until its first use: the first attribute read imports it and rebinds ``alias`` in
+    ``namespace`` (the using module's globals) to the real module, so every later read is a plain global.
+    For QuantLib (about 0.1 s to import), which cash flows and curves use and a migrate, a compliance run or
+    ``--help`` never touch."""
+
+    def __init__(self, name: str, namespace: dict[str, Any], alias: str) -> None:
+        self._name, self._namespace, self._alias = name, namespace, alias
+
+    def __getattr__(self, attr: str) -> Any:
+        module = importlib.import_module(self._name)  # thread-safe: the import system's module lock
+        self._namespace[self._alias] = module
+        return getattr(module, attr)
+
+
+if TYPE_CHECKING:
+    import QuantLib as ql
+else:
+    ql = LazyModule("QuantLib", globals(), "ql")
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]

@@ -11,15 +11,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import QuantLib as ql
 
 from clo_xl.curves.base import LIBOR_3M, CurveRangeError, Extrapolation, ForwardCurve, RateIndex
-from clo_xl.curves.conventions import FloatArray, IntArray, add_months, from_day_number
+from clo_xl.curves.conventions import FloatArray, IntArray, LazyModule, add_months, from_day_number
 
-_DC = ql.Actual365Fixed()
+if TYPE_CHECKING:
+    import QuantLib as ql
+else:
+    ql = LazyModule("QuantLib", globals(), "ql")  # imported when a curve is first built
+
+
+@cache
+def _act365() -> ql.DayCounter:
+    """Actual/365 Fixed, the zero rates' day count (made once, at the first use of QuantLib)."""
+    return ql.Actual365Fixed()
 
 
 def _ql(d: date) -> ql.Date:
@@ -43,7 +52,9 @@ class QuantLibCurve:
             raise CurveRangeError("a curve needs at least one tenor")
         dates = [_ql(self.anchor)] + [_ql(add_months(self.anchor, m)) for m, _ in nodes]
         rates = [nodes[0][1]] + [r for _, r in nodes]
-        curve = ql.ZeroCurve(dates, rates, _DC, ql.NullCalendar(), ql.Linear(), ql.Compounded, ql.Annual)
+        curve = ql.ZeroCurve(
+            dates, rates, _act365(), ql.NullCalendar(), ql.Linear(), ql.Compounded, ql.Annual
+        )
         curve.enableExtrapolation()
         object.__setattr__(self, "_curve", curve)
         object.__setattr__(self, "_last", add_months(self.anchor, nodes[-1][0]))
@@ -71,7 +82,7 @@ class QuantLibCurve:
         self._check(when)
         if when > self._last:  # flat zero rate beyond the last node
             z = self.zero_rate(self.anchor, self._last)
-            return float((1.0 + z) ** (-_DC.yearFraction(_ql(self.anchor), _ql(when))))
+            return float((1.0 + z) ** (-_act365().yearFraction(_ql(self.anchor), _ql(when))))
         return float(self._curve.discount(_ql(when)))
 
     def zero_rate(self, start: date, end: date) -> float:
@@ -79,7 +90,7 @@ class QuantLibCurve:
             return float(self.tenors[0][1])
         self._check(end)
         df = self.discount_factor(end) / self.discount_factor(start)
-        t = _DC.yearFraction(_ql(start), _ql(end))
+        t = _act365().yearFraction(_ql(start), _ql(end))
         return float(df ** (-1.0 / t) - 1.0)
 
     def index_rate(self, fixing: IntArray, months: int) -> FloatArray:
