@@ -37,6 +37,9 @@ from clo_xl.persistence.schema import current_revision
 from clo_xl.persistence.server import data_dir
 
 FORMAT = "clo-xl-backup/1"
+#: zlib level of the COPY files: 1 deflates the sample's 5.7 MB of COPY text in 16 ms to 0.48 MB (the default
+#: 6 took 40 ms for 0.39 MB); every pre-migrate backup pays it, and a restore reads any level
+COMPRESS_LEVEL = 1
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,7 @@ def write_backup(
 def _write_zip(
     conn: Connection, tmp: Path, manifest: dict[str, Any], checks: dict[str, TableChecksum]
 ) -> None:
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as zf:
         for table in clo_tables():
             columns = [c.name for c in table.columns]
             keys = ", ".join(_q(c.name) for c in table.primary_key.columns)
