@@ -90,24 +90,83 @@ def _stage(conn: Connection, load: TableLoad, serial: int) -> _Staged:
     return _Staged(load, stage, columns, keys)
 
 
-def _upsert(conn: Connection, s: _Staged, actor: str) -> None:
-    target = _full(s.load.table)
-    match = " AND ".join(f"t.{_q(k)} = s.{_q(k)}" for k in s.keys)
-    values = [c for c in s.columns if c not in s.keys]
-    if values:
-        assign = ", ".join(f"{_q(c)} = s.{_q(c)}" for c in values)
-        differs = (
-            f"({', '.join('t.' + _q(c) for c in values)}) IS DISTINCT FROM "
-            f"({', '.join('s.' + _q(c) for c in values)})"
+def _match(s: _Staged) -> str:
+    return " AND ".join(f"t.{_q(k)} = s.{_q(k)}" for k in s.keys)
+
+
+def _values(s: _Staged) -> list[str]:
+    return [c for c in s.columns if c not in s.keys]
+
+
+def _differs(s: _Staged) -> str:
+    values = _values(s)
+    return (
+        f"({', '.join('t.' + _q(c) for c in values)}) IS DISTINCT FROM "
+        f"({', '.join('s.' + _q(c) for c in values)})"
+    )
+
+
+def _scope(s: _Staged, serial: int) -> tuple[str, dict[str, Any]]:
+    """The SQL condition on the target rows (alias ``t``) of the load's scope, and its parameters."""
+    if not s.load.scope:
+        return "TRUE", {}
+    parts, params = [], {}
+    for i, (column, values) in enumerate(s.load.scope.items()):
+        params[f"scope{serial}_{i}"] = list(values)
+        parts.append(f"t.{_q(column)} = ANY(:scope{serial}_{i})")
+    return " AND ".join(parts), params
+
+
+def _pending(conn: Connection, staged: Sequence[_Staged]) -> list[tuple[bool, bool, bool]]:
+    """For each staged table, whether it has rows to update, to insert and to delete: the same conditions as
+    :func:`_upsert` and :func:`_delete_missing`, asked of every table in ONE statement, so a table with
+    nothing to change costs no statement of its own (a re-run of the same workbook changes nothing).
+
+    Asking before any write is exact: a table's answers depend on its own rows and its own staged rows only
+    (keys are never updated, and deletes run children first after every upsert)."""
+    if not staged:
+        return []
+    selects: list[str] = []
+    params: dict[str, Any] = {}
+    for n, s in enumerate(staged):
+        target, stage, match = _full(s.load.table), _q(s.stage), _match(s)
+        scope_sql, scope_params = _scope(s, n)
+        params.update(scope_params)
+        # counts, not EXISTS: an EXISTS is planned for its first row (nested loops), which is slow exactly
+        # when nothing differs and every row has to be looked at
+        update = (
+            f"(SELECT count(*) FROM {stage} s JOIN {target} t ON {match} WHERE {_differs(s)})"
+            if _values(s)
+            else "0"
         )
+        selects.append(
+            f"SELECT {n} AS n, {update} AS u, "
+            f"(SELECT count(*) FROM {stage} s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {match})) AS i, "
+            f"(SELECT count(*) FROM {target} t WHERE {scope_sql} "
+            f"AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE {match})) AS d"
+        )
+    answers = conn.execute(text(" UNION ALL ".join(selects)), params)
+    found = {int(n): (u > 0, i > 0, d > 0) for n, u, i, d in answers}
+    return [found[n] for n in range(len(staged))]
+
+
+def _upsert(conn: Connection, s: _Staged, actor: str, *, update: bool = True, insert: bool = True) -> None:
+    target = _full(s.load.table)
+    match = _match(s)
+    values = _values(s)
+    if values and update:
+        assign = ", ".join(f"{_q(c)} = s.{_q(c)}" for c in values)
         updated = conn.execute(
             text(
                 f"UPDATE {target} t SET {assign}, row_version = t.row_version + 1, updated_at = now(), "
-                f"updated_by = :actor FROM {_q(s.stage)} s WHERE {match} AND {differs}"
+                f"updated_by = :actor FROM {_q(s.stage)} s WHERE {match} AND {_differs(s)}"
             ),
             {"actor": actor},
         )
         s.counts.updated = updated.rowcount
+    if not insert:
+        return
     cols = ", ".join(_q(c) for c in s.columns)
     inserted = conn.execute(
         text(
@@ -120,20 +179,11 @@ def _upsert(conn: Connection, s: _Staged, actor: str) -> None:
 
 
 def _delete_missing(conn: Connection, s: _Staged) -> None:
-    target = _full(s.load.table)
-    match = " AND ".join(f"t.{_q(k)} = s.{_q(k)}" for k in s.keys)
-    params: dict[str, Any] = {}
-    scope_sql = "TRUE"
-    if s.load.scope is not None:
-        parts = []
-        for i, (column, values) in enumerate(s.load.scope.items()):
-            params[f"scope{i}"] = list(values)
-            parts.append(f"t.{_q(column)} = ANY(:scope{i})")
-        scope_sql = " AND ".join(parts) if parts else "TRUE"
+    scope_sql, params = _scope(s, 0)
     deleted = conn.execute(
         text(
-            f"DELETE FROM {target} t WHERE {scope_sql} "
-            f"AND NOT EXISTS (SELECT 1 FROM {_q(s.stage)} s WHERE {match})"
+            f"DELETE FROM {_full(s.load.table)} t WHERE {scope_sql} "
+            f"AND NOT EXISTS (SELECT 1 FROM {_q(s.stage)} s WHERE {_match(s)})"
         ),
         params,
     )
@@ -148,10 +198,13 @@ def sync_tables(conn: Connection, loads: Sequence[TableLoad], *, actor: str) -> 
     order = {t.key: i for i, t in enumerate(Base.metadata.sorted_tables)}
     ordered = sorted(loads, key=lambda load: order[load.table.key])
     staged = [_stage(conn, load, i) for i, load in enumerate(ordered)]
-    for s in staged:
-        _upsert(conn, s, actor)
-    for s in reversed(staged):
-        _delete_missing(conn, s)
+    pending = _pending(conn, staged)
+    for s, (update, insert, _) in zip(staged, pending, strict=True):
+        if update or insert:
+            _upsert(conn, s, actor, update=update, insert=insert)
+    for s, (_, _, delete) in reversed(list(zip(staged, pending, strict=True))):
+        if delete:
+            _delete_missing(conn, s)
     totals: dict[str, SyncCounts] = {}
     for s in staged:
         total = totals.setdefault(s.load.table.name, SyncCounts())
