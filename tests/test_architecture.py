@@ -28,7 +28,7 @@ PACKAGE = "clo_xl"
 
 #: the layers of docs/architecture.md, bottom up; inside a layer, a unit may import the units before it
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("foundation", ("clo_xl", "types", "enums", "errors", "progress", "quirk_warnings", "data")),
+    ("foundation", ("clo_xl", "types", "enums", "errors", "progress", "quirk_warnings", "data", "gc_pause")),
     (
         "core",
         (

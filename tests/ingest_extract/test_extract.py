@@ -206,3 +206,48 @@ def test_xlsx_extract_locates_cells(tmp_path: Path) -> None:
         parse_assets(read_table(path))
     loc = err.value.location
     assert loc.sheet == "All Assets" and loc.cell == "AN3" and loc.column == "WAL"
+
+
+def test_json_records_read_as_columns_or_rows_give_the_same_assets(tmp_path: Path) -> None:
+    """An extract whose records share one key order is transposed into columns at once; one whose records
+    differ in key order takes the row-by-row route. Same assets, same located errors either way."""
+    recs = [record("X1"), record("X2", **{"Country ": "Canada", "Maturity": "2022-03-31"})]
+    uniform = tmp_path / "uniform.json"
+    uniform.write_text(json.dumps(recs))
+    shuffled = tmp_path / "shuffled.json"
+    shuffled.write_text(json.dumps([recs[0], dict(reversed(list(recs[1].items())))]))
+    columns, rows = read_table(uniform), read_table(shuffled)
+    assert columns.data is not None and rows.data is None  # the two routes
+    assert parse_assets(columns) == parse_assets(rows)
+    assert parse_assets(columns)[1].maturity == date(2022, 3, 31)
+    assert columns.locate(1, "WAL").row == rows.locate(1, "WAL").row == 2
+    assert list(columns.rows) == recs  # rows still readable as records
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2021-09-17", date(2021, 9, 17)),  # the ISO shape read in bulk
+        ("2021-09-17T00:00:00", date(2021, 9, 17)),
+        ("9/17/2021", date(2021, 9, 17)),
+        ("2021-02-30", "impossible date"),  # ISO shape, not a date: parse_date's message
+        ("2199-01-01", "outside the range"),  # ISO shape, beyond the calendar
+        ("1901-12-31", "outside the range"),
+        ("2021-0\u0669-17", "expected a date"),  # a non-ASCII digit
+        ("20210917", "not a valid Excel date serial"),  # not the ISO shape (fromisoformat would take it)
+    ],
+)
+def test_iso_date_text_reads_as_parse_date_does(value: str, expected: date | str) -> None:
+    """Each value through the asset table (distinct values, ISO text in bulk) = parse_date of the cell,
+    with the same located error when it is refused."""
+    rows = [record("X1"), record("X2", Maturity=value), record("X3", **{"Issue Date": value})]
+    if isinstance(expected, date):
+        assert parse_date(value) == expected
+        assets = parse_assets(table(*rows))
+        assert assets[1].maturity == expected and assets[2].issue_date == expected
+        return
+    with pytest.raises(ValueError, match=expected):
+        parse_date(value)
+    with pytest.raises(IngestError, match=expected) as err:
+        parse_assets(table(*rows))
+    assert err.value.location.row == 2 and err.value.location.column == "Maturity"

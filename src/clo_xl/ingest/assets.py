@@ -29,19 +29,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import MISSING, Field, dataclass, field, fields
+from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
-from itertools import repeat, starmap
 from typing import Any
 
 import numpy as np
 
 from clo_xl.enums import BondLoan, BusinessDayConvention, CouponType, DayCount, Outlook
 from clo_xl.errors import IngestError, Location
+from clo_xl.gc_pause import paused_gc
 from clo_xl.ingest.problems import Problems
 from clo_xl.ingest.raw import RawTable
 from clo_xl.ingest.rules import (
+    MAX_DATE,
     MAX_MONEY,
+    MIN_DATE,
     ValueProblem,
     is_blank,
     parse_bool,
@@ -52,7 +55,7 @@ from clo_xl.ingest.rules import (
     parse_number,
     parse_text,
 )
-from clo_xl.portfolio.asset import ASSET_COLUMNS, Asset, AssetColumn, FieldKind
+from clo_xl.portfolio.asset import ASSET_COLUMNS, Asset, AssetColumn, FieldKind, assets_from_columns
 from clo_xl.portfolio.pool import Holding
 from clo_xl.ratings.scales import parse_moodys, parse_sp
 
@@ -78,16 +81,6 @@ RANGES: dict[str, tuple[float, float]] = {
     "pik_amount": (0.0, MAX_MONEY),
     "amount_issued": (0.0, MAX_MONEY),
 }
-
-_ASSET_FIELDS = fields(Asset)
-
-
-def _default(f: Field[Any]) -> Any:
-    if f.default is not MISSING:
-        return f.default
-    factory: Callable[[], Any] = f.default_factory  # type: ignore[assignment]
-    return factory()
-
 
 #: fields a blank cell is refused in
 REQUIRED_FIELDS = frozenset({"maturity"})
@@ -288,26 +281,16 @@ class AssetTable:
 
     @cached_property
     def assets(self) -> tuple[Asset, ...]:
-        """Every asset, in sheet order (built positionally: one call per asset, no keyword dictionary)."""
+        """Every asset, in sheet order (built field by field: :func:`assets_from_columns`)."""
         n = len(self.ids)
         empty: frozenset[str] = frozenset()
-        columns: list[Iterable[Any]] = []
-        for f in _ASSET_FIELDS:
-            if f.name == "brs_id":
-                columns.append(self.ids)
-            elif f.name == "inexact_flags":
-                columns.append(
-                    [self.inexact.get(i, empty) for i in range(n)] if self.inexact else repeat(empty, n)
-                )
-            elif f.name == "withdrawn_ratings":
-                columns.append(
-                    [self.withdrawn.get(i, empty) for i in range(n)] if self.withdrawn else repeat(empty, n)
-                )
-            elif f.name in self.values:
-                columns.append(self.values[f.name])
-            else:
-                columns.append(repeat(_default(f), n))
-        return tuple(starmap(Asset, zip(*columns, strict=False)))
+        columns: dict[str, Sequence[Any]] = {**self.values, "brs_id": self.ids}
+        if self.inexact:
+            columns["inexact_flags"] = [self.inexact.get(i, empty) for i in range(n)]
+        if self.withdrawn:
+            columns["withdrawn_ratings"] = [self.withdrawn.get(i, empty) for i in range(n)]
+        with paused_gc():
+            return assets_from_columns(n, columns)
 
     def select(self, brs_ids: Iterable[str]) -> tuple[Asset, ...]:
         """The assets with these IDs (unknown IDs skipped), in the order given, each once."""
@@ -392,8 +375,13 @@ class _ColumnParser:
             distinct = set(values)
         except TypeError:  # a list or mapping in a JSON cell
             return self._cell_by_cell(values)
-        parse = _CELL_PARSERS[self.column.kind]
-        value_of: dict[object, Any] = _plain_texts(distinct) if self.column.kind == "text" else {}
+        kind = self.column.kind
+        parse = _CELL_PARSERS[kind]
+        value_of: dict[object, Any] = {}
+        if kind == "text":
+            value_of = _plain_texts(distinct)
+        elif kind == "date" and not self.strict_dates:
+            value_of = _iso_dates(distinct)
         tag_of: dict[object, str] = {}
         for v in distinct:
             if v in value_of:
@@ -469,6 +457,11 @@ def read_asset_table(table: RawTable, problems: Problems, *, require_all_columns
     row. A row with a problem is still returned (with the field's default) so the caller can carry on
     checking; the caller refuses the input when ``problems`` is not empty.
     """
+    with paused_gc():  # every column parsed stays alive to the end: nothing for the collector to find
+        return _read_asset_table(table, problems, require_all_columns=require_all_columns)
+
+
+def _read_asset_table(table: RawTable, problems: Problems, *, require_all_columns: bool) -> AssetTable:
     headers = resolve_headers(table, [c.header for c in ASSET_COLUMNS])
     required = [c.header for c in ASSET_COLUMNS] if require_all_columns else list(REQUIRED_HEADERS)
     for h in required:
@@ -566,6 +559,27 @@ def _plain_texts(distinct: set[object]) -> dict[object, Any]:
 
 
 _BLANK_MARKERS = frozenset({"NONE", "NULL", "NAN"})
+
+
+def _ascii_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def _iso_dates(distinct: set[object]) -> dict[object, Any]:
+    """Dates written as ``YYYY-MM-DD`` text (an extract's usual shape) within :data:`MIN_DATE` ..
+    :data:`MAX_DATE`, read by ``date.fromisoformat``: the same dates :func:`parse_date` gives them, without
+    its walk through the other shapes. Anything else (another shape, an impossible or out-of-range date)
+    is left to :func:`parse_date` and its message."""
+    out: dict[object, Any] = {}
+    for v in distinct:
+        if type(v) is str and len(v) == 10 and v[4] == v[7] == "-" and _ascii_digits(v[:4] + v[5:7] + v[8:]):
+            try:
+                d = date.fromisoformat(v)
+            except ValueError:
+                continue
+            if MIN_DATE <= d <= MAX_DATE:
+                out[v] = d
+    return out
 
 
 def _subset_locator(table: RawTable, rows: Sequence[int]) -> Callable[[int, str], Location]:

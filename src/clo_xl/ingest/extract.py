@@ -22,6 +22,7 @@ from typing import Any
 
 from clo_xl.deal import DealInputs
 from clo_xl.errors import IngestError, Location
+from clo_xl.gc_pause import paused_gc
 from clo_xl.ingest.assets import resolve_headers
 from clo_xl.ingest.book import validated
 from clo_xl.ingest.data import WorkbookData
@@ -60,6 +61,9 @@ def _table_from_records(path: Path, records: Any) -> RawTable:
                 break
     if not isinstance(records, list):
         raise _fail_file(path, "expected a JSON list of asset records")
+    columns = _uniform_columns(records)
+    if columns is not None:
+        return RawTable.from_columns(str(path), None, tuple(columns), columns)
     headers: list[str] = []
     seen: set[str] = set()
     for i, rec in enumerate(records):
@@ -72,6 +76,22 @@ def _table_from_records(path: Path, records: Any) -> RawTable:
                 seen.add(k)
                 headers.append(k)
     return RawTable(file=str(path), sheet=None, headers=tuple(headers), rows=tuple(records))
+
+
+def _uniform_columns(records: list[Any]) -> dict[str, tuple[object, ...]] | None:
+    """The records as columns when every one is a dict with the first one's keys in the same order (an
+    extract as a program writes it), transposed in one pass; else None (the row-by-row route locates a
+    record that is not a dict, and takes each record's own keys)."""
+    if not records or type(records[0]) is not dict:
+        return None
+    keys = tuple(records[0])
+    if (
+        not keys
+        or not all(type(r) is dict for r in records)
+        or not all(map(keys.__eq__, map(tuple, records)))
+    ):
+        return None
+    return dict(zip(keys, zip(*map(dict.values, records), strict=True), strict=True))
 
 
 def _table_from_csv(path: Path) -> RawTable:
@@ -185,7 +205,10 @@ def read_table(path: str | Path) -> RawTable:
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix == ".json":
-        return _table_from_records(p, _load_json(p))
+        # the decoded records (a dict per asset) are transposed into columns and freed before the cyclic
+        # collector ever traverses them (~700,000 references at 10,000 assets)
+        with paused_gc():
+            return _table_from_records(p, _load_json(p))
     if suffix in {".csv", ".txt"}:
         return _table_from_csv(p)
     if suffix in {".xlsx", ".xlsm"}:
