@@ -27,7 +27,7 @@ from clo_xl.compliance.derive import (
 )
 from clo_xl.compliance.kernels import key_ranks
 from clo_xl.compliance.quirks import Quirk, QuirkSet
-from clo_xl.enums import BusinessDayConvention, CouponType
+from clo_xl.enums import BondLoan, BusinessDayConvention, CouponType
 from clo_xl.portfolio.asset import Asset
 from clo_xl.portfolio.pool import Universe
 from clo_xl.ratings.scales import SPRating
@@ -79,9 +79,23 @@ def adjust_business_day(
 
 
 def _codes(keys: Iterable[str]) -> tuple[IntArray, tuple[str, ...]]:
-    index: dict[str, int] = {}
-    codes = [index.setdefault(k, len(index)) for k in keys]
-    return np.asarray(codes, dtype=np.int64), tuple(index)
+    """Each key's code (its distinct key's position in first-seen order) and the distinct keys."""
+    keys = list(keys)
+    distinct = tuple(dict.fromkeys(keys))
+    code = dict(zip(distinct, range(len(distinct)), strict=True))
+    return np.fromiter(map(code.__getitem__, keys), dtype=np.int64, count=len(keys)), distinct
+
+
+def _per_value(values: Iterable[Any], test: Callable[[Any], bool]) -> BoolArray:
+    """``test`` of every value, evaluated once per distinct value (enum members, frozensets, pairs)."""
+    values = list(values)
+    result = {v: test(v) for v in dict.fromkeys(values)}
+    return np.fromiter(map(result.__getitem__, values), dtype=bool, count=len(values))
+
+
+def _field(name: str, assets: Sequence[Asset]) -> list[Any]:
+    """Every asset's ``name`` attribute, read in one C-level pass."""
+    return list(map(attrgetter(name), assets))
 
 
 def _codes_of(
@@ -187,12 +201,13 @@ NUMBER_COLUMNS = (
 def _flag_columns(assets: Sequence[Asset], *, legacy: bool) -> dict[str, BoolArray]:
     """:meth:`Asset.flag` of every asset for every flag column, read in one pass (a table, then columns)."""
     read = attrgetter(*FLAG_COLUMNS)
-    table = np.array([read(a) for a in assets], dtype=bool).reshape(len(assets), len(FLAG_COLUMNS))
+    table = np.array(list(map(read, assets)), dtype=bool).reshape(len(assets), len(FLAG_COLUMNS))
     if legacy:  # Q1: a cell that meant yes without being exactly "Yes" reads False
-        for i, a in enumerate(assets):
-            inexact = a.inexact_flags
-            if not inexact:
-                continue
+        inexact_flags = _field("inexact_flags", assets)
+        for i in np.flatnonzero(
+            np.fromiter(map(bool, inexact_flags), dtype=bool, count=len(assets))
+        ).tolist():
+            inexact = inexact_flags[i]
             for j, name in enumerate(FLAG_COLUMNS):
                 if name in inexact:
                     table[i, j] = False
@@ -201,7 +216,7 @@ def _flag_columns(assets: Sequence[Asset], *, legacy: bool) -> dict[str, BoolArr
 
 def _number_columns(assets: Sequence[Asset]) -> dict[str, FloatArray]:
     read = attrgetter(*NUMBER_COLUMNS)
-    table = np.array([read(a) for a in assets], dtype=np.float64).reshape(len(assets), len(NUMBER_COLUMNS))
+    table = np.array(list(map(read, assets)), dtype=np.float64).reshape(len(assets), len(NUMBER_COLUMNS))
     return {name: np.ascontiguousarray(table[:, j]) for j, name in enumerate(NUMBER_COLUMNS)}
 
 
@@ -228,10 +243,16 @@ def build_columns(
     def num(name: str) -> FloatArray:
         return numbers[name]
 
-    def coupon_is(a: Asset, ct: CouponType) -> bool:
-        if a.coupon_type is not ct:
-            return False
-        return not (exact_coupon and "coupon_type" in a.inexact_flags)
+    def coupon_is(ct: CouponType) -> Callable[[tuple[CouponType | None, frozenset[str]]], bool]:
+        def test(key: tuple[CouponType | None, frozenset[str]]) -> bool:
+            coupon_type, inexact = key
+            if coupon_type is not ct:
+                return False
+            return not (exact_coupon and "coupon_type" in inexact)
+
+        return test
+
+    coupon_keys = list(zip(_field("coupon_type", assets), _field("inexact_flags", assets), strict=True))
 
     derived = derive_all(assets, deriver)  # once per distinct rating profile
     q6 = Quirk.Q6_UPPERCASE_RANK_LOOKUP in quirks
@@ -243,46 +264,40 @@ def build_columns(
         return cat == NON_SENIOR_SECURED_LOAN_CATEGORY
 
     # text columns: coded once per asset, each test or normalisation run once per distinct text
-    category, category_keys = _codes(a.moody_asset_category for a in assets)
-    seniority, seniority_keys = _codes(a.seniority for a in assets)
-    sp_priority, sp_priority_keys = _codes(a.sp_priority_category for a in assets)
-    index_code, index_keys = _codes(a.index for a in assets)
+    category, category_keys = _codes(_field("moody_asset_category", assets))
+    seniority, seniority_keys = _codes(_field("seniority", assets))
+    sp_priority, sp_priority_keys = _codes(_field("sp_priority_category", assets))
+    index_code, index_keys = _codes(_field("index", assets))
     unknown_udt = 0.0 if Quirk.Q9_UNKNOWN_FACTOR_ZERO_OUTSIDE_TESTS in quirks else 10000.0
 
-    maturities = []
-    adjusted: dict[tuple[date, BusinessDayConvention | None], int] = {}  # loans share maturity dates
-    for a in assets:
-        if a.maturity is None:
-            maturities.append(0)
-            continue
-        key = (a.maturity, a.business_day_convention)
-        if key not in adjusted:
-            adjusted[key] = adjust_business_day(
-                a.maturity, a.business_day_convention, holidays, quirks
-            ).toordinal()
-        maturities.append(adjusted[key])
+    # loans share maturity dates: each (maturity, convention) adjusted once
+    maturity_keys = list(
+        zip(_field("maturity", assets), _field("business_day_convention", assets), strict=True)
+    )
+    adjusted = {
+        key: 0 if key[0] is None else adjust_business_day(key[0], key[1], holidays, quirks).toordinal()
+        for key in dict.fromkeys(maturity_keys)
+    }
+    maturities = np.fromiter(map(adjusted.__getitem__, maturity_keys), dtype=np.int64, count=n)
     # rating factors per distinct derivation (derive_all shares one result per rating profile)
-    slots: dict[int, int] = {}
-    profiles: list[DerivedRatings] = []
-    for d in derived:
-        if id(d) not in slots:
-            slots[id(d)] = len(profiles)
-            profiles.append(d)
-    profile = np.asarray([slots[id(d)] for d in derived], dtype=np.int64)
+    by_id = dict(zip(map(id, derived), derived, strict=True))
+    profiles = list(by_id.values())
+    slots = dict(zip(by_id, range(len(profiles)), strict=True))
+    profile = np.fromiter(map(slots.__getitem__, map(id, derived)), dtype=np.int64, count=n)
 
     def per_profile(value: Callable[[DerivedRatings], float], dtype: Any) -> Any:
         return np.asarray([value(d) for d in profiles], dtype=dtype)[profile]
 
     sp_case = Quirk.Q3_SP_INDUSTRY_CASE_SENSITIVE in quirks
-    country, country_keys = _codes_of(*_codes(a.country for a in assets), lambda k: k.strip().upper())
-    issuer, issuer_keys = _codes(a.issuer_id for a in assets)
+    country, country_keys = _codes_of(*_codes(_field("country", assets)), lambda k: k.strip().upper())
+    issuer, issuer_keys = _codes(_field("issuer_id", assets))
     sp_ind, sp_keys = _codes_of(
-        *_codes(a.sp_industry for a in assets), (lambda k: k) if sp_case else (lambda k: k.strip().casefold())
+        *_codes(_field("sp_industry", assets)), (lambda k: k) if sp_case else (lambda k: k.strip().casefold())
     )
-    mdy_ind, mdy_keys = _codes_of(*_codes(a.moodys_industry for a in assets), lambda k: k.strip().upper())
+    mdy_ind, mdy_keys = _codes_of(*_codes(_field("moodys_industry", assets)), lambda k: k.strip().upper())
     return AssetColumns(
         defaulted=flag("defaulted"),
-        loan=np.fromiter((a.is_loan for a in assets), dtype=bool, count=n),
+        loan=_per_value(_field("bond_loan", assets), lambda b: b is BondLoan.LOAN),
         senior_secured=_per_key(seniority, seniority_keys, lambda k: k.strip().upper() == "SENIOR SECURED"),
         non_senior_category=_per_key(category, category_keys, non_senior),
         sp_second_lien=_per_key(sp_priority, sp_priority_keys, lambda k: k.strip().upper() == SP_SECOND_LIEN),
@@ -294,8 +309,8 @@ def build_columns(
         deferred_interest=flag("deferred_interest_bond"),
         letter_of_credit=flag("letter_of_credit"),
         piking=flag("piking"),
-        fixed=np.fromiter((coupon_is(a, CouponType.FIXED) for a in assets), dtype=bool, count=n),
-        floating=np.fromiter((coupon_is(a, CouponType.FLOAT) for a in assets), dtype=bool, count=n),
+        fixed=_per_value(coupon_keys, coupon_is(CouponType.FIXED)),
+        floating=_per_value(coupon_keys, coupon_is(CouponType.FLOAT)),
         libor_index=_per_key(index_code, index_keys, lambda k: "LIBOR" in k.strip().upper()),
         caa=per_profile(lambda d: d.moodys.moodys is not None and d.moodys.moodys.rank >= 17, bool),
         ccc=per_profile(lambda d: d.sp in CCC_SET, bool),
@@ -312,7 +327,7 @@ def build_columns(
         factor_udt=per_profile(
             lambda d: rating_factor(d.moodys.moodys, table="udt", unknown=unknown_udt), np.float64
         ),
-        maturity_ordinal=np.asarray(maturities, dtype=np.int64),
+        maturity_ordinal=maturities,
         country=country,
         issuer=issuer,
         sp_industry=sp_ind,
