@@ -107,7 +107,15 @@ def test_growth_exponent_is_the_log_log_slope() -> None:
 @pytest.mark.parametrize(
     ("area", "names"),
     [
-        ("compliance", ["compliance warm, Mag 17", "compliance warm, 200 assets", "hypothetical trade"]),
+        (
+            "compliance",
+            [
+                "compliance warm, Mag 17",
+                "compliance warm, 200 assets",
+                "hypothetical trade before/after, Mag 17",
+                "hypothetical trade before/after, first on the deal",
+            ],
+        ),
         ("cashflows", ["one deal full-life cash flows"]),
     ],
 )

@@ -66,6 +66,29 @@ def test_hypo_before_after_and_state() -> None:
     assert len(outs) == 2 and outs[1].before.state_before == outs[0].after.state_after
 
 
+def test_the_before_of_an_unchanged_deal_is_kept_and_nothing_else() -> None:
+    """Trade after trade on one deal: the before is evaluated once (the same report object) while the same
+    pool, cash and state come back, and evaluated again when any of them changes; either way it equals a
+    fresh engine's evaluation (Canada 40 of 100 → test 14 at 0.40, by hand)."""
+    d = deal([(14, "Max", 0.5), (7, "Max", 0.5)], cash=0.0)
+    eng = ComplianceEngine(d, LEGACY)
+    sale = [Trade("B", TransactionType.SALE, 20.0, 100.0)]
+    (first,) = run_hypo(eng, BASE, sale)
+    (second,) = run_hypo(eng, BASE, [Trade("A", TransactionType.SALE, 10.0, 98.0)])
+    assert second.before is first.before and first.before.by_number[14].result == pytest.approx(0.40)
+    assert second.after.by_number[14].result == pytest.approx(40 / (100 - 10 + 9.8))  # CPA: 90 par + 9.8
+    fresh = ComplianceEngine(d, LEGACY).evaluate(BASE)
+    assert first.before == fresh
+    other_pool = BASE.with_par_change("A", 0.0)  # another pool object, same holdings
+    (third,) = run_hypo(eng, other_pool, sale)
+    assert third.before is not first.before and third.before == fresh
+    (fourth,) = run_hypo(eng, other_pool, sale, cash=-0.0)  # -0.0 is not 0.0 to the bit
+    assert fourth.before is not third.before and fourth.before.principal_cash == -0.0
+    state = eng.initial_state
+    (fifth,) = run_hypo(eng, other_pool, sale, cash=-0.0, state=type(state)(state.previous, state.mwarr))
+    assert fifth.before is not fourth.before and fifth.before == fourth.before
+
+
 def test_trade_attributes_and_bucket_q31() -> None:
     d = deal([(14, "Max", 0.5)], cash=100.0)
     trades = [Trade("C", TransactionType.BUY, 10.0, 0.5), Trade("A", None, 30.0, 0.9)]

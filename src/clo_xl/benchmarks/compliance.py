@@ -36,7 +36,7 @@ from clo_xl.compliance.engine import ComplianceEngine
 from clo_xl.compliance.hypo import apply_trades, run_hypo
 from clo_xl.compliance.rankings import rank_assets
 from clo_xl.compliance.rebalance import rebalance
-from clo_xl.compliance.results import ComplianceReport
+from clo_xl.compliance.results import ComplianceReport, EngineState
 from clo_xl.deal import Account, DealInputs, ObjectiveWeight, ThresholdRow
 from clo_xl.enums import TransactionType
 from clo_xl.portfolio.asset import Asset
@@ -312,34 +312,70 @@ def _hypo() -> _Hypo:
     return _Hypo(eng, pool, trades, floor_inputs(eng, pool), edits)
 
 
+def _floor_trades(h: _Hypo) -> PoolColumns:
+    """The floor's pool after the trades: the two edits applied to the par array and the cash."""
+    par = h.before.par.copy()
+    money = h.before.cash
+    for i, t, price in h.edits:
+        if t.transaction is TransactionType.SALE:
+            par[i] -= t.par
+            money += t.par * price
+        else:
+            par[i] += t.par
+            money -= t.par * price
+    return h.before.with_par(par, money)
+
+
+def _check_hypo(out: Any, fl: tuple[dict[int, float], dict[int, float]]) -> None:
+    check_compliance(fl[0], results_of(out[0].before))
+    check_compliance(fl[1], results_of(out[0].after))
+
+
+@cache
+def _floor_before() -> dict[int, float]:
+    return compliance_floor(_hypo().before)
+
+
 def hypo_case() -> Case:
+    """A trade tried on a deal whose "before" the engine already holds (the trades an analyst tries one
+    after another): the engine evaluates the after; the floor likewise computes its before once."""
+
     def run() -> object:
         h = _hypo()
         return run_hypo(h.engine, h.pool, h.trades)
 
     def floor() -> tuple[dict[int, float], dict[int, float]]:
-        h = _hypo()
-        par = h.before.par.copy()
-        money = h.before.cash
-        for i, t, price in h.edits:
-            if t.transaction is TransactionType.SALE:
-                par[i] -= t.par
-                money += t.par * price
-            else:
-                par[i] += t.par
-                money -= t.par * price
-        return compliance_floor(h.before), compliance_floor(h.before.with_par(par, money))
-
-    def check(out: Any, fl: tuple[dict[int, float], dict[int, float]]) -> None:
-        check_compliance(fl[0], results_of(out[0].before))
-        check_compliance(fl[1], results_of(out[0].after))
+        return _floor_before(), compliance_floor(_floor_trades(_hypo()))
 
     return Case(
         "hypothetical trade before/after, Mag 17 (~200 assets)",
         run,
         target_s=0.001,
         floor=floor,
-        check=check,
+        check=_check_hypo,
+        note="the deal's before is kept (by the engine, and by the floor); the trades applied to the par "
+        "array, then the warm floor after",
+    )
+
+
+def first_hypo_case() -> Case:
+    """The first trade tried on a deal: the before is evaluated too (a new state object each run, so the
+    engine's kept before does not apply); the floor computes before and after."""
+
+    def run() -> object:
+        h = _hypo()
+        state = h.engine.initial_state
+        return run_hypo(h.engine, h.pool, h.trades, state=EngineState(state.previous, state.mwarr))
+
+    def floor() -> tuple[dict[int, float], dict[int, float]]:
+        h = _hypo()
+        return compliance_floor(h.before), compliance_floor(_floor_trades(h))
+
+    return Case(
+        "hypothetical trade before/after, first on the deal, Mag 17 (~200 assets)",
+        run,
+        floor=floor,
+        check=_check_hypo,
         note="applies the two trades to the par array, then the warm floor before and after",
     )
 
@@ -371,6 +407,7 @@ def cases() -> list[Case]:
         *(warm_case(f"{n:,} assets", partial(warm, n), n) for n in SIZES),
         *(cold_case(n) for n in SIZES),
         hypo_case(),
+        first_hypo_case(),
         ten_deals_case(),
         Case("rankings over the universe (1,000 assets)", rankings, target_s=0.200),
         Case("rebalancing (15m sale, 30m buy, 750k steps)", rebalancing, target_s=5.0),

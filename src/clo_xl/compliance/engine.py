@@ -48,7 +48,7 @@ from clo_xl.compliance.kernels import (
 )
 from clo_xl.compliance.objective import portfolio_objective
 from clo_xl.compliance.quirks import Quirk, QuirkSet
-from clo_xl.compliance.results import RELIEF_COMMENT, ComplianceReport, EngineState, TestResult
+from clo_xl.compliance.results import RELIEF_COMMENT, ComplianceReport, EngineState, TestResult, new_result
 from clo_xl.deal import (
     QTI_CURRENT_LIBOR,
     QTI_JR_OC_DENOMINATOR,
@@ -526,6 +526,7 @@ class ComplianceEngine:
                 thr = row.overwrite or (row.threshold if row.threshold is not None else 0.0)
                 self._static[n] = (thr, _sig12(thr))
         self._initial_state: EngineState | None = None
+        self._last_before: tuple[Pool, float, EngineState, ComplianceReport] | None = None
 
     @property
     def initial_state(self) -> EngineState:
@@ -586,6 +587,24 @@ class ComplianceEngine:
             warr_used=warr_first if warr_first is not None else run.mwarr,
         )
 
+    def evaluate_before(self, pool: Pool, cash: float, state: EngineState) -> ComplianceReport:
+        """:meth:`evaluate` of a pool before hypothetical trades, the last one kept: an analyst tries trade
+        after trade on an unchanged deal, whose "before" is then evaluated once. Kept only while the same
+        pool object (frozen, its arrays read-only), the same cash to the bit and the same state object come
+        back; the report is frozen, so sharing it changes nothing."""
+        last = self._last_before
+        if (
+            last is not None
+            and last[0] is pool
+            and last[2] is state
+            and last[1] == cash
+            and math.copysign(1.0, last[1]) == math.copysign(1.0, cash)
+        ):
+            return last[3]
+        report = self.evaluate(pool, cash=cash, state=state)
+        self._last_before = (pool, cash, state, report)
+        return report
+
     def _results(self, run: _Run, previous: Mapping[int, float]) -> list[TestResult]:
         """Every listed test in threshold-table order, each parent followed by its children."""
         f, listed = self.flags, self.rows
@@ -633,7 +652,7 @@ class ComplianceEngine:
             if (r4 <= p4) if mm is MinMax.MAX else (r4 >= p4):
                 ok = True
                 remark = RELIEF_COMMENT
-        return TestResult(
+        return new_result(
             spec.number, spec.name, mm, thr, raw.result, raw.numerator, raw.denominator, ok,
             raw.comment, remark, True,
         )  # fmt: skip
@@ -648,7 +667,7 @@ class ComplianceEngine:
         else:
             ok = passes(raw.result, thr, mm)
             comment = raw.comment
-        return TestResult(
+        return new_result(
             spec.number, spec.name, mm, thr, raw.result, raw.numerator, raw.denominator, ok, comment,
             raw.remark or "not in the threshold table: judged by the code's default", False,
         )  # fmt: skip

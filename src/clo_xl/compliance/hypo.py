@@ -167,7 +167,7 @@ def run_hypo(
             groups.append((f"{t.brs_id}     {asset.issue_name}", [t]))
     out: list[HypoOutcome] = []
     for label, group in groups:
-        before = engine.evaluate(pool, cash=cash0, state=state)
+        before = engine.evaluate_before(pool, cash0, state)
         new_pool, new_cash, executed = apply_trades(pool, cash0, group)
         after = engine.evaluate(new_pool, cash=new_cash, state=before.state_after)
         report_unheld = Quirk.Q25_UNHELD_SALE_IGNORED not in engine.quirks

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -55,6 +55,37 @@ class TestResult:
             "comment": self.comment,
             "pass_fail_comment": self.pass_fail_comment,
         }
+
+
+_RESULT_FIELDS = tuple(f.name for f in fields(TestResult))
+
+
+def new_result(
+    number: int,
+    name: str,
+    min_max: MinMax,
+    threshold: float,
+    result: float,
+    numerator: Money,
+    denominator: Money,
+    passed: bool,
+    comment: str | None,
+    pass_fail_comment: str | None,
+    listed: bool,
+) -> TestResult:
+    """``TestResult(...)`` (every field given), without the frozen dataclass's ``__init__``, which sets each
+    field through ``object.__setattr__`` (2.2 µs instead of 0.7 µs; a compliance run builds one per test,
+    37 for Mag 17, and a hypothetical trade twice that)."""
+    record = object.__new__(TestResult)
+    record.__dict__.update(
+        zip(
+            _RESULT_FIELDS,
+            (number, name, min_max, threshold, result, numerator, denominator, passed, comment,
+             pass_fail_comment, listed),
+            strict=True,
+        )
+    )  # fmt: skip
+    return record
 
 
 @dataclass(frozen=True)
@@ -125,4 +156,4 @@ class ComplianceReport:
         return frame
 
 
-__all__ = ["RELIEF_COMMENT", "ComplianceReport", "EngineState", "TestResult"]
+__all__ = ["RELIEF_COMMENT", "ComplianceReport", "EngineState", "TestResult", "new_result"]
