@@ -244,6 +244,53 @@ def test_reconciliation_catches_a_stored_value_that_differs(
     assert _checksums(db_url) == before
 
 
+def test_parity_catches_an_asset_that_differs_after_reconciliation(
+    db_url: str, book: WorkbookContent, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """L4 on its own (L3 has passed, then a stored value changes): the assets read back and parsed column by
+    column differ from the workbook's in one asset, which the refusal names."""
+    from clo_xl.persistence import migration, validation
+
+    real = validation.reconcile
+
+    def tampered_after(conn: sa.Connection, content: WorkbookContent, t: Any) -> Any:
+        checks = real(conn, content, t)
+        conn.execute(
+            sa.text("UPDATE clo.asset SET wal = coalesce(wal, 0) + 1e-9 WHERE asset_id = :id"),
+            {"id": t.asset_rows.ids[5]},
+        )
+        return checks
+
+    before = _checksums(db_url)
+    monkeypatch.setattr(migration, "reconcile", tampered_after)
+    report = migrate_content(book, db_url, backup_path=tmp_path / "b.zip")
+    assert report.status == "rejected"
+    assert isinstance(report.error, IngestError)
+    assert "parity failed: 1 assets read back" in str(report.error)
+    assert report.error.value == book.assets.rows[5]["BLKRockID"]
+    assert report.checks[-1].level == "L4"
+    assert _checksums(db_url) == before
+
+
+def test_text_holding_copy_delimiters_and_a_negative_zero_are_stored_as_typed(
+    empty_db_url: str, book: WorkbookContent, tmp_path: Any
+) -> None:
+    """The load streams COPY text: a tab, a line break and a backslash inside a cell (Excel allows them) are
+    escaped, not taken as delimiters, and -0.0 keeps its sign; read back by SQL they are what was typed."""
+    typed = "Tab\there, back\\slash\r\nand a line"
+    changed = _with_asset_cell(_with_asset_cell(book, 3, "Issuer Name", typed), 3, "Coupon Spread", -0.0)
+    report = migrate_content(changed, empty_db_url, backup_path=tmp_path / "b.zip")
+    assert report.status == "loaded", report.error
+    asset_id = changed.assets.rows[3]["BLKRockID"]
+    with engine(empty_db_url).connect() as conn:
+        name, spread = conn.execute(
+            sa.text("SELECT issuer_name, coupon_spread::text FROM clo.asset WHERE asset_id = :id"),
+            {"id": asset_id},
+        ).one()
+    assert name == typed.strip()
+    assert spread == "-0"  # PostgreSQL prints float8 -0.0 as "-0"
+
+
 def test_missing_all_assets_header_is_refused(db_url: str, book: WorkbookContent) -> None:
     headers = tuple(h for h in book.assets.headers if h != "Coupon Spread")
     rows = tuple({k: v for k, v in r.items() if k != "Coupon Spread"} for r in book.assets.rows)

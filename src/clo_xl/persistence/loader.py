@@ -10,8 +10,11 @@ foreign keys hold throughout.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from itertools import repeat
 from typing import Any, cast
 
 from psycopg.types.json import Jsonb
@@ -31,16 +34,28 @@ class SyncCounts:
         return {"inserted": self.inserted, "updated": self.updated, "deleted": self.deleted}
 
 
+@dataclass(frozen=True, eq=False)
+class Columns:
+    """Rows held column by column: ``values`` maps a column name to its values, all of one length (a column
+    the table has but ``values`` lacks is NULL)."""
+
+    values: Mapping[str, Sequence[Any]]
+
+    def __len__(self) -> int:
+        return len(next(iter(self.values.values()))) if self.values else 0
+
+
 @dataclass(frozen=True)
 class TableLoad:
     """The wanted rows of one table, and the scope they replace.
 
-    ``scope`` limits deletion: ``{"deal": ["Mag 17"]}`` deletes only Mag 17's rows that are no longer
-    wanted; ``None`` means the rows are the whole table.
+    ``rows`` are dictionaries keyed by column name, or a :class:`Columns` (a large table: staged without
+    building a row object per row). ``scope`` limits deletion: ``{"deal": ["Mag 17"]}`` deletes only
+    Mag 17's rows that are no longer wanted; ``None`` means the rows are the whole table.
     """
 
     table: Table
-    rows: Sequence[Mapping[str, Any]]
+    rows: Sequence[Mapping[str, Any]] | Columns
     scope: Mapping[str, Sequence[Any]] | None = None
 
 
@@ -65,6 +80,82 @@ def _full(table: Table) -> str:
     return f"{_q(str(table.schema))}.{_q(table.name)}"
 
 
+#: rows per COPY message when staging columns
+COPY_CHUNK = 4096
+_NULL = "\\N"
+#: COPY text format: the characters a value must escape (backslash, the row and column delimiters)
+_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+_NONE = type(None)
+#: value types written as COPY text directly, as psycopg's text dumpers write them; a column holding any
+#: other type is staged through psycopg's own adaptation
+_TEXT_TYPES = frozenset({_NONE, str, float, int, bool, date})
+
+
+def _copy_text(value: Any) -> str:
+    """One value in COPY text format (None → ``\\N``; floats by ``repr``: every bit kept)."""
+    kind = value.__class__
+    if value is None:
+        return _NULL
+    if kind is str:
+        return cast(str, value).translate(_ESCAPES)
+    if kind is float:
+        return repr(value)
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is int:
+        return str(value)
+    if kind is date:
+        return cast(date, value).isoformat()
+    raise TypeError(f"no COPY text for {kind.__name__}")  # pragma: no cover - callers check the types first
+
+
+def _copy_texts(values: Sequence[Any], types: set[type]) -> list[str]:
+    """A column's values in COPY text format. Each distinct value is formatted once where equal values of
+    different types cannot meet (``True`` / ``1`` / ``1.0``; ``0.0`` / ``-0.0``): floats go one by one."""
+    if types <= {float, _NONE}:
+        return [_NULL if v is None else repr(v) for v in values]
+    if float not in types and len(types & {bool, int}) <= 1:
+        formatted = {v: _copy_text(v) for v in set(values)}
+        return list(map(formatted.__getitem__, values))
+    return list(map(_copy_text, values))
+
+
+def _json_texts(values: Sequence[Any]) -> list[str]:
+    return [_NULL if v is None else json.dumps(v).translate(_ESCAPES) for v in values]
+
+
+def _column_values(rows: Sequence[Mapping[str, Any]] | Columns, column: str) -> Sequence[Any]:
+    if isinstance(rows, Columns):
+        found = rows.values.get(column)
+        return found if found is not None else list(repeat(None, len(rows)))
+    return [r.get(column) for r in rows]
+
+
+def _copy_rows(copy: Any, load: TableLoad, columns: Sequence[str], json_columns: set[str]) -> None:
+    """Stream the load's rows into COPY: as text built column by column in chunks of :data:`COPY_CHUNK`
+    rows, or row by row through psycopg's adaptation when a column holds a type the text path does not
+    write."""
+    n = len(load.rows)
+    data = [_column_values(load.rows, c) for c in columns]
+    types = [set(map(type, values)) for values in data]
+    if any(c not in json_columns and not t <= _TEXT_TYPES for c, t in zip(columns, types, strict=True)):
+        for row in zip(*data, strict=True):
+            copy.write_row(
+                tuple(
+                    Jsonb(v) if c in json_columns and v is not None else v
+                    for c, v in zip(columns, row, strict=True)
+                )
+            )
+        return
+    for start in range(0, n, COPY_CHUNK):
+        stop = min(n, start + COPY_CHUNK)
+        cells: list[Iterable[str]] = [
+            _json_texts(values[start:stop]) if c in json_columns else _copy_texts(values[start:stop], t)
+            for c, values, t in zip(columns, data, types, strict=True)
+        ]
+        copy.write("\n".join(map("\t".join, zip(*cells, strict=True))) + "\n")
+
+
 def _stage(conn: Connection, load: TableLoad, serial: int) -> _Staged:
     table = load.table
     columns = [c.name for c in table.columns if c.name not in BOOKKEEPING_COLUMNS]
@@ -79,13 +170,7 @@ def _stage(conn: Connection, load: TableLoad, serial: int) -> _Staged:
         raw.cursor() as cur,
         cur.copy(f"COPY {_q(stage)} ({', '.join(_q(c) for c in columns)}) FROM STDIN") as copy,
     ):
-        for row in load.rows:
-            copy.write_row(
-                tuple(
-                    Jsonb(row.get(c)) if c in json_columns and row.get(c) is not None else row.get(c)
-                    for c in columns
-                )
-            )
+        _copy_rows(copy, load, columns, json_columns)
     conn.execute(text(f"ANALYZE {_q(stage)} ({', '.join(_q(k) for k in keys)})"))
     return _Staged(load, stage, columns, keys)
 

@@ -6,7 +6,8 @@ deal can be written back into the workbook layout unchanged. Domain objects (:cl
 sees identical inputs whether they came from a file or from PostgreSQL.
 
 Direction summary:
-* ``RawTable`` (All Assets) → :func:`asset_rows` → ``clo.asset`` rows; back: :func:`assets_table`;
+* ``RawTable`` (All Assets) → :func:`asset_columns` → ``clo.asset`` rows (column by column); back:
+  :func:`assets_table`;
 * ``DealInputs`` → :func:`deal_rows` → ``clo.deal`` and child rows; back: :func:`deal_document`.
 """
 
@@ -23,6 +24,7 @@ from clo_xl.errors import IngestError, Location
 from clo_xl.ingest.assets import ValueProblem, is_blank, parse_bool, parse_date, parse_number, resolve_headers
 from clo_xl.ingest.raw import RawDocument, RawTable
 from clo_xl.persistence.asset_columns import ASSET_COLUMNS, AssetColumn
+from clo_xl.persistence.loader import Columns
 
 # -- assets ------------------------------------------------------------------------------------------
 
@@ -58,10 +60,95 @@ def cell_value(column: AssetColumn, value: object) -> Any:
 
 
 _MEMO_LIMIT = 200_000
+_NUMBERS = frozenset({bool, int, float})
+_NONE = type(None)
 
 
-def asset_rows(table: RawTable) -> list[dict[str, Any]]:
-    """``clo.asset`` rows from an ``All Assets`` table; a bad cell raises a located :class:`IngestError`.
+@dataclass(frozen=True, eq=False)
+class AssetColumns(Columns):
+    """``clo.asset`` rows held column by column, in sheet order: ``values`` maps each ``clo.asset`` column
+    (``asset_id`` and ``sheet_row`` included) to its stored values, all of one length."""
+
+    @property
+    def ids(self) -> Sequence[str]:
+        return self.values["asset_id"]
+
+    def row(self, i: int) -> dict[str, Any]:
+        """Row ``i`` as a dictionary (for messages and tests; loads and checks read the columns)."""
+        return {name: column[i] for name, column in self.values.items()}
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        return self.row(i)
+
+
+def _convert_column(
+    column: AssetColumn, values: Sequence[object]
+) -> tuple[list[Any], tuple[int, ValueProblem] | None]:
+    """One ``All Assets`` column → its stored values, and the first bad cell (row position, reason) if any.
+
+    Each distinct value is converted once. Values are told apart by type where equal values of different
+    types would store differently (``True`` / ``1`` / ``1.0`` in a text column, ``0.0`` / ``-0.0`` in a
+    number column); such columns (rare: a workbook column holds one type and blanks) go cell by cell."""
+    types = set(map(type, values))
+    numeric = types & _NUMBERS
+    if column.kind == "number" and types <= {float, int, _NONE}:
+        if math.inf in values or -math.inf in values:
+            return _convert_cells(column, values)
+        # a number cell is stored as the float it holds; a blank (None, NaN) as NULL
+        return [None if v is None or v != v else float(v) for v in values], None  # type: ignore[arg-type]
+    if len(numeric) > 1 or (column.kind == "number" and float in numeric):
+        return _convert_cells(column, values)
+    try:
+        distinct = set(values)
+    except TypeError:  # an unhashable value
+        return _convert_cells(column, values)
+    converted: dict[object, Any] = {}
+    bad: dict[object, ValueProblem] = {}
+    for v in distinct:
+        try:
+            converted[v] = cell_value(column, v)
+        except ValueProblem as exc:
+            bad[v] = exc
+            converted[v] = None
+    out = list(map(converted.__getitem__, values))
+    if bad:
+        first = next(i for i, v in enumerate(values) if v in bad)
+        return out, (first, bad[values[first]])
+    return out, None
+
+
+def _convert_cells(
+    column: AssetColumn, values: Sequence[object]
+) -> tuple[list[Any], tuple[int, ValueProblem] | None]:
+    """:func:`_convert_column` cell by cell, each distinct (type, value) converted once (bounded memo;
+    0.0/-0.0 and NaN not memoised)."""
+    out: list[Any] = []
+    memo: dict[tuple[type, object], Any] = {}
+    for i, value in enumerate(values):
+        try:
+            key = (value.__class__, value)
+            out.append(memo[key])
+            continue
+        except KeyError:
+            pass
+        except TypeError:  # unhashable: converted as it comes
+            key = None
+        try:
+            converted = cell_value(column, value)
+        except ValueProblem as exc:
+            return out, (i, exc)
+        out.append(converted)
+        if key is None or (value.__class__ is float and (value == 0.0 or value != value)):
+            continue
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[key] = converted
+    return out, None
+
+
+def asset_columns(table: RawTable) -> AssetColumns:
+    """``clo.asset`` rows from an ``All Assets`` table, column by column; a bad cell raises a located
+    :class:`IngestError` (the first bad cell in sheet order: row, then column).
 
     Every one of the 70 legacy headers must be present (L1); rows with a blank BLKRockID are skipped (the
     legacy stops at the first); a BLKRockID seen twice is refused.
@@ -74,51 +161,45 @@ def asset_rows(table: RawTable) -> list[dict[str, Any]]:
                 None,
                 f"missing All Assets column {column.header!r} (legacy column {column.position})",
             )
-    rows: list[dict[str, Any]] = []
-    first_seen: dict[str, int | None] = {}
-    # a cell's stored value depends on its column's kind and the value (and its type) alone, and columns
-    # repeat values (ratings, names, blanks, dates): each distinct (kind, type, value) is converted once.
-    # Bounded, so a sheet of distinct numbers does not hold a second copy of itself.
-    memo: dict[tuple[str, type, object], Any] = {}
-    plan = [(column, headers[column.header] or column.header) for column in ASSET_COLUMNS[1:]]
-    for raw in table:
-        id_header = headers["BLKRockID"] or "BLKRockID"
-        asset_id = _text(raw.get(id_header))
+    id_header = headers["BLKRockID"] or "BLKRockID"
+    ids: list[str] = []
+    keep: list[int] = []
+    first_seen: dict[str, int] = {}
+    for i, raw_id in enumerate(table.column(id_header)):
+        asset_id = _text(raw_id)
         if asset_id is None or not asset_id.strip():
             continue
         asset_id = asset_id.strip()
         if asset_id in first_seen:
+            first = first_seen[asset_id]
+            first_row = table.sheet_row(first)
             raise IngestError(
-                raw.locate(id_header),
+                table.locate(i, id_header),
                 asset_id,
-                f"BLKRockID appears twice (first in row {first_seen[asset_id]})",
+                f"BLKRockID appears twice (first in row {first_row if first_row is not None else first + 1})",
             )
-        sheet_row = table.sheet_row(raw.index)
-        first_seen[asset_id] = sheet_row if sheet_row is not None else raw.index + 1
-        row: dict[str, Any] = {"asset_id": asset_id, "sheet_row": sheet_row}
-        for column, source in plan:
-            value = raw.get(source)
-            try:
-                key = (column.kind, value.__class__, value)
-                row[column.name] = memo[key]
-            except KeyError:
-                try:
-                    converted = cell_value(column, value)
-                except ValueProblem as exc:
-                    raise IngestError(raw.locate(source), value, str(exc)) from None
-                row[column.name] = converted
-                if value.__class__ is float and (value == 0.0 or value != value):
-                    continue  # 0.0 equals -0.0 as a key, and a NaN never finds itself: not memoised
-                if len(memo) >= _MEMO_LIMIT:
-                    memo.clear()
-                memo[key] = converted
-            except TypeError:  # an unhashable value: converted as it comes
-                try:
-                    row[column.name] = cell_value(column, value)
-                except ValueProblem as exc:
-                    raise IngestError(raw.locate(source), value, str(exc)) from None
-        rows.append(row)
-    return rows
+        first_seen[asset_id] = i
+        ids.append(asset_id)
+        keep.append(i)
+    every_row = len(keep) == len(table)
+    values: dict[str, Sequence[Any]] = {
+        "asset_id": ids,
+        "sheet_row": [table.sheet_row(i) for i in keep],
+    }
+    failures: list[tuple[int, int, str, object, ValueProblem]] = []
+    for column in ASSET_COLUMNS[1:]:
+        source = headers[column.header] or column.header
+        raw = table.column(source)
+        picked = raw if every_row else [raw[i] for i in keep]
+        converted, failed = _convert_column(column, picked)
+        values[column.name] = converted
+        if failed is not None:
+            at, problem = failed
+            failures.append((keep[at], column.position, source, picked[at], problem))
+    if failures:
+        index, _, source, value, problem = min(failures, key=lambda f: (f[0], f[1]))
+        raise IngestError(table.locate(index, source), value, str(problem))
+    return AssetColumns(values)
 
 
 def assets_table(rows: Sequence[Mapping[str, Any]], *, source: str = "database") -> RawTable:

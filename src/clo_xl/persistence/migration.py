@@ -38,7 +38,7 @@ from clo_xl.persistence.failures import describe
 from clo_xl.persistence.fingerprint import TableChecksum, digest, schema_digest, table_checksums
 from clo_xl.persistence.loader import SyncCounts, TableLoad, sync_tables, table_of
 from clo_xl.persistence.locks import deal_table_exists, lock_out_deal_writers
-from clo_xl.persistence.mappers import asset_rows, deal_rows
+from clo_xl.persistence.mappers import asset_columns, deal_rows
 from clo_xl.persistence.models import CLO, AssetRow
 from clo_xl.persistence.reference_data import packaged_reference_loads, waterfall_documents, waterfall_slug
 from clo_xl.persistence.reference_rows import reference_loads
@@ -135,7 +135,7 @@ def transform(
     problem of the workbook."""
     progress("L1/L2 validation", 0.15)
     book = content.book()
-    rows = asset_rows(content.assets)
+    rows = asset_columns(content.assets)
     report.checks.append(Check("L1", "All Assets: 70 headers, cell types", "passed", f"{len(rows)} rows"))
     deals = {name: found.inputs for name, found in book.deals.items()}
     holdings: dict[str, list[HoldingRowIn]] = {}
@@ -319,7 +319,7 @@ def _load(
             report.checks.extend(reconcile(conn, content, t))
             if plan.parity:
                 progress("L4 calculation parity", 0.85)
-                report.checks.extend(calculation_parity(conn, content, t, plan.book.assets))
+                report.checks.extend(calculation_parity(conn, content, t, plan.book.universe))
             else:
                 report.checks.append(Check("L4", "calculation parity", "skipped", "disabled"))
             if plan.dry_run:

@@ -13,24 +13,26 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Table, insert, select, text
 
 from clo_xl.deal import DealInputs
 from clo_xl.enums import TransactionType
 from clo_xl.errors import ConcurrencyError, DatabaseError
-from clo_xl.ingest.assets import parse_assets
+from clo_xl.ingest.assets import AssetTable
+from clo_xl.ingest.assets import read_asset_table as parse_asset_table
 from clo_xl.ingest.deal_inputs import parse_deal_inputs
+from clo_xl.ingest.problems import Problems
 from clo_xl.ingest.raw import RawTable
+from clo_xl.persistence.asset_columns import ASSET_COLUMNS
 from clo_xl.persistence.audit import record_run, set_actor
 from clo_xl.persistence.engine import engine as engine_for
 from clo_xl.persistence.failures import database_errors
 from clo_xl.persistence.loader import TableLoad, sync_tables, table_of
-from clo_xl.persistence.mappers import DealRows, assets_table, deal_document, deal_rows, raw_document
+from clo_xl.persistence.mappers import DealRows, deal_document, deal_rows, raw_document
 from clo_xl.persistence.models import (
     AccountRow,
-    AssetRow,
     CashflowInputRow,
     DealRow,
     HoldingRow,
@@ -115,13 +117,43 @@ def read_deals(conn: Connection, deals: Sequence[str]) -> dict[str, StoredDeal]:
     return out
 
 
+def _asset_raw_table(conn: Connection, asset_ids: Sequence[str] | None, source: str) -> RawTable:
+    """``clo.asset`` (all rows, or those listed) as an ``All Assets`` raw table in sheet order, held column
+    by column: one query returning one array per column (no row object per asset), legacy headers, the
+    first data row numbered 2 as in the sheet."""
+    order = 'ORDER BY sheet_row IS NULL, sheet_row, asset_id COLLATE "C"'
+    arrays = ", ".join(f"array_agg({_quoted(c.name)} {order})" for c in ASSET_COLUMNS)
+    where = "" if asset_ids is None else "WHERE asset_id = ANY(%(ids)s)"
+    raw = cast(Any, conn.connection.dbapi_connection)
+    with raw.cursor(binary=True) as cur:
+        cur.execute(f"SELECT {arrays} FROM clo.asset {where}", {"ids": list(asset_ids or ())})
+        found = cur.fetchone()
+    headers = tuple(c.header for c in ASSET_COLUMNS)
+    return RawTable.from_columns(
+        source,
+        "All Assets",
+        headers,
+        {h: list(values or ()) for h, values in zip(headers, found, strict=True)},
+        first_row=2,
+        columns={c.header: c.position for c in ASSET_COLUMNS},
+    )
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def read_asset_table(conn: Connection, asset_ids: Sequence[str] | None = None) -> AssetTable:
+    """Assets (all, or those listed) parsed column by column by the workbook's parser, in sheet order."""
+    problems = Problems()
+    parsed = parse_asset_table(_asset_raw_table(conn, asset_ids, "database"), problems)
+    problems.raise_if_any()
+    return parsed
+
+
 def read_assets(conn: Connection, asset_ids: Sequence[str] | None = None) -> tuple[Asset, ...]:
     """Assets (all, or those listed) as core :class:`Asset` records, in sheet order."""
-    if asset_ids is None:
-        rows = _rows(conn, table_of(AssetRow))
-    else:
-        rows = _rows(conn, table_of(AssetRow), "asset_id = ANY(:ids)", {"ids": list(asset_ids)})
-    return parse_assets(assets_table(rows))
+    return read_asset_table(conn, asset_ids).assets
 
 
 @dataclass(frozen=True)
@@ -384,7 +416,7 @@ def refresh_workbook(url: str, deals: Sequence[str] | None = None) -> WorkbookSn
     """The universe and the deals (all, or those named) as of one REPEATABLE READ snapshot."""
     with database_errors("refreshing the workbook", wrote=False), engine_for(url).connect() as conn:
         conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
-        table = assets_table(_rows(conn, table_of(AssetRow)))
+        table = _asset_raw_table(conn, None, "database")
         names = list(deals) if deals is not None else deal_names(conn)
         stored = read_deals(conn, names)
         conn.rollback()

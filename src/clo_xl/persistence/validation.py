@@ -7,10 +7,12 @@
   later command would refuse.
 * **L3 reconciliation** (:func:`reconcile`): read back inside the load transaction, per deal the holdings
   count, par sum and a checksum of (ID, par) in sheet order equal the workbook's; the universe's count and
-  row checksum equal the transformed rows'.
+  a digest of every ``clo.asset`` column, computed by PostgreSQL over the stored rows, equal the same
+  digest computed from the transformed columns (every bit of a number, every character of a text).
 * **L4 calculation parity** (:func:`calculation_parity`): the deal inputs and assets rebuilt from the
-  database equal those parsed from the workbook, and compliance computed from the database equals
-  compliance computed from the workbook within the tolerance (legacy convention).
+  database equal those parsed from the workbook (compared column by column), and compliance computed from
+  the database equals compliance computed from the workbook within the tolerance (legacy convention), each
+  over the deal's held assets as ``compliance --deal`` reads them.
 
 Each failed rule raises :class:`~clo_xl.errors.IngestError` naming sheet and cell where a cell is at
 fault; the caller rolls back, so nothing is loaded.
@@ -26,16 +28,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection, text
 
 from clo_xl.deal import DealInputs
 from clo_xl.errors import IngestError, Location
-from clo_xl.ingest.raw import RawTable
+from clo_xl.ingest.assets import AssetTable
 from clo_xl.persistence.asset_columns import ASSET_COLUMNS, BY_NAME
 from clo_xl.persistence.content import WorkbookContent
-from clo_xl.portfolio.asset import Asset
+from clo_xl.persistence.mappers import AssetColumns
 from clo_xl.portfolio.pool import Holding, Pool, Universe
-from clo_xl.xlsx import column_letter
 
 TOLERANCE = 1e-9
 
@@ -66,17 +68,10 @@ class HoldingRowIn:
 class Transformed:
     """Rows ready to load plus the workbook's own figures the load must reproduce."""
 
-    asset_rows: list[dict[str, Any]]
+    asset_rows: AssetColumns
     deals: dict[str, DealInputs]
     holdings: dict[str, list[HoldingRowIn]]
     warnings: list[str] = field(default_factory=list)
-
-
-def _asset_location(table: RawTable, row: Mapping[str, Any], column_name: str) -> Location:
-    column = BY_NAME[column_name]
-    sheet_row = row.get("sheet_row")
-    cell = f"{column_letter(column.position)}{sheet_row}" if sheet_row is not None else None
-    return Location(file=table.file, sheet=table.sheet, cell=cell, column=column.header, row=sheet_row)
 
 
 # -- L3 ------------------------------------------------------------------------------------------------
@@ -98,23 +93,98 @@ def rows_checksum(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> 
     return h.hexdigest()
 
 
-def _row_key(values: Sequence[Any]) -> tuple[Any, ...]:
-    """A row's values as compared by L3: equal exactly when :func:`rows_checksum` would hash them equal.
+#: how each ``clo.asset`` column is digested: its SQL type's family
+_DIGEST_KIND: dict[str, str] = {
+    "text": "text",
+    "flag": "text",
+    "number": "float",
+    "date": "date",
+    "bool": "bool",
+}
+#: the asset columns in the order L3 digests them, with their digest kind
+_L3_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("asset_id", "text"),
+    ("sheet_row", "int"),
+    *((c.name, _DIGEST_KIND[c.kind]) for c in ASSET_COLUMNS[1:]),
+)
+_ORDER = 'ORDER BY asset_id COLLATE "C"'
 
-    Floats by ``repr`` (any bit differs, NaN equals NaN, -0.0 differs from 0.0), dates by ISO text, and a
-    bool kept apart from the int it would equal in Python (JSON tells ``true`` from ``1``).
-    """
-    out: list[Any] = []
-    for v in values:
-        if v.__class__ is float:
-            out.append(repr(v))
-        elif v.__class__ is bool:
-            out.append(("bool", v))
-        elif isinstance(v, date):
-            out.append(v.isoformat())
-        else:
-            out.append(v)
-    return tuple(out)
+
+def _digest_sql(column: str, kind: str) -> str:
+    """PostgreSQL's digest of one ``clo.asset`` column over every row in ``asset_id`` order (code-point
+    order, as Python sorts): see :func:`_digest` for the same digest computed client-side."""
+    c = f'"{column}"'
+    if kind == "float":  # every bit: the IEEE 754 binary64 of each value (NULL as +0) and the NULL positions
+        return (
+            f"coalesce(md5(string_agg(float8send(coalesce({c}, 0)), ''::bytea {_ORDER})), '') || "
+            f"coalesce(md5(string_agg(CASE WHEN {c} IS NULL THEN '1' ELSE '0' END, '' {_ORDER})), '')"
+        )
+    if kind == "bool":
+        value = f"CASE WHEN {c} IS NULL THEN '~' WHEN {c} THEN 't' ELSE 'f' END"
+        return f"coalesce(md5(string_agg({value}, '' {_ORDER})), '')"
+    text_of = {
+        "text": f"length({c}) || ':' || {c}",  # length-prefixed: a value holding the separator cannot shift
+        "int": f"{c}::text",
+        "date": f"to_char({c}, 'YYYY-MM-DD')",
+    }[kind]
+    return f"coalesce(md5(string_agg(coalesce({text_of}, '~'), E'\\n' {_ORDER})), '')"
+
+
+def _md5(data: bytes) -> str:
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+def _digest(values: Sequence[Any], kind: str) -> str:
+    """The digest :func:`_digest_sql` computes, over values already in ``asset_id`` order, computed from the
+    transformed values (not from the text the load sent)."""
+    if not values:
+        return ""
+    if kind == "float":
+        numbers = np.array(values, dtype=np.float64)  # None → NaN (a stored number is never NaN)
+        missing = np.isnan(numbers)
+        numbers[missing] = 0.0
+        flags = (missing.astype(np.uint8) + ord("0")).tobytes()
+        return _md5(numbers.astype(">f8").tobytes()) + _md5(flags)
+    if kind == "bool":
+        return _md5("".join("~" if v is None else "t" if v else "f" for v in values).encode())
+    if kind == "text":
+        each = {v: "~" if v is None else f"{len(v)}:{v}" for v in set(values)}
+    elif kind == "date":
+        each = {v: "~" if v is None else v.isoformat() for v in set(values)}
+    else:
+        each = {v: "~" if v is None else str(v) for v in set(values)}
+    return _md5("\n".join(map(each.__getitem__, values)).encode())
+
+
+def _assets_reconciled(conn: Connection, content: WorkbookContent, rows: AssetColumns) -> Check:
+    """The universe: ``clo.asset`` holds exactly the transformed rows, value for value (every bit of every
+    number, every character of every text). PostgreSQL digests each column over the stored rows; the same
+    digest is computed from the transformed columns; a count or any digest that differs refuses the load."""
+    found = conn.execute(
+        text(f"SELECT count(*), {', '.join(_digest_sql(c, k) for c, k in _L3_COLUMNS)} FROM clo.asset")
+    ).one()
+    stored, digests = int(found[0]), found[1:]
+    wanted = len(rows)
+    order = sorted(range(wanted), key=rows.ids.__getitem__)
+    in_order = order != list(range(wanted))
+    differing = None
+    if stored == wanted:
+        for (name, kind), digest in zip(_L3_COLUMNS, digests, strict=True):
+            values = rows.values[name]
+            if in_order and values:
+                values = list(map(values.__getitem__, order))
+            if _digest(values, kind) != digest:
+                differing = name
+                break
+    if stored != wanted or differing is not None:
+        column = BY_NAME[differing].header if differing in BY_NAME else differing
+        raise IngestError(
+            Location(file=content.file, sheet=content.assets.sheet, column=column),
+            stored,
+            f"reconciliation failed: the database holds {stored} of the {wanted} assets "
+            "or their values differ from All Assets",
+        )
+    return Check("L3", "All Assets count and checksum", "passed", f"{wanted} assets")
 
 
 def holdings_checksum(pairs: Sequence[tuple[str, float]]) -> str:
@@ -123,29 +193,7 @@ def holdings_checksum(pairs: Sequence[tuple[str, float]]) -> str:
 
 def reconcile(conn: Connection, content: WorkbookContent, t: Transformed) -> list[Check]:
     """L3, inside the load transaction: what the database now holds equals what the workbook says."""
-    checks: list[Check] = []
-    columns = ["asset_id"] + [c.name for c in ASSET_COLUMNS[1:]] + ["sheet_row"]
-    ids = [r["asset_id"] for r in t.asset_rows]
-    # row tuples compared value by value (the same equality as rows_checksum, without a dict and a JSON
-    # document per row: at 50,000 assets x 72 columns that encoding was most of L3's time)
-    stored = [
-        _row_key(r)
-        for r in conn.execute(
-            text(f"SELECT {', '.join(columns)} FROM clo.asset WHERE asset_id = ANY(:ids) ORDER BY asset_id"),
-            {"ids": ids},
-        )
-    ]
-    wanted = [
-        _row_key([r.get(c) for c in columns]) for r in sorted(t.asset_rows, key=lambda r: r["asset_id"])
-    ]
-    if len(stored) != len(wanted) or stored != wanted:
-        raise IngestError(
-            Location(file=content.file, sheet=content.assets.sheet),
-            len(stored),
-            f"reconciliation failed: the database holds {len(stored)} of the {len(wanted)} assets "
-            "or their values differ from All Assets",
-        )
-    checks.append(Check("L3", "All Assets count and checksum", "passed", f"{len(wanted)} assets"))
+    checks = [_assets_reconciled(conn, content, t.asset_rows)]
     keys = [(deal, t.deals[deal].analysis_date) for deal in t.holdings]
     stored_pairs: dict[str, list[tuple[str, float]]] = {deal: [] for deal, _ in keys}
     stored_sums: dict[str, float] = {}
@@ -204,45 +252,76 @@ def _compliance_numbers(
     return {r.number: float(r.result) for r in report.results}
 
 
+def _held(table: AssetTable, holdings: Sequence[Holding]) -> Universe:
+    """The universe a compliance run of these holdings reads: the held assets, in sheet order (as
+    ``compliance --deal`` reads a deal from the database), so no record is built for an asset no deal
+    holds."""
+    index = table.index
+    positions = sorted({p for p in (index.get(h.brs_id.strip()) for h in holdings) if p is not None})
+    return Universe(tuple(table.asset(i) for i in positions))
+
+
 def _same(a: float, b: float, tolerance: float) -> bool:
     if math.isnan(a) and math.isnan(b):
         return True
     return abs(a - b) <= tolerance * max(1.0, abs(a), abs(b))
 
 
+def _differing_assets(wb: AssetTable, db: AssetTable) -> list[str]:
+    """The workbook's assets (BLKRockIDs, in sheet order) whose record read back from the database is
+    missing or differs in any field (the equality of :class:`~clo_xl.portfolio.asset.Asset`), compared
+    column by column: one list comparison per field, asset by asset only in a column that differs."""
+    same_order = db.ids == wb.ids
+    position: Sequence[int | None] = range(len(wb)) if same_order else [db.index.get(i) for i in wb.ids]
+    differing = {i for i, p in enumerate(position) if p is None}
+    for name in sorted(set(wb.values) | set(db.values)):
+        mine, theirs = wb.values.get(name), db.values.get(name)
+        if mine is None or theirs is None:  # a field parsed on one side only
+            return list(wb.ids)
+        stored = list(theirs) if same_order else [None if p is None else theirs[p] for p in position]
+        if list(mine) != stored:
+            differing.update(i for i, (a, b) in enumerate(zip(mine, stored, strict=True)) if a != b)
+    empty: frozenset[str] = frozenset()
+    for i, p in enumerate(position):
+        if p is not None and (
+            wb.inexact.get(i, empty) != db.inexact.get(p, empty)
+            or wb.withdrawn.get(i, empty) != db.withdrawn.get(p, empty)
+        ):
+            differing.add(i)
+    return [wb.ids[i] for i in sorted(differing)]
+
+
 def calculation_parity(
     conn: Connection,
     content: WorkbookContent,
     t: Transformed,
-    assets: Sequence[Asset],
+    universe: AssetTable,
     *,
     tolerance: float = TOLERANCE,
 ) -> list[Check]:
-    """L4: inputs rebuilt from the database equal the workbook's; compliance agrees within ``tolerance``."""
-    from clo_xl.persistence.repository import read_assets, read_deals
+    """L4: inputs rebuilt from the database equal the workbook's; compliance agrees within ``tolerance``.
+
+    ``universe`` is the workbook's ``All Assets`` as the validation layer parsed it; the database's is read
+    back and parsed by the same parser (:func:`~clo_xl.persistence.repository.read_asset_table`)."""
+    from clo_xl.persistence.repository import read_asset_table, read_deals
 
     checks: list[Check] = []
-    by_id = {a.brs_id: a for a in assets}
-    db_assets = read_assets(conn)
-    db_by_id = {a.brs_id: a for a in db_assets}
-    differing = [i for i, a in by_id.items() if db_by_id.get(i) != a]
-    if differing or len(db_by_id) < len(by_id):
+    stored_universe = read_asset_table(conn)
+    differing = _differing_assets(universe, stored_universe)
+    if differing or len(stored_universe) < len(universe):
         first = differing[0] if differing else None
-        row = next((r for r in t.asset_rows if r["asset_id"] == first), {})
+        sheet_row = None
+        if first is not None and first in universe.index:
+            sheet_row = universe.table.sheet_row(universe.rows[universe.index[first]])
         raise IngestError(
-            Location(
-                file=content.file, sheet=content.assets.sheet, row=row.get("sheet_row"), column="BLKRockID"
-            ),
+            Location(file=content.file, sheet=content.assets.sheet, row=sheet_row, column="BLKRockID"),
             first,
             f"parity failed: {len(differing)} assets read back from the database differ from the workbook's",
         )
     checks.append(
-        Check("L4", "assets from the database equal the workbook's", "passed", f"{len(by_id)} assets")
+        Check("L4", "assets from the database equal the workbook's", "passed", f"{len(universe)} assets")
     )
     engine_available = True
-    # one universe per side, so the engine's column arrays are built once per side, not once per deal
-    wb_universe = Universe(tuple(assets))
-    db_universe = Universe(tuple(db_assets))
     stored_deals = read_deals(conn, list(t.deals))
     for deal, inputs in t.deals.items():
         stored = stored_deals[deal].inputs()
@@ -265,7 +344,7 @@ def calculation_parity(
         if not engine_available:
             continue
         try:
-            from_wb = _compliance_numbers(wb_universe, wb_holdings, inputs)
+            from_wb = _compliance_numbers(_held(universe, wb_holdings), wb_holdings, inputs)
         except ImportError:
             engine_available = False
             checks.append(Check("L4", "compliance recomputed", "skipped", "compliance engine not installed"))
@@ -273,7 +352,7 @@ def calculation_parity(
         except Exception as exc:  # the engine refused the workbook's own inputs: not a database question
             checks.append(Check("L4", f"{deal} compliance", "skipped", f"engine could not run: {exc}"))
             continue
-        from_db = _compliance_numbers(db_universe, stored.holdings, stored)
+        from_db = _compliance_numbers(_held(stored_universe, stored.holdings), stored.holdings, stored)
         broken = [n for n in from_wb if n not in from_db or not _same(from_wb[n], from_db[n], tolerance)]
         if broken:
             n = broken[0]
