@@ -25,6 +25,7 @@ located :class:`~clo_xl.errors.IngestError` records.
 
 from __future__ import annotations
 
+import io
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping
@@ -46,6 +47,8 @@ WORKSHEET_REL = DOC_REL_NS + "/worksheet"
 WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 MACRO_WORKBOOK_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+#: the one sheet of a :meth:`Package.piece_book`
+PIECE_SHEET = "piece"
 
 
 def qn(local: str, ns: str = MAIN_NS) -> str:
@@ -382,16 +385,21 @@ def _expat_reason(exc: expat.ExpatError) -> str:
     return f"{expat.ErrorString(exc.code)} at line {exc.lineno}, column {exc.offset}"
 
 
-def scan_xml(stream: IO[bytes], *, watch_cells: bool = False) -> SheetScan:
+def scan_xml(
+    stream: IO[bytes], *, watch_cells: bool = False, on_chunk: Callable[[bytes], None] | None = None
+) -> SheetScan:
     """Read an XML part to its end, checking it is well-formed (raises ``expat.ExpatError``) and, with
-    ``watch_cells``, noting error cells and formula cells without a saved value."""
+    ``watch_cells``, noting error cells and formula cells without a saved value. ``on_chunk`` sees every
+    chunk of the part once it has been checked (so a reader can take the cells from the same pass)."""
     scan = SheetScan()
     parser = expat.ParserCreate()
     watcher = _CellWatcher(scan) if watch_cells else None
-    markers = (b't="e"', b"<f", b":f")
+    markers: tuple[bytes, ...] = (b't="e"', b"<f", b":f")
     on = False
     tail = b""
     chunk = stream.read(_CHUNK)
+    if watcher is not None and chunk and not _prefixed(chunk):
+        markers = markers[:2]  # elements without a namespace prefix: no '<x:f' to look for
     while chunk:
         ahead = stream.read(_CHUNK)  # one chunk of look-ahead: a cell opened here may hold its marker there
         scan.size += len(chunk)
@@ -407,10 +415,124 @@ def scan_xml(stream: IO[bytes], *, watch_cells: bool = False) -> SheetScan:
                 parser.EndElementHandler = watcher.end if on else None
                 parser.CharacterDataHandler = watcher.chars if on else None
         parser.Parse(chunk, False)
+        if on_chunk is not None:
+            on_chunk(chunk)
         tail = chunk[-_OVERLAP:]
         chunk = ahead
     parser.Parse(b"", True)
     return scan
+
+
+def _prefixed(head: bytes) -> bool:
+    """Whether the part's root element carries a namespace prefix (``<x:worksheet``); False while ``head``
+    does not reach the root element's name yet."""
+    at = 0
+    while True:
+        start = head.find(b"<", at)
+        if start < 0 or start + 1 >= len(head):
+            return False
+        if head[start + 1 : start + 2] not in (b"!", b"?"):  # not a comment or a declaration
+            break
+        at = start + 1
+    end = start + 1
+    while end < len(head) and head[end] not in b" \t\r\n/>":
+        end += 1
+    return b":" in head[start + 1 : end]
+
+
+# --------------------------------------------------------------------------------------------------
+# A large worksheet in pieces of whole rows
+
+
+class RowPieces:
+    """Cuts a worksheet part, as it streams past the integrity scan (``scan_xml``'s ``on_chunk``), into
+    pieces of whole ``<row>`` elements of about ``size`` bytes each, handed to ``sink`` in sheet order; the
+    merged ranges after ``<sheetData>`` are collected. :meth:`Package.piece_book` wraps a piece as a
+    workbook of its own, so a cell reader never holds more than one piece of a large sheet.
+
+    ``regular`` stays False when the part does not have the plain layout this cutting relies on (a
+    namespace prefix, a ``<sheetData>`` not found): the caller then reads the sheet whole."""
+
+    def __init__(self, sink: Callable[[bytes], None], size: int = 8 << 20) -> None:
+        self.sink = sink
+        self.size = size
+        self.head = b""
+        self.chunks: list[bytes] = []  # rows not yet handed out (the last may end inside a row)
+        self.held = 0
+        self.recent = b""  # the last bytes seen of the rows
+        self.state = "head"  # head → rows → tail
+        self.regular = True
+        self.tail = b""
+
+    def __call__(self, chunk: bytes) -> None:
+        if not self.regular:
+            return
+        if self.state == "head":
+            chunk = self._after_head(chunk)
+            if self.state != "rows":
+                return
+        if self.state == "tail":
+            self.tail += chunk
+            return
+        # '</sheetData>' may straddle chunks: look from the last 11 bytes before this chunk
+        before = self.recent + chunk
+        self.recent = before[-11:]
+        if before.find(b"</sheetData>") >= 0:
+            data = b"".join(self.chunks) + chunk
+            end = data.find(b"</sheetData>", max(0, len(data) - len(before)))
+            rows, self.tail = data[:end], data[end:]
+            self.chunks, self.state = [], "tail"
+            if rows.strip():
+                self.sink(rows)
+            return
+        self.chunks.append(chunk)
+        self.held += len(chunk)
+        if self.held >= self.size:
+            rows = b"".join(self.chunks)
+            cut = rows.rfind(b"</row>")
+            if cut >= 0:
+                cut += len(b"</row>")
+                self.chunks, self.held = [rows[cut:]], len(rows) - cut
+                self.sink(rows[:cut])
+            else:
+                self.chunks = [rows]
+
+    def _after_head(self, chunk: bytes) -> bytes:
+        """Skip the part's head up to ``<sheetData>``; returns what follows it (state becomes "rows")."""
+        self.head += chunk
+        found = self.head.find(b"<sheetData>")
+        if found >= 0:
+            self.state, rest, self.head = "rows", self.head[found + len(b"<sheetData>") :], b""
+            return rest
+        if b"<sheetData/>" in self.head or b"</sheetData>" in self.head or _prefixed(self.head):
+            self.regular = b"<sheetData/>" in self.head and not _prefixed(self.head)
+            self.state, self.tail, self.head = "tail", self.head, b""
+        elif len(self.head) > 4 * _CHUNK:
+            self.regular = False  # no sheetData in a long head: not a layout to cut by bytes
+        return b""
+
+    def finish(self) -> bool:
+        """After the part's last chunk: whether the rows were all handed out (a regular layout)."""
+        if self.state != "tail":
+            self.regular = False
+        return self.regular
+
+    def merges(self) -> list[tuple[int, int, int, int]]:
+        """The ``<mergeCell ref="A1:B2"/>`` ranges after the sheet data, as (row1, col1, row2, col2)."""
+        out: list[tuple[int, int, int, int]] = []
+        marker = b'<mergeCell ref="'
+        at = self.tail.find(marker)
+        while at >= 0:
+            start = at + len(marker)
+            ref = self.tail[start : self.tail.find(b'"', start)].decode("ascii", "replace")
+            try:
+                area = parse_range(ref)
+            except ValueError:
+                pass
+            else:
+                out.append((area.row1, area.col1, area.row2, area.col2))
+            at = self.tail.find(marker, start)
+        return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -454,6 +576,10 @@ class Package:
         self.workbook_rels = relationships(self.read("xl/_rels/workbook.xml.rels"), "xl/workbook.xml")
         self.sheets = sheets_of(workbook, self.workbook_rels)
         self.names = defined_names(workbook, self.sheets)
+        pr = next(iter(_xml(workbook, "xl/workbook.xml").iter(qn("workbookPr"))), None)
+        #: the 1904 date system (serial 0 = 1904-01-01), as ``<workbookPr date1904>`` says
+        self.date1904 = pr is not None and pr.get("date1904", "").lower() in ("1", "true")
+        self._piece_parts: dict[str, bytes] = {}
 
     def __enter__(self) -> Package:
         return self
@@ -493,16 +619,17 @@ class Package:
     def _sheet_of_part(self) -> dict[str, str]:
         return {s.part: s.name for s in self.sheets if s.part}
 
-    def scan_part(self, part: str) -> SheetScan:
+    def scan_part(self, part: str, on_chunk: Callable[[bytes], None] | None = None) -> SheetScan:
         """Read ``part`` to its end (CRC), check XML parts are well-formed; a worksheet's error cells and
-        uncached formulas are noted. Problems raise :class:`PackageProblem` naming part and sheet."""
+        uncached formulas are noted; ``on_chunk`` sees each checked chunk of an XML part (see
+        :func:`scan_xml`). Problems raise :class:`PackageProblem` naming part and sheet."""
         sheet = self._sheet_of_part().get(part)
         where = f"the sheet '{sheet}' ({part})" if sheet else f"part {part}"
         is_xml = part.endswith((".xml", ".rels", ".vml")) or part == "[Content_Types].xml"
         try:
             with self.zip.open(part) as stream:
                 if is_xml:
-                    return scan_xml(stream, watch_cells=sheet is not None)
+                    return scan_xml(stream, watch_cells=sheet is not None, on_chunk=on_chunk)
                 size = 0
                 while chunk := stream.read(_CHUNK):
                     size += len(chunk)
@@ -524,9 +651,12 @@ class Package:
                 sheet=sheet,
             ) from None
 
-    def scan(self, on_problem: Callable[[PackageProblem], None]) -> dict[str, SheetScan]:
+    def scan(
+        self, on_problem: Callable[[PackageProblem], None], *, skip: frozenset[str] = frozenset()
+    ) -> dict[str, SheetScan]:
         """Scan every part of the package and every sheet listed by the workbook; each problem goes to
-        ``on_problem`` (the scan carries on). Returns the scans of the readable worksheets by sheet name."""
+        ``on_problem`` (the scan carries on). Returns the scans of the readable worksheets by sheet name.
+        The parts of the sheets in ``skip`` are left to :meth:`scan_part` with a reader (one pass)."""
         out: dict[str, SheetScan] = {}
         for entry in self.sheets:
             if entry.part is None:
@@ -548,7 +678,7 @@ class Package:
                 )
         sheets = self._sheet_of_part()
         for part in sorted(self.part_names):
-            if part.endswith("/"):
+            if part.endswith("/") or sheets.get(part) in skip:
                 continue
             try:
                 scan = self.scan_part(part)
@@ -558,6 +688,63 @@ class Package:
             if part in sheets:
                 out[sheets[part]] = scan
         return out
+
+    def _related(self, kind: str) -> str | None:
+        """The part the workbook relates to with a relationship type ending ``/kind``, if present."""
+        found = next((t for _, (k, t) in self.workbook_rels.items() if k.endswith("/" + kind)), None)
+        return found if found in self.part_names else None
+
+    def piece_book(self, rows: bytes) -> bytes:
+        """A workbook of one sheet (:data:`PIECE_SHEET`) holding ``rows`` (whole ``<row>`` elements of one
+        of this package's worksheets, from :class:`RowPieces`) with this package's shared strings, styles
+        and date system, stored uncompressed: a cell reader sees each cell exactly as in the package."""
+        parts = {"styles": self._related("styles"), "sharedStrings": self._related("sharedStrings")}
+        rels = "".join(
+            f'<Relationship Id="rId{i}" Type="{DOC_REL_NS}/{kind}" Target="/{target}"/>'
+            for i, (kind, target) in enumerate(parts.items(), start=2)
+            if target is not None
+        )
+        kept = self._piece_parts
+        for target in parts.values():
+            if target is not None and target not in kept:
+                kept[target] = self.read(target)
+        system = ' date1904="1"' if self.date1904 else ""
+        head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
+            z.writestr(
+                "[Content_Types].xml",
+                f'{head}<Types xmlns="{CT_NS}"><Default Extension="rels" ContentType='
+                '"application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+                'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType='
+                '"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                f'<Override PartName="/xl/worksheets/piece.xml" ContentType="{WORKSHEET_TYPE}"/></Types>',
+            )
+            z.writestr(
+                "_rels/.rels",
+                f'{head}<Relationships xmlns="{PKG_REL_NS}"><Relationship Id="rId1" Type="{DOC_REL_NS}'
+                '/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+            )
+            z.writestr(
+                "xl/workbook.xml",
+                f'{head}<workbook xmlns="{MAIN_NS}" xmlns:r="{DOC_REL_NS}"><workbookPr{system}/>'
+                f'<sheets><sheet name="{PIECE_SHEET}" sheetId="1" r:id="rId1"/></sheets></workbook>',
+            )
+            z.writestr(
+                "xl/_rels/workbook.xml.rels",
+                f'{head}<Relationships xmlns="{PKG_REL_NS}"><Relationship Id="rId1" Type="{WORKSHEET_REL}" '
+                f'Target="/xl/worksheets/piece.xml"/>{rels}</Relationships>',
+            )
+            for target in parts.values():
+                if target is not None:
+                    z.writestr(target, kept[target])
+            z.writestr(
+                "xl/worksheets/piece.xml",
+                f'{head}<worksheet xmlns="{MAIN_NS}"><sheetData>'.encode()
+                + rows
+                + b"</sheetData></worksheet>",
+            )
+        return out.getvalue()
 
     def shared_string_count(self) -> int | None:
         """How many strings ``xl/sharedStrings.xml`` holds (None when the workbook has none)."""
@@ -620,10 +807,12 @@ def iter_parts(path: str | Path) -> Iterator[str]:
 __all__ = [
     "EPOCH",
     "MAX_SERIAL",
+    "PIECE_SHEET",
     "Area",
     "DefinedName",
     "Package",
     "PackageProblem",
+    "RowPieces",
     "SheetEntry",
     "SheetScan",
     "cell_ref",

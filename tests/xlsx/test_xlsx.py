@@ -7,6 +7,7 @@ import struct
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.corpus.xlsx_edit import Package as Editor
@@ -224,3 +225,62 @@ def test_files_that_are_not_packages(content: bytes, words: str, tmp_path: Path)
     path.write_bytes(content)
     with pytest.raises(xlsx.PackageProblem, match=words):
         xlsx.Package(path)
+
+
+# -- a large sheet in pieces of whole rows ---------------------------------------------------------------
+
+
+def test_row_pieces_cut_whole_rows_wherever_the_chunks_end() -> None:
+    """Fed in chunks of every small size, the pieces are whole rows, in order, together the sheet data;
+    what follows ``</sheetData>`` is kept for the merged ranges, even when the marker straddles chunks."""
+    rows = b"".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>'.encode() for r in range(1, 40))
+    xml = (
+        f'<?xml version="1.0"?><worksheet xmlns="{xlsx.MAIN_NS}"><dimension ref="A1:A39"/>'.encode()
+        + b"<sheetData>"
+        + rows
+        + b'</sheetData><mergeCells count="1"><mergeCell ref="B2:C3"/></mergeCells></worksheet>'
+    )
+    for step in (1, 2, 5, 7, 11, 12, 13, 64, len(xml)):
+        pieces: list[bytes] = []
+        cutter = xlsx.RowPieces(pieces.append, size=100)
+        for at in range(0, len(xml), step):
+            cutter(xml[at : at + step])
+        assert cutter.finish(), step
+        assert b"".join(pieces) == rows, step
+        assert all(p.startswith(b"<row") and p.endswith(b"</row>") for p in pieces), step
+        assert cutter.merges() == [(2, 2, 3, 3)], step
+        assert step >= len(xml) or len(pieces) > 1
+
+
+def test_row_pieces_leave_a_prefixed_part_to_a_whole_read() -> None:
+    xml = f'<x:worksheet xmlns:x="{xlsx.MAIN_NS}"><x:sheetData><x:row r="1"/></x:sheetData></x:worksheet>'
+    pieces: list[bytes] = []
+    cutter = xlsx.RowPieces(pieces.append, size=1)
+    cutter(xml.encode())
+    assert not cutter.finish() and pieces == []
+
+
+def test_piece_book_reads_cells_as_the_package_does(sample_workbook: Path) -> None:
+    """A piece of the sample's All Assets read through its own small workbook gives the same values as
+    the whole sheet (shared strings, styles: dates as dates)."""
+    import io
+
+    import python_calamine
+
+    whole = python_calamine.CalamineWorkbook.from_path(str(sample_workbook)).get_sheet_by_name("All Assets")
+    expected = whole.to_python(skip_empty_area=False)
+    with xlsx.Package(sample_workbook) as pkg:
+        entry = pkg.sheet("All Assets")
+        assert entry is not None and entry.part is not None
+        pieces: list[bytes] = []
+        cutter = xlsx.RowPieces(pieces.append, size=1)
+        pkg.scan_part(entry.part, on_chunk=cutter)
+        assert cutter.finish() and len(pieces) >= 2
+        got: list[Any] = []
+        for rows in pieces:
+            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(pkg.piece_book(rows)))
+            sheet = book.get_sheet_by_name(xlsx.PIECE_SHEET)
+            assert sheet.start is not None and sheet.start[0] == len(got)
+            got.extend(sheet.to_python(skip_empty_area=True))
+    assert got == expected
+    assert any(isinstance(v, date) for v in got[1])

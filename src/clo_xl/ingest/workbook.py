@@ -21,9 +21,10 @@ at the default addresses of :mod:`clo_xl.ingest.layout`; the per-deal header spe
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -183,11 +184,19 @@ class GridSource(Protocol):
         ...
 
 
+#: about how many bytes of a streamed sheet's XML python-calamine reads at a time (memory: ~2.5 times this)
+PIECE_BYTES = 8 << 20
+
+
 class _FileSource:
     """A workbook file: its package checked part by part first (:class:`clo_xl.xlsx.Package`), then its
-    values read with python-calamine. Package problems go to ``problems``; a damaged sheet reads as absent."""
+    values read with python-calamine. Package problems go to ``problems``; a damaged sheet reads as absent.
 
-    def __init__(self, path: Path, problems: Problems) -> None:
+    The sheets in ``streamed`` (``All Assets``: the one that grows large) are left out of the first scan:
+    :meth:`stream_sheet` checks each in one pass that also hands its cells over, a piece of rows at a time.
+    """
+
+    def __init__(self, path: Path, problems: Problems, *, streamed: frozenset[str] = frozenset()) -> None:
         self.file = str(path)
         self.problems = problems
         try:
@@ -203,7 +212,7 @@ class _FileSource:
                 "rename it to .xlsx, or save it from Excel as a macro-enabled workbook",
             )
         self.damaged: set[str] = set()
-        self.scans = self.package.scan(self._package_problem)
+        self.scans = self.package.scan(self._package_problem, skip=streamed)
         try:
             self.book = python_calamine.CalamineWorkbook.from_path(self.file)
         except Exception as exc:  # calamine raises its own error types for unreadable files
@@ -245,6 +254,62 @@ class _FileSource:
             return
         self.problems.add(Location(file=self.file, sheet=sheet), None, f"the sheet cannot be read: {text}")
 
+    def stream_sheet(
+        self, sheet: str, on_rows: Callable[[int, int, Sequence[Sequence[object]]], None]
+    ) -> list[tuple[int, int, int, int]] | None:
+        """Check ``sheet``'s part (CRC, well-formed XML, error cells, unsaved formulas) and read its cells in
+        the same pass: each piece of whole rows goes through python-calamine as a workbook of its own
+        (:meth:`clo_xl.xlsx.Package.piece_book`), so the sheet is never held whole; ``on_rows(first row,
+        first column (0-based), rows)`` gets the values piece by piece, in sheet order. Returns the merged
+        ranges, or None when the sheet is damaged or unreadable (a problem is recorded). A part laid out
+        otherwise than plainly (a namespace prefix...) is read whole after the check."""
+        entry = self.package.sheet(sheet)
+        if entry is None or entry.part is None or entry.part not in self.package.part_names:
+            return None  # the package scan has said why
+        failed: list[Exception] = []
+        handed: list[int] = []
+
+        def piece(rows: bytes) -> None:
+            if failed:
+                return
+            handed.append(len(rows))
+            try:
+                book = python_calamine.CalamineWorkbook.from_filelike(BytesIO(self.package.piece_book(rows)))
+                try:
+                    found = book.get_sheet_by_name(xlsx.PIECE_SHEET)
+                    if found.start is not None:
+                        first_row, first_col = found.start
+                        on_rows(first_row + 1, first_col, found.to_python(skip_empty_area=True))
+                finally:
+                    book.close()
+            except Exception as exc:  # calamine's own error types for cells it cannot decode
+                failed.append(exc)
+
+        pieces = xlsx.RowPieces(piece, PIECE_BYTES)
+        try:
+            self.scans[sheet] = self.package.scan_part(entry.part, on_chunk=pieces)
+        except xlsx.PackageProblem as problem:
+            self._package_problem(problem)
+            return None
+        if failed:
+            self.unreadable(sheet, failed[0])
+            return None
+        if pieces.finish():
+            return pieces.merges()
+        if handed:  # pragma: no cover - a well-formed part cut into pieces always ends its sheetData
+            self.unreadable(sheet, ValueError("its rows could not be read in order"))
+            return None
+        whole = self.calamine_sheet(sheet)  # not cut into pieces: read whole, as any other sheet
+        if whole is None:
+            return None
+        try:
+            if whole.start is not None:
+                on_rows(whole.start[0] + 1, whole.start[1], whole.to_python(skip_empty_area=True))
+        except Exception as exc:
+            self.unreadable(sheet, exc)
+            return None
+        return [(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1) for a, b in (whole.merged_cell_ranges or [])]
+
     def grid(self, sheet: str) -> SheetGrid | None:
         s = self.calamine_sheet(sheet)
         if s is None:
@@ -263,9 +328,13 @@ class _Reader:
     """A workbook being read (a file, or a :class:`GridSource` such as the open workbook in Excel) and the
     problems found so far. A sheet that is missing or cannot be read is a problem and reads as absent."""
 
-    def __init__(self, source: Path | GridSource, problems: Problems) -> None:
+    def __init__(
+        self, source: Path | GridSource, problems: Problems, *, streamed: frozenset[str] = frozenset()
+    ) -> None:
         self.problems = problems
-        self.files: _FileSource | None = _FileSource(source, problems) if isinstance(source, Path) else None
+        self.files: _FileSource | None = (
+            _FileSource(source, problems, streamed=streamed) if isinstance(source, Path) else None
+        )
         self.source: _FileSource | GridSource = self.files or cast(GridSource, source)
         self.file = self.source.file
         self.sheet_names = tuple(self.source.sheets)
@@ -391,37 +460,47 @@ def _asset_headers(rd: _Reader, header: Sequence[object]) -> bool:
 
 @dataclass
 class _Streamed:
-    """``All Assets`` rows turned into columns, with the sheet rows they came from."""
+    """``All Assets`` rows turned into columns as they arrive, a piece of rows at a time (so the sheet is
+    never held as Python rows), with the sheet rows they came from; rows whose BLKRockID cell is blank are
+    noted, not kept. Row 1 (the headers) is kept apart."""
 
-    columns: list[list[object]]
+    n_cols: int
+    columns: list[list[object]] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)
     blank_rows: list[int] = field(default_factory=list)
+    header: list[object] = field(default_factory=list)
+    next_row: int = 1  # the sheet row of the next row handed in
 
+    def __post_init__(self) -> None:
+        self.columns = [[] for _ in range(self.n_cols)]
 
-def _stream_rows(rows: Iterator[Sequence[object]], n_cols: int) -> _Streamed:
-    """Rows (after the header) into columns, a chunk at a time, so the sheet is never held as Python rows;
-    rows whose BLKRockID cell is blank are noted, not kept."""
-    out = _Streamed([[] for _ in range(n_cols)])
-    chunk: list[Sequence[object]] = []
-    pad: list[object] = [""] * n_cols
-
-    def flush() -> None:
-        for j, values in enumerate(zip(*chunk, strict=True)):
-            out.columns[j].extend(_clean_column(values))
-        chunk.clear()
-
-    r = L.ALL_ASSETS_FIRST_ROW
-    for row in rows:
-        if not row or row[0] == "" or row[0] is None:
-            out.blank_rows.append(r)
-        else:
-            chunk.append(row[:n_cols] if len(row) >= n_cols else [*row, *pad[len(row) :]])
-            out.numbers.append(r)
-            if len(chunk) == _CHUNK_ROWS:
-                flush()
-        r += 1
-    flush()
-    return out
+    def add(self, first_row: int, first_col: int, rows: Sequence[Sequence[object]]) -> None:
+        """Rows of the sheet from ``first_row`` (1-based), their first value in column ``first_col + 1``;
+        rows skipped since the last call hold nothing (blank)."""
+        r = self.next_row
+        if first_row > r:
+            self.blank_rows.extend(range(max(r, L.ALL_ASSETS_FIRST_ROW), first_row))
+            r = first_row
+        if r == L.ALL_ASSETS_HEADER_ROW and rows:
+            self.header = [""] * first_col + list(rows[0])
+            rows, r = rows[1:], r + 1
+        kept: list[Sequence[object]] = []
+        for row in rows:
+            if first_col or not row or row[0] == "" or row[0] is None:
+                self.blank_rows.append(r)
+            else:
+                kept.append(row)
+                self.numbers.append(r)
+            r += 1
+        self.next_row = r
+        if kept:
+            width = max(map(len, kept))
+            if min(map(len, kept)) != width:  # a grid handed in by a GridSource may be ragged
+                kept = [[*row, *[""] * (width - len(row))] for row in kept]
+            columns = list(zip(*kept, strict=True))
+            blank: tuple[object, ...] = ("",) * len(kept)
+            for j in range(self.n_cols):
+                self.columns[j].extend(_clean_column(columns[j] if j < width else blank))
 
 
 _UNSAVED = (
@@ -463,41 +542,38 @@ def _asset_problems(rd: _Reader, streamed: _Streamed, merges: Sequence[tuple[int
             rd.problems.add(where(mr1, mc1, "All Assets"), ref, reason)
 
 
-def _asset_rows(rd: _Reader) -> tuple[Iterator[Sequence[object]], list[tuple[int, int, int, int]]] | None:
-    """``All Assets`` rows from A1 and its merged areas: streamed from calamine for a file (the sheet's
-    memory is the library's until the rows are consumed), the grid of a :class:`GridSource`."""
+def _stream_assets(rd: _Reader, streamed: _Streamed) -> list[tuple[int, int, int, int]] | None:
+    """``All Assets`` into ``streamed`` and its merged areas: from a file in one checked pass, a piece of
+    rows at a time (:meth:`_FileSource.stream_sheet`); the grid of a :class:`GridSource`. None when the
+    sheet is missing, damaged or unreadable (a problem is recorded)."""
     if not rd.present(L.ALL_ASSETS):
         return None
     if rd.files is None:
         found = rd.sheet_grid(L.ALL_ASSETS)
-        return (iter(found.rows), list(found.merges)) if found is not None else None
-    sheet = rd.files.calamine_sheet(L.ALL_ASSETS)
-    if sheet is None:
-        return None
-    merges = [(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1) for a, b in (sheet.merged_cell_ranges or [])]
-    if tuple(sheet.start) == (0, 0):
-        return iter(sheet.iter_rows()), merges
-    # the used area does not start at A1: read it with its empty margin
-    return iter(cast(list[list[object]], sheet.to_python(skip_empty_area=False))), merges
+        if found is None:
+            return None
+        streamed.add(1, 0, found.rows)
+        return list(found.merges)
+    merges = rd.files.stream_sheet(L.ALL_ASSETS, streamed.add)
+    scan = rd.files.scans.get(L.ALL_ASSETS)
+    if scan is not None:
+        rd.scans[L.ALL_ASSETS] = scan
+    return merges
 
 
 def _read_assets(rd: _Reader) -> RawTable:
-    """``All Assets``, streamed into columns (see :func:`_stream_rows`); the calamine sheet is released as
-    soon as its rows are read. Structural problems go to ``rd.problems``."""
+    """``All Assets``, streamed into columns (see :class:`_Streamed`). Structural problems go to
+    ``rd.problems``."""
     headers = L.ALL_ASSETS_HEADERS
     empty = RawTable(rd.file, L.ALL_ASSETS, headers, (), L.ALL_ASSETS_FIRST_ROW, typed=True)
+    streamed = _Streamed(len(headers))
     try:
-        found = _asset_rows(rd)
-        if found is None:
-            return empty
-        rows, merges = found
-        if not _asset_headers(rd, list(next(rows, []))):
-            return empty
-        streamed = _stream_rows(rows, len(headers))
+        merges = _stream_assets(rd, streamed)
     except Exception as exc:  # calamine's own error types for a sheet it cannot decode
         rd.unreadable(L.ALL_ASSETS, exc)
         return empty
-    del found, rows
+    if merges is None or not _asset_headers(rd, streamed.header):
+        return empty
     _asset_problems(rd, streamed, merges)
     return RawTable.from_columns(
         rd.file,
@@ -953,7 +1029,7 @@ def read_workbook(path: str | Path | GridSource, *, deals: Iterable[str] | None 
     else:
         source = path
     problems = Problems()
-    rd = _Reader(source, problems)
+    rd = _Reader(source, problems, streamed=frozenset({L.ALL_ASSETS}))
     try:
         assets = _read_assets(rd)  # first: the large sheet's memory is released before the rest is read
         reference = _read_reference(rd)
