@@ -117,26 +117,46 @@ def read_deals(conn: Connection, deals: Sequence[str]) -> dict[str, StoredDeal]:
     return out
 
 
+#: ``clo.asset`` columns read per query by :func:`_asset_raw_table` (bounds the driver's result in memory)
+READ_COLUMNS = 18
+
+
 def _asset_raw_table(conn: Connection, asset_ids: Sequence[str] | None, source: str) -> RawTable:
     """``clo.asset`` (all rows, or those listed) as an ``All Assets`` raw table in sheet order, held column
-    by column: one query returning one array per column (no row object per asset), legacy headers, the
-    first data row numbered 2 as in the sheet."""
+    by column: each query returns one array per column for :data:`READ_COLUMNS` columns (no row object per
+    asset, and the driver never holds the whole table), legacy headers, the first data row numbered 2 as in
+    the sheet."""
     order = 'ORDER BY sheet_row IS NULL, sheet_row, asset_id COLLATE "C"'
-    arrays = ", ".join(f"array_agg({_quoted(c.name)} {order})" for c in ASSET_COLUMNS)
     where = "" if asset_ids is None else "WHERE asset_id = ANY(%(ids)s)"
+    params = {"ids": list(asset_ids or ())}
     raw = cast(Any, conn.connection.dbapi_connection)
+    data: dict[str, list[Any]] = {}
     with raw.cursor(binary=True) as cur:
-        cur.execute(f"SELECT {arrays} FROM clo.asset {where}", {"ids": list(asset_ids or ())})
-        found = cur.fetchone()
-    headers = tuple(c.header for c in ASSET_COLUMNS)
+        for start in range(0, len(ASSET_COLUMNS), READ_COLUMNS):
+            group = ASSET_COLUMNS[start : start + READ_COLUMNS]
+            arrays = ", ".join(f"array_agg({_quoted(c.name)} {order})" for c in group)
+            cur.execute(f"SELECT {arrays} FROM clo.asset {where}", params)
+            found = cur.fetchone() or ()
+            for c, values in zip(group, found, strict=True):
+                data[c.header] = (
+                    _one_object_per_text(values or []) if c.kind in ("text", "flag") else values or []
+                )
+            del found
     return RawTable.from_columns(
         source,
         "All Assets",
-        headers,
-        {h: list(values or ()) for h, values in zip(headers, found, strict=True)},
+        tuple(data),
+        data,
         first_row=2,
         columns={c.header: c.position for c in ASSET_COLUMNS},
     )
+
+
+def _one_object_per_text(values: list[Any]) -> list[Any]:
+    """A text column with each distinct text held once: the driver returns a new string per cell, and at
+    50,000 assets the repeated ratings, industries, flags and names would take ~100 MB more."""
+    first = {v: v for v in values}  # keeps the first object of each distinct text
+    return list(map(first.__getitem__, values))
 
 
 def _quoted(name: str) -> str:
