@@ -1,7 +1,8 @@
-"""The compiled waterfall (each step matched once per version) pays exactly what the per-step ``match``
-paid (issue 13). Oracle: ``reference_engine.run_steps``, the dispatch as it was, patched into the deal
-run; every sample deal, both conventions, base case and a stress that trips the coverage tests and the
-event of default, must give the same periods to the last bit (``repr`` of every row)."""
+"""The compiled waterfall (each step matched once per version, then bound to the run's tranches, fees
+and tests) pays exactly what the per-step ``match`` paid (issue 13). Oracle: ``reference_engine.run_steps``,
+the dispatch as it was, patched into the deal run; every sample deal, both conventions, base case and a
+stress that trips the coverage tests and the event of default, must give the same periods to the last bit
+(``repr`` of every row)."""
 
 from __future__ import annotations
 
@@ -42,9 +43,9 @@ def _as_text(r: DealResult) -> str:
 def test_compiled_actions_pay_what_the_per_step_match_paid(sample_workbook: Path, convention: str) -> None:
     book = read_workbook(sample_workbook)
     fast = _runs(book, convention)
-    identity: Callable[[Any], Any] = lambda steps: steps  # noqa: E731
+    unbound: Callable[..., Any] = lambda steps, *_: steps  # noqa: E731 the steps themselves, per step
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(run_module, "compile_steps", identity)
+        mp.setattr(run_module, "bind_steps", unbound)
         mp.setattr(run_module, "run_actions", reference_engine.run_steps)
         slow = _runs(book, convention)
     assert fast.keys() == slow.keys()

@@ -8,7 +8,7 @@ Unpaid amounts carry forward at the same priority without a cap (Q28).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from clo_xl.cashflows.structure import FeeSpec
 
@@ -22,6 +22,11 @@ class FeeState:
     accrued: float = 0.0
     paid: float = 0.0
     total_paid: float = 0.0
+    #: the spec's basis read once ("BEGINNING", "AVERAGE", or anything else: no accrual on a basis)
+    kind: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.kind = self.spec.basis.strip().upper()
 
     def accrue(
         self, opening_basis: float, basis: float, fraction: float, index: float, *, legacy_unpaid: bool
@@ -31,7 +36,7 @@ class FeeState:
         if basis <= 0:
             self.accrued = 0.0
             return 0.0
-        kind = s.basis.strip().upper()
+        kind = self.kind
         if kind == "BEGINNING":
             base = opening_basis
         elif kind == "AVERAGE":

@@ -119,25 +119,30 @@ def _pay_group(
 ) -> None:
     """Pay the classes ``names`` (sequentially, or pro rata when cash is short); ``labels[k]`` is the
     ledger label of ``names[k]``."""
-    cash = pot.cash
-    if cash <= 0.0:
+    if pot.cash <= 0.0:
         return
     tranches = ctx.tranches
-    if len(names) == 1:  # one class (most steps): no group to build
-        name = names[0]
-        t = tranches[name] if name in tranches else ctx.tranche(name)
-        amount = payment.pay(t, cash)
-        if amount > 0.0:
-            ctx.ledger.record(labels[0], t.name, pot.take(amount))
-        return
-    group = [tranches[n] if n in tranches else ctx.tranche(n) for n in names]
-    record = ctx.ledger.record
-    if not pro_rata or len(group) == 1:
+    group = tuple(tranches[n] if n in tranches else ctx.tranche(n) for n in names)
+    _pay_tranches(ctx.ledger, pot, labels, group, pro_rata, payment)
+
+
+def _pay_tranches(
+    ledger: Ledger,
+    pot: Pot,
+    labels: tuple[str, ...],
+    group: tuple[TrancheState, ...],
+    pro_rata: bool,
+    payment: _Payment,
+) -> None:
+    """:func:`_pay_group` on the classes themselves (``pot`` holds cash)."""
+    pay = ledger.pay
+    if len(group) == 1 or not pro_rata:
         for t, label in zip(group, labels, strict=True):
             amount = payment.pay(t, pot.cash)
             if amount > 0.0:
-                record(label, t.name, pot.take(amount))
+                pay(label, t.name, pot, amount)
         return
+    cash = pot.cash
     dues = [payment.due(t) for t in group]
     total = sum(dues)
     if total > cash and total > 0:
@@ -148,12 +153,10 @@ def _pay_group(
             wsum = sum(weights) or total
             shares = [cash * (w / wsum) for w in weights]
         for t, label, share in zip(group, labels, shares, strict=True):
-            amount = payment.pay(t, share)
-            record(label, t.name, pot.take(amount))
+            pay(label, t.name, pot, payment.pay(t, share))
         return
     for t, label in zip(group, labels, strict=True):
-        amount = payment.pay(t, pot.cash)
-        record(label, t.name, pot.take(amount))
+        pay(label, t.name, pot, payment.pay(t, pot.cash))
 
 
 def _allowed(ctx: PeriodContext, controlling: Controlling, on: str | None, classes: tuple[str, ...]) -> bool:
@@ -165,9 +168,30 @@ def _allowed(ctx: PeriodContext, controlling: Controlling, on: str | None, class
 
 
 def _cure(ctx: PeriodContext, pot: Pot, step: CureCoverage) -> None:
-    kind: Kind = "interest" if ctx.section == "interest" else step.math
+    credits = [ctx.test(n) for n in step.credit_ic] + [ctx.test(n) for n in step.credit_oc]
+    if step.credit_idt:
+        credits.append(ctx.test_of_kind("IDT"))
     oc = ctx.test(step.oc) if step.oc else None
     ic = ctx.test(step.ic) if step.ic else None
+    _cure_bound(_BoundCure(step, oc, ic, tuple(t for t in credits if t is not None)), ctx, pot, None)
+
+
+@dataclass(frozen=True)
+class _BoundCure:
+    """A ``CureCoverage`` step with its tests: the OC and IC tests it cures and, in order, the tests its
+    payment credits (``credit_ic``, ``credit_oc``, then the diversion test)."""
+
+    step: CureCoverage
+    oc: CoverageTest | None
+    ic: CoverageTest | None
+    credits: tuple[CoverageTest, ...]
+
+
+def _cure_bound(cure: _BoundCure, ctx: PeriodContext, pot: Pot, _: Pot | None) -> bool:
+    step, oc, ic = cure.step, cure.oc, cure.ic
+    if (oc is None or oc.passed) and (ic is None or ic.passed):
+        return False  # nothing to cure: paying and crediting 0.0 to passing tests changes nothing
+    kind: Kind = "interest" if ctx.section == "interest" else step.math
     oc_rem = oc.remaining(kind) if oc else 0.0
     ic_rem = ic.remaining(kind) if ic else 0.0
     cash = pot.cash
@@ -183,25 +207,16 @@ def _cure(ctx: PeriodContext, pot: Pot, step: CureCoverage) -> None:
         if ic is not None:
             ic.credit(paid, kind)
     if paid <= 0:
-        return
+        return False
     pot.take(paid)
     ctx.notes_payable += paid
     if ctx.section == "interest":  # interest proceeds diverted to pay notes: they stay interest-sourced
         ctx.notes_payable_interest += paid
         ctx.interest_cures += paid
     ctx.last_cure[(ctx.section, step.oc or step.ic or "")] = paid
-    for name in step.credit_ic:
-        t = ctx.test(name)
-        if t is not None:
-            t.credit(paid, kind)
-    for name in step.credit_oc:
-        t = ctx.test(name)
-        if t is not None:
-            t.credit(paid, kind)
-    if step.credit_idt:
-        idt = ctx.test_of_kind("IDT")
-        if idt is not None:
-            idt.credit(paid, kind)
+    for t in cure.credits:
+        t.credit(paid, kind)
+    return False
 
 
 Action = Callable[[PeriodContext, Pot, "Pot | None"], bool]
@@ -259,6 +274,145 @@ def _action(step: Step) -> Action:
             assert_never(step)
 
 
+def bind_steps(
+    steps: tuple[Step, ...],
+    tranches: dict[str, TrancheState],
+    fees: dict[str, FeeState],
+    tests: dict[str, CoverageTest],
+    order: tuple[str, ...],
+) -> tuple[Action, ...]:
+    """:func:`compile_steps` for one deal run: the actions of the common steps hold the run's own tranche,
+    fee and test states (names looked up once per run, not once per period), and a payment of an empty pot
+    returns at once. A step naming a class the deal lacks keeps its compiled action (which raises the
+    located error when it is reached with cash, as before). ``order``: the classes, most senior first."""
+    run = _Run(tranches, fees, tests, order)
+    return tuple(run.bind(step, act) for step, act in zip(steps, compile_steps(steps), strict=True))
+
+
+def _nothing(ctx: PeriodContext, pot: Pot, principal_pot: Pot | None) -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One deal run's states, to bind steps to (:func:`bind_steps`)."""
+
+    tranches: dict[str, TrancheState]
+    fees: dict[str, FeeState]
+    tests: dict[str, CoverageTest]
+    order: tuple[str, ...]
+
+    def bind(self, step: Step, compiled: Action) -> Action:
+        match step:
+            case PayFee(fee=name, from_cure_of=None):
+                fee = self.fees.get(name)
+                return _nothing if fee is None else _fee_action(fee, name, _label(step, name))
+            case PayInterest(classes=names, pro_rata=pro, controlling=ctl, controlling_on=on):
+                return self._classes(step, names, pro, INTEREST, ctl, on, compiled)
+            case PayDeferred(classes=names, pro_rata=pro, controlling=ctl, controlling_on=on):
+                return self._classes(step, names, pro, DEFERRED, ctl, on, compiled)
+            case PayPrincipal(classes=names, pro_rata=pro):
+                return self._classes(step, names, pro, PRINCIPAL, Controlling.ALWAYS, None, compiled)
+            case CureCoverage():
+                return self._cure(step)
+            case DivertInterest(test=name, share=share):
+                tests = self.tests
+                idt = (
+                    tests.get(name)
+                    if name is not None
+                    else next((t for t in tests.values() if t.kind == "IDT"), None)
+                )
+                return partial(_divert_to, idt, share)
+            case _:
+                return compiled
+
+    def _classes(
+        self,
+        step: Step,
+        names: tuple[str, ...],
+        pro_rata: bool,
+        payment: _Payment,
+        controlling: Controlling,
+        on: str | None,
+        compiled: Action,
+    ) -> Action:
+        if controlling is Controlling.NEVER:
+            return _nothing
+        if any(n not in self.tranches for n in names):
+            return compiled
+        group = tuple(self.tranches[n] for n in names)
+        labels = _labels(step, names)
+        seniors: tuple[tuple[str, TrancheState], ...] | None = None
+        if controlling is Controlling.IF_CONTROLLING:
+            seniors = tuple((c, self.tranches[c]) for c in self.order if c in self.tranches)
+        return _classes_action(group, labels, pro_rata, payment, seniors, on or names[0])
+
+    def _cure(self, step: CureCoverage) -> Action:
+        tests = self.tests
+        oc = tests.get(step.oc) if step.oc else None
+        ic = tests.get(step.ic) if step.ic else None
+        credits = [tests.get(n) for n in step.credit_ic] + [tests.get(n) for n in step.credit_oc]
+        if step.credit_idt:
+            credits.append(next((t for t in tests.values() if t.kind == "IDT"), None))
+        bound = _BoundCure(step, oc, ic, tuple(t for t in credits if t is not None))
+        return partial(_cure_bound, bound)
+
+
+def _fee_action(fee: FeeState, name: str, label: str) -> Action:
+    """``PayFee`` of a fee the deal has, paid from the pot."""
+    pay = fee.pay
+
+    def act(ctx: PeriodContext, pot: Pot, _: Pot | None) -> bool:
+        i, p = pot.interest, pot.principal
+        cash = (i if i > 0.0 else 0.0) + (p if p > 0.0 else 0.0)  # pot.cash
+        if cash > 0.0:  # paying 0.0 changes nothing
+            ctx.ledger.pay(label, name, pot, pay(cash))
+        return False
+
+    return act
+
+
+def _classes_action(
+    group: tuple[TrancheState, ...],
+    labels: tuple[str, ...],
+    pro_rata: bool,
+    payment: _Payment,
+    seniors: tuple[tuple[str, TrancheState], ...] | None,
+    controlling_on: str,
+) -> Action:
+    """A payment to the classes ``group``; ``seniors``: when given, only while ``controlling_on`` is the
+    controlling class (the most senior of ``seniors`` with a current balance > 0, §4.0)."""
+
+    def controlling() -> bool:
+        for name, t in seniors or ():
+            if t.current_balance > 0:
+                return name == controlling_on
+        return False
+
+    if len(group) == 1:
+        tranche, label = group[0], labels[0]
+        pay, name = partial(payment.pay, tranche), tranche.name
+
+        def one(ctx: PeriodContext, pot: Pot, _: Pot | None) -> bool:
+            i, p = pot.interest, pot.principal
+            cash = (i if i > 0.0 else 0.0) + (p if p > 0.0 else 0.0)  # pot.cash
+            if cash <= 0.0 or (seniors is not None and not controlling()):
+                return False
+            amount = pay(cash)
+            if amount > 0.0:
+                ctx.ledger.pay(label, name, pot, amount)
+            return False
+
+        return one
+
+    def many(ctx: PeriodContext, pot: Pot, _: Pot | None) -> bool:
+        if pot.cash > 0.0 and (seniors is None or controlling()):
+            _pay_tranches(ctx.ledger, pot, labels, group, pro_rata, payment)
+        return False
+
+    return many
+
+
 def _labels(step: Step, names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(_label(step, n) for n in names)
 
@@ -281,9 +435,7 @@ def _pay_fee(name: str, cure_of: str | None, label: str, ctx: PeriodContext, pot
         ]
         ctx.ledger.record(label, name, parts)
         return False
-    amount = fee.pay(pot.cash)
-    if amount > 0.0:
-        ctx.ledger.record(label, name, pot.take(amount))
+    ctx.ledger.pay(label, name, pot, fee.pay(pot.cash))
     return False
 
 
@@ -306,8 +458,7 @@ def _pay_classes(
 def _pay_scheduled(name: str, count: int, label: str, ctx: PeriodContext, pot: Pot, _: Pot | None) -> bool:
     t = ctx.tranche(name)
     instalment = t.spec.original_balance / max(count, 1)
-    amount = t.pay_principal(min(instalment, pot.cash))
-    ctx.ledger.record(label, name, pot.take(amount))
+    ctx.ledger.pay(label, name, pot, t.pay_principal(min(instalment, pot.cash)))
     return False
 
 
@@ -318,12 +469,18 @@ def _cure_action(step: CureCoverage, ctx: PeriodContext, pot: Pot, _: Pot | None
 
 def _divert(name: str | None, share: float, ctx: PeriodContext, pot: Pot, principal_pot: Pot | None) -> bool:
     idt = ctx.test(name) if name is not None else ctx.test_of_kind("IDT")
+    return _divert_to(idt, share, ctx, pot, principal_pot)
+
+
+def _divert_to(
+    idt: CoverageTest | None, share: float, ctx: PeriodContext, pot: Pot, principal_pot: Pot | None
+) -> bool:
     if ctx.in_reinvestment_period and idt is not None and not idt.passed:
         amount = min(idt.remaining("interest"), share * pot.cash)  # Q21: counters untouched
         if amount > 0 and principal_pot is not None:
             # an outflow of the interest waterfall and an inflow of the principal one: recorded as such, so
             # each waterfall reconciles on its own
-            ctx.ledger.record("DivertInterest: Principal Proceeds", PRINCIPAL_PROCEEDS, pot.take(amount))
+            ctx.ledger.pay("DivertInterest: Principal Proceeds", PRINCIPAL_PROCEEDS, pot, amount)
             principal_pot.principal += amount
             ctx.diverted += amount
     return False

@@ -6,7 +6,6 @@ reinvestment purchase → call / liquidation flag for next period → terminatio
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -24,7 +23,7 @@ from clo_xl.curves.conventions import FloatArray, IntArray, days360, from_day_nu
 from clo_xl.fees.fees import FeeState
 from clo_xl.fees.incentive import IncentiveFeeState
 from clo_xl.waterfall.coverage import CoverageTest
-from clo_xl.waterfall.engine import PeriodContext, compile_steps, run_actions
+from clo_xl.waterfall.engine import PeriodContext, bind_steps, run_actions
 from clo_xl.waterfall.ledger import Ledger, Payment, Pot
 from clo_xl.waterfall.steps import PayFee
 from clo_xl.waterfall.tranches import TrancheState
@@ -160,25 +159,39 @@ def _coverage_tests(wf: WaterfallVersion, deal: DealStructure, present: set[str]
     return tests
 
 
-TestMembers = tuple[tuple[CoverageTest, str, tuple[TrancheState, ...]], ...]
+TestMembers = tuple[tuple[CoverageTest, str, tuple[int, ...]], ...]
 
 
 def _members(
     tests: dict[str, CoverageTest], defs: dict[str, TestDefinition], tranches: dict[str, TrancheState]
 ) -> TestMembers:
-    """Each test with its kind and the classes whose balances it covers (worked out once per run)."""
+    """Each test with its kind and the positions in ``tranches`` of the classes whose balances it covers
+    (worked out once per run)."""
+    position = {name: k for k, name in enumerate(tranches)}
     return tuple(
-        (state, defs[name].kind, tuple(tranches[c] for c in defs[name].classes if c in tranches))
+        (state, defs[name].kind, tuple(position[c] for c in defs[name].classes if c in tranches))
         for name, state in tests.items()
     )
 
 
-def _evaluate(members: TestMembers, *, oc: float, eod: float, ic: float, strict: bool) -> None:
-    """§5.1–5.2: OC/IDT on the OC numerator, EOD on its own, IC on interest; beginning note balances."""
+def _evaluate(
+    members: TestMembers,
+    tranches: tuple[TrancheState, ...],
+    *,
+    oc: float,
+    eod: float,
+    ic: float,
+    strict: bool,
+) -> None:
+    """§5.1–5.2: OC/IDT on the OC numerator, EOD on its own, IC on interest; beginning note balances.
+    ``tranches``: the run's classes, in the order ``members`` count them."""
+    balance = [t.current_balance for t in tranches]
+    due: list[float] = []
     for state, kind, classes in members:
-        bal = sum(t.current_balance for t in classes)
+        bal = sum(map(balance.__getitem__, classes))
         if kind == "IC":
-            num, den = ic, sum(t.interest_due for t in classes)
+            due = due or [t.interest_due for t in tranches]
+            num, den = ic, sum(map(due.__getitem__, classes))
         elif kind == "EOD":
             num, den = eod, bal
         else:
@@ -317,17 +330,16 @@ def _wound_down(collateral: float, i: int, reinv: ReinvestmentPool) -> bool:
 
 
 def _accrue_fees(
-    fees: dict[str, FeeState],
+    fees: tuple[tuple[FeeState, list[float]], ...],
     opening_basis: float,
     basis: float,
-    fraction: Callable[[int, int], float],
     i: int,
     index: float,
     legacy_unpaid: bool,
 ) -> None:
-    """Accrue every fee for period ``i``: ``fraction(i, day_count)`` is its year fraction on a basis."""
-    for f in fees.values():
-        f.accrue(opening_basis, basis, fraction(i, int(f.spec.day_count)), index, legacy_unpaid=legacy_unpaid)
+    """Accrue every fee for period ``i``; each fee comes with its year fraction of every period."""
+    for f, fraction in fees:
+        f.accrue(opening_basis, basis, fraction[i], index, legacy_unpaid=legacy_unpaid)
 
 
 def _roll(
@@ -401,10 +413,11 @@ def run_deal(
     yf30_pay = year_fraction(grid.payment_prev, grid.payment, 0)
     fraction_by_basis: dict[int, list[float]] = {}
 
-    def fraction(i: int, basis: int) -> float:
+    def fractions(basis: int) -> list[float]:
+        """The year fraction of every period on a day-count basis."""
         if basis not in fraction_by_basis:
             fraction_by_basis[basis] = year_fraction(grid.payment_prev, grid.payment, basis).tolist()
-        return fraction_by_basis[basis][i]
+        return fraction_by_basis[basis]
 
     pay_dates = [from_day_number(d) for d in grid.payment.tolist()]
     begin_dates = [from_day_number(d) for d in grid.collection_begin.tolist()]
@@ -419,12 +432,16 @@ def run_deal(
     fees = {f.name: FeeState(f, f.opening_unpaid) for f in deal.fees}
     tests = _coverage_tests(wf, deal, set(tranches))
     members = _members(tests, {td.name: td for td in wf.tests}, tranches)
+    tranche_list = tuple(tranches.values())
+    accruing = tuple((t, fractions(int(t.spec.day_count))) for t in tranche_list)
+    fee_accruals = tuple((f, fractions(int(f.spec.day_count))) for f in fees.values())
     # the switches read every period, looked up once (each lookup hashes an enum member)
     ccc_whole_pool, legacy_unpaid = conv.ccc_whole_pool, conv.fee_interest_on_opening_unpaid
     strict, sticky_eod = conv.strict_trigger, conv.sticky_event_of_default
     capitalise, ic_trustee_and_base = conv.capitalise_unpaid_interest, conv.ic_trustee_and_base_only
-    eod_steps, interest_steps = compile_steps(wf.eod), compile_steps(wf.interest)
-    principal_steps, notes_steps = compile_steps(wf.principal), compile_steps(wf.notes)
+    bound = (tranches, fees, tests, wf.classes)
+    eod_steps, interest_steps = bind_steps(wf.eod, *bound), bind_steps(wf.interest, *bound)
+    principal_steps, notes_steps = bind_steps(wf.principal, *bound), bind_steps(wf.notes, *bound)
     eod_state = next((t for t in tests.values() if t.kind == "EOD"), None)
     senior = senior_fees(wf)
     # Q25: the legacy drops historic Sub Note flows dated after the CLOInputs analysis date (so a purchase
@@ -456,8 +473,8 @@ def run_deal(
         if pfai > 0:
             interest, principal, pfai = _reclass_accrued(interest, principal, pfai)
         index = deal.current_index if i == 0 else index_det_list[i]
-        for t in tranches.values():
-            t.accrue(index, fraction(i, int(t.spec.day_count)))
+        for t, fraction in accruing:
+            t.accrue(index, fraction[i])
         end_perf = pool_end_perf[i] + reinv.end_performing(i)
         end_def = pool_end_def[i] + reinv.end_defaulted(i)
         end_mv = pool_end_mv[i] + reinv.end_mv(i)
@@ -474,12 +491,12 @@ def run_deal(
         basis = end_perf + end_def + principal + pfai
         if i == 0 and opening_basis <= 0:  # no "Beg Fee Basis" input: the first period's own basis
             opening_basis = basis
-        _accrue_fees(fees, opening_basis, basis, fraction, i, index, legacy_unpaid)
+        _accrue_fees(fee_accruals, opening_basis, basis, i, index, legacy_unpaid)
         incentive.begin_period(pay)
         oc_num = end_perf + end_mv - ccc + principal + pfai
         eod_num = end_perf + end_mv + principal
         ic_num = _ic_numerator(interest, fees, senior, ic_trustee_and_base)
-        _evaluate(members, oc=oc_num, eod=eod_num, ic=ic_num, strict=strict)
+        _evaluate(members, tranche_list, oc=oc_num, eod=eod_num, ic=ic_num, strict=strict)
         liquidation = 0.0
         if liquidate:  # Q26: added after the tests
             # in the last period the balance queries returned 0: the sale is of the period's closing pool
