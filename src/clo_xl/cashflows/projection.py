@@ -322,36 +322,42 @@ class Recoveries:
     A default of period k is due at k + lag, for each (lag in periods per asset, share) of ``lags``: one
     lag with share 1 (the asset's recovery lag), or the shares of a :class:`RecoveryTiming`. Amounts due are
     collected once, on the interest row with that counter (a pre-defaulted asset's amounts sit at index 0:
-    with lag 0 they are never collected, Q34).
+    with lag 0 they are never collected, Q34). Each counter is an interest row of its own, so a slot is
+    read by one row at most and collecting leaves it as it is.
+
+    The queue is flat: asset ``a``'s counter ``c`` is at ``a × width + c`` (``base[a] = a × width``); a
+    lag that varies by column (a lag vector) is kept column-major, ``lag[j]`` for column j.
     """
 
     par: FloatArray
     mv: FloatArray
     lags: list[tuple[IntArray, float]]
-    rows: IntArray
+    base: IntArray
 
     @classmethod
     def empty(cls, n: int, cols: int, lags: list[tuple[IntArray, float]]) -> Recoveries:
-        """A queue wide enough for the last column's defaults at the longest lag."""
+        """A queue wide enough for the last column's defaults at the longest lag; ``lags`` as
+        :func:`_recovery_lags` gives them (assets × columns, or one per asset)."""
         width = cols + 1 + max(int(lag.max(initial=0)) for lag, _ in lags)
-        return cls(np.zeros((n, width)), np.zeros((n, width)), lags, np.arange(n))
+        by_column = [(np.ascontiguousarray(lag.T) if lag.ndim == 2 else lag, share) for lag, share in lags]
+        return cls(np.zeros(n * width), np.zeros(n * width), by_column, np.arange(n, dtype=np.int64) * width)
 
     def schedule(self, k: IntArray, column: int, par: FloatArray, mv: FloatArray) -> None:
         """Queue the defaults of the rows at ``column`` (interest-period counters ``k``)."""
-        rows = self.rows
+        slot = self.base + k
         for lag, share in self.lags:
-            at = k + (lag[:, column] if lag.ndim == 2 else lag)
-            self.par[rows, at] += par * share
-            self.mv[rows, at] += mv * share
+            at = slot + (lag[column] if lag.ndim == 2 else lag)
+            if share == 1.0:  # x × 1.0 is x
+                self.par[at] += par
+                self.mv[at] += mv
+            else:
+                self.par[at] += par * share
+                self.mv[at] += mv * share
 
     def collect(self, k: IntArray, collecting: BoolArray) -> tuple[FloatArray, FloatArray]:
-        """(par, recovery) due now on the collecting rows, which leave the queue."""
-        rows = self.rows
-        par = np.where(collecting, self.par[rows, k], 0.0)
-        mv = np.where(collecting, self.mv[rows, k], 0.0)
-        self.par[rows[collecting], k[collecting]] = 0.0
-        self.mv[rows[collecting], k[collecting]] = 0.0
-        return par, mv
+        """(par, recovery) due now on the collecting rows."""
+        slot = self.base + k
+        return np.where(collecting, self.par[slot], 0.0), np.where(collecting, self.mv[slot], 0.0)
 
 
 def _recovery_lags(
@@ -522,7 +528,9 @@ def _roll(
     """Roll every asset's balance column by column (the order of events in the module docstring).
 
     Only what depends on the running balance is computed here; each value is the same expression, in
-    the same order, as one asset row at a time would compute it.
+    the same order, as one asset row at a time would compute it. An asset's defaulted par and its market
+    value still outstanding after its last row are written off (or collected) once the roll is done
+    (:func:`_close_last_rows`): nothing after that row reads them.
     """
     cols, n = r.valid.shape
     bal = np.where(predefault, 0.0, par)
@@ -530,12 +538,15 @@ def _roll(
     mv_bal = np.where(predefault, par * market_value, 0.0)
     due.schedule(np.zeros(n, dtype=np.int64), 0, def_bal, mv_bal)  # pre-defaulted: queue index 0
     out = {
-        k: np.zeros((cols, n)) for k in ("beg", "default", "mv", "int", "sch", "pre", "rec", "loss", "mv_off")
+        k: np.zeros((cols, n))
+        for k in ("beg", "default", "mv", "int", "sch", "pre", "rec", "rec_par", "def_bal", "mv_bal")
     }
-    live_cols = np.flatnonzero(r.valid.any(axis=1))
-    last_cols = set(r.last[r.last >= 0].tolist())
+    beg, defaults, mvs, ints = out["beg"], out["default"], out["mv"], out["int"]
+    schs, pres, recs, rec_pars = out["sch"], out["pre"], out["rec"], out["rec_par"]
+    def_bals, mv_bals = out["def_bal"], out["mv_bal"]
     any_rating = bool(rating_mode.any())
-    for j in live_cols.tolist():
+    any_principal_only = bool(r.principal_only.any())
+    for j in np.flatnonzero(r.valid.any(axis=1)).tolist():
         v = r.valid[j]
         k = r.counter[j]
         b = np.where(v, bal, 0.0)
@@ -547,32 +558,49 @@ def _roll(
         s = b - default
         scheduled = s * r.fraction[j]
         # a principal-only row pays the interest accrued on the repaid amount only
-        interest = r.accrual[j] * np.where(r.principal_only[j], scheduled, s)
+        interest = r.accrual[j] * (np.where(r.principal_only[j], scheduled, s) if any_principal_only else s)
         prepay = (s - scheduled) * r.cpr[j]
         rec_par, recovery = due.collect(k, r.recover[j])
-        loss = rec_par - recovery
         def_bal = def_bal + default - rec_par
         mv_bal = mv_bal + mv - recovery
-        if j in last_cols:
-            is_last = v & (r.last == j)
-            if write_off:  # Q34: outstanding defaulted par written off in full
-                loss = loss + np.where(is_last, def_bal, 0.0)
-                out["mv_off"][j] = np.where(is_last, mv_bal, 0.0)
-            else:  # collect every queued recovery on the last row
-                recovery = recovery + np.where(is_last, mv_bal, 0.0)
-                loss = loss + np.where(is_last, def_bal - mv_bal, 0.0)
-            def_bal = np.where(is_last, 0.0, def_bal)
-            mv_bal = np.where(is_last, 0.0, mv_bal)
         bal = np.where(v, b - default - scheduled - prepay, bal)
-        out["beg"][j] = b
-        out["default"][j] = default
-        out["mv"][j] = mv
-        out["int"][j] = interest
-        out["sch"][j] = scheduled
-        out["pre"][j] = prepay
-        out["rec"][j] = recovery
-        out["loss"][j] = loss
+        beg[j] = b
+        defaults[j] = default
+        mvs[j] = mv
+        ints[j] = interest
+        schs[j] = scheduled
+        pres[j] = prepay
+        recs[j] = recovery
+        rec_pars[j] = rec_par
+        def_bals[j] = def_bal
+        mv_bals[j] = mv_bal
+    out["loss"] = out.pop("rec_par") - recs  # par recovered less its recovery, every row at once
+    out["mv_off"] = _close_last_rows(r, out, write_off)
+    del out["def_bal"], out["mv_bal"]
     return {key: np.ascontiguousarray(value.T) for key, value in out.items()}
+
+
+def _close_last_rows(r: _RowInputs, out: dict[str, FloatArray], write_off: bool) -> FloatArray:
+    """On each asset's last row, the defaulted par still outstanding is written off in full and its market
+    value dropped (Q34, ``write_off``), or every queued recovery is collected there; in the columns that
+    are some asset's last, the other assets' rows get + 0.0, as the roll always gave them. Returns the
+    market value written off (columns × assets)."""
+    cols, n = r.valid.shape
+    mv_off = np.zeros((cols, n))
+    last_cols = np.unique(r.last[r.last >= 0])
+    if len(last_cols) == 0:
+        return mv_off
+    is_last = r.valid[last_cols] & (r.last[None, :] == last_cols[:, None])
+    def_bal, mv_bal = out["def_bal"][last_cols], out["mv_bal"][last_cols]
+    loss = out["loss"]
+    if write_off:  # Q34: outstanding defaulted par written off in full
+        loss[last_cols] = loss[last_cols] + np.where(is_last, def_bal, 0.0)
+        mv_off[last_cols] = np.where(is_last, mv_bal, 0.0)
+    else:  # collect every queued recovery on the last row
+        recovery = out["rec"]
+        recovery[last_cols] = recovery[last_cols] + np.where(is_last, mv_bal, 0.0)
+        loss[last_cols] = loss[last_cols] + np.where(is_last, def_bal - mv_bal, 0.0)
+    return mv_off
 
 
 def bucket_to_deal(

@@ -41,6 +41,7 @@ class LegacyCurve:
     index: RateIndex = LIBOR_3M
     _node_serials: IntArray = field(init=False, repr=False, compare=False)
     _forwards: FloatArray = field(init=False, repr=False, compare=False)
+    _node_days: FloatArray = field(init=False, repr=False, compare=False)  # node serials as floats
 
     def __post_init__(self) -> None:
         nodes = sorted(self.tenors)
@@ -64,6 +65,7 @@ class LegacyCurve:
             np.zeros(count, dtype=bool),
         )
         object.__setattr__(self, "_node_serials", node_serials)
+        object.__setattr__(self, "_node_days", node_serials.astype(np.float64))
         object.__setattr__(self, "_forwards", forwards)
 
     @classmethod
@@ -83,15 +85,21 @@ class LegacyCurve:
     def forward(self, when: IntArray) -> FloatArray:
         """Monthly-node forward at each serial (linear in days between nodes)."""
         w = np.asarray(when, dtype=np.int64)
-        beyond = w > self._node_serials[-1]
-        if np.any(beyond) and self.extrapolation is Extrapolation.ERROR:
-            first_bad = from_day_number(int(w[beyond].min()))
+        self._check_range(w)
+        # np.interp is flat at both ends: before the anchor → first node (§2.2), beyond → last forward
+        return np.interp(w.astype(np.float64), self._node_days, self._forwards)
+
+    def _check_range(self, when: IntArray) -> None:
+        """Raise the located error for serials past the last node (unless extrapolation is flat)."""
+        if self.extrapolation is not Extrapolation.ERROR:
+            return
+        beyond = when > self._node_serials[-1]
+        if np.any(beyond):
+            first_bad = from_day_number(int(when[beyond].min()))
             raise CurveRangeError(
                 f"curve anchored {self.anchor} ends {self.last_node}; queried {first_bad}. Extend the curve "
                 "or allow flat extrapolation (--curve-extrapolation flat)"
             )
-        # np.interp is flat at both ends: before the anchor → first node (§2.2), beyond → last forward
-        return np.interp(w.astype(np.float64), self._node_serials.astype(np.float64), self._forwards)
 
     def index_rate(self, fixing: IntArray, months: int) -> FloatArray:
         """`SpotRate(date, months)`: geometric average of monthly forwards with month-end drift (Q3).
@@ -101,15 +109,19 @@ class LegacyCurve:
         dates = np.asarray(fixing, dtype=np.int64)
         if months <= 0:
             return np.zeros(dates.shape)
-        distinct, where = np.unique(dates.ravel(), return_inverse=True)
+        distinct, where = _distinct(dates.ravel())
         return self._index_rate(distinct, months)[where].reshape(dates.shape)
 
     def _index_rate(self, running: IntArray, months: int) -> FloatArray:
+        """The product of (1 + forward) over the ``months`` running dates of each start, in step order;
+        the running dates of every step worked out at once (:func:`_running_dates`)."""
+        steps = _running_dates(running, months)
+        for step in steps:  # the first step past the curve names its earliest date, as step by step
+            self._check_range(step)
+        factors = 1.0 + np.interp(steps.astype(np.float64), self._node_days, self._forwards)
         product = np.ones(running.shape)
-        no_eom = np.zeros(running.shape, dtype=bool)
-        for _ in range(months):
-            product = product * (1.0 + self.forward(running))
-            running = add_months_serials(running, np.ones(running.shape, dtype=np.int64), no_eom)
+        for factor in factors:
+            product = product * factor
         return np.asarray(product ** (1.0 / months) - 1.0, dtype=np.float64)
 
     def _spot(self, start: date, months: int) -> float:
@@ -144,6 +156,39 @@ class LegacyCurve:
         return LegacyCurve(
             self.anchor, tuple((m, r + shift) for m, r in self.tenors), self.extrapolation, self.index
         )
+
+
+def _distinct(serials: IntArray) -> tuple[IntArray, IntArray]:
+    """``np.unique(serials, return_inverse=True)`` for day serials: by a presence table over their range
+    (no sort) when the range is a few decades at most."""
+    if len(serials) == 0:
+        return serials, np.zeros(0, dtype=np.int64)
+    low, high = int(serials.min()), int(serials.max())
+    if high - low > 20_000:
+        distinct, where = np.unique(serials, return_inverse=True)
+        return distinct, np.asarray(where).ravel()
+    offset = serials - low
+    present = np.zeros(high - low + 1, dtype=bool)
+    present[offset] = True
+    distinct = np.flatnonzero(present)
+    rank = np.cumsum(present) - 1
+    return distinct + low, rank[offset]
+
+
+def _running_dates(start: IntArray, months: int) -> IntArray:
+    """SpotRate's running dates (steps × starts): step 0 is the start, each step one calendar month on,
+    the day of the month clamped at a short month and never restored (Q3): the same dates as applying
+    ``add_months_serials(running, 1, no end-of-month)`` step after step, in integer arithmetic."""
+    d = np.asarray(start, dtype=np.int64).astype("datetime64[D]")
+    month0 = d.astype("datetime64[M]")
+    day0 = (d - month0.astype("datetime64[D]")).astype(np.int64)  # 0-based day of the month
+    month = month0[None, :] + np.arange(months, dtype=np.int64)[:, None].astype("timedelta64[M]")
+    first = month.astype("datetime64[D]")
+    length = ((month + np.timedelta64(1, "M")).astype("datetime64[D]") - first).astype(np.int64)
+    day = np.minimum.accumulate(np.minimum(day0[None, :], length - 1), axis=0)
+    day[0] = day0
+    out: IntArray = first.astype(np.int64) + day
+    return out
 
 
 @lru_cache(maxsize=256)
