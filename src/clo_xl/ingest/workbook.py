@@ -1093,7 +1093,13 @@ def read_asset_correlation(path: str | Path) -> tuple[tuple[str, ...], np.ndarra
     named range). Returns ``(ids, matrix)``; the matrix is float, square, symmetric with a unit diagonal.
     A label mismatch, a blank or non-numeric cell, or an asymmetric pair raises a located error."""
     problems = Problems()
-    rd = _Reader(Path(path), problems)
+    source = Path(path)
+    try:
+        with xlsx.Package(source) as package:  # the other sheets' parts are not read: not scanned either
+            others = frozenset(package.sheet_names) - {L.ASSET_CORRELATION}
+    except xlsx.PackageProblem:
+        others = frozenset()  # the reader names the damage
+    rd = _Reader(source, problems, streamed=others)
     try:
         g = rd.grid(L.ASSET_CORRELATION)
         named = rd.name_range(None, "AssetCorrelation")
