@@ -10,7 +10,7 @@ other analyst's change and the workbook keeps the refused edits until it is refr
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -25,7 +25,7 @@ from clo_xl.ingest.assets import read_asset_table as parse_asset_table
 from clo_xl.ingest.deal_inputs import parse_deal_inputs
 from clo_xl.ingest.problems import Problems
 from clo_xl.ingest.raw import RawTable
-from clo_xl.persistence.asset_columns import ASSET_COLUMNS
+from clo_xl.persistence.asset_columns import ASSET_COLUMNS, AssetColumn
 from clo_xl.persistence.audit import record_run, set_actor
 from clo_xl.persistence.engine import engine as engine_for
 from clo_xl.persistence.failures import database_errors
@@ -121,31 +121,70 @@ def read_deals(conn: Connection, deals: Sequence[str]) -> dict[str, StoredDeal]:
 READ_COLUMNS = 18
 
 
-def _asset_raw_table(conn: Connection, asset_ids: Sequence[str] | None, source: str) -> RawTable:
+class _ColumnGroups(Mapping[str, list[Any]]):
+    """``clo.asset`` columns (by legacy header) fetched :data:`READ_COLUMNS` at a time when first asked for,
+    only the latest group kept: a parser reading the columns in order holds one group of raw values at a
+    time. Valid while the connection is open; :meth:`close` releases the last group."""
+
+    def __init__(self, fetch: Callable[[Sequence[AssetColumn]], dict[str, list[Any]]]) -> None:
+        self._fetch: Callable[[Sequence[AssetColumn]], dict[str, list[Any]]] | None = fetch
+        self._group = {c.header: i // READ_COLUMNS for i, c in enumerate(ASSET_COLUMNS)}
+        self._current: dict[str, list[Any]] = {}
+
+    def __getitem__(self, header: str) -> list[Any]:
+        found = self._current.get(header)
+        if found is not None:
+            return found
+        start = self._group[header] * READ_COLUMNS  # KeyError for a header clo.asset lacks
+        if self._fetch is None:
+            raise RuntimeError("clo.asset columns are read back only while the table is parsed")
+        self._current = {}  # released before the next group is fetched
+        self._current = self._fetch(ASSET_COLUMNS[start : start + READ_COLUMNS])
+        return self._current[header]
+
+    def __contains__(self, header: object) -> bool:
+        return header in self._group
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._group)
+
+    def __len__(self) -> int:
+        return len(self._group)
+
+    def close(self) -> None:
+        self._fetch, self._current = None, {}
+
+
+def _asset_raw_table(
+    conn: Connection, asset_ids: Sequence[str] | None, source: str, *, streamed: bool = False
+) -> RawTable:
     """``clo.asset`` (all rows, or those listed) as an ``All Assets`` raw table in sheet order, held column
     by column: each query returns one array per column for :data:`READ_COLUMNS` columns (no row object per
     asset, and the driver never holds the whole table), legacy headers, the first data row numbered 2 as in
-    the sheet."""
+    the sheet. ``streamed``: the columns are fetched as the table is read (:class:`_ColumnGroups`), for a
+    parser that reads them in order while ``conn`` is open."""
     order = 'ORDER BY sheet_row IS NULL, sheet_row, asset_id COLLATE "C"'
     where = "" if asset_ids is None else "WHERE asset_id = ANY(%(ids)s)"
     params = {"ids": list(asset_ids or ())}
     raw = cast(Any, conn.connection.dbapi_connection)
-    data: dict[str, list[Any]] = {}
-    with raw.cursor(binary=True) as cur:
-        for start in range(0, len(ASSET_COLUMNS), READ_COLUMNS):
-            group = ASSET_COLUMNS[start : start + READ_COLUMNS]
-            arrays = ", ".join(f"array_agg({_quoted(c.name)} {order})" for c in group)
+
+    def fetch(group: Sequence[AssetColumn]) -> dict[str, list[Any]]:
+        arrays = ", ".join(f"array_agg({_quoted(c.name)} {order})" for c in group)
+        with raw.cursor(binary=True) as cur:
             cur.execute(f"SELECT {arrays} FROM clo.asset {where}", params)
-            found = cur.fetchone() or ()
-            for c, values in zip(group, found, strict=True):
-                data[c.header] = (
-                    _one_object_per_text(values or []) if c.kind in ("text", "flag") else values or []
-                )
-            del found
+            found: list[list[Any] | None] = list(cur.fetchone() or ())
+        out: dict[str, list[Any]] = {}
+        for i, c in enumerate(group):
+            values, found[i] = found[i] or [], None  # the driver's list is released column by column
+            out[c.header] = _one_object_per_text(values) if c.kind in ("text", "flag") else values
+        return out
+
+    groups = _ColumnGroups(fetch)
+    data: Mapping[str, list[Any]] = groups if streamed else {h: groups[h] for h in groups}
     return RawTable.from_columns(
         source,
         "All Assets",
-        tuple(data),
+        tuple(c.header for c in ASSET_COLUMNS),
         data,
         first_row=2,
         columns={c.header: c.position for c in ASSET_COLUMNS},
@@ -166,7 +205,12 @@ def _quoted(name: str) -> str:
 def read_asset_table(conn: Connection, asset_ids: Sequence[str] | None = None) -> AssetTable:
     """Assets (all, or those listed) parsed column by column by the workbook's parser, in sheet order."""
     problems = Problems()
-    parsed = parse_asset_table(_asset_raw_table(conn, asset_ids, "database"), problems)
+    table = _asset_raw_table(conn, asset_ids, "database", streamed=True)
+    try:
+        parsed = parse_asset_table(table, problems)
+    finally:
+        if isinstance(table.data, _ColumnGroups):
+            table.data.close()
     problems.raise_if_any()
     return parsed
 
