@@ -361,3 +361,20 @@ def test_read_deals_reads_several_deals_as_each_sheet_gave_them(
             assert deal.version == 1
         with pytest.raises(DatabaseError, match="no deal 'Syn 9'"):
             read_deals(conn, ["Syn 1", "Syn 9"])
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["one-universe-per-side", "one-per-deal"])
+def test_parity_passes_with_one_universe_per_side_or_one_per_deal(
+    db_url: str, book: WorkbookContent, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, shared: bool
+) -> None:
+    """L4 builds one universe per side for a small book and one per deal for a large one: both route
+    every deal's compliance (3 deals, each with its test results compared)."""
+    from clo_xl.persistence import validation
+
+    monkeypatch.setattr(validation, "SHARED_UNIVERSE_MAX", 10_000 if shared else 0)
+    report = migrate_content(book, db_url, backup_path=tmp_path / "b.zip")
+    assert report.status == "loaded", report.error
+    passed = [c.name for c in report.checks if c.level == "L4" and c.status == "passed"]
+    assert passed == ["assets from the database equal the workbook's"] + [
+        f"Syn {i} compliance" for i in (1, 2, 3)
+    ]

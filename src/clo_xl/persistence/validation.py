@@ -252,6 +252,11 @@ def _compliance_numbers(
     return {r.number: float(r.result) for r in report.results}
 
 
+#: L4 builds one universe per side for every deal when the deals hold at most this many assets in all (the
+#: sample: 1,000), else one per deal, which keeps a large book's peak memory to one deal's records
+SHARED_UNIVERSE_MAX = 5_000
+
+
 def _held(table: AssetTable, holdings: Sequence[Holding]) -> Universe:
     """The universe a compliance run of these holdings reads: the held assets, in sheet order (as
     ``compliance --deal`` reads a deal from the database), so no record is built for an asset no deal
@@ -322,10 +327,21 @@ def calculation_parity(
         Check("L4", "assets from the database equal the workbook's", "passed", f"{len(universe)} assets")
     )
     engine_available = True
-    stored_deals = read_deals(conn, list(t.deals))
+    stored_deals = {deal: found.inputs() for deal, found in read_deals(conn, list(t.deals)).items()}
+    wb_holdings_of = {
+        deal: tuple(Holding(h.asset_id, h.par) for h in t.holdings.get(deal, [])) for deal in t.deals
+    }
+    # a small book: one universe per side of the assets some deal holds, so each asset record and the
+    # engine's column arrays are built once per side, not once per deal; a large one: one per deal (memory)
+    wb_all = [h for held in wb_holdings_of.values() for h in held]
+    shared = len({h.brs_id for h in wb_all}) <= SHARED_UNIVERSE_MAX
+    wb_shared = _held(universe, wb_all) if shared else None
+    db_shared = (
+        _held(stored_universe, [h for d in stored_deals.values() for h in d.holdings]) if shared else None
+    )
     for deal, inputs in t.deals.items():
-        stored = stored_deals[deal].inputs()
-        wb_holdings = tuple(Holding(h.asset_id, h.par) for h in t.holdings.get(deal, []))
+        stored = stored_deals[deal]
+        wb_holdings = wb_holdings_of[deal]
         same_inputs = (
             stored.analysis_date == inputs.analysis_date
             and stored.accounts == inputs.accounts
@@ -344,7 +360,7 @@ def calculation_parity(
         if not engine_available:
             continue
         try:
-            from_wb = _compliance_numbers(_held(universe, wb_holdings), wb_holdings, inputs)
+            from_wb = _compliance_numbers(wb_shared or _held(universe, wb_holdings), wb_holdings, inputs)
         except ImportError:
             engine_available = False
             checks.append(Check("L4", "compliance recomputed", "skipped", "compliance engine not installed"))
@@ -352,7 +368,8 @@ def calculation_parity(
         except Exception as exc:  # the engine refused the workbook's own inputs: not a database question
             checks.append(Check("L4", f"{deal} compliance", "skipped", f"engine could not run: {exc}"))
             continue
-        from_db = _compliance_numbers(_held(stored_universe, stored.holdings), stored.holdings, stored)
+        db_universe = db_shared or _held(stored_universe, stored.holdings)
+        from_db = _compliance_numbers(db_universe, stored.holdings, stored)
         broken = [n for n in from_wb if n not in from_db or not _same(from_wb[n], from_db[n], tolerance)]
         if broken:
             n = broken[0]
