@@ -39,7 +39,13 @@ def _stored(url: str) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]
     return [tuple(r) for r in fixings], [tuple(r) for r in holidays]
 
 
-def test_only_differences_are_written_and_deletes_stay_in_scope(db_url: str) -> None:
+@pytest.mark.parametrize("analyze_from", [0, 50_000], ids=["stages-analyzed", "small-stages-unanalyzed"])
+def test_only_differences_are_written_and_deletes_stay_in_scope(
+    db_url: str, analyze_from: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clo_xl.persistence import loader
+
+    monkeypatch.setattr(loader, "ANALYZE_MIN_ROWS", analyze_from)
     with engine(db_url).begin() as conn:  # a clean slate for the two tables (the template may hold rows)
         conn.execute(sa.text("DELETE FROM clo.rate_fixing"))
         conn.execute(sa.text("DELETE FROM clo.holiday"))
