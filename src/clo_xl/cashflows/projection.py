@@ -624,19 +624,22 @@ def bucket_to_deal(
     in_cash = valid & (cash_p < n_periods)
     in_acc = valid & (acc_p < n_periods)
 
+    acc_periods, cash_periods = acc_p[in_acc], cash_p[in_cash]  # the rows' periods, picked once
+
     def bucket(values: FloatArray, where: BoolArray, idx: IntArray) -> FloatArray:
-        counts = np.bincount(idx[where], weights=values[where], minlength=n_periods)[:n_periods]
+        """Sum ``values`` by period over the rows ``where`` (``idx``: those rows' periods)."""
+        counts = np.bincount(idx, weights=values[where], minlength=n_periods)[:n_periods]
         return np.asarray(counts, dtype=np.float64)
 
-    default_p = bucket(out["default"], in_acc, acc_p)
-    mv_p = bucket(out["mv"], in_acc, acc_p)
-    interest_p = bucket(out["int"], in_cash, cash_p)
-    sched_p = bucket(out["sch"], in_cash, cash_p)
-    prepay_p = bucket(out["pre"], in_cash, cash_p)
-    rec_p = bucket(out["rec"], in_cash, cash_p)
-    loss_p = bucket(out["loss"], in_cash, cash_p)
+    default_p = bucket(out["default"], in_acc, acc_periods)
+    mv_p = bucket(out["mv"], in_acc, acc_periods)
+    interest_p = bucket(out["int"], in_cash, cash_periods)
+    sched_p = bucket(out["sch"], in_cash, cash_periods)
+    prepay_p = bucket(out["pre"], in_cash, cash_periods)
+    rec_p = bucket(out["rec"], in_cash, cash_periods)
+    loss_p = bucket(out["loss"], in_cash, cash_periods)
     mv_off_p = (
-        bucket(flows.mv_written_off, in_cash, cash_p)
+        bucket(flows.mv_written_off, in_cash, cash_periods)
         if flows.mv_written_off is not None
         else np.zeros(n_periods)
     )
@@ -653,7 +656,7 @@ def bucket_to_deal(
         cm = ccc_mask[:, None]
         red = out["default"] + out["sch"] + out["pre"]
         ccc0 = float(np.sum(np.where(ccc_mask & ~predefault, par, 0.0) * valid.any(axis=1)))
-        ccc = ccc0 - np.concatenate([[0.0], np.cumsum(bucket(red * cm, in_cash, cash_p))[:-1]])
+        ccc = ccc0 - np.concatenate([[0.0], np.cumsum(bucket(red * cm, in_cash, cash_periods))[:-1]])
     return PoolFlows(
         performing=np.maximum(performing, 0.0),
         defaulted=np.maximum(defaulted, 0.0),

@@ -58,11 +58,11 @@ class CoverageTest:
     def remaining(self, kind: Kind) -> float:
         if self.passed:
             return 0.0
-        if self.kind == "IC":
-            return max(self.cure_interest - self.paid_interest - self.credit_interest, 0.0)
-        if kind == "interest":
-            return max(self.cure_interest - self.paid_interest - self.credit_interest, 0.0)
-        return max(self.cure_principal - self.paid_principal - self.credit_principal, 0.0)
+        if self.kind == "IC" or kind == "interest":
+            left = self.cure_interest - self.paid_interest - self.credit_interest
+        else:
+            left = self.cure_principal - self.paid_principal - self.credit_principal
+        return 0.0 if left < 0.0 else left  # max(left, 0.0) to the bit
 
     def _recompute_principal(self) -> None:
         if self.kind == "IC" or self.passed:

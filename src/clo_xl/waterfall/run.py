@@ -259,36 +259,43 @@ def _liquidate_next(deal: DealStructure, grid: PaymentGrid, i: int, equity: Tran
 
 def _tranche_rows(tranches: dict[str, TrancheState]) -> tuple[TrancheRow, ...]:
     return tuple(
-        TrancheRow(
-            t.name,
-            t.balance,
-            t.deferred,
-            t.coupon,
-            t.interest_accrued,
-            t.interest_paid + t.shortfall_paid,
-            t.deferred_interest_paid,
-            t.deferred_principal_paid,
-            t.principal_paid,
-            t.balance - t.principal_paid if not t.spec.equity else t.balance,
-            t.deferred + t.deferred_interest_accrued - t.deferred_interest_paid - t.deferred_principal_paid,
-        )
-        for t in tranches.values()
+        [
+            TrancheRow(
+                t.name,
+                t.balance,
+                t.deferred,
+                t.coupon,
+                t.interest_accrued,
+                t.interest_paid + t.shortfall_paid,
+                t.deferred_interest_paid,
+                t.deferred_principal_paid,
+                t.principal_paid,
+                t.balance - t.principal_paid if not t.spec.equity else t.balance,
+                t.deferred
+                + t.deferred_interest_accrued
+                - t.deferred_interest_paid
+                - t.deferred_principal_paid,
+            )
+            for t in tranches.values()
+        ]
     )
 
 
 def _test_rows(tests: dict[str, CoverageTest]) -> tuple[TestRow, ...]:
     return tuple(
-        TestRow(
-            s.name,
-            s.kind,
-            s.numerator,
-            s.denominator,
-            s.ratio,
-            s.trigger,
-            s.passed,
-            s.paid_interest + s.paid_principal,
-        )
-        for s in tests.values()
+        [
+            TestRow(
+                s.name,
+                s.kind,
+                s.numerator,
+                s.denominator,
+                s.numerator / s.denominator if s.denominator > 0 else None,  # s.ratio
+                s.trigger,
+                s.passed,
+                s.paid_interest + s.paid_principal,
+            )
+            for s in tests.values()
+        ]
     )
 
 
@@ -432,7 +439,7 @@ def run_deal(
     fees = {f.name: FeeState(f, f.opening_unpaid) for f in deal.fees}
     tests = _coverage_tests(wf, deal, set(tranches))
     members = _members(tests, {td.name: td for td in wf.tests}, tranches)
-    tranche_list = tuple(tranches.values())
+    tranche_list, fee_states = tuple(tranches.values()), tuple(fees.values())
     accruing = tuple((t, fractions(int(t.spec.day_count))) for t in tranche_list)
     fee_accruals = tuple((f, fractions(int(f.spec.day_count))) for f in fees.values())
     # the switches read every period, looked up once (each lookup hashes an enum member)
@@ -558,7 +565,7 @@ def run_deal(
                     yf30_pay,
                     write_off=switches.write_off_unrecovered,
                 )
-        residual = sum(p.amount for p in ledger.payments if p.payee == equity.name)
+        residual = sum([p.amount for p in ledger.payments if p.payee == equity.name])
         periods.append(
             PeriodResult(
                 period=i + 1,
@@ -584,7 +591,7 @@ def run_deal(
                 notes_payable=ctx.notes_payable,
                 incentive_threshold=incentive.threshold,
                 fees=tuple(
-                    FeeRow(f.spec.name, basis, f.unpaid, f.accrued, f.paid, f.due) for f in fees.values()
+                    [FeeRow(f.spec.name, basis, f.unpaid, f.accrued, f.paid, f.due) for f in fee_states]
                 ),
                 collateral=_collateral_row(pool, reinv, i, liquidation),
             )

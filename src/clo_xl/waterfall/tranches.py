@@ -22,13 +22,11 @@ class TrancheState:
     deferred_interest_paid: float = 0.0
     deferred_principal_paid: float = 0.0
     principal_paid: float = 0.0
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
+    name: str = field(init=False, repr=False, compare=False)  # the spec's (read for every payment)
 
     def __post_init__(self) -> None:
         self.pik = self.spec.deferrable
+        self.name = self.spec.name
 
     def accrue(self, index: float, fraction: float) -> None:
         """Coupon = spread (fixed) or index + spread; no floor/cap on notes (§3.3). Equity never accrues."""
@@ -51,51 +49,64 @@ class TrancheState:
     def pik_balance(self) -> float:
         return self.deferred if self.pik else 0.0
 
-    # ``_pos``/``_least`` are max(x, 0.0)/min(a, b) to the bit (same operand returned on ties, NaN kept),
-    # written out: these run thousands of times per deal run
+    # The clamps below are max(x, 0.0) and min(a, b) to the bit, written out as the comparisons they are
+    # (``0.0 if x < 0.0 else x``: x unless 0.0 is greater; ``b if b < a else a``: a unless b is less; the
+    # same operand on ties, NaN kept): these run thousands of times per deal run.
     @property
     def interest_due(self) -> float:
         due = self.interest_accrued - self.interest_paid + self.shortfall - self.shortfall_paid
         if self.pik:
             due += self.deferred_interest_accrued - self.deferred_interest_paid
-        return _pos(due)
+        return 0.0 if due < 0.0 else due
 
     @property
     def deferred_due(self) -> float:
-        return _pos(
+        due = (
             self.deferred
             - self.deferred_principal_paid
             + self.deferred_interest_accrued
             - self.deferred_interest_paid
         )
+        return 0.0 if due < 0.0 else due
 
     @property
     def principal_due(self) -> float:
-        return _pos(self.balance - self.principal_paid)
+        due = self.balance - self.principal_paid
+        return 0.0 if due < 0.0 else due
 
     def pay_interest(self, cash: float) -> float:
         """Current interest, then a carried shortfall, then deferred interest (deferrable classes)."""
-        left = _pos(cash)
-        use = _least(left, _pos(self.interest_accrued - self.interest_paid))
+        left = 0.0 if cash < 0.0 else cash
+        due = self.interest_accrued - self.interest_paid
+        due = 0.0 if due < 0.0 else due
+        use = due if due < left else left
         self.interest_paid += use
         left -= use
-        use2 = _least(left, _pos(self.shortfall - self.shortfall_paid))
+        due = self.shortfall - self.shortfall_paid
+        due = 0.0 if due < 0.0 else due
+        use2 = due if due < left else left
         self.shortfall_paid += use2
         left -= use2
         use3 = 0.0
         if self.pik:
-            use3 = _least(left, _pos(self.deferred_interest_accrued - self.deferred_interest_paid))
+            due = self.deferred_interest_accrued - self.deferred_interest_paid
+            due = 0.0 if due < 0.0 else due
+            use3 = due if due < left else left
             self.deferred_interest_paid += use3
         return use + use2 + use3
 
     def pay_deferred(self, cash: float) -> float:
         """`PayPIKInterest`: the whole amount is booked as deferred principal paid (§3.5)."""
-        use = _least(_pos(cash), self.deferred_due)
+        left = 0.0 if cash < 0.0 else cash
+        due = self.deferred_due
+        use = due if due < left else left
         self.deferred_principal_paid += use
         return use
 
     def pay_principal(self, cash: float) -> float:
-        use = _least(_pos(cash), self.principal_due)
+        left = 0.0 if cash < 0.0 else cash
+        due = self.principal_due
+        use = due if due < left else left
         self.principal_paid += use
         return use
 
@@ -112,7 +123,8 @@ class TrancheState:
         """`Rollfoward`; Q7: unpaid current interest is capitalised (legacy) or carried as a shortfall."""
         if self.spec.equity:
             return
-        unpaid = max(self.interest_accrued - self.interest_paid, 0.0)
+        unpaid = self.interest_accrued - self.interest_paid
+        unpaid = 0.0 if unpaid < 0.0 else unpaid  # max(unpaid, 0.0)
         deferred_end = (
             self.deferred
             + self.deferred_interest_accrued
@@ -121,18 +133,10 @@ class TrancheState:
         )
         self.balance = self.balance - self.principal_paid
         if capitalise_unpaid or self.pik:
-            self.deferred = max(deferred_end + unpaid, 0.0)
-            self.shortfall = max(self.shortfall - self.shortfall_paid, 0.0)
+            deferred = deferred_end + unpaid
+            shortfall = self.shortfall - self.shortfall_paid
         else:
-            self.deferred = max(deferred_end, 0.0)
-            self.shortfall = max(self.shortfall - self.shortfall_paid + unpaid, 0.0)
-
-
-def _pos(x: float) -> float:
-    """``max(x, 0.0)``: ``x`` unless 0.0 is greater."""
-    return 0.0 if x < 0.0 else x
-
-
-def _least(a: float, b: float) -> float:
-    """``min(a, b)``: ``a`` unless ``b`` is less."""
-    return b if b < a else a
+            deferred = deferred_end
+            shortfall = self.shortfall - self.shortfall_paid + unpaid
+        self.deferred = 0.0 if deferred < 0.0 else deferred  # max(x, 0.0)
+        self.shortfall = 0.0 if shortfall < 0.0 else shortfall
