@@ -97,11 +97,18 @@ class QuantLibCurve:
         fix = np.asarray(fixing, dtype=np.int64)
         uniq, inverse = np.unique(fix.ravel(), return_inverse=True)
         out = np.empty(len(uniq))
-        for i, s in enumerate(uniq):
-            start = max(from_day_number(int(s)), self.anchor)
+        known: dict[date, float] = {}  # one period's end is often the next one's start: asked once
+
+        def discount(when: date) -> float:
+            if when not in known:
+                known[when] = self.discount_factor(when)
+            return known[when]
+
+        for i, s in enumerate(uniq.tolist()):
+            start = max(from_day_number(s), self.anchor)
             end = add_months(start, months)
             tau = (end - start).days / 360.0
-            out[i] = (self.discount_factor(start) / self.discount_factor(end) - 1.0) / tau
+            out[i] = (discount(start) / discount(end) - 1.0) / tau
         return out[np.asarray(inverse).ravel()].reshape(fix.shape)
 
     def shifted(self, shift: float) -> ForwardCurve:
