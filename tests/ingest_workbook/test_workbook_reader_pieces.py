@@ -62,3 +62,25 @@ def test_problems_do_not_depend_on_the_pieces(
     assert "cell A600" in text and "blank row 600" in text
     assert "cell E900" in text and "#N/A" in text
     assert "B950:C950" in text
+
+
+def test_rows_written_out_of_order_read_as_the_whole_sheet(
+    sample_workbook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Row 5 written after the last row (the spec wants rows in order; python-calamine places them by
+    number): the pieces cannot place it, so the sheet is read again whole: same values, rows in order."""
+    editor = Editor(sample_workbook)
+    part = editor.sheet_part("All Assets")
+    xml = editor.text(part)
+    start = xml.index('<row r="5"')
+    end = xml.index("</row>", start) + len("</row>")
+    moved = xml[:start] + xml[end:]
+    editor.put(part, moved.replace("</sheetData>", xml[start:end] + "</sheetData>", 1))
+    path = editor.save(tmp_path / "out_of_order.xlsm")
+    monkeypatch.setattr(workbook, "PIECE_BYTES", 1)
+    table = read_workbook(path).assets
+    expected = _whole_sheet_columns(path)
+    assert expected["BLKRockID"] == _whole_sheet_columns(sample_workbook)["BLKRockID"]
+    for header in ALL_ASSETS_HEADERS:
+        assert list(table.column(header)) == expected[header], header
+    assert list(table.row_numbers or []) == list(range(2, 2 + len(expected["BLKRockID"])))

@@ -212,7 +212,7 @@ class _FileSource:
                 "rename it to .xlsx, or save it from Excel as a macro-enabled workbook",
             )
         self.damaged: set[str] = set()
-        self.scans = self.package.scan(self._package_problem, skip=streamed)
+        self.scans = self.package.scan(self.package_problem, skip=streamed)
         try:
             self.book = python_calamine.CalamineWorkbook.from_path(self.file)
         except Exception as exc:  # calamine raises its own error types for unreadable files
@@ -221,7 +221,7 @@ class _FileSource:
         self.sheets = self.package.sheet_names
         self.names = {(n.scope, n.name): n.reference for n in self.package.names}
 
-    def _package_problem(self, problem: xlsx.PackageProblem) -> None:
+    def package_problem(self, problem: xlsx.PackageProblem) -> None:
         if problem.sheet is not None:
             self.damaged.add(problem.sheet)
         self.problems.add(Location(file=self.file, sheet=problem.sheet), None, str(problem))
@@ -282,6 +282,8 @@ class _FileSource:
                         on_rows(first_row + 1, first_col, found.to_python(skip_empty_area=True))
                 finally:
                     book.close()
+            except _RowsOutOfOrder:
+                raise
             except Exception as exc:  # calamine's own error types for cells it cannot decode
                 failed.append(exc)
 
@@ -289,7 +291,7 @@ class _FileSource:
         try:
             self.scans[sheet] = self.package.scan_part(entry.part, on_chunk=pieces)
         except xlsx.PackageProblem as problem:
-            self._package_problem(problem)
+            self.package_problem(problem)
             return None
         if failed:
             self.unreadable(sheet, failed[0])
@@ -299,7 +301,13 @@ class _FileSource:
         if handed:  # pragma: no cover - a well-formed part cut into pieces always ends its sheetData
             self.unreadable(sheet, ValueError("its rows could not be read in order"))
             return None
-        whole = self.calamine_sheet(sheet)  # not cut into pieces: read whole, as any other sheet
+        return self.read_whole(sheet, on_rows)
+
+    def read_whole(
+        self, sheet: str, on_rows: Callable[[int, int, Sequence[Sequence[object]]], None]
+    ) -> list[tuple[int, int, int, int]] | None:
+        """``sheet`` read whole with python-calamine (checked by the package scan), as any other sheet."""
+        whole = self.calamine_sheet(sheet)
         if whole is None:
             return None
         try:
@@ -458,6 +466,10 @@ def _asset_headers(rd: _Reader, header: Sequence[object]) -> bool:
     return ok
 
 
+class _RowsOutOfOrder(Exception):
+    """A piece of a streamed sheet starts above rows already read (its rows written out of order)."""
+
+
 @dataclass
 class _Streamed:
     """``All Assets`` rows turned into columns as they arrive, a piece of rows at a time (so the sheet is
@@ -477,6 +489,8 @@ class _Streamed:
     def add(self, first_row: int, first_col: int, rows: Sequence[Sequence[object]]) -> None:
         """Rows of the sheet from ``first_row`` (1-based), their first value in column ``first_col + 1``;
         rows skipped since the last call hold nothing (blank)."""
+        if first_row < self.next_row:
+            raise _RowsOutOfOrder(first_row)
         r = self.next_row
         if first_row > r:
             self.blank_rows.extend(range(max(r, L.ALL_ASSETS_FIRST_ROW), first_row))
@@ -542,23 +556,36 @@ def _asset_problems(rd: _Reader, streamed: _Streamed, merges: Sequence[tuple[int
             rd.problems.add(where(mr1, mc1, "All Assets"), ref, reason)
 
 
-def _stream_assets(rd: _Reader, streamed: _Streamed) -> list[tuple[int, int, int, int]] | None:
-    """``All Assets`` into ``streamed`` and its merged areas: from a file in one checked pass, a piece of
-    rows at a time (:meth:`_FileSource.stream_sheet`); the grid of a :class:`GridSource`. None when the
-    sheet is missing, damaged or unreadable (a problem is recorded)."""
+def _stream_assets(rd: _Reader) -> tuple[_Streamed, list[tuple[int, int, int, int]] | None]:
+    """``All Assets`` as columns and its merged areas: from a file in one checked pass, a piece of rows at
+    a time (:meth:`_FileSource.stream_sheet`); the grid of a :class:`GridSource`. The merged areas are
+    None when the sheet is missing, damaged or unreadable (a problem is recorded). Rows written out of
+    order (which pieces cannot place) are read again from the whole sheet, as any other sheet."""
+    streamed = _Streamed(len(L.ALL_ASSETS_HEADERS))
     if not rd.present(L.ALL_ASSETS):
-        return None
+        return streamed, None
     if rd.files is None:
         found = rd.sheet_grid(L.ALL_ASSETS)
         if found is None:
-            return None
+            return streamed, None
         streamed.add(1, 0, found.rows)
-        return list(found.merges)
-    merges = rd.files.stream_sheet(L.ALL_ASSETS, streamed.add)
+        return streamed, list(found.merges)
+    try:
+        merges = rd.files.stream_sheet(L.ALL_ASSETS, streamed.add)
+    except _RowsOutOfOrder:
+        streamed = _Streamed(len(L.ALL_ASSETS_HEADERS))
+        entry = rd.files.package.sheet(L.ALL_ASSETS)
+        try:
+            if entry is not None and entry.part is not None:
+                rd.files.scans[L.ALL_ASSETS] = rd.files.package.scan_part(entry.part)
+        except xlsx.PackageProblem as problem:  # pragma: no cover - the first pass read it this far
+            rd.files.package_problem(problem)
+            return streamed, None
+        merges = rd.files.read_whole(L.ALL_ASSETS, streamed.add)
     scan = rd.files.scans.get(L.ALL_ASSETS)
     if scan is not None:
         rd.scans[L.ALL_ASSETS] = scan
-    return merges
+    return streamed, merges
 
 
 def _read_assets(rd: _Reader) -> RawTable:
@@ -566,9 +593,8 @@ def _read_assets(rd: _Reader) -> RawTable:
     ``rd.problems``."""
     headers = L.ALL_ASSETS_HEADERS
     empty = RawTable(rd.file, L.ALL_ASSETS, headers, (), L.ALL_ASSETS_FIRST_ROW, typed=True)
-    streamed = _Streamed(len(headers))
     try:
-        merges = _stream_assets(rd, streamed)
+        streamed, merges = _stream_assets(rd)
     except Exception as exc:  # calamine's own error types for a sheet it cannot decode
         rd.unreadable(L.ALL_ASSETS, exc)
         return empty
