@@ -118,7 +118,7 @@ def read_deals(conn: Connection, deals: Sequence[str]) -> dict[str, StoredDeal]:
 
 
 #: ``clo.asset`` columns read per query by :func:`_asset_raw_table` (bounds the driver's result in memory)
-READ_COLUMNS = 18
+READ_COLUMNS = 6
 
 
 class _ColumnGroups(Mapping[str, list[Any]]):
