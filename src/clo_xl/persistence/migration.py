@@ -444,23 +444,29 @@ def _measure_after_rollback(report: MigrationReport, url: str) -> None:
 
 def migrate_workbook(
     path: Path,
-    url: str,
+    url: str | Callable[[], str],
     *,
     progress: Progress = _no_progress,
     backup_path: Path | None = None,
     dry_run: bool = False,
 ) -> MigrationReport:
-    """Read ``path`` and migrate it (see :func:`migrate_content`)."""
+    """Read ``path`` and migrate it (see :func:`migrate_content`).
+
+    ``url`` may be a callable that returns it (e.g. the result of an embedded server starting in another
+    thread): it is called once the workbook is read, so the server starts while the workbook is parsed. A
+    URL error it raises wins over a refused workbook, as when the URL is resolved first."""
     started = datetime.now(UTC)
     progress("extract", 0.02)
     try:
         content = workbook_content(path)
     except CloXlError as exc:
+        resolved = url() if callable(url) else url
         report = MigrationReport(
-            workbook=str(path), database=redact(url), started_at=started, status="rejected"
+            workbook=str(path), database=redact(resolved), started_at=started, status="rejected"
         )
         report.error = exc
         report.checks.append(Check("L1", "read workbook", "failed", str(exc)))
         report.finished_at = datetime.now(UTC)
         return report
-    return migrate_content(content, url, progress=progress, backup_path=backup_path, dry_run=dry_run)
+    resolved = url() if callable(url) else url
+    return migrate_content(content, resolved, progress=progress, backup_path=backup_path, dry_run=dry_run)

