@@ -4,18 +4,19 @@ sheet and cell, and the database stays byte-for-byte as it was (checksums of eve
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from clo_xl.errors import IngestError
+from clo_xl.errors import ConfigurationError, IngestError
 from clo_xl.ingest.raw import RawDocument, RawTable
 from clo_xl.persistence.backup import read_manifest
 from clo_xl.persistence.content import WorkbookContent
 from clo_xl.persistence.engine import engine
 from clo_xl.persistence.fingerprint import TableChecksum, digest, schema_tables, table_checksums
-from clo_xl.persistence.migration import migrate_content
+from clo_xl.persistence.migration import migrate_content, migrate_workbook
 from clo_xl.persistence.synthetic import synthetic_book
 
 pytestmark = pytest.mark.postgres
@@ -378,3 +379,32 @@ def test_parity_passes_with_one_universe_per_side_or_one_per_deal(
     assert passed == ["assets from the database equal the workbook's"] + [
         f"Syn {i} compliance" for i in (1, 2, 3)
     ]
+
+
+def test_the_url_may_be_resolved_after_the_workbook_is_read(
+    db_url: str, sample_workbook: Path, tmp_path: Any
+) -> None:
+    """``clo-xl migrate`` starts the embedded server in a thread while the workbook is read and hands
+    ``migrate_workbook`` a callable: it is called once, after the read, and the load is the same as with
+    the URL itself (the sample's 10 deals)."""
+    order: list[str] = []
+
+    def url() -> str:
+        order.append("url")
+        return db_url
+
+    report = migrate_workbook(sample_workbook, url, backup_path=tmp_path / "b.zip")
+    assert report.error is None and report.status == "loaded"
+    assert order == ["url"] and len(report.deals) == 10
+
+
+def test_a_url_error_wins_over_a_refused_workbook(tmp_path: Path) -> None:
+    """As when the URL is resolved first: a bad URL is the error a user sees, even for a bad file."""
+    bad = tmp_path / "bad.xlsm"
+    bad.write_text("not a zip")
+
+    def url() -> str:
+        raise ConfigurationError("clo-xl needs PostgreSQL; 'sqlite:///x' names the 'sqlite' backend")
+
+    with pytest.raises(ConfigurationError, match="sqlite"):
+        migrate_workbook(bad, url)
