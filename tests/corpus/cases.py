@@ -61,6 +61,8 @@ class Case:
     commands: tuple[str, ...] = ()
     slow: bool = False
     notes: dict[str, Any] = field(default_factory=dict)
+    #: at most this many ``error:`` lines (a damaged All Assets is one problem, not one per holding)
+    max_errors: int | None = None
 
 
 def header_cell(header: str) -> str:
@@ -207,24 +209,27 @@ def _raw(maker: Callable[[Path, Path], Path]) -> Callable[[Path, Path], Files]:
     return make
 
 
-def _damaged_sheet(damage: Callable[[str], str]) -> Callable[[Package], None]:
-    """Rewrite the deal sheet's part text (malformed XML and the like)."""
+def _damaged_sheet(damage: Callable[[str], str], sheet: str = DEAL_SHEET) -> Callable[[Package], None]:
+    """Rewrite a sheet's part text (malformed XML and the like)."""
 
     def edit(pkg: Package) -> None:
-        part = pkg.sheet_part(DEAL_SHEET)
+        part = pkg.sheet_part(sheet)
         pkg.put(part, damage(pkg.text(part)))
 
     return edit
 
 
-def _missing_sheet_part(pkg: Package) -> None:
-    """The deal sheet stays listed in workbook.xml and its relationships; its part is gone."""
-    pkg.drop(pkg.sheet_part(DEAL_SHEET))
+def _missing_sheet_part(sheet: str = DEAL_SHEET) -> Callable[[Package], None]:
+    """The sheet stays listed in workbook.xml and its relationships; its part is gone."""
+    return lambda pkg: pkg.drop(pkg.sheet_part(sheet))
 
 
-def _bad_crc(folder: Path, base: Path) -> Path:
-    path = Package(base).save(folder / "TradeHypo.xlsm")
-    return corrupt_crc(path, Package(path).sheet_part(DEAL_SHEET))
+def _bad_crc(sheet: str = DEAL_SHEET) -> Callable[[Path, Path], Path]:
+    def make(folder: Path, base: Path) -> Path:
+        path = Package(base).save(folder / "TradeHypo.xlsm")
+        return corrupt_crc(path, Package(path).sheet_part(sheet))
+
+    return make
 
 
 def _blank_threshold_row(pkg: Package) -> None:
@@ -423,7 +428,7 @@ def workbook_cases() -> list[Case]:
             ("TradeHypo.xlsm",),
         ),
         # the package itself is damaged: refused naming the file and the sheet (never an internal error)
-        Case("wb_bad_crc_in_deal_sheet", WORKBOOK, _raw(_bad_crc), ("TradeHypo.xlsm", DEAL_SHEET)),
+        Case("wb_bad_crc_in_deal_sheet", WORKBOOK, _raw(_bad_crc()), ("TradeHypo.xlsm", DEAL_SHEET)),
         Case(
             "wb_malformed_deal_sheet_xml",
             WORKBOOK,
@@ -431,7 +436,36 @@ def workbook_cases() -> list[Case]:
             ("TradeHypo.xlsm", DEAL_SHEET),
         ),
         Case(
-            "wb_deal_sheet_part_missing", WORKBOOK, _wb(_missing_sheet_part), ("TradeHypo.xlsm", DEAL_SHEET)
+            "wb_deal_sheet_part_missing", WORKBOOK, _wb(_missing_sheet_part()), ("TradeHypo.xlsm", DEAL_SHEET)
+        ),
+        # All Assets itself damaged (read in pieces as it streams): one line, not one more per holding
+        Case(
+            "wb_bad_crc_in_all_assets",
+            WORKBOOK,
+            _raw(_bad_crc(ASSETS)),
+            ("TradeHypo.xlsm", ASSETS, "CRC"),
+            max_errors=1,
+        ),
+        Case(
+            "wb_malformed_all_assets_xml",
+            WORKBOOK,
+            _wb(_damaged_sheet(lambda x: x.replace("</row>", "</rwo>", 1), ASSETS)),
+            ("TradeHypo.xlsm", ASSETS, "well-formed"),
+            max_errors=1,
+        ),
+        Case(
+            "wb_all_assets_part_missing",
+            WORKBOOK,
+            _wb(_missing_sheet_part(ASSETS)),
+            ("TradeHypo.xlsm", ASSETS, "missing"),
+            max_errors=1,
+        ),
+        Case(
+            "wb_shared_string_index_out_of_range_in_all_assets",
+            WORKBOOK,
+            _wb(_cell(ASSETS, "B300", SharedString(987_654))),
+            (ASSETS, "B300"),
+            max_errors=1,
         ),
         Case(
             "wb_shared_string_index_out_of_range",

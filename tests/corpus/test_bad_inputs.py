@@ -93,6 +93,10 @@ def assert_refused(outcome: Outcome, case: Case, context: dict[str, str]) -> Non
     doc = json.loads(outcome.out)  # --json: exactly one JSON document on stdout
     assert isinstance(doc, dict) and doc.get("error") and doc.get("message"), doc
     message = outcome.err + "\n" + str(doc.get("message"))
+    errors = [line for line in lines if line.startswith("error: ")]
+    assert case.max_errors is None or len(errors) <= case.max_errors, (
+        f"{len(errors)} error lines, expected at most {case.max_errors}: {errors[:3]}"
+    )
     for group in case.expect:
         options = [o.format(**context) for o in group.split("|")]
         assert any(o.casefold() in message.casefold() for o in options), (

@@ -385,6 +385,9 @@ def validate_book(data: WorkbookData, problems: Problems) -> Book:
     """Apply every rule to ``data`` (a workbook, a stored deal, an extract pair), recording each problem;
     returns the typed :class:`Book` (meaningful only when ``problems`` stays empty)."""
     universe = read_asset_table(data.assets, problems)
+    # All Assets unreadable (a damaged, missing or malformed part): its problem is already recorded, and
+    # checking the holdings against no assets would add one line per holding that says nothing new
+    assets_unread = len(universe) == 0 and bool(problems)
     holidays, curve = _reference(data, problems)
     deal_names = list(data.deals)
     _run_model(data, _known_deals(data), universe, problems)
@@ -400,7 +403,8 @@ def validate_book(data: WorkbookData, problems: Problems) -> Book:
             holdings = inputs.holdings
         if inputs is None:
             continue
-        _unknown_holdings(universe, name, holdings, problems)
+        if not assets_unread:
+            _unknown_holdings(universe, name, holdings, problems)
         if curve and not cashflow.curve:  # the deal sheet's own curve (an extract's) wins
             cashflow = replace(cashflow, curve=curve)
         deals[name] = DealBook(inputs, holdings, cashflow)
