@@ -1,7 +1,7 @@
 # clo-xl: the two commands of the README, and a few helpers.
 #   make demo   install clo-xl into .venv and run the main job on the embedded PostgreSQL
 #   make test   install the test needs (LibreOffice too, when run as root) and run lint, types and tests
-#   make test-fast   lint, types and the tests that need neither PostgreSQL nor LibreOffice (< 2 minutes)
+#   make test-fast   lint, types and the tests that need neither PostgreSQL nor LibreOffice (~3 minutes on an idle 2-core machine)
 #   make lock   re-resolve requirements/*.lock after a dependency changed in pyproject.toml (commit both)
 #   make docs   build the documentation site with warnings as errors (part of make test)
 #   make wheel-demo   build the wheel, install it alone in a fresh virtualenv, run clo-xl demo in an empty folder
